@@ -1,0 +1,121 @@
+//! Claude Code hook protocol: PreToolUse / PostToolUse / PostToolUseFailure payloads on stdin,
+//! `hookSpecificOutput` decisions on stdout. Codex speaks the same format.
+
+use super::{split_mcp_name, EventKind, HookEvent, Verdict};
+use anyhow::{bail, Context, Result};
+use serde_json::{json, Value};
+
+/// Parse one hook payload. Everything but `hook_event_name` and `tool_name` is optional;
+/// unknown fields are ignored. `event_override` replaces `hook_event_name` (`--event`).
+pub fn parse(bytes: &[u8], event_override: Option<&str>) -> Result<HookEvent> {
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        bail!("empty hook input on stdin");
+    }
+    let value: Value = serde_json::from_slice(bytes).context("hook input is not valid JSON")?;
+    let Value::Object(obj) = value else {
+        bail!("hook input is not a JSON object");
+    };
+    let text = |key: &str| obj.get(key).and_then(Value::as_str).map(str::to_owned);
+    let event_name = match event_override {
+        Some(e) => e.to_owned(),
+        None => text("hook_event_name").context("hook input has no string `hook_event_name`")?,
+    };
+    let kind = match event_name.as_str() {
+        "PreToolUse" => EventKind::Pre,
+        "PostToolUse" => EventKind::Post,
+        "PostToolUseFailure" => EventKind::PostFailure,
+        other => bail!("unsupported hook event `{other}` (expected PreToolUse, PostToolUse or PostToolUseFailure)"),
+    };
+    let tool_name = text("tool_name").context("hook input has no string `tool_name`")?;
+    let server = obj
+        .get("mcp_server")
+        .and_then(|s| s.get("name"))
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .or_else(|| split_mcp_name(&tool_name).map(|(s, _)| s.to_owned()));
+    Ok(HookEvent {
+        kind,
+        event_name,
+        session_id: text("session_id").unwrap_or_else(|| "unknown".to_owned()),
+        tool_name,
+        server,
+        tool_input: obj.get("tool_input").cloned().unwrap_or(Value::Null),
+        tool_response: obj.get("tool_response").cloned(),
+        error: text("error"),
+        cwd: text("cwd"),
+    })
+}
+
+/// The stdout bytes for a verdict: `None` for no opinion. Only PreToolUse can block; for
+/// Post events nothing is printed. `allow` is never emitted.
+pub fn render(event_name: &str, verdict: &Verdict) -> Option<String> {
+    if event_name != "PreToolUse" {
+        return None;
+    }
+    let (decision, reason) = match verdict {
+        Verdict::Silent => return None,
+        Verdict::Ask(r) => ("ask", r),
+        Verdict::Deny(r) => ("deny", r),
+    };
+    Some(
+        json!({
+            "hookSpecificOutput": {
+                "hookEventName": event_name,
+                "permissionDecision": decision,
+                "permissionDecisionReason": reason,
+            }
+        })
+        .to_string(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_minimal_legacy_shape() {
+        let e = parse(
+            br#"{"session_id":"s","hook_event_name":"PreToolUse","tool_name":"Read","tool_input":{"file_path":"/a"}}"#,
+            None,
+        )
+        .unwrap();
+        assert_eq!(e.kind, EventKind::Pre);
+        assert_eq!(e.tool_input["file_path"], "/a");
+    }
+
+    #[test]
+    fn server_from_name_or_payload() {
+        let e = parse(
+            br#"{"hook_event_name":"PreToolUse","tool_name":"mcp__github__get_issue"}"#,
+            None,
+        )
+        .unwrap();
+        assert_eq!(e.server.as_deref(), Some("github"));
+        let e = parse(
+            br#"{"hook_event_name":"PreToolUse","tool_name":"mcp__plugin_x_y__go","mcp_server":{"name":"y"}}"#,
+            None,
+        )
+        .unwrap();
+        assert_eq!(e.server.as_deref(), Some("y"));
+    }
+
+    #[test]
+    fn rejects_missing_required_fields() {
+        assert!(parse(br#"{"tool_name":"Read"}"#, None).is_err());
+        assert!(parse(br#"{"hook_event_name":"PreToolUse"}"#, None).is_err());
+        assert!(parse(b"", None).is_err());
+        let e = parse(br#"{"hook_event_name":"Stop","tool_name":"x"}"#, None).unwrap_err();
+        assert!(e.to_string().contains("Stop"));
+    }
+
+    #[test]
+    fn renders_exact_bytes() {
+        assert_eq!(render("PreToolUse", &Verdict::Silent), None);
+        assert_eq!(
+            render("PreToolUse", &Verdict::Deny("no".into())).unwrap(),
+            r#"{"hookSpecificOutput":{"hookEventName":"PreToolUse","permissionDecision":"deny","permissionDecisionReason":"no"}}"#
+        );
+        assert_eq!(render("PostToolUse", &Verdict::Deny("no".into())), None);
+    }
+}

@@ -1,0 +1,280 @@
+//! Which tools are sources (and whether what they return is private or public) and which are
+//! sinks (local or external). Shell commands are classified by `shell::analyze` in the engine.
+
+use crate::config::{Config, Placement};
+use serde_json::Value;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// Files, shell output, internal servers: data the user would not publish.
+    Private,
+    /// Web pages, search results, open-world reads: already public (and untrusted).
+    Public,
+}
+
+impl Origin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Private => "private",
+            Origin::Public => "public",
+        }
+    }
+    pub fn parse(s: &str) -> Origin {
+        if s == "public" {
+            Origin::Public
+        } else {
+            Origin::Private
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SinkClass {
+    /// Not a sink.
+    None,
+    /// Keeps data on the machine (Write, Edit, subagent prompts): recorded, never blocked.
+    Local,
+    /// Can carry data off the machine.
+    External,
+    /// A shell command: the engine decides from its parsed network use.
+    Shell,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ToolClass {
+    pub source: Option<Origin>,
+    pub sink: SinkClass,
+}
+
+/// Words in MCP tool names that send data somewhere.
+const SEND_VERBS: &[&str] = &[
+    "send", "post", "create", "publish", "upload", "insert", "update", "write", "put", "comment",
+    "reply", "share", "push", "submit", "email", "message", "invite", "upsert", "tweet", "forward",
+    "notify", "append", "add", "edit", "patch", "set", "save", "store", "chat", "transfer",
+    "deploy", "merge", "fork", "respond", "dm", "broadcast", "webhook", "mail",
+];
+/// Words in MCP tool names that retrieve a URL the caller chooses: the URL itself is egress
+/// and what comes back is public.
+const WEB_VERBS: &[&str] = &[
+    "fetch", "navigate", "browse", "scrape", "crawl", "goto", "open_url", "http",
+    "download", "url", "web", "visit",
+];
+/// MCP servers whose reads are public web content.
+const WEB_SERVERS: &[&str] = &[
+    "fetch", "brave", "brave-search", "tavily", "exa", "firecrawl", "playwright", "puppeteer",
+    "browser", "web", "websearch", "web-search", "perplexity", "search", "duckduckgo",
+];
+/// Tool-name words for SQL tools whose argument may write to a remote database.
+const SQL_WORDS: &[&str] = &["sql", "query", "execute", "exec", "run"];
+
+/// Split a tool name into lowercase words (`slack_post_message`, `createPullRequest`).
+pub fn name_words(name: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for ch in name.chars() {
+        if !ch.is_ascii_alphanumeric() {
+            if !cur.is_empty() {
+                words.push(std::mem::take(&mut cur));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if ch.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
+            words.push(std::mem::take(&mut cur));
+        }
+        prev_lower = ch.is_ascii_lowercase() || ch.is_ascii_digit();
+        cur.push(ch.to_ascii_lowercase());
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    words
+}
+
+fn has_word(words: &[String], list: &[&str]) -> bool {
+    words.iter().any(|w| list.contains(&w.as_str()))
+        || list
+            .iter()
+            .filter(|l| l.contains('_'))
+            .any(|l| words.join("_").contains(*l))
+}
+
+/// True when an SQL text writes (the row may be readable by someone else).
+pub fn sql_writes(sql: &str) -> bool {
+    let lower = sql.to_ascii_lowercase();
+    ["insert ", "update ", "upsert ", "merge ", "replace into", "copy ", "create table", "alter "]
+        .iter()
+        .any(|kw| lower.contains(kw))
+}
+
+fn first_sql_arg(input: &Value) -> Option<&str> {
+    let obj = input.as_object()?;
+    ["query", "sql", "statement", "command"]
+        .iter()
+        .find_map(|k| obj.get(*k).and_then(Value::as_str))
+}
+
+/// Classify a tool call as the agent names it. `server` is the MCP server, if any.
+pub fn classify(tool_name: &str, server: Option<&str>, input: &Value, cfg: &Config) -> ToolClass {
+    let override_placement = cfg
+        .tools
+        .get(tool_name)
+        .or_else(|| server.and_then(|s| cfg.servers.get(s)));
+    let base = classify_default(tool_name, server, input);
+    match override_placement {
+        Some(Placement::External) => ToolClass {
+            source: base.source.or(Some(Origin::Private)),
+            sink: if base.sink == SinkClass::Shell { SinkClass::Shell } else { SinkClass::External },
+        },
+        Some(Placement::Internal) => ToolClass {
+            source: base.source.map(|_| Origin::Private),
+            sink: if base.sink == SinkClass::None { SinkClass::None } else { SinkClass::Local },
+        },
+        None => base,
+    }
+}
+
+fn classify_default(tool_name: &str, server: Option<&str>, input: &Value) -> ToolClass {
+    let private = |sink| ToolClass { source: Some(Origin::Private), sink };
+    match tool_name {
+        "Read" | "Grep" | "Glob" | "LS" | "NotebookRead" | "LSP" | "ToolSearch" => private(SinkClass::None),
+        "Bash" | "PowerShell" | "BashOutput" | "Monitor" => private(SinkClass::Shell),
+        "WebFetch" | "WebSearch" => ToolClass { source: Some(Origin::Public), sink: SinkClass::External },
+        "Write" | "Edit" | "MultiEdit" | "NotebookEdit" => ToolClass { source: None, sink: SinkClass::Local },
+        "Agent" | "Task" => private(SinkClass::Local),
+        "TodoWrite" | "AskUserQuestion" | "ExitPlanMode" | "Skill" => ToolClass { source: None, sink: SinkClass::None },
+        _ => match crate::agent::split_mcp_name(tool_name) {
+            Some((name_server, tool)) => classify_mcp(server.unwrap_or(name_server), tool, input),
+            // An unknown built-in: what it returns is private, what it takes stays local.
+            None => private(SinkClass::None),
+        },
+    }
+}
+
+/// MCP tools by verb: senders are external sinks, web retrievers are external sinks whose
+/// results are public, SQL tools are sinks only when the statement writes.
+pub fn classify_mcp(server: &str, tool: &str, input: &Value) -> ToolClass {
+    let words = name_words(tool);
+    let server_lower = server.to_ascii_lowercase();
+    let web_server = WEB_SERVERS.iter().any(|s| server_lower == *s || server_lower.ends_with(&format!("_{s}")));
+    if has_word(&words, WEB_VERBS) || (web_server && !has_word(&words, &["list", "get", "read"])) {
+        return ToolClass { source: Some(Origin::Public), sink: SinkClass::External };
+    }
+    if has_word(&words, SQL_WORDS) {
+        let writes = first_sql_arg(input).map(sql_writes).unwrap_or(false);
+        return ToolClass {
+            source: Some(Origin::Private),
+            sink: if writes { SinkClass::External } else { SinkClass::None },
+        };
+    }
+    if has_word(&words, SEND_VERBS) {
+        return ToolClass { source: Some(Origin::Private), sink: SinkClass::External };
+    }
+    ToolClass { source: Some(Origin::Private), sink: SinkClass::None }
+}
+
+/// Paths whose content is sensitive by location alone (credentials, keys, env files).
+pub fn is_sensitive_path(path: &str) -> bool {
+    let p = path.trim_matches(|c| c == '"' || c == '\'').replace('\\', "/");
+    let lower = p.to_ascii_lowercase();
+    let name = lower.rsplit('/').next().unwrap_or(&lower);
+    let dir_markers = [
+        ".ssh", ".aws", ".gnupg", ".kube", ".docker", ".azure", ".gcloud", ".config/gcloud",
+        ".config/gh", ".password-store", ".vault-token",
+    ];
+    for marker in dir_markers {
+        if lower == format!("~/{marker}")
+            || lower.starts_with(&format!("~/{marker}/"))
+            || lower.contains(&format!("/{marker}/"))
+            || lower.ends_with(&format!("/{marker}"))
+            || lower == marker
+            || lower.starts_with(&format!("{marker}/"))
+        {
+            return true;
+        }
+    }
+    if name.starts_with(".env") {
+        let benign = [".example", ".sample", ".template", ".dist", ".defaults", ".schema"];
+        return !benign.iter().any(|b| name.ends_with(b));
+    }
+    let names = [
+        ".npmrc", ".netrc", "_netrc", ".pypirc", ".git-credentials", "kubeconfig", "credentials",
+        "credentials.json", "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", ".htpasswd", "shadow",
+        "terraform.tfstate", "secrets.yaml", "secrets.yml", "secrets.json", ".pgpass", "hosts.yml",
+        "master.key", "credentials.yml.enc",
+    ];
+    if names.contains(&name) {
+        return true;
+    }
+    let exts = [".pem", ".key", ".p12", ".pfx", ".jks", ".keystore", ".ppk", ".kdbx", ".asc"];
+    if exts.iter().any(|e| name.ends_with(e)) {
+        return true;
+    }
+    name.starts_with("service-account") && name.ends_with(".json")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn c(name: &str, input: Value) -> ToolClass {
+        let server = crate::agent::split_mcp_name(name).map(|(s, _)| s);
+        classify(name, server, &input, &Config::default())
+    }
+
+    #[test]
+    fn builtins() {
+        assert_eq!(c("Read", json!({})).source, Some(Origin::Private));
+        assert_eq!(c("WebFetch", json!({})).sink, SinkClass::External);
+        assert_eq!(c("WebFetch", json!({})).source, Some(Origin::Public));
+        assert_eq!(c("Write", json!({})).sink, SinkClass::Local);
+        assert_eq!(c("Bash", json!({})).sink, SinkClass::Shell);
+    }
+
+    #[test]
+    fn mcp_by_verb() {
+        assert_eq!(c("mcp__slack__slack_post_message", json!({})).sink, SinkClass::External);
+        assert_eq!(c("mcp__github__create_pull_request", json!({})).sink, SinkClass::External);
+        assert_eq!(c("mcp__github__get_file_contents", json!({})).sink, SinkClass::None);
+        assert_eq!(c("mcp__fetch__fetch", json!({})).sink, SinkClass::External);
+        assert_eq!(c("mcp__fetch__fetch", json!({})).source, Some(Origin::Public));
+        assert_eq!(c("mcp__gmail__send_email", json!({})).sink, SinkClass::External);
+        assert_eq!(c("mcp__norton__search_passwords", json!({})).source, Some(Origin::Private));
+    }
+
+    #[test]
+    fn sql_tools_are_sinks_only_when_writing() {
+        let sel = json!({"query": "select * from t"});
+        let ins = json!({"query": "insert into t values (1)"});
+        assert_eq!(c("mcp__supabase__execute_sql", sel).sink, SinkClass::None);
+        assert_eq!(c("mcp__supabase__execute_sql", ins).sink, SinkClass::External);
+        assert_eq!(c("mcp__postgres__query", json!({"sql": "select 1"})).sink, SinkClass::None);
+    }
+
+    #[test]
+    fn overrides_win() {
+        let cfg = Config::parse(r#"{"servers": {"github": "internal"}, "tools": {"mcp__db__lookup": "external"}}"#).unwrap();
+        let cl = classify("mcp__github__create_issue", Some("github"), &json!({}), &cfg);
+        assert_eq!(cl.sink, SinkClass::Local);
+        let cl = classify("mcp__db__lookup", Some("db"), &json!({}), &cfg);
+        assert_eq!(cl.sink, SinkClass::External);
+    }
+
+    #[test]
+    fn sensitive_paths() {
+        for p in ["~/.ssh", "/home/u/.ssh/id_ed25519", "/repo/.env", ".env.local", "/home/u/.aws/credentials", "~/.npmrc", "key.pem"] {
+            assert!(is_sensitive_path(p), "{p}");
+        }
+        for p in ["/repo/.env.example", "src/main.rs", "README.md", "/repo/docs/env.md"] {
+            assert!(!is_sensitive_path(p), "{p}");
+        }
+    }
+
+    #[test]
+    fn words() {
+        assert_eq!(name_words("createPullRequest"), vec!["create", "pull", "request"]);
+        assert_eq!(name_words("slack_post_message"), vec!["slack", "post", "message"]);
+    }
+}

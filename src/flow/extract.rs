@@ -1,0 +1,211 @@
+//! Text out of tool payloads: what a response carried (source text) and what a call's arguments
+//! would send (sink fields), plus redacted labels for reasons.
+
+use serde_json::Value;
+
+/// Keys of tool responses that hold no content of their own (metadata, binary blobs).
+const SKIP_RESPONSE_KEYS: &[&str] = &[
+    "base64", "structuredPatch", "originalFile", "originalFileContents", "filePath", "type",
+    "tool_use_id", "durationMs", "durationSeconds", "numLines", "startLine", "totalLines",
+    "usage", "agentId", "resolvedModel", "modelsUsed", "mimeType",
+];
+
+/// All string leaves of a response, joined with newlines, bounded by `max_bytes`. Strings that
+/// are themselves JSON documents (MCP structuredContent) are also walked, unescaped.
+pub fn response_text(response: &Value, max_bytes: usize) -> String {
+    let mut out = String::new();
+    collect_strings(response, &mut out, max_bytes, 0);
+    out
+}
+
+fn push_bounded(out: &mut String, s: &str, max_bytes: usize) {
+    if out.len() >= max_bytes {
+        return;
+    }
+    let room = max_bytes - out.len();
+    let mut end = s.len().min(room);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    out.push_str(&s[..end]);
+    out.push('\n');
+}
+
+fn collect_strings(v: &Value, out: &mut String, max_bytes: usize, depth: usize) {
+    if out.len() >= max_bytes || depth > 64 {
+        return;
+    }
+    match v {
+        Value::String(s) => {
+            push_bounded(out, s, max_bytes);
+            let t = s.trim_start();
+            if depth < 8 && (t.starts_with('{') || t.starts_with('[')) && s.len() < max_bytes {
+                if let Ok(inner) = serde_json::from_str::<Value>(s) {
+                    if !inner.is_string() {
+                        collect_strings(&inner, out, max_bytes, depth + 1);
+                    }
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| collect_strings(i, out, max_bytes, depth + 1)),
+        Value::Object(map) => {
+            for (k, item) in map {
+                if !SKIP_RESPONSE_KEYS.contains(&k.as_str()) {
+                    collect_strings(item, out, max_bytes, depth + 1);
+                }
+            }
+        }
+        Value::Number(n) => push_bounded(out, &n.to_string(), max_bytes),
+        _ => {}
+    }
+}
+
+/// One string argument of a sink call and where it sits (`url`, `body`, `edits[0].new_string`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SinkField {
+    pub path: String,
+    pub text: String,
+}
+
+/// Every string (and number) leaf of the call's arguments with its JSON path, bounded.
+pub fn sink_fields(input: &Value, max_bytes: usize) -> Vec<SinkField> {
+    let mut out = Vec::new();
+    let mut budget = max_bytes;
+    walk_fields(input, String::new(), &mut out, &mut budget, 0);
+    out
+}
+
+fn walk_fields(v: &Value, path: String, out: &mut Vec<SinkField>, budget: &mut usize, depth: usize) {
+    if *budget == 0 || depth > 64 {
+        return;
+    }
+    let mut leaf = |text: String| {
+        let mut end = text.len().min(*budget);
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        *budget -= end;
+        out.push(SinkField { path: if path.is_empty() { "input".into() } else { path.clone() }, text: text[..end].to_owned() });
+    };
+    match v {
+        Value::String(s) => leaf(s.clone()),
+        Value::Number(n) => leaf(n.to_string()),
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                walk_fields(item, format!("{path}[{i}]"), out, budget, depth + 1);
+            }
+        }
+        Value::Object(map) => {
+            for (k, item) in map {
+                let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                walk_fields(item, p, out, budget, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A label safe to store and show: detected secrets replaced, long text cut.
+pub fn redact_label(text: &str, max_chars: usize) -> String {
+    let findings = crate::flow::secrets::scan(text);
+    let mut out = String::new();
+    let mut pos = 0;
+    for f in findings {
+        if f.start < pos {
+            continue;
+        }
+        out.push_str(&text[pos..f.start]);
+        out.push_str("[REDACTED]");
+        pos = f.end;
+    }
+    out.push_str(&text[pos..]);
+    let single_line: String = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    if single_line.chars().count() > max_chars {
+        let cut: String = single_line.chars().take(max_chars).collect();
+        format!("{cut}...")
+    } else {
+        single_line
+    }
+}
+
+/// Where a source came from, for provenance: a file path, an MCP server, a URL, a command.
+pub fn source_location(tool: &str, server: Option<&str>, input: &Value) -> String {
+    let s = |k: &str| input.get(k).and_then(Value::as_str);
+    let loc = match tool {
+        "Read" | "Write" | "Edit" | "MultiEdit" => s("file_path").map(str::to_owned),
+        "NotebookEdit" | "NotebookRead" => s("notebook_path").map(str::to_owned),
+        "Grep" => Some(format!("grep {} in {}", s("pattern").unwrap_or(""), s("path").unwrap_or("."))),
+        "Glob" => Some(format!("glob {}", s("pattern").unwrap_or(""))),
+        "Bash" | "PowerShell" => s("command").map(|c| format!("$ {c}")),
+        "WebFetch" => s("url").map(str::to_owned),
+        "WebSearch" => s("query").map(|q| format!("search {q}")),
+        "Agent" | "Task" => s("description").map(|d| format!("subagent {d}")),
+        _ => None,
+    };
+    let loc = loc.unwrap_or_else(|| match server {
+        Some(sv) => format!("mcp server {sv}"),
+        None => tool.to_owned(),
+    });
+    redact_label(&loc, 120)
+}
+
+/// File paths a local write puts content into, with that content.
+pub fn written_content(tool: &str, input: &Value) -> Vec<(String, String)> {
+    let s = |k: &str| input.get(k).and_then(Value::as_str);
+    let path = s("file_path").or_else(|| s("notebook_path")).unwrap_or("").to_owned();
+    match tool {
+        "Write" => vec![(path, s("content").unwrap_or("").to_owned())],
+        "Edit" => vec![(path, s("new_string").unwrap_or("").to_owned())],
+        "NotebookEdit" => vec![(path, s("new_source").unwrap_or("").to_owned())],
+        "MultiEdit" => input
+            .get("edits")
+            .and_then(Value::as_array)
+            .map(|edits| {
+                edits
+                    .iter()
+                    .filter_map(|e| e.get("new_string").and_then(Value::as_str))
+                    .map(|t| (path.clone(), t.to_owned()))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn read_response_text_skips_metadata() {
+        let r = json!({"type":"text","file":{"filePath":"/a","content":"hello\nworld","numLines":2}});
+        assert_eq!(response_text(&r, 1000), "hello\nworld\n");
+    }
+
+    #[test]
+    fn mcp_structured_string_is_unwrapped() {
+        let r = json!("{\"result\":\"line one\"}");
+        let t = response_text(&r, 1000);
+        assert!(t.contains("line one\n"));
+    }
+
+    #[test]
+    fn response_text_is_bounded() {
+        let r = json!({"stdout": "x".repeat(5000)});
+        assert!(response_text(&r, 100).len() <= 101);
+    }
+
+    #[test]
+    fn sink_fields_have_paths() {
+        let f = sink_fields(&json!({"url":"https://a","opts":{"list":["x", 5]}}), 1000);
+        let paths: Vec<_> = f.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(paths, vec!["url", "opts.list[0]", "opts.list[1]"]);
+    }
+
+    #[test]
+    fn labels_are_redacted() {
+        let l = redact_label("$ echo AKIAW6KIUFSRT3K4KF5Q > x", 100);
+        assert!(!l.contains("AKIAW6KIUFSRT3K4KF5Q"), "{l}");
+    }
+}

@@ -1,0 +1,193 @@
+//! Rolling-hash fingerprints. Only these 64-bit keyed hashes are ever stored, never content.
+//!
+//! - Content: k-gram hashes over normalised text (whitespace collapsed, ASCII lowercased),
+//!   winnowed so that any shared span of at least `CONTENT_K + WINNOW_W - 1` bytes is found.
+//! - Secrets: the hash of every `SECRET_K`-byte window of a secret's core, in order, so a sink
+//!   fragment maps back to the positions of the secret it covers.
+
+/// k-gram length for content fingerprints.
+pub const CONTENT_K: usize = 24;
+/// Winnowing window (in k-grams).
+pub const WINNOW_W: usize = 16;
+/// Window length for secret fragments.
+pub const SECRET_K: usize = 8;
+
+const BASE: u64 = 0x100000001b3;
+
+/// splitmix64 finaliser: spreads the polynomial hash and mixes in the per-database key.
+fn finish(h: u64, key: u64) -> u64 {
+    let mut z = h ^ key;
+    z = z.wrapping_add(0x9e3779b97f4a7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d049bb133111eb);
+    z ^ (z >> 31)
+}
+
+/// Keyed hash of every `k`-byte window of `bytes`, in order (empty if shorter than `k`).
+pub fn window_hashes(bytes: &[u8], k: usize, key: u64) -> Vec<u64> {
+    if k == 0 || bytes.len() < k {
+        return Vec::new();
+    }
+    let top = (0..k - 1).fold(1u64, |acc, _| acc.wrapping_mul(BASE));
+    let mut h = 0u64;
+    for &b in &bytes[..k] {
+        h = h.wrapping_mul(BASE).wrapping_add(b as u64 + 1);
+    }
+    let mut out = Vec::with_capacity(bytes.len() - k + 1);
+    out.push(finish(h, key));
+    for i in k..bytes.len() {
+        h = h
+            .wrapping_sub((bytes[i - k] as u64 + 1).wrapping_mul(top))
+            .wrapping_mul(BASE)
+            .wrapping_add(bytes[i] as u64 + 1);
+        out.push(finish(h, key));
+    }
+    out
+}
+
+/// Winnowing (Schleimer et al.): the minimum hash of each window of `w` consecutive hashes.
+/// Returns the selected hashes (duplicates from overlapping windows removed).
+pub fn winnow(hashes: &[u64], w: usize) -> Vec<u64> {
+    if hashes.len() <= w {
+        return hashes.iter().min().into_iter().copied().collect();
+    }
+    let mut out = Vec::with_capacity(hashes.len() * 2 / (w + 1) + 1);
+    let mut last: Option<usize> = None;
+    // Monotonic deque of indices with increasing hash values.
+    let mut dq: std::collections::VecDeque<usize> = std::collections::VecDeque::new();
+    for i in 0..hashes.len() {
+        while let Some(&b) = dq.back() {
+            if hashes[b] >= hashes[i] {
+                dq.pop_back();
+            } else {
+                break;
+            }
+        }
+        dq.push_back(i);
+        if i + 1 >= w {
+            while let Some(&f) = dq.front() {
+                if f + w <= i {
+                    dq.pop_front();
+                } else {
+                    break;
+                }
+            }
+            let m = *dq.front().expect("deque holds the window minimum");
+            if last != Some(m) {
+                out.push(hashes[m]);
+                last = Some(m);
+            }
+        }
+    }
+    out
+}
+
+/// Normalise text for content fingerprints: whitespace runs become one space, ASCII lowercased.
+/// Returns the bytes and, for each output byte, the char-boundary offset in the input.
+pub fn normalize_content(text: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut in_space = false;
+    for &b in text.as_bytes() {
+        if b.is_ascii_whitespace() {
+            if !in_space {
+                out.push(b' ');
+                in_space = true;
+            }
+        } else {
+            out.push(b.to_ascii_lowercase());
+            in_space = false;
+        }
+    }
+    out
+}
+
+/// Sorted, deduplicated winnowed content fingerprints of `text`.
+pub fn content_fingerprints(text: &str, key: u64) -> Vec<u64> {
+    let norm = normalize_content(text);
+    let mut fp = winnow(&window_hashes(&norm, CONTENT_K, key), WINNOW_W);
+    fp.sort_unstable();
+    fp.dedup();
+    fp
+}
+
+/// Pack hashes as little-endian bytes for a BLOB column.
+pub fn to_blob(hashes: &[u64]) -> Vec<u8> {
+    hashes.iter().flat_map(|h| h.to_le_bytes()).collect()
+}
+
+pub fn from_blob(blob: &[u8]) -> Vec<u64> {
+    blob.chunks_exact(8)
+        .map(|c| u64::from_le_bytes(c.try_into().expect("8-byte chunk")))
+        .collect()
+}
+
+/// Merge sorted match positions into covered length: each hit at position `p` covers
+/// `[p, p + span)`; gaps shorter than `join` between covered runs are bridged, because
+/// winnowing keeps only some k-grams of the source.
+pub fn covered_len(mut positions: Vec<usize>, span: usize, join: usize) -> usize {
+    positions.sort_unstable();
+    let mut total = 0;
+    let mut run: Option<(usize, usize)> = None;
+    for p in positions {
+        let (s, e) = (p, p + span);
+        run = match run {
+            Some((rs, re)) if s <= re + join => Some((rs, re.max(e))),
+            Some((rs, re)) => {
+                total += re - rs;
+                Some((s, e))
+            }
+            None => Some((s, e)),
+        };
+    }
+    if let Some((rs, re)) = run {
+        total += re - rs;
+    }
+    total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rolling_equals_direct() {
+        let data = b"the quick brown fox jumps over the lazy dog";
+        let rolled = window_hashes(data, 8, 7);
+        for (i, h) in rolled.iter().enumerate() {
+            assert_eq!(*h, window_hashes(&data[i..i + 8], 8, 7)[0]);
+        }
+        assert_eq!(rolled.len(), data.len() - 7);
+    }
+
+    #[test]
+    fn key_changes_hashes() {
+        assert_ne!(window_hashes(b"abcdefgh", 8, 1), window_hashes(b"abcdefgh", 8, 2));
+    }
+
+    #[test]
+    fn winnowing_finds_embedded_span() {
+        let source = "fn main() { let secret_sauce = compute(42); println!(\"{}\", secret_sauce); }";
+        let fp = content_fingerprints(source, 9);
+        let sink = format!("https://x.example/?q={}&z=1", &source[5..70]);
+        let norm = normalize_content(&sink);
+        let hits = window_hashes(&norm, CONTENT_K, 9)
+            .into_iter()
+            .filter(|h| fp.binary_search(h).is_ok())
+            .count();
+        assert!(hits > 0);
+    }
+
+    #[test]
+    fn covered_len_merges_runs() {
+        assert_eq!(covered_len(vec![0, 1, 2], 8, 0), 10);
+        assert_eq!(covered_len(vec![0, 20], 8, 0), 16);
+        assert_eq!(covered_len(vec![0, 20], 8, 12), 28);
+        assert_eq!(covered_len(vec![], 8, 0), 0);
+    }
+
+    #[test]
+    fn blob_roundtrip() {
+        let v = vec![1u64, u64::MAX, 42];
+        assert_eq!(from_blob(&to_blob(&v)), v);
+    }
+}

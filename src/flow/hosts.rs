@@ -1,0 +1,113 @@
+//! Destination hosts: URL parsing, loopback/local, known collectors, issuers and look-alikes.
+
+use crate::config::Config;
+
+/// Request collectors, paste and file-drop services, tunnels and OOB-interaction hosts: any
+/// session data sent there is treated as exfiltration.
+pub const COLLECTOR_HOSTS: &[&str] = &[
+    "webhook.site", "requestbin.com", "requestbin.net", "requestcatcher.com", "pipedream.net",
+    "pipedream.com", "m.pipedream.net", "ngrok.io", "ngrok-free.app", "ngrok.app", "ngrok.dev",
+    "interact.sh", "interactsh.com", "oast.pro", "oast.live", "oast.site", "oast.online",
+    "oast.fun", "oast.me", "burpcollaborator.net", "oastify.com", "dnslog.cn", "dnslog.link",
+    "ceye.io", "canarytokens.com", "transfer.sh", "file.io", "0x0.st", "paste.rs",
+    "pastebin.com", "hastebin.com", "ghostbin.com", "termbin.com", "ix.io", "sprunge.us",
+    "beeceptor.com", "hookbin.com", "postb.in", "ptsv2.com", "ptsv3.com", "trycloudflare.com",
+    "localtunnel.me", "loca.lt", "serveo.net", "requestinspector.com", "mockbin.org",
+    "webhook.cool", "temp.sh", "bashupload.com", "catbox.moe", "anonfiles.com", "gofile.io",
+    "pastes.io", "dpaste.com", "dpaste.org", "rentry.co", "controlc.com", "tmpfiles.org",
+];
+
+/// Brand words of credential issuers; a host carrying one but not on the issuer's own
+/// domains is a look-alike (`api.openai-usage-monitor.com`).
+const ISSUER_BRANDS: &[&str] = &[
+    "github", "gitlab", "openai", "anthropic", "slack", "stripe", "aws", "amazon", "google",
+    "azure", "microsoft", "huggingface", "npmjs", "pypi", "vault", "cloudwatch", "twilio",
+    "sendgrid", "shopify", "heroku", "digitalocean", "sentry", "atlassian",
+];
+
+/// Host of a URL (`scheme://user:pw@host:port/...`), lowercased, without port or brackets.
+pub fn url_host(url: &str) -> Option<String> {
+    let rest = url.trim().split_once("://")?.1;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let hostport = authority.rsplit('@').next().unwrap_or("");
+    let host = if let Some(v6) = hostport.strip_prefix('[') {
+        v6.split(']').next().unwrap_or("")
+    } else {
+        hostport.split(':').next().unwrap_or("")
+    };
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    (!host.is_empty()).then_some(host)
+}
+
+/// `host` equals `suffix` or is a subdomain of it.
+pub fn host_in(host: &str, suffix: &str) -> bool {
+    let suffix = suffix.trim_start_matches("*.").trim_start_matches('.');
+    host == suffix || host.ends_with(&format!(".{suffix}"))
+}
+
+/// Loopback, or a host the user listed as local.
+pub fn is_local(host: &str, cfg: &Config) -> bool {
+    crate::flow::shell::is_loopback(host) || cfg.local_hosts.iter().any(|h| host_in(host, h))
+}
+
+pub fn is_collector(host: &str, cfg: &Config) -> bool {
+    COLLECTOR_HOSTS.iter().any(|c| host_in(host, c))
+        || cfg.collector_hosts.iter().any(|c| host_in(host, c))
+}
+
+/// True when `host` belongs to the issuer of a credential of `kind`.
+pub fn is_issuer(host: &str, kind: &str, cfg: &Config) -> bool {
+    crate::flow::secrets::issuer_hosts(kind).iter().any(|h| host_in(host, h))
+        || cfg
+            .issuer_hosts
+            .get(kind)
+            .is_some_and(|hs| hs.iter().any(|h| host_in(host, h)))
+}
+
+/// The brand a host imitates, when it carries an issuer's name on a domain that is not the
+/// issuer's (`aws-health-dashboard.net`, `slack-bot-health.com`).
+pub fn lookalike_brand(host: &str) -> Option<&'static str> {
+    ISSUER_BRANDS.iter().copied().find(|brand| {
+        host.contains(brand)
+            && !host_in(host, &format!("{brand}.com"))
+            && !host_in(host, &format!("{brand}.io"))
+            && !host_in(host, &format!("{brand}.org"))
+            && !host_in(host, &format!("{brand}.net"))
+            && !host_in(host, &format!("{brand}usercontent.com"))
+            && !host_in(host, "amazonaws.com")
+            && !host_in(host, "googleapis.com")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_from_urls() {
+        assert_eq!(url_host("https://user:pw@Api.GitHub.com:443/x?y").as_deref(), Some("api.github.com"));
+        assert_eq!(url_host("http://[::1]:8080/").as_deref(), Some("::1"));
+        assert_eq!(url_host("webhook.site/x"), None);
+    }
+
+    #[test]
+    fn collectors_and_lookalikes() {
+        let cfg = Config::default();
+        assert!(is_collector("webhook.site", &cfg));
+        assert!(is_collector("abc.ngrok-free.app", &cfg));
+        assert!(!is_collector("docs.rs", &cfg));
+        assert_eq!(lookalike_brand("api.openai-usage-monitor.com"), Some("openai"));
+        assert_eq!(lookalike_brand("api.openai.com"), None);
+        assert_eq!(lookalike_brand("slack-bot-health.com"), Some("slack"));
+        assert_eq!(lookalike_brand("docs.rs"), None);
+    }
+
+    #[test]
+    fn local_hosts() {
+        let cfg = Config::parse(r#"{"local_hosts": ["db.internal"]}"#).unwrap();
+        assert!(is_local("localhost", &cfg));
+        assert!(is_local("127.0.0.1", &cfg));
+        assert!(is_local("pg.db.internal", &cfg));
+        assert!(!is_local("example.com", &cfg));
+    }
+}

@@ -1,0 +1,331 @@
+//! The SQLite flow database: opened in WAL mode under an exclusive `fs2` lock on a lock file
+//! beside it, with versioned migrations, pruning and the activity log.
+
+mod schema;
+
+use crate::flow::classify::Origin;
+use crate::flow::engine::{ContentIndex, Outcome, SecretState, SessionView, SourceMeta, Taint};
+use crate::flow::fingerprint::{from_blob, to_blob};
+use crate::paths::Paths;
+use anyhow::{bail, Context, Result};
+use fs2::FileExt;
+use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
+use std::fs::{File, OpenOptions};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+pub use schema::CURRENT_VERSION;
+
+/// An open database; the lock is held until this is dropped.
+pub struct Store {
+    pub conn: Connection,
+    pub db_path: PathBuf,
+    /// Time spent waiting for the lock.
+    pub lock_wait: Duration,
+    _lock: File,
+}
+
+/// One activity row to append.
+pub struct ActivityEntry<'a> {
+    pub now: i64,
+    pub session_id: &'a str,
+    pub agent: &'a str,
+    pub event: &'a str,
+    pub tool: &'a str,
+    pub decision: &'a str,
+    pub reason: Option<&'a str>,
+    pub latency_us: i64,
+}
+
+#[cfg(unix)]
+fn private_file(path: &Path) -> std::io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    OpenOptions::new().create(true).truncate(false).read(true).write(true).mode(0o600).open(path)
+}
+
+#[cfg(not(unix))]
+fn private_file(path: &Path) -> std::io::Result<File> {
+    OpenOptions::new().create(true).truncate(false).read(true).write(true).open(path)
+}
+
+fn private_dir(path: &Path) -> Result<()> {
+    if path.is_dir() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(path).with_context(|| format!("creating state directory {}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))
+            .with_context(|| format!("setting permissions on {}", path.display()))?;
+    }
+    Ok(())
+}
+
+fn is_corruption(e: &rusqlite::Error) -> bool {
+    matches!(e.sqlite_error_code(), Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt))
+}
+
+/// Wait for the exclusive lock, polling, up to `timeout`.
+fn acquire_lock(path: &Path, timeout: Duration) -> Result<(File, Duration)> {
+    let file = private_file(path).with_context(|| format!("opening lock file {}", path.display()))?;
+    let start = Instant::now();
+    let mut pause = Duration::from_micros(200);
+    loop {
+        match file.try_lock_exclusive() {
+            Ok(()) => return Ok((file, start.elapsed())),
+            Err(_) if start.elapsed() < timeout => {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(5));
+            }
+            Err(e) => bail!("database lock {} still held after {} ms: {e}", path.display(), timeout.as_millis()),
+        }
+    }
+}
+
+impl Store {
+    /// Open (creating if needed) under the lock. A corrupt database is moved aside and a
+    /// fresh one created; a database from a newer version is an error.
+    pub fn open(paths: &Paths, lock_timeout: Duration) -> Result<Store> {
+        private_dir(&paths.data_dir)?;
+        let (lock, lock_wait) = acquire_lock(&paths.lock_file(), lock_timeout)?;
+        let db_path = paths.database();
+        let conn = match Self::connect(&db_path) {
+            Ok(c) => c,
+            Err(e) if e.downcast_ref::<rusqlite::Error>().is_some_and(is_corruption) => {
+                let aside = move_aside(&db_path)?;
+                eprintln!("mcpproxy: database {} was corrupt; moved to {} and started a new one", db_path.display(), aside.display());
+                Self::connect(&db_path)?
+            }
+            Err(e) => return Err(e),
+        };
+        Ok(Store { conn, db_path, lock_wait, _lock: lock })
+    }
+
+    fn connect(db_path: &Path) -> Result<Connection> {
+        private_file(db_path).with_context(|| format!("creating database {}", db_path.display()))?;
+        let conn = Connection::open(db_path).with_context(|| format!("opening database {}", db_path.display()))?;
+        conn.busy_timeout(Duration::from_secs(2))?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version > CURRENT_VERSION {
+            bail!(
+                "database {} has schema version {version}, newer than this mcpproxy supports ({CURRENT_VERSION}); upgrade mcpproxy",
+                db_path.display()
+            );
+        }
+        if version == 0 {
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+        }
+        conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")?;
+        if version < CURRENT_VERSION {
+            let tx = conn.unchecked_transaction()?;
+            for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
+                tx.execute_batch(sql).with_context(|| format!("migrating database to version {}", i + 1))?;
+            }
+            tx.pragma_update(None, "user_version", CURRENT_VERSION)?;
+            tx.commit()?;
+        }
+        Ok(conn)
+    }
+
+    /// The per-database key mixed into every fingerprint (created on first use).
+    pub fn fingerprint_key(&self) -> Result<u64> {
+        let existing: Option<Vec<u8>> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'fingerprint_key'", [], |r| r.get(0))
+            .optional()?;
+        if let Some(v) = existing.filter(|v| v.len() == 8) {
+            return Ok(u64::from_le_bytes(v.try_into().expect("8 bytes")));
+        }
+        let key = random_u64();
+        self.conn.execute(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES ('fingerprint_key', ?1)",
+            params![key.to_le_bytes().to_vec()],
+        )?;
+        Ok(key)
+    }
+
+    /// Sessions whose records this session can see: itself and any linked to it.
+    pub fn session_family(&self, session_id: &str) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id FROM sessions WHERE id = ?1 OR (link_group IS NOT NULL AND link_group = (SELECT link_group FROM sessions WHERE id = ?1))",
+        )?;
+        let mut ids: Vec<String> = stmt.query_map(params![session_id], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        if ids.is_empty() {
+            ids.push(session_id.to_owned());
+        }
+        Ok(ids)
+    }
+
+    /// Everything recorded for the session and its linked sessions.
+    pub fn load_view(&self, session_id: &str) -> Result<SessionView> {
+        let mut view = SessionView::default();
+        for sid in self.session_family(session_id)? {
+            self.load_into(&sid, &mut view)?;
+        }
+        Ok(view)
+    }
+
+    fn load_into(&self, sid: &str, view: &mut SessionView) -> Result<()> {
+        let mut stmt = self.conn.prepare_cached("SELECT id, tool, origin, location FROM sources WHERE session_id = ?1")?;
+        for row in stmt.query_map(params![sid], |r| {
+            Ok(SourceMeta { id: r.get(0)?, tool: r.get(1)?, origin: Origin::parse(&r.get::<_, String>(2)?), location: r.get(3)? })
+        })? {
+            let s = row?;
+            view.sources.insert(s.id, s);
+        }
+        let mut stmt = self.conn.prepare_cached("SELECT source_id, origin, hashes FROM fingerprints WHERE session_id = ?1")?;
+        for row in stmt.query_map(params![sid], |r| {
+            Ok(ContentIndex {
+                source_id: r.get(0)?,
+                origin: Origin::parse(&r.get::<_, String>(1)?),
+                hashes: from_blob(&r.get::<_, Vec<u8>>(2)?),
+            })
+        })? {
+            view.content.push(row?);
+        }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, source_id, kind, category, windows, core_len, coverage FROM secrets WHERE session_id = ?1 ORDER BY id",
+        )?;
+        for row in stmt.query_map(params![sid], |r| {
+            Ok(SecretState {
+                id: r.get(0)?,
+                source_id: r.get(1)?,
+                kind: r.get(2)?,
+                category: r.get(3)?,
+                windows: from_blob(&r.get::<_, Vec<u8>>(4)?),
+                core_len: r.get::<_, i64>(5)? as usize,
+                coverage: r.get(6)?,
+            })
+        })? {
+            view.secrets.push(row?);
+        }
+        let mut stmt = self.conn.prepare_cached("SELECT path, kinds FROM taints WHERE session_id = ?1")?;
+        for row in stmt.query_map(params![sid], |r| Ok(Taint { path: r.get(0)?, kinds: r.get(1)? }))? {
+            view.taints.push(row?);
+        }
+        Ok(())
+    }
+
+    /// Persist an evaluation: the session, any new source, taints, coverage, the activity row
+    /// and its flows, all in one transaction (a killed process leaves nothing half-written).
+    pub fn save(&mut self, entry: &ActivityEntry, outcome: &Outcome) -> Result<i64> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO sessions(id, agent, started_at, last_seen) VALUES (?1, ?2, ?3, ?3)
+             ON CONFLICT(id) DO UPDATE SET last_seen = excluded.last_seen",
+            params![entry.session_id, entry.agent, entry.now],
+        )?;
+        if let Some(src) = &outcome.new_source {
+            tx.execute(
+                "INSERT INTO sources(session_id, tool, origin, location, created_at, bytes, sensitivity) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![entry.session_id, src.tool, src.origin.as_str(), src.location, entry.now, src.bytes as i64, src.sensitivity.join(",")],
+            )?;
+            let source_id = tx.last_insert_rowid();
+            if !src.content.is_empty() {
+                tx.execute(
+                    "INSERT INTO fingerprints(source_id, session_id, origin, hashes) VALUES (?1, ?2, ?3, ?4)",
+                    params![source_id, entry.session_id, src.origin.as_str(), to_blob(&src.content)],
+                )?;
+            }
+            for s in &src.secrets {
+                tx.execute(
+                    "INSERT OR IGNORE INTO secrets(session_id, source_id, kind, category, ident, core_len, windows, coverage)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    params![entry.session_id, source_id, s.kind, s.category, s.ident as i64, s.core_len as i64, to_blob(&s.windows), vec![0u8; s.core_len]],
+                )?;
+            }
+        }
+        for t in &outcome.taints {
+            tx.execute(
+                "INSERT INTO taints(session_id, path, kinds, created_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(session_id, path) DO UPDATE SET kinds = excluded.kinds, created_at = excluded.created_at",
+                params![entry.session_id, t.path, t.kinds, entry.now],
+            )?;
+        }
+        for (id, cov) in &outcome.coverage {
+            tx.execute("UPDATE secrets SET coverage = ?1 WHERE id = ?2", params![cov, id])?;
+        }
+        tx.execute(
+            "INSERT INTO activity(ts, session_id, agent, event, tool, decision, reason, latency_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![entry.now, entry.session_id, entry.agent, entry.event, entry.tool, entry.decision, entry.reason, entry.latency_us],
+        )?;
+        let activity_id = tx.last_insert_rowid();
+        for h in &outcome.hits {
+            tx.execute(
+                "INSERT INTO flows(activity_id, session_id, ts, source_id, kind, data, provenance, sink_tool, sink_field, encoding, destination, matched, action)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                params![activity_id, entry.session_id, entry.now, h.source_id, h.kind.as_str(), h.data, h.provenance, entry.tool, h.field, h.encoding, h.destination, h.matched as i64, h.action.as_str()],
+            )?;
+        }
+        tx.commit()?;
+        Ok(activity_id)
+    }
+
+    /// Append an activity row for an evaluation that failed (best effort).
+    pub fn log_activity(&self, entry: &ActivityEntry) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO activity(ts, session_id, agent, event, tool, decision, reason, latency_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![entry.now, entry.session_id, entry.agent, entry.event, entry.tool, entry.decision, entry.reason, entry.latency_us],
+        )?;
+        Ok(())
+    }
+
+    /// Drop sessions idle for longer than `ttl_secs` and activity beyond `max_rows`; runs at
+    /// most once an hour. Returns the number of sessions removed.
+    pub fn prune_if_due(&self, now: i64, ttl_secs: i64, max_rows: u64) -> Result<usize> {
+        let last: Option<Vec<u8>> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'last_prune'", [], |r| r.get(0))
+            .optional()?;
+        let last = last.and_then(|v| v.try_into().ok()).map(i64::from_le_bytes).unwrap_or(0);
+        if now - last < 3600 {
+            return Ok(0);
+        }
+        self.prune(now, ttl_secs, max_rows)
+    }
+
+    pub fn prune(&self, now: i64, ttl_secs: i64, max_rows: u64) -> Result<usize> {
+        let tx = self.conn.unchecked_transaction()?;
+        let removed = tx.execute("DELETE FROM sessions WHERE last_seen < ?1", params![now - ttl_secs])?;
+        tx.execute(
+            "DELETE FROM activity WHERE id <= (SELECT MAX(id) FROM activity) - ?1",
+            params![max_rows as i64],
+        )?;
+        tx.execute(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES ('last_prune', ?1)",
+            params![now.to_le_bytes().to_vec()],
+        )?;
+        tx.commit()?;
+        Ok(removed)
+    }
+}
+
+/// Rename a corrupt database (and its WAL/SHM files) out of the way; never delete it.
+fn move_aside(db_path: &Path) -> Result<PathBuf> {
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let aside = db_path.with_extension(format!("db.corrupt-{stamp}"));
+    std::fs::rename(db_path, &aside).with_context(|| format!("moving corrupt database {} aside", db_path.display()))?;
+    for suffix in ["-wal", "-shm"] {
+        let side = PathBuf::from(format!("{}{suffix}", db_path.display()));
+        if side.exists() {
+            let _ = std::fs::rename(&side, PathBuf::from(format!("{}{suffix}", aside.display())));
+        }
+    }
+    Ok(aside)
+}
+
+fn random_u64() -> u64 {
+    use std::io::Read;
+    let mut buf = [0u8; 8];
+    if File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut buf)).is_ok() {
+        return u64::from_le_bytes(buf);
+    }
+    use sha2::{Digest, Sha256};
+    let seed = format!("{:?}{}", std::time::SystemTime::now(), std::process::id());
+    let d = Sha256::digest(seed.as_bytes());
+    u64::from_le_bytes(d[..8].try_into().expect("8 bytes"))
+}

@@ -1,0 +1,86 @@
+//! Versioned schema. Each entry upgrades the database from version `i` to `i + 1`; the
+//! version lives in `PRAGMA user_version`.
+
+pub const MIGRATIONS: &[&str] = &[
+    // v1
+    r#"
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+    CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        agent TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        last_seen INTEGER NOT NULL,
+        link_group TEXT
+    );
+    CREATE TABLE sources (
+        id INTEGER PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        tool TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        location TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        bytes INTEGER NOT NULL,
+        sensitivity TEXT NOT NULL
+    );
+    CREATE INDEX sources_session ON sources(session_id);
+    CREATE TABLE fingerprints (
+        source_id INTEGER PRIMARY KEY REFERENCES sources(id) ON DELETE CASCADE,
+        session_id TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        hashes BLOB NOT NULL
+    );
+    CREATE INDEX fingerprints_session ON fingerprints(session_id);
+    CREATE TABLE secrets (
+        id INTEGER PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        category TEXT NOT NULL,
+        ident INTEGER NOT NULL,
+        core_len INTEGER NOT NULL,
+        windows BLOB NOT NULL,
+        coverage BLOB NOT NULL,
+        UNIQUE (session_id, ident)
+    );
+    CREATE TABLE taints (
+        id INTEGER PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        path TEXT NOT NULL,
+        kinds TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        UNIQUE (session_id, path)
+    );
+    CREATE TABLE activity (
+        id INTEGER PRIMARY KEY,
+        ts INTEGER NOT NULL,
+        session_id TEXT NOT NULL,
+        agent TEXT NOT NULL,
+        event TEXT NOT NULL,
+        tool TEXT NOT NULL,
+        decision TEXT NOT NULL,
+        reason TEXT,
+        latency_us INTEGER NOT NULL
+    );
+    CREATE INDEX activity_ts ON activity(ts);
+    CREATE INDEX activity_session ON activity(session_id);
+    CREATE TABLE flows (
+        id INTEGER PRIMARY KEY,
+        activity_id INTEGER NOT NULL REFERENCES activity(id) ON DELETE CASCADE,
+        session_id TEXT NOT NULL,
+        ts INTEGER NOT NULL,
+        source_id INTEGER,
+        kind TEXT NOT NULL,
+        data TEXT NOT NULL,
+        provenance TEXT NOT NULL,
+        sink_tool TEXT NOT NULL,
+        sink_field TEXT NOT NULL,
+        encoding TEXT NOT NULL,
+        destination TEXT NOT NULL,
+        matched INTEGER NOT NULL,
+        action TEXT NOT NULL
+    );
+    CREATE INDEX flows_session ON flows(session_id);
+    "#,
+];
+
+pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
