@@ -1,0 +1,95 @@
+//! Shared helpers for the integration tests: a fresh MCPPROXY_HOME per test and the real binary.
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+
+pub fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+pub struct Home {
+    pub dir: tempfile::TempDir,
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Home {
+    pub fn new() -> Home {
+        Home { dir: tempfile::tempdir().expect("temp home") }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.dir.path().join("mcpproxy.db")
+    }
+
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::cargo_bin("mcpproxy").expect("binary");
+        c.env("MCPPROXY_HOME", self.path());
+        c
+    }
+
+    /// Run `hook evaluate` with raw bytes on stdin.
+    pub fn hook_bytes(&self, input: &[u8]) -> Run {
+        let out = self.cmd().args(["hook", "evaluate"]).write_stdin(input.to_vec()).output().expect("run");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    pub fn hook(&self, event: &Value) -> Run {
+        self.hook_bytes(event.to_string().as_bytes())
+    }
+
+    pub fn write_config(&self, text: &str) {
+        std::fs::write(self.path().join("config.json"), text).expect("write config");
+    }
+
+    pub fn sql_count(&self, sql: &str) -> i64 {
+        let conn = rusqlite::Connection::open(self.db()).expect("open db");
+        conn.query_row(sql, [], |r| r.get(0)).expect("query")
+    }
+}
+
+/// A Claude Code payload for one scenario line.
+pub fn payload(session: &str, event: &str, tool: &str, input: Value, response: Option<Value>) -> Value {
+    let mut v = json!({
+        "session_id": session,
+        "transcript_path": "/tmp/t.jsonl",
+        "cwd": "/repo",
+        "hook_event_name": event,
+        "tool_name": tool,
+        "tool_input": input,
+    });
+    if let Some(r) = response {
+        v["tool_response"] = r;
+    }
+    v
+}
+
+/// Parse a decision from stdout: None for empty, else (decision, reason). Panics on anything
+/// that is not exactly the documented shape.
+pub fn decision(run: &Run) -> Option<(String, String)> {
+    if run.stdout.trim().is_empty() {
+        assert!(run.stdout.is_empty(), "whitespace-only stdout: {:?}", run.stdout);
+        return None;
+    }
+    let v: Value = serde_json::from_str(run.stdout.trim()).unwrap_or_else(|e| panic!("stdout not JSON ({e}): {}", run.stdout));
+    let h = &v["hookSpecificOutput"];
+    assert_eq!(v.as_object().unwrap().len(), 1, "extra top-level keys: {v}");
+    let d = h["permissionDecision"].as_str().expect("permissionDecision").to_owned();
+    assert!(d == "deny" || d == "ask", "decision must be deny or ask, got {d}");
+    assert_eq!(h["hookEventName"], "PreToolUse");
+    Some((d, h["permissionDecisionReason"].as_str().expect("reason").to_owned()))
+}
