@@ -24,6 +24,26 @@ pub enum Command {
     Hook(HookCommand),
     /// Report secrets and PII in text read from stdin (type, category, byte span; never the value).
     Scan(ScanArgs),
+    /// Serve MCP over stdio in front of real MCP servers, refusing calls that would exfiltrate
+    /// what earlier calls (or linked hook sessions) read.
+    ///
+    /// With `--config FILE` (the standard {"mcpServers": {...}} file) every server's tools are
+    /// exposed as `server__tool`; with `--name NAME -- CMD ARGS...` one server is wrapped and its
+    /// names are unchanged.
+    Proxy(ProxyArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ProxyArgs {
+    /// A {"mcpServers": {name: {command, args, env, cwd}}} file.
+    #[arg(long, conflicts_with = "name")]
+    pub config: Option<std::path::PathBuf>,
+    /// Name of the single wrapped server (used in activity and for config overrides).
+    #[arg(long, requires = "command")]
+    pub name: Option<String>,
+    /// The server command and its arguments, after `--`.
+    #[arg(last = true)]
+    pub command: Vec<String>,
 }
 
 #[derive(Subcommand, Debug)]

@@ -90,7 +90,8 @@ pub struct Config {
     pub policy: PolicyActions,
     /// Extra hosts (suffix match) treated as data collectors.
     pub collector_hosts: Vec<String>,
-    /// Extra hosts (suffix match) that count as local, like loopback.
+    /// Hosts that count as local (suffix match, or IPv4 CIDR such as `127.0.0.0/8`).
+    /// Defaults to loopback; an empty list makes loopback external too.
     pub local_hosts: Vec<String>,
     /// Extra issuer hosts per secret kind, e.g. {"github-pat": ["ghe.example.com"]}.
     pub issuer_hosts: BTreeMap<String, Vec<String>>,
@@ -100,6 +101,8 @@ pub struct Config {
     pub tools: BTreeMap<String, Placement>,
     /// Activity rows kept (oldest pruned first).
     pub max_activity_rows: u64,
+    /// What the proxy does with an `ask` when the client cannot be asked (no elicitation).
+    pub proxy_ask_fallback: Action,
 }
 
 impl Default for Config {
@@ -115,11 +118,12 @@ impl Default for Config {
             fragment_deny_chars: 16,
             policy: PolicyActions::default(),
             collector_hosts: Vec::new(),
-            local_hosts: Vec::new(),
+            local_hosts: ["localhost", "127.0.0.0/8", "::1", "0.0.0.0"].map(String::from).to_vec(),
             issuer_hosts: BTreeMap::new(),
             servers: BTreeMap::new(),
             tools: BTreeMap::new(),
             max_activity_rows: 100_000,
+            proxy_ask_fallback: Action::Deny,
         }
     }
 }
@@ -163,6 +167,7 @@ impl Config {
                 "tools" => cfg.tools = field(key, v)?,
                 "max_activity_rows" => cfg.max_activity_rows = field(key, v)?,
                 "policy" => cfg.policy = parse_policy(v)?,
+                "proxy_ask_fallback" => cfg.proxy_ask_fallback = field(key, v)?,
                 other => bail!("unknown config key `{other}`"),
             }
         }

@@ -105,6 +105,14 @@ fn decide(event: &HookEvent, paths: &Paths, cfg: &Config, agent: &str, started: 
         latency_us: started.elapsed().as_micros() as i64,
     };
     store.save(&entry, &outcome).context("saving evaluation")?;
+    if event.kind == crate::agent::EventKind::Pre {
+        // Announce MCP calls so a proxy serving the same call can link its session to ours.
+        if let Some((_, tool)) = crate::agent::split_mcp_name(&event.tool_name) {
+            let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
+            let hash = crate::flow::correlate::call_hash(tool, &event.tool_input);
+            store.record_correlation(&hash, &event.session_id, now_ms).context("recording MCP call correlation")?;
+        }
+    }
     store.prune_if_due(now, cfg.session_ttl_hours as i64 * 3600, cfg.max_activity_rows).context("pruning expired sessions")?;
     Ok(outcome.verdict)
 }

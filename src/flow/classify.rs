@@ -278,3 +278,57 @@ mod tests {
         assert_eq!(name_words("slack_post_message"), vec!["slack", "post", "message"]);
     }
 }
+
+/// Classify an MCP tool seen by the proxy, in order: config overrides (per tool, then per
+/// server), the tool's annotations (`openWorldHint` not false = external; read-only and
+/// closed-world = not a sink; writable closed-world = local write), then name verbs.
+pub fn classify_annotated(
+    server: &str,
+    tool: &str,
+    input: &Value,
+    annotations: Option<&Value>,
+    cfg: &Config,
+) -> ToolClass {
+    let agent_name = format!("mcp__{server}__{tool}");
+    if cfg.tools.contains_key(&agent_name) || cfg.tools.contains_key(tool) || cfg.servers.contains_key(server) {
+        let key = if cfg.tools.contains_key(tool) && !cfg.tools.contains_key(&agent_name) { tool } else { agent_name.as_str() };
+        return classify(key, Some(server), input, cfg);
+    }
+    let hint = |name: &str| annotations.and_then(|a| a.get(name)).and_then(Value::as_bool);
+    let (open_world, read_only) = (hint("openWorldHint"), hint("readOnlyHint"));
+    if open_world.is_none() && read_only.is_none() {
+        return classify_mcp(server, tool, input);
+    }
+    let by_name = classify_mcp(server, tool, input);
+    let source = by_name.source.or(Some(Origin::Private));
+    if open_world != Some(false) {
+        return ToolClass { source, sink: SinkClass::External };
+    }
+    if read_only == Some(true) {
+        ToolClass { source: Some(Origin::Private), sink: SinkClass::None }
+    } else {
+        ToolClass { source: Some(Origin::Private), sink: SinkClass::Local }
+    }
+}
+
+#[cfg(test)]
+mod annotated_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn annotations_decide_before_names() {
+        let cfg = Config::default();
+        let fetch = classify_annotated("fetch", "fetch", &json!({}), Some(&json!({"readOnlyHint": true, "openWorldHint": true})), &cfg);
+        assert_eq!(fetch, ToolClass { source: Some(Origin::Public), sink: SinkClass::External });
+        let write = classify_annotated("fs", "write_file", &json!({}), Some(&json!({"readOnlyHint": false, "openWorldHint": false})), &cfg);
+        assert_eq!(write.sink, SinkClass::Local);
+        let read = classify_annotated("fs", "read_text_file", &json!({}), Some(&json!({"readOnlyHint": true, "openWorldHint": false})), &cfg);
+        assert_eq!(read.sink, SinkClass::None);
+        let unannotated = classify_annotated("slack", "post_message", &json!({}), None, &cfg);
+        assert_eq!(unannotated.sink, SinkClass::External);
+        let cfg = Config::parse(r#"{"servers": {"fetch": "internal"}}"#).unwrap();
+        let fetch = classify_annotated("fetch", "fetch", &json!({}), Some(&json!({"openWorldHint": true})), &cfg);
+        assert_eq!(fetch.sink, SinkClass::Local);
+    }
+}

@@ -18,9 +18,7 @@
 //! enumeration), only a few alignments are tried per run, outputs are
 //! deduplicated by content and capped by [`Limits`].
 
-use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashSet, VecDeque};
-use std::hash::{Hash, Hasher};
 use std::io::Read;
 use std::sync::OnceLock;
 
@@ -91,6 +89,7 @@ pub fn decode_all(text: &str, limits: &Limits) -> Vec<Decoded> {
         cur_enc: String::new(),
         cur_depth: 0,
         raw_inflates: 0,
+        inflate_left: limits.max_output_bytes.saturating_mul(4),
     };
     ctx.seen.insert(hash_str(text));
     process(text, &mut ctx);
@@ -119,6 +118,8 @@ struct Ctx<'l> {
     cur_enc: String,
     cur_depth: usize,
     raw_inflates: usize,
+    /// Total bytes all inflate attempts may still produce in this call.
+    inflate_left: usize,
 }
 
 impl Ctx<'_> {
@@ -183,7 +184,10 @@ impl Ctx<'_> {
             if allow_raw {
                 self.raw_inflates += 1;
             }
-            if let Some((inflated, kind)) = try_inflate(bytes, self.remaining(), allow_raw) {
+            let cap = self.remaining().min(self.inflate_left);
+            let (res, used) = try_inflate(bytes, cap, allow_raw);
+            self.inflate_left = self.inflate_left.saturating_sub(used);
+            if let Some((inflated, kind)) = res {
                 let lbl = format!("{label}+{kind}");
                 if is_mostly_printable(&inflated) {
                     self.emit(bytes_to_string(&inflated), &lbl);
@@ -200,10 +204,25 @@ impl Ctx<'_> {
     }
 }
 
+/// Fast 64-bit content hash used only for deduplication.
 fn hash_str(s: &str) -> u64 {
-    let mut h = DefaultHasher::new();
-    s.hash(&mut h);
-    h.finish()
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let b = s.as_bytes();
+    let mut h: u64 = (b.len() as u64).wrapping_mul(K) ^ 0x2545_F491_4F6C_DD1D;
+    let mut chunks = b.chunks_exact(8);
+    for c in &mut chunks {
+        let v = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        h = (h ^ v).wrapping_mul(K).rotate_left(29);
+    }
+    for &c in chunks.remainder() {
+        h = (h ^ u64::from(c)).wrapping_mul(K).rotate_left(29);
+    }
+    // final avalanche (splitmix64)
+    h ^= h >> 30;
+    h = h.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    h ^= h >> 27;
+    h = h.wrapping_mul(0x94D0_49BB_1331_11EB);
+    h ^ (h >> 31)
 }
 
 fn bytes_to_string(b: &[u8]) -> String {
@@ -228,19 +247,39 @@ fn is_mostly_printable(b: &[u8]) -> bool {
         }
         return true;
     }
-    let s = String::from_utf8_lossy(b);
-    let (mut good, mut total) = (0usize, 0usize);
-    for c in s.chars() {
-        total += 1;
-        if c != '\u{FFFD}' && (!c.is_control() || matches!(c, '\t' | '\n' | '\r')) {
-            good += 1;
+    // Quick reject on control bytes alone.
+    let ctrl = b
+        .iter()
+        .filter(|&&c| (c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r')) || c == 0x7f)
+        .count();
+    if ctrl > max_bad {
+        return false;
+    }
+    let (mut bad, mut total) = (0usize, 0usize);
+    for chunk in b.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            total += 1;
+            if c.is_control() && !matches!(c, '\t' | '\n' | '\r') {
+                bad += 1;
+            }
+        }
+        if !chunk.invalid().is_empty() {
+            total += 1;
+            bad += 1;
+        }
+        // chars <= bytes, so this bound is conservative.
+        if bad > max_bad {
+            return false;
         }
     }
-    good * 10 >= total * 9
+    bad * 10 <= total
 }
 
 /// Printable ASCII stretches of at least MIN_STRETCH bytes, joined by '\n'.
 fn printable_stretches(b: &[u8]) -> Option<String> {
+    if b.len() < MIN_STRETCH {
+        return None;
+    }
     let mut out = String::new();
     let mut start = None;
     for (i, &c) in b.iter().enumerate() {
@@ -276,13 +315,22 @@ fn push_stretch(out: &mut String, s: &[u8]) {
     out.push_str(std::str::from_utf8(s).unwrap_or(""));
 }
 
+/// Read at most `cap` bytes from a decoder; returns the output and whether
+/// the stream ended without error within the cap.
+fn inflate_with(mut r: impl Read, cap: usize) -> (Vec<u8>, bool) {
+    let mut out = Vec::new();
+    let ok = r.by_ref().take(cap as u64).read_to_end(&mut out).is_ok();
+    (out, ok)
+}
+
 /// Detect and inflate a gzip / zlib / raw deflate stream. Output is capped at
-/// `cap` bytes (zip-bomb guard); truncated streams yield their prefix.
-fn try_inflate(b: &[u8], cap: usize, try_raw: bool) -> Option<(Vec<u8>, &'static str)> {
+/// `cap` bytes (zip-bomb guard); truncated gzip/zlib streams yield their
+/// prefix. Also returns the number of inflated bytes produced (work done).
+fn try_inflate(b: &[u8], cap: usize, try_raw: bool) -> (Option<(Vec<u8>, &'static str)>, usize) {
+    let mut used = 0;
     if b.len() < 8 || cap == 0 {
-        return None;
+        return (None, used);
     }
-    let cap = cap as u64;
     // gzip, at the start or embedded.
     let mut tried = 0;
     let mut off = 0;
@@ -292,21 +340,21 @@ fn try_inflate(b: &[u8], cap: usize, try_raw: bool) -> Option<(Vec<u8>, &'static
             Some(p) => {
                 let start = off + p;
                 tried += 1;
-                let mut out = Vec::new();
-                let _ = GzDecoder::new(&b[start..]).take(cap).read_to_end(&mut out);
+                let (out, _) = inflate_with(GzDecoder::new(&b[start..]), cap);
+                used += out.len();
                 if !out.is_empty() {
-                    return Some((out, "gzip"));
+                    return (Some((out, "gzip")), used);
                 }
                 off = start + 1;
             }
         }
     }
-    // zlib header: CM=8, and the 16-bit header is a multiple of 31.
+    // zlib header: CM=8, CINFO<=7, and the 16-bit header is a multiple of 31.
     if b[0] & 0x0f == 8 && b[0] >> 4 <= 7 && (u16::from(b[0]) << 8 | u16::from(b[1])) % 31 == 0 {
-        let mut out = Vec::new();
-        let _ = ZlibDecoder::new(b).take(cap).read_to_end(&mut out);
+        let (out, _) = inflate_with(ZlibDecoder::new(b), cap);
+        used += out.len();
         if !out.is_empty() {
-            return Some((out, "zlib"));
+            return (Some((out, "zlib")), used);
         }
     }
     if try_raw {
@@ -319,14 +367,23 @@ fn try_inflate(b: &[u8], cap: usize, try_raw: bool) -> Option<(Vec<u8>, &'static
             _ => true,
         };
         if plausible {
-            let mut out = Vec::new();
-            let res = DeflateDecoder::new(b).take(cap).read_to_end(&mut out);
-            if res.is_ok() && out.len() >= 4 && is_mostly_printable(&out) {
-                return Some((out, "deflate"));
+            // Probe a small prefix first: garbage rarely inflates to text.
+            let probe = cap.min(4096);
+            let (head, ok) = inflate_with(DeflateDecoder::new(b), probe);
+            used += head.len();
+            if ok && head.len() >= 4 && is_mostly_printable(&head) {
+                if head.len() < probe {
+                    return (Some((head, "deflate")), used);
+                }
+                let (out, ok) = inflate_with(DeflateDecoder::new(b), cap);
+                used += out.len();
+                if ok && is_mostly_printable(&out) {
+                    return (Some((out, "deflate")), used);
+                }
             }
         }
     }
-    None
+    (None, used)
 }
 
 // ---------------------------------------------------------------------------
@@ -348,6 +405,50 @@ fn process(t: &str, ctx: &mut Ctx) {
     }
 }
 
+const C_STD: u8 = 1; // standard base64 alphabet
+const C_URL: u8 = 2; // url-safe base64 alphabet
+const C_HEX: u8 = 4; // hex digit
+const C_B32: u8 = 8; // base32 alphabet (either case)
+const C_DNS: u8 = 16; // hostname chars incl. '.'
+const C_DENSE: u8 = 32; // chars of an encoded-looking token (both base64 alphabets, '=')
+
+const fn class_table() -> [u8; 256] {
+    let mut t = [0u8; 256];
+    let mut c = 0usize;
+    while c < 256 {
+        let b = c as u8;
+        let alnum = b.is_ascii_alphanumeric();
+        let mut v = 0;
+        if alnum || b == b'+' || b == b'/' {
+            v |= C_STD;
+        }
+        if alnum || b == b'-' || b == b'_' {
+            v |= C_URL;
+        }
+        if b.is_ascii_hexdigit() {
+            v |= C_HEX;
+        }
+        if b.is_ascii_alphabetic() || (b >= b'2' && b <= b'7') {
+            v |= C_B32;
+        }
+        if alnum || b == b'-' || b == b'_' || b == b'.' {
+            v |= C_DNS;
+        }
+        if alnum || b == b'+' || b == b'/' || b == b'-' || b == b'_' || b == b'=' {
+            v |= C_DENSE;
+        }
+        t[c] = v;
+        c += 1;
+    }
+    t
+}
+static CLASS: [u8; 256] = class_table();
+
+#[inline]
+fn is(c: u8, class: u8) -> bool {
+    CLASS[c as usize] & class != 0
+}
+
 /// Scan maximal runs of `alpha` bytes. With `allow_nl`, a single line break
 /// ("\n" or "\r\n") between alphabet chars does not end the run (wrapped
 /// base64). With `pad`, up to two trailing '=' are consumed. The callback
@@ -355,7 +456,7 @@ fn process(t: &str, ctx: &mut Ctx) {
 /// to stop scanning.
 fn scan_runs(
     b: &[u8],
-    alpha: impl Fn(u8) -> bool,
+    class: u8,
     allow_nl: bool,
     pad: bool,
     min: usize,
@@ -366,18 +467,16 @@ fn scan_runs(
     let mut buf: Vec<u8> = Vec::new();
     let mut count = 0;
     while i < n {
-        if !alpha(b[i]) {
+        if !is(b[i], class) {
             i += 1;
             continue;
         }
         let start = i;
-        buf.clear();
+        let mut joined = false;
         loop {
-            let s = i;
-            while i < n && alpha(b[i]) {
+            while i < n && is(b[i], class) {
                 i += 1;
             }
-            buf.extend_from_slice(&b[s..i]);
             if allow_nl && i < n {
                 let mut j = i;
                 if b[j] == b'\r' {
@@ -385,8 +484,9 @@ fn scan_runs(
                 }
                 if j < n && b[j] == b'\n' {
                     j += 1;
-                    if j < n && alpha(b[j]) {
+                    if j < n && is(b[j], class) {
                         i = j;
+                        joined = true;
                         continue;
                     }
                 }
@@ -399,10 +499,19 @@ fn scan_runs(
                 end += 1;
             }
         }
-        if buf.len() >= min {
-            count += 1;
-            if !f(start, end, &buf) || count >= MAX_RUNS_PER_LAYER {
-                return;
+        if i - start >= min {
+            let run: &[u8] = if joined {
+                buf.clear();
+                buf.extend(b[start..i].iter().filter(|&&c| c != b'\n' && c != b'\r'));
+                &buf
+            } else {
+                &b[start..i]
+            };
+            if run.len() >= min {
+                count += 1;
+                if !f(start, end, run) || count >= MAX_RUNS_PER_LAYER {
+                    return;
+                }
             }
         }
         i = end;
@@ -471,12 +580,6 @@ fn layer_percent(t: &str, ctx: &mut Ctx) {
         .filter(|s| s.len() >= MIN_RUN && s.len() < b.len() && has_pct_escape(s))
         .take(MAX_PCT_SEGMENTS)
         .collect();
-    if segs.len() < 2 && segs.first().map_or(true, |s| s.len() * 2 > b.len()) {
-        // A single dominant segment adds nothing over the whole decode.
-        if segs.is_empty() {
-            return;
-        }
-    }
     for s in segs {
         ctx.emit_bytes(&pct_decode(s, false), "percent", false);
     }
@@ -587,6 +690,40 @@ fn hex_sep_regex() -> &'static Regex {
     })
 }
 
+/// Cheap prefilter for the separated/prefixed hex regex: four consecutive
+/// "hh<sep>" groups, or four "\\x" / "0x" byte prefixes.
+fn hex_sep_plausible(b: &[u8]) -> bool {
+    let n = b.len();
+    let (mut groups, mut prefixed) = (0, 0);
+    let mut i = 0;
+    while i + 2 < n {
+        if b[i] == b'x' || b[i] == b'X' {
+            if i > 0 && (b[i - 1] == b'\\' || b[i - 1] == b'0') && is(b[i + 1], C_HEX) && is(b[i + 2], C_HEX) {
+                prefixed += 1;
+                if prefixed >= 4 {
+                    return true;
+                }
+            }
+            i += 1;
+            continue;
+        }
+        if is(b[i], C_HEX) && is(b[i + 1], C_HEX) && matches!(b[i + 2], b':' | b'-' | b',' | b' ') {
+            let j = if b[i + 2] == b',' && i + 3 < n && b[i + 3] == b' ' { i + 4 } else { i + 3 };
+            if j + 1 < n && is(b[j], C_HEX) && is(b[j + 1], C_HEX) {
+                groups += 1;
+                if groups >= 4 {
+                    return true;
+                }
+                i = j;
+                continue;
+            }
+        }
+        groups = 0;
+        i += 1;
+    }
+    false
+}
+
 fn hex_decode(digits: &[u8]) -> Vec<u8> {
     digits
         .chunks_exact(2)
@@ -600,7 +737,7 @@ fn layer_hex(t: &str, ctx: &mut Ctx) {
     }
     let b = t.as_bytes();
     // Plain runs.
-    scan_runs(b, |c| c.is_ascii_hexdigit(), false, false, MIN_RUN, |_, _, run| {
+    scan_runs(b, C_HEX, false, false, MIN_RUN, |_, _, run| {
         let cap = ctx.remaining().saturating_mul(2);
         let run = &run[..run.len().min(cap)];
         for a in 0..2 {
@@ -614,7 +751,7 @@ fn layer_hex(t: &str, ctx: &mut Ctx) {
         !ctx.full()
     });
     // Separated / prefixed forms.
-    if ctx.full() || !b.iter().any(|&c| matches!(c, b':' | b'-' | b',' | b' ' | b'x' | b'X')) {
+    if ctx.full() || !hex_sep_plausible(b) {
         return;
     }
     for (k, m) in hex_sep_regex().find_iter(t).enumerate() {
@@ -682,8 +819,7 @@ fn layer_base32(t: &str, ctx: &mut Ctx) {
     if !ctx.can_add(1) {
         return;
     }
-    let alpha = |c: u8| c.is_ascii_alphabetic() || (b'2'..=b'7').contains(&c);
-    scan_runs(t.as_bytes(), alpha, true, false, MIN_RUN, |_, _, run| {
+    scan_runs(t.as_bytes(), C_B32, true, false, MIN_RUN, |_, _, run| {
         let upper = run.iter().any(|c| c.is_ascii_uppercase());
         let lower = run.iter().any(|c| c.is_ascii_lowercase());
         if upper && lower {
@@ -773,18 +909,16 @@ fn layer_base64(t: &str, ctx: &mut Ctx) {
         return;
     }
     let b = t.as_bytes();
-    let std_alpha = |c: u8| c.is_ascii_alphanumeric() || c == b'+' || c == b'/';
-    let url_alpha = |c: u8| c.is_ascii_alphanumeric() || c == b'-' || c == b'_';
     // Std runs are collected first so that url-safe runs with the very same
     // span are not decoded twice; url-safe runs (split at '/' and '+', e.g.
     // a URL path segment) are decoded first so they get the `base64url` label.
     let mut std_runs: Vec<(usize, usize, Vec<u8>)> = Vec::new();
-    scan_runs(b, std_alpha, true, true, MIN_RUN, |s, e, run| {
+    scan_runs(b, C_STD, true, true, MIN_RUN, |s, e, run| {
         std_runs.push((s, e, run.to_vec()));
         true
     });
     let std_spans: HashSet<(usize, usize)> = std_runs.iter().map(|r| (r.0, r.1)).collect();
-    scan_runs(b, url_alpha, false, true, MIN_RUN, |s, e, run| {
+    scan_runs(b, C_URL, false, true, MIN_RUN, |s, e, run| {
         if !std_spans.contains(&(s, e)) {
             b64_run(ctx, run, "base64url");
         }
@@ -812,8 +946,7 @@ fn layer_dns(t: &str, ctx: &mut Ctx) {
     if !b.contains(&b'.') {
         return;
     }
-    let alpha = |c: u8| c.is_ascii_alphanumeric() || c == b'-' || c == b'_' || c == b'.';
-    scan_runs(b, alpha, false, false, MIN_RUN + 2, |_, _, run| {
+    scan_runs(b, C_DNS, false, false, MIN_RUN + 2, |_, _, run| {
         let labels: Vec<&[u8]> = run.split(|&c| c == b'.').filter(|l| !l.is_empty()).collect();
         if labels.len() < 3 || labels.iter().any(|l| l.len() > 63) {
             return true;
@@ -837,45 +970,91 @@ fn layer_dns(t: &str, ctx: &mut Ctx) {
 
 // ----- whitespace ----------------------------------------------------------
 
+/// An encoded-looking token: base64/hex/base32 alphabet only, and either
+/// containing a digit, ending in '=' padding, or at least 16 chars long.
+fn dense_token(tok: &[u8]) -> bool {
+    !tok.is_empty()
+        && tok.iter().all(|&c| is(c, C_DENSE))
+        && (tok.len() >= MIN_RUN || tok.iter().any(|c| c.is_ascii_digit()) || tok.ends_with(b"="))
+}
+
+/// Spans of consecutive encoded-looking tokens separated by whitespace or
+/// literal "\n" / "\r" / "\t" escapes are joined with the separators
+/// removed (e.g. a reflowed PEM body). All spans of a text go into one
+/// output, separated by single spaces.
 fn layer_whitespace(t: &str, ctx: &mut Ctx) {
     if !ctx.can_add(1) {
         return;
     }
     let b = t.as_bytes();
-    let has_break = b.iter().any(|&c| c == b'\n' || c == b'\r')
-        || b.windows(2).any(|w| w[0] == b'\\' && matches!(w[1], b'n' | b'r'));
-    if !has_break {
-        return;
-    }
-    let mut out = String::with_capacity(t.len());
-    let mut chars = t.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c.is_whitespace() {
+    let n = b.len();
+    let is_ws_at = |i: usize| -> usize {
+        // length of a separator starting at i (0 if none)
+        if b[i].is_ascii_whitespace() {
+            1
+        } else if b[i] == b'\\' && i + 1 < n && matches!(b[i + 1], b'n' | b'r' | b't') {
+            2
+        } else {
+            0
+        }
+    };
+    let mut out = String::new();
+    let mut span = String::new();
+    let mut span_tokens = 0;
+    let mut i = 0;
+    let flush = |out: &mut String, span: &mut String, tokens: &mut usize| {
+        if *tokens >= 2 && span.len() >= MIN_RUN {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(span);
+        }
+        span.clear();
+        *tokens = 0;
+    };
+    while i < n {
+        let w = is_ws_at(i);
+        if w > 0 {
+            i += w;
             continue;
         }
-        if c == '\\' {
-            if let Some(&n) = chars.peek() {
-                if matches!(n, 'n' | 'r' | 't') {
-                    chars.next();
-                    continue;
-                }
-            }
+        let start = i;
+        while i < n && is_ws_at(i) == 0 {
+            i += 1;
         }
-        out.push(c);
+        let tok = &b[start..i];
+        if dense_token(tok) {
+            // Only ASCII in a dense token, so this is valid UTF-8.
+            span.push_str(&t[start..i]);
+            span_tokens += 1;
+        } else {
+            flush(&mut out, &mut span, &mut span_tokens);
+        }
     }
-    if out.len() >= MIN_RUN && out != t {
+    flush(&mut out, &mut span, &mut span_tokens);
+    if out.len() >= MIN_RUN {
         ctx.emit(out, "whitespace");
     }
 }
 
 // ----- reversal ------------------------------------------------------------
 
+fn reverse_str(t: &str) -> String {
+    if t.is_ascii() {
+        let mut v = t.as_bytes().to_vec();
+        v.reverse();
+        String::from_utf8(v).unwrap_or_default()
+    } else {
+        t.chars().rev().collect()
+    }
+}
+
 fn layer_reverse(t: &str, ctx: &mut Ctx) {
     if !ctx.can_add(1) || t.len() < MIN_RUN {
         return;
     }
     if t.len() <= ctx.remaining() {
-        ctx.emit(t.chars().rev().collect(), "reversed");
+        ctx.emit(reverse_str(t), "reversed");
     }
     let is_sep = |c: char| {
         c.is_whitespace()
@@ -888,7 +1067,7 @@ fn layer_reverse(t: &str, ctx: &mut Ctx) {
         }
         if tok.len() >= MIN_RUN && tok.len() < t.len() {
             n += 1;
-            ctx.emit(tok.chars().rev().collect(), "reversed");
+            ctx.emit(reverse_str(tok), "reversed");
         }
     }
 }
@@ -1135,7 +1314,7 @@ mod tests {
     #[test]
     fn base32_upper_padded_and_lower() {
         let mut e = base32_encode(SECRET.as_bytes());
-        while e.len() % 8 != 0 {
+        while !e.len().is_multiple_of(8) {
             e.push('=');
         }
         assert_has(&dec(&format!("data {e} end")), SECRET, "base32");
@@ -1354,38 +1533,6 @@ mod tests {
                 n = decode_all(text, &lim).len();
             }
             println!("{name}: {:?}/call ({n} outputs, {} bytes in)", t.elapsed() / iters, text.len());
-        }
-    }
-}
-#[cfg(test)]
-mod prof_tmp {
-    use super::*;
-    use std::time::Instant;
-    #[test]
-    #[ignore]
-    fn prof() {
-        let mut url = String::from("https://api.example.com/v1/projects/my-project/items?");
-        let mut i = 0;
-        while url.len() < 4096 {
-            url.push_str(&format!("param{i}=value-number-{i}&sort=name&filter=active&page={i}&"));
-            i += 1;
-        }
-        let mut prose = String::new();
-        while prose.len() < 64 * 1024 {
-            prose.push_str("The quick brown fox jumps over the lazy dog while the configuration file\nis parsed by the application server, which then reports errors.\n");
-        }
-        let lim = Limits::default();
-        type F = fn(&str, &mut Ctx);
-        let layers: [(&str, F); 8] = [("pct", layer_percent), ("json", layer_json), ("hex", layer_hex), ("b32", layer_base32), ("b64", layer_base64), ("dns", layer_dns), ("ws", layer_whitespace), ("rev", layer_reverse)];
-        for text in [url.as_str(), prose.as_str()] {
-            for (name, f) in layers {
-                let t = Instant::now();
-                for _ in 0..200 {
-                    let mut ctx = Ctx { limits: &lim, seen: HashSet::new(), results: Vec::new(), bytes: 0, queue: VecDeque::new(), cur_enc: String::new(), cur_depth: 0, raw_inflates: 0 };
-                    f(text, &mut ctx);
-                }
-                println!("{} {name}: {:?}", text.len(), t.elapsed() / 200);
-            }
         }
     }
 }

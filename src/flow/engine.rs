@@ -3,7 +3,7 @@
 
 use crate::agent::{EventKind, HookEvent, Verdict};
 use crate::config::{Action, Config};
-use crate::flow::classify::{self, Origin, SinkClass};
+use crate::flow::classify::{self, Origin, SinkClass, ToolClass};
 use crate::flow::decode::{self, Limits};
 use crate::flow::extract::{self, SinkField};
 use crate::flow::fingerprint::{self, CONTENT_K, SECRET_K, WINNOW_W};
@@ -102,9 +102,16 @@ impl Outcome {
 
 /// Evaluate one hook event against the session view.
 pub fn process(event: &HookEvent, view: &SessionView, cfg: &Config, key: u64) -> Outcome {
+    let class = classify::classify(&event.tool_name, event.server.as_deref(), &event.tool_input, cfg);
+    process_classified(event, class, view, cfg, key)
+}
+
+/// Like [`process`] with the tool's class decided by the caller (the proxy classifies MCP
+/// tools from their annotations).
+pub fn process_classified(event: &HookEvent, class: ToolClass, view: &SessionView, cfg: &Config, key: u64) -> Outcome {
     match event.kind {
-        EventKind::Pre => evaluate_sink(event, view, cfg, key),
-        EventKind::Post | EventKind::PostFailure => observe(event, view, cfg, key),
+        EventKind::Pre => evaluate_sink(event, class, view, cfg, key),
+        EventKind::Post | EventKind::PostFailure => observe(event, class, view, cfg, key),
     }
 }
 
@@ -149,8 +156,14 @@ fn source_limits() -> Limits {
     Limits { max_depth: 2, max_outputs: 64, max_output_bytes: 2 * 1024 * 1024 }
 }
 
-fn observe(event: &HookEvent, view: &SessionView, cfg: &Config, key: u64) -> Outcome {
-    let class = classify::classify(&event.tool_name, event.server.as_deref(), &event.tool_input, cfg);
+/// Source-side decoding undoes what a tool's output may carry encoded (base64, hex, gzip...);
+/// the evasion layers (reflow, reversal, DNS labels) only make sense on sinks and would invent
+/// spurious "secrets" out of joined tokens.
+fn source_side_layer(d: &decode::Decoded) -> bool {
+    !["whitespace", "reversed", "dns-labels"].iter().any(|l| d.encoding.contains(l))
+}
+
+fn observe(event: &HookEvent, class: ToolClass, view: &SessionView, cfg: &Config, key: u64) -> Outcome {
     let mut out = Outcome::silent();
     out.taints = taints_from_writes(event, view, key);
     let Some(origin) = class.source else {
@@ -171,7 +184,7 @@ fn observe(event: &HookEvent, view: &SessionView, cfg: &Config, key: u64) -> Out
     if origin == Origin::Private {
         new_secrets(&text, key, &mut found, &mut sensitivity);
         // Source-side decoding: `base64 < credentials` output carries the file.
-        for d in decode::decode_all(&text, &source_limits()) {
+        for d in decode::decode_all(&text, &source_limits()).into_iter().filter(source_side_layer) {
             new_secrets(&d.text, key, &mut found, &mut sensitivity);
             content.extend(fingerprint::content_fingerprints(&d.text, key));
         }
@@ -458,8 +471,7 @@ fn is_tainted<'v>(path: &str, view: &'v SessionView) -> Option<&'v Taint> {
     view.taints.iter().find(|t| t.path == p || t.path.ends_with(&format!("/{p}")) || p.ends_with(&t.path))
 }
 
-fn evaluate_sink(event: &HookEvent, view: &SessionView, cfg: &Config, key: u64) -> Outcome {
-    let class = classify::classify(&event.tool_name, event.server.as_deref(), &event.tool_input, cfg);
+fn evaluate_sink(event: &HookEvent, class: ToolClass, view: &SessionView, cfg: &Config, key: u64) -> Outcome {
     let mut out = Outcome::silent();
     let fields = extract::sink_fields(&event.tool_input, cfg.max_sink_bytes);
     let mut hits: Vec<Hit> = Vec::new();

@@ -45,9 +45,21 @@ pub fn host_in(host: &str, suffix: &str) -> bool {
     host == suffix || host.ends_with(&format!(".{suffix}"))
 }
 
-/// Loopback, or a host the user listed as local.
+/// A host on the configured local list (loopback by default).
 pub fn is_local(host: &str, cfg: &Config) -> bool {
-    crate::flow::shell::is_loopback(host) || cfg.local_hosts.iter().any(|h| host_in(host, h))
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    cfg.local_hosts.iter().any(|entry| match entry.split_once('/') {
+        Some((net, bits)) => ipv4_in(host, net, bits),
+        None => host_in(host, entry),
+    })
+}
+
+fn ipv4_in(host: &str, net: &str, bits: &str) -> bool {
+    let (Ok(h), Ok(n), Ok(b)) = (host.parse::<std::net::Ipv4Addr>(), net.parse::<std::net::Ipv4Addr>(), bits.parse::<u32>()) else {
+        return false;
+    };
+    let mask = if b == 0 { 0 } else { u32::MAX << (32 - b.min(32)) };
+    u32::from(h) & mask == u32::from(n) & mask
 }
 
 pub fn is_collector(host: &str, cfg: &Config) -> bool {
@@ -104,10 +116,18 @@ mod tests {
 
     #[test]
     fn local_hosts() {
-        let cfg = Config::parse(r#"{"local_hosts": ["db.internal"]}"#).unwrap();
+        let cfg = Config::default();
         assert!(is_local("localhost", &cfg));
+        assert!(is_local("api.localhost", &cfg));
         assert!(is_local("127.0.0.1", &cfg));
-        assert!(is_local("pg.db.internal", &cfg));
+        assert!(is_local("127.1.2.3", &cfg));
+        assert!(is_local("[::1]", &cfg));
+        assert!(!is_local("128.0.0.1", &cfg));
         assert!(!is_local("example.com", &cfg));
+        let cfg = Config::parse(r#"{"local_hosts": ["db.internal"]}"#).unwrap();
+        assert!(is_local("pg.db.internal", &cfg));
+        assert!(!is_local("127.0.0.1", &cfg));
+        let cfg = Config::parse(r#"{"local_hosts": []}"#).unwrap();
+        assert!(!is_local("localhost", &cfg));
     }
 }

@@ -1,14 +1,13 @@
 //! The flow engine and its parts. Everything under `flow` is free of I/O.
 
 pub mod classify;
-#[path = "decode_stub.rs"]
+pub mod correlate;
 pub mod decode;
 pub mod engine;
 pub mod extract;
 pub mod fingerprint;
 pub mod hosts;
 pub mod policy;
-#[path = "secrets_stub.rs"]
 pub mod secrets;
 #[path = "shell_stub.rs"]
 pub mod shell;

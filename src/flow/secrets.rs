@@ -178,7 +178,7 @@ static VRULES: &[VRule] = &[
     VRule { kind: "square-token", triggers: &["eaaa"], re: r"\b(?P<v>EAAA(?P<c>[A-Za-z0-9_-]{60}))(?:[^A-Za-z0-9_-]|$)", min_entropy: 3.5, check: Check::LetterDigit, category: S },
     VRule { kind: "facebook-access-token", triggers: &["eaam", "eaac"], re: r"\b(?P<v>EAA[MC](?P<c>[A-Za-z0-9]{80,}))", min_entropy: 3.5, check: Check::LetterDigit, category: S },
     VRule { kind: "facebook-app-token", triggers: &["|"], re: r"\b(?P<v>[0-9]{15,16}\|(?P<c>[A-Za-z0-9_-]{27}))(?:[^A-Za-z0-9_-]|$)", min_entropy: 3.5, check: Check::Basic, category: S },
-    VRule { kind: "infracost-api-key", triggers: &["ico-"], re: r"\b(?P<v>ico-(?P<c>[A-Za-z0-9]{32}))\b", min_entropy: 3.5, check: Check::Basic, category: S },
+    VRule { kind: "infracost-api-key", triggers: &["ico-"], re: r"\b(?P<v>ico-(?P<c>[A-Za-z0-9]{32}))\b", min_entropy: 3.5, check: Check::MixedCase, category: S },
     VRule { kind: "intra42-client-secret", triggers: &["s-s4t2"], re: r"\b(?P<v>s-s4t2(?:ud|af)-(?P<c>[a-f0-9]{64}))\b", min_entropy: 3.0, check: Check::Basic, category: S },
     VRule { kind: "notion-token", triggers: &["ntn_"], re: r"\b(?P<v>ntn_(?P<c>[0-9]{11}[A-Za-z0-9]{35}))\b", min_entropy: 3.5, check: Check::MixedCase, category: S },
     VRule { kind: "notion-token", triggers: &["secret_"], re: r"\b(?P<v>secret_(?P<c>[A-Za-z0-9]{43}))\b", min_entropy: 3.8, check: Check::MixedCase, category: S },
@@ -264,7 +264,7 @@ fn engine() -> &'static Engine {
                 add(t, Target::Rules(vec![i]), &mut pats, &mut targets);
             }
         }
-        for t in KEY_TRIGGERS {
+        for t in KEY_TRIGGERS.iter().chain(VENDOR_WORDS.iter()) {
             add(t, Target::Key, &mut pats, &mut targets);
         }
         add(T_BEGIN, Target::Begin, &mut pats, &mut targets);
@@ -701,7 +701,8 @@ fn scan_curl(text: &str, e: &Engine, out: &mut Vec<Cand>) {
         if range.0 >= range.1 {
             continue;
         }
-        if is_variable_ref(&secret) || !password_ok(&secret) || secret == user && !pass.is_empty() {
+        let bare = secret.trim_start_matches('{').trim_end_matches('}');
+        if is_variable_ref(&secret) || !password_ok(bare) || secret == user && !pass.is_empty() {
             continue;
         }
         let s = chars[range.0].0;
@@ -761,8 +762,8 @@ fn scan_keyed(text: &str, hits: &[(usize, usize)], out: &mut Vec<Cand>) {
         if class == KeyClass::None {
             continue;
         }
-        if let Some((vs, ve)) = parse_value(text, s, e) {
-            judge(text, ident, class, vs, ve, out);
+        if let Some((vs, ve, quoted)) = parse_value(text, s, e) {
+            judge(text, ident, class, vs, ve, quoted, out);
         }
     }
 }
@@ -863,7 +864,7 @@ fn classify_key(ident: &str) -> KeyClass {
 }
 
 /// Find the value of `key <op> value` given the identifier span. Returns the raw value span.
-fn parse_value(text: &str, ks: usize, ke: usize) -> Option<(usize, usize)> {
+fn parse_value(text: &str, ks: usize, ke: usize) -> Option<(usize, usize, bool)> {
     let b = text.as_bytes();
     let mut p = ke;
     let key_quote = if ks > 0 && (b[ks - 1] == b'"' || b[ks - 1] == b'\'') { Some(b[ks - 1]) } else { None };
@@ -886,7 +887,10 @@ fn parse_value(text: &str, ks: usize, ke: usize) -> Option<(usize, usize)> {
         while ve < b.len() && b[ve] != b'<' && b[ve] != b'\n' && ve - vs < 512 {
             ve += 1;
         }
-        return Some((vs, ve));
+        if ve > vs && text[ve..].starts_with("</") {
+            return Some((vs, ve, true));
+        }
+        return None;
     }
     while p < b.len() && (b[p] == b' ' || b[p] == b'\t') {
         p += 1;
@@ -945,24 +949,39 @@ fn parse_value(text: &str, ks: usize, ke: usize) -> Option<(usize, usize)> {
             }
         }
         None => {
-            while ve < b.len() && ve - vs < 1024 {
-                let c = b[ve];
-                if c.is_ascii_whitespace() || matches!(c, b'"' | b'\'' | b',' | b';' | b'&' | b')' | b'}' | b']' | b'<' | b'>' | b'`') {
-                    break;
+            let unquoted_end = |mut ve: usize| {
+                while ve < b.len() && ve - vs < 1024 {
+                    let c = b[ve];
+                    if c.is_ascii_whitespace() || matches!(c, b'"' | b'\'' | b',' | b';' | b'&' | b')' | b'}' | b']' | b'<' | b'>' | b'`') {
+                        break;
+                    }
+                    ve += 1;
                 }
-                ve += 1;
+                ve
+            };
+            ve = unquoted_end(vs);
+            // "Authorization: Bearer <token>" written without quotes around the value.
+            if ve < b.len() && b[ve] == b' ' && AUTH_SCHEMES.contains(&text[vs..ve].to_ascii_lowercase().as_str()) {
+                let mut p2 = ve;
+                while p2 < b.len() && b[p2] == b' ' {
+                    p2 += 1;
+                }
+                ve = unquoted_end(p2);
             }
         }
     }
     if ve <= vs {
         return None;
     }
-    Some((vs, ceil_cb(text, ve)))
+    Some((vs, ceil_cb(text, ve), q.is_some()))
 }
 
 const AUTH_SCHEMES: &[&str] = &["bearer", "basic", "token", "api-token", "apikey", "digest", "bot", "oauth", "jwt", "ssws", "key", "sso-key", "splunk", "dsn", "negotiate", "hmac"];
 
-fn judge(text: &str, ident: &str, class: KeyClass, mut vs: usize, ve: usize, out: &mut Vec<Cand>) {
+fn judge(text: &str, ident: &str, class: KeyClass, mut vs: usize, ve: usize, quoted: bool, out: &mut Vec<Cand>) {
+    // `name: Type,` / `CONST: T = 1;` -- an unquoted identifier followed by a code delimiter.
+    let after = text[ve..].trim_start_matches([' ', '\t']).chars().next();
+    let code_follow = !quoted && matches!(after, Some(',' | ';' | ')' | '=' | '{'));
     let mut v = &text[vs..ve];
     // Authorization scheme prefix ("Bearer xyz").
     if let Some(sp) = v.find(' ') {
@@ -974,6 +993,17 @@ fn judge(text: &str, ident: &str, class: KeyClass, mut vs: usize, ve: usize, out
         }
     }
     let v = v.trim_end_matches(['\\', '.']);
+    // CONSTANT_CASE / snake_case identifiers ("WIN32_ERROR", "FTS5_MAX_TOKEN_SIZE", "DOC_Vector_5_32")
+    // are code, not literals (a quoted password may still legitimately look like "Summer_2024").
+    if (!quoted || class != KeyClass::Password) && is_identifier_words(v) {
+        return;
+    }
+    if code_follow
+        && v.as_bytes()[0].is_ascii_alphabetic() | v.starts_with('_')
+        && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    {
+        return;
+    }
     let ve = vs + v.len();
     if v.is_empty() || v.contains(' ') && class != KeyClass::Password {
         return;
@@ -995,6 +1025,10 @@ fn judge(text: &str, ident: &str, class: KeyClass, mut vs: usize, ve: usize, out
             }
         }
         KeyClass::Password => {
+            // An unquoted bare identifier is a variable/type, not a literal password.
+            if !quoted && v.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_') {
+                return;
+            }
             if v.contains(' ') || !password_ok(v) {
                 return;
             }
@@ -1037,6 +1071,16 @@ fn judge(text: &str, ident: &str, class: KeyClass, mut vs: usize, ve: usize, out
         _ => RANK_GENERIC,
     };
     push(out, kind, cat, (vs, ve), (vs, ve), rank);
+}
+
+fn is_identifier_words(v: &str) -> bool {
+    if !v.contains('_') || !(v.as_bytes()[0].is_ascii_alphabetic() || v.starts_with('_')) {
+        return false;
+    }
+    v.split('_').all(|seg| {
+        let letters = seg.bytes().take_while(|b| b.is_ascii_alphabetic()).count();
+        seg[letters..].bytes().all(|b| b.is_ascii_digit()) && (letters == 0 || letters >= 2 || seg.len() <= 3)
+    })
 }
 
 fn random_enough(v: &str, min_len: usize, min_ent: f64) -> bool {
@@ -1122,10 +1166,12 @@ fn is_variable_ref(v: &str) -> bool {
 
 /// Values that are code rather than literals: calls, member chains, paths, URLs, versions.
 fn looks_like_code(v: &str) -> bool {
-    if v.contains('(') || v.contains(')') || v.contains('[') || v.contains('{') || v.contains('}') || v.contains("://") {
+    if v.contains('(') || v.contains(')') || v.contains('[') || v.contains('{') || v.contains('}') || v.contains("://")
+        || v.contains("::") || v.contains("->") || v.contains("=>")
+    {
         return true;
     }
-    if v.starts_with('/') || v.starts_with("./") || v.starts_with("~/") {
+    if v.starts_with('/') || v.starts_with("./") || v.starts_with("~/") || v.starts_with('*') || v.starts_with('&') {
         return true;
     }
     // dotted identifier chain: a.b.c with each segment an identifier
@@ -1189,7 +1235,7 @@ fn is_placeholder(v: &str) -> bool {
 /// words like "fake" in test fixtures, so no dictionary here).
 fn vendor_placeholder(core: &str) -> bool {
     let l = core.to_ascii_lowercase();
-    if l.contains("xxxx") || l.contains("****") || l.contains("....") || l.contains("____") || l.contains("####") {
+    if l.contains("xxxx") || l.contains("****") || l.contains("....") || l.contains("####") {
         return true;
     }
     let n = core.chars().count();
@@ -1343,10 +1389,17 @@ fn scan_digits(text: &str, out: &mut Vec<Cand>) {
                         push(out, "us-ssn", Category::Ssn, (i, j), (i, j), RANK_STRUCT);
                     }
                 } else if (13..=19).contains(&digits) {
-                    let consistent = seps.windows(2).all(|w| w[0] == w[1])
+                    // Bare digit runs are everywhere in code/data; only accept them next to a card keyword.
+                    let ctx_lo = floor_cb(text, i.saturating_sub(48));
+                    let ctx = text[ctx_lo..i].to_ascii_lowercase();
+                    let keyed = ["card", "credit", "ccnum", "cc_num", "cc-num", "pan:", "pan=", "visa", "mastercard", "amex"]
+                        .iter()
+                        .any(|k| ctx.contains(k));
+                    let consistent = (!seps.is_empty() || keyed)
+                        && seps.windows(2).all(|w| w[0] == w[1])
                         && (seps.is_empty() || group_lens[..group_lens.len() - 1].iter().all(|&g| g >= 4 && g <= 6));
                     let d: Vec<u8> = span.bytes().filter(|c| c.is_ascii_digit()).collect();
-                    if consistent && luhn(&d) && iin_ok(&d) && distinct(std::str::from_utf8(&d).unwrap_or("")) >= 3 {
+                    if consistent && luhn(&d) && iin_ok(&d) && distinct(std::str::from_utf8(&d).unwrap_or("")) >= 2 {
                         push(out, "card-number", Category::Card, (i, j), (i, j), RANK_STRUCT);
                     }
                 }
@@ -1871,6 +1924,17 @@ mod tests {
             "uuid: 203db13e-70c7-462b-9a3d-bf32640cb0be",
             "\"integrity\": \"sha512-z4PhNX7vuL3xVChQ1m2AB9Yg5AULVxXcg/SpIdNs6c5H0NE8XYXysP+DGNKHfuwvY7kxvUR6ZnaLjSKbXeyZhw==\"",
             "image: nginx@sha256:0d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31",
+            "let mut passwd: libc::passwd = mem::zeroed();",
+            "password = default_password_value",
+            "password: String,",
+            "export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            "pub const ERROR_INVALID_PASSWORD: WIN32_ERROR = 86u32;",
+            "pub password: *const u16,",
+            "if( nToken>FTS5_MAX_TOKEN_SIZE ) nToken = FTS5_MAX_TOKEN_SIZE;",
+            "check_normalize(5503284107318959, 446, 11);",
+            "pub FormatCredentials: SpFormatCredentialsFn,",
+            "pub const PrivateKeyHelloLogonKey: X509CertificateTemplatePrivateKeyFlag = 2097152i32;",
+            "pub const IFLA_INET6_TOKEN: _bindgen_ty_5 = 7;",
         ] {
             quiet(neg);
         }
@@ -1886,10 +1950,10 @@ mod tests {
         one("amex 3782 822463 10005", "card-number");
         quiet("4111 1111 1111 1112"); // Luhn fails
         quiet("order 1234 5678 9012 3456"); // unknown IIN / Luhn
-        let t = "SSN 123-45-6789 on file";
+        let t = "SSN 536-22-1847 on file";
         let f = one(t, "us-ssn");
         assert_eq!(f.category, Category::Ssn);
-        assert_eq!(&t[f.start..f.end], "123-45-6789");
+        assert_eq!(&t[f.start..f.end], "536-22-1847");
         one("\"ssn\": \"078051120\"", "us-ssn");
         quiet("id 666-45-6789");
         quiet("id 900-45-6789");

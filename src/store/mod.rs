@@ -16,13 +16,16 @@ use std::time::{Duration, Instant};
 
 pub use schema::CURRENT_VERSION;
 
+/// How long a hook's announcement of an MCP call waits for the proxy to see it.
+pub const CORRELATION_TTL_MS: i64 = 5000;
+
 /// An open database; the lock is held until this is dropped.
 pub struct Store {
     pub conn: Connection,
     pub db_path: PathBuf,
     /// Time spent waiting for the lock.
     pub lock_wait: Duration,
-    _lock: File,
+    lock_file: File,
 }
 
 /// One activity row to append.
@@ -99,7 +102,81 @@ impl Store {
             }
             Err(e) => return Err(e),
         };
-        Ok(Store { conn, db_path, lock_wait, _lock: lock })
+        Ok(Store { conn, db_path, lock_wait, lock_file: lock })
+    }
+
+    /// Release the lock (the connection stays open); a long-lived process such as the proxy
+    /// takes it again around each evaluation with [`Store::lock`].
+    pub fn unlock(&mut self) -> Result<()> {
+        fs2::FileExt::unlock(&self.lock_file).context("releasing the database lock")
+    }
+
+    /// Take the exclusive lock again, waiting up to `timeout`.
+    pub fn lock(&mut self, timeout: Duration) -> Result<Duration> {
+        let start = Instant::now();
+        let mut pause = Duration::from_micros(100);
+        loop {
+            match self.lock_file.try_lock_exclusive() {
+                Ok(()) => {
+                    self.lock_wait = start.elapsed();
+                    return Ok(self.lock_wait);
+                }
+                Err(_) if start.elapsed() < timeout => {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(5));
+                }
+                Err(e) => bail!("database lock still held after {} ms: {e}", timeout.as_millis()),
+            }
+        }
+    }
+
+    /// Remember that a hook session is about to call an MCP tool with these arguments, so a
+    /// proxy that receives the same call within a few seconds can link its session to it.
+    pub fn record_correlation(&self, hash: &[u8], session_id: &str, now_ms: i64) -> Result<()> {
+        self.conn.execute("DELETE FROM correlations WHERE created_at_ms < ?1", params![now_ms - CORRELATION_TTL_MS])?;
+        self.conn.execute(
+            "INSERT OR REPLACE INTO correlations(hash, session_id, created_at_ms) VALUES (?1, ?2, ?3)",
+            params![hash, session_id, now_ms],
+        )?;
+        Ok(())
+    }
+
+    /// The hook session that announced this call in the last few seconds, if any.
+    pub fn take_correlation(&self, hash: &[u8], now_ms: i64) -> Result<Option<String>> {
+        let found: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT session_id FROM correlations WHERE hash = ?1 AND created_at_ms >= ?2",
+                params![hash, now_ms - CORRELATION_TTL_MS],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if found.is_some() {
+            self.conn.execute("DELETE FROM correlations WHERE hash = ?1", params![hash])?;
+        }
+        Ok(found)
+    }
+
+    /// Link two sessions for good: they share one group and see each other's records.
+    pub fn link_sessions(&self, a: &str, b: &str, agent_b: &str, now: i64) -> Result<()> {
+        let tx = self.conn.unchecked_transaction()?;
+        for (id, agent) in [(a, "unknown"), (b, agent_b)] {
+            tx.execute(
+                "INSERT INTO sessions(id, agent, started_at, last_seen) VALUES (?1, ?2, ?3, ?3) ON CONFLICT(id) DO NOTHING",
+                params![id, agent, now],
+            )?;
+        }
+        let group_of = |id: &str| -> rusqlite::Result<Option<String>> {
+            tx.query_row("SELECT link_group FROM sessions WHERE id = ?1", params![id], |r| r.get(0))
+        };
+        let (ga, gb) = (group_of(a)?, group_of(b)?);
+        let group = ga.clone().or_else(|| gb.clone()).unwrap_or_else(|| a.to_owned());
+        tx.execute(
+            "UPDATE sessions SET link_group = ?1 WHERE id IN (?2, ?3) OR (link_group IS NOT NULL AND link_group IN (?4, ?5))",
+            params![group, a, b, ga.unwrap_or_default(), gb.unwrap_or_default()],
+        )?;
+        tx.commit()?;
+        Ok(())
     }
 
     fn connect(db_path: &Path) -> Result<Connection> {

@@ -81,6 +81,14 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX flows_session ON flows(session_id);
     "#,
+    // v2: pending hook -> proxy correlations (hash of tool name and canonical arguments).
+    r#"
+    CREATE TABLE correlations (
+        hash BLOB PRIMARY KEY,
+        session_id TEXT NOT NULL,
+        created_at_ms INTEGER NOT NULL
+    );
+    "#,
 ];
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
