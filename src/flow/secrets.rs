@@ -69,6 +69,10 @@ enum Check {
     MixedCase,
     /// Nothing beyond the regex (shape is already very specific).
     None,
+    /// Only with a key-ish word shortly before it on the same line. Google API keys are
+    /// routinely embedded, on purpose, in public web and mobile app code; a bare one says
+    /// little, one assigned to `GOOGLE_API_KEY=` or sent as `key=` is a credential.
+    KeyContext,
 }
 
 struct VRule {
@@ -95,7 +99,7 @@ static VRULES: &[VRule] = &[
         re: r"\b(?P<v>bedrock-api-key-(?P<c>YmVkcm9jay5hbWF6b25hd3MuY29t[A-Za-z0-9+/=%_-]*))", min_entropy: 0.0, check: Check::None, category: S },
     // ---- Google
     VRule { kind: "gcp-api-key", triggers: &["aiza"],
-        re: r"\b(?P<v>AIza(?P<c>[0-9A-Za-z_-]{35}))(?:[^0-9A-Za-z_-]|$)", min_entropy: 3.3, check: Check::Basic, category: S },
+        re: r"\b(?P<v>AIza(?P<c>[0-9A-Za-z_-]{35}))(?:[^0-9A-Za-z_-]|$)", min_entropy: 3.3, check: Check::KeyContext, category: S },
     // ---- Azure
     VRule { kind: "azure-ad-client-secret", triggers: &["q~"],
         re: r"(?:^|[^A-Za-z0-9_~.-])(?P<v>[A-Za-z0-9_~.-]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34})(?:[^A-Za-z0-9_~.-]|$)", min_entropy: 3.5, check: Check::LetterDigit, category: S },
@@ -437,7 +441,7 @@ fn run_rule(text: &str, i: usize, re: &Regex, out: &mut Vec<Cand>) {
         let v = caps.name("v").unwrap_or_else(|| caps.get(0).unwrap());
         let c = caps.name("c").unwrap_or(v);
         let core = c.as_str();
-        if !vendor_ok(r, v.as_str(), core, &text[v.end()..]) {
+        if !vendor_ok(r, v.as_str(), core, &text[v.end()..]) || (r.check == Check::KeyContext && !key_context_before(text, v.start())) {
             continue;
         }
         let mut cr = (c.start(), c.end());
@@ -450,6 +454,19 @@ fn run_rule(text: &str, i: usize, re: &Regex, out: &mut Vec<Cand>) {
         }
         push(out, r.kind, r.category, (v.start(), v.end()), cr, RANK_VENDOR);
     }
+}
+
+/// A key-ish word in the 64 bytes before `at`, on the same line.
+fn key_context_before(text: &str, at: usize) -> bool {
+    let mut start = at.saturating_sub(64);
+    while !text.is_char_boundary(start) {
+        start += 1;
+    }
+    let window = &text[start..at];
+    let line = window.rsplit('\n').next().unwrap_or(window).to_ascii_lowercase();
+    ["key", "api", "token", "secret", "google", "gcp", "firebase", "auth", "cred", "maps", "gemini"]
+        .iter()
+        .any(|w| line.contains(w))
 }
 
 fn vendor_ok(r: &VRule, value: &str, core: &str, after: &str) -> bool {
@@ -472,7 +489,7 @@ fn vendor_ok(r: &VRule, value: &str, core: &str, after: &str) -> bool {
         }
     }
     match r.check {
-        Check::Basic | Check::None => true,
+        Check::Basic | Check::None | Check::KeyContext => true,
         Check::Aws => !value.contains("EXAMPLE") && distinct(core) >= 8,
         Check::GitHub => {
             if github_checksum_ok(core) {
