@@ -1,6 +1,8 @@
 //! Agent adapters: translate one agent's hook protocol into engine events and decisions back.
 
 pub mod claude_code;
+pub mod cursor;
+pub mod gemini;
 
 use serde_json::Value;
 
