@@ -4,8 +4,8 @@
 //! is printed on stdout, and every failure is one stderr line (fail open) unless the config
 //! says `fail_closed`, in which case a PreToolUse call is denied with that reason.
 
-use crate::agent::{claude_code, HookEvent, Verdict};
-use crate::cli::EvaluateArgs;
+use crate::agent::{claude_code, cursor, gemini, HookEvent, Verdict};
+use crate::cli::{Agent, EvaluateArgs};
 use crate::config::Config;
 use crate::flow::engine;
 use crate::paths::Paths;
@@ -44,7 +44,7 @@ pub fn evaluate(args: &EvaluateArgs) -> ExitCode {
             }
             if f.fail_closed {
                 let name = if f.event_name.is_empty() { "PreToolUse" } else { &f.event_name };
-                claude_code::render(name, &Verdict::Deny(format!("mcpproxy (fail_closed): {}", f.message)))
+                render(args.agent, name, &Verdict::Deny(format!("mcpproxy (fail_closed): {}", f.message)))
             } else {
                 None
             }
@@ -78,9 +78,27 @@ fn run(input: &[u8], args: &EvaluateArgs, started: Instant) -> Result<Option<Str
     let cfg = Config::load(&paths.config_file())
         .map_err(|e| Failure { message: format!("{e:#}"), fail_closed: false, event_name: sniff_event_name(input, args) })?;
     let fail = |message: String, event_name: String| Failure { message, fail_closed: cfg.fail_closed, event_name };
-    let event = claude_code::parse(input, args.event.as_deref()).map_err(|e| fail(format!("{e:#}"), sniff_event_name(input, args)))?;
+    let event = parse(args.agent, input, args.event.as_deref()).map_err(|e| fail(format!("{e:#}"), sniff_event_name(input, args)))?;
     let verdict = decide(&event, &paths, &cfg, args.agent.as_str(), started).map_err(|e| fail(format!("{e:#}"), event.event_name.clone()))?;
-    Ok(claude_code::render(&event.event_name, &verdict))
+    Ok(render(args.agent, &event.event_name, &verdict))
+}
+
+/// The agent's hook payload as an engine event (Codex speaks the Claude Code format).
+fn parse(agent: Agent, input: &[u8], event_override: Option<&str>) -> Result<HookEvent> {
+    match agent {
+        Agent::ClaudeCode | Agent::Codex => claude_code::parse(input, event_override),
+        Agent::Cursor => cursor::parse(input, event_override),
+        Agent::Gemini => gemini::parse(input, event_override),
+    }
+}
+
+/// A verdict in the agent's reply format; `None` prints nothing.
+fn render(agent: Agent, event_name: &str, verdict: &Verdict) -> Option<String> {
+    match agent {
+        Agent::ClaudeCode | Agent::Codex => claude_code::render(event_name, verdict),
+        Agent::Cursor => cursor::render(event_name, verdict),
+        Agent::Gemini => gemini::render(event_name, verdict),
+    }
 }
 
 /// Open the store, run the engine, persist, and return the verdict.

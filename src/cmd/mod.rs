@@ -1,5 +1,12 @@
 //! One module per subcommand.
 
+pub mod activity;
+pub mod config_cmd;
 pub mod hook;
 pub mod proxy;
+pub mod install;
 pub mod scan;
+pub mod sessions;
+pub mod settings;
+pub mod status;
+pub mod table;

@@ -1,6 +1,7 @@
 //! The SQLite flow database: opened in WAL mode under an exclusive `fs2` lock on a lock file
 //! beside it, with versioned migrations, pruning and the activity log.
 
+pub mod queries;
 mod schema;
 
 use crate::flow::classify::Origin;

@@ -1,0 +1,303 @@
+//! `mcpproxy sessions list|show`: sessions in the flow database, what each read, what tried to
+//! leave and what was decided; `show --graph` draws that as a Mermaid flowchart.
+
+use super::table::{fit, now_secs, utc, utc_short};
+use crate::cli::{SessionShowArgs, SessionsCommand, SessionsListArgs};
+use crate::paths::Paths;
+use crate::store::queries::{FlowRow, ReadOnly, SessionRow, SourceRow};
+use anyhow::{bail, Result};
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::process::ExitCode;
+
+pub fn run(cmd: &SessionsCommand) -> Result<ExitCode> {
+    let paths = Paths::resolve()?;
+    let db_path = paths.database();
+    let db = ReadOnly::open(&db_path)?;
+    match cmd {
+        SessionsCommand::List(args) => list(db.as_ref(), args),
+        SessionsCommand::Show(args) => {
+            let Some(db) = db else {
+                bail!(
+                    "no database at {} yet: no session has been recorded",
+                    db_path.display()
+                );
+            };
+            show(&db, args)
+        }
+    }
+}
+
+fn list(db: Option<&ReadOnly>, args: &SessionsListArgs) -> Result<ExitCode> {
+    let rows = match db {
+        Some(db) => db.sessions(None, args.limit)?,
+        None => Vec::new(),
+    };
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if rows.is_empty() {
+        writeln!(
+            out,
+            "no sessions{}",
+            if db.is_none() {
+                " (no database yet)"
+            } else {
+                ""
+            }
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    // 18 + 11 + 14 + 14 + 4 + 5 + 4 + 3 + 7 separators = 80 columns.
+    writeln!(
+        out,
+        "{:<18} {:<11} {:<14} {:<14} {:>4} {:>5} {:>4} {:>3}",
+        "SESSION", "AGENT", "STARTED (UTC)", "LAST", "SRC", "FLOWS", "DENY", "ASK"
+    )?;
+    for s in &rows {
+        writeln!(
+            out,
+            "{:<18} {:<11} {:<14} {:<14} {:>4} {:>5} {:>4} {:>3}",
+            fit(&s.id, 18),
+            fit(&s.agent, 11),
+            utc_short(s.started_at),
+            utc_short(s.last_seen),
+            s.sources,
+            s.flows,
+            s.deny,
+            s.ask
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The one session `prefix` names; an error when it names none or several.
+fn find(db: &ReadOnly, prefix: &str) -> Result<SessionRow> {
+    let mut found = db.sessions(Some(prefix), 3)?;
+    if let Some(exact) = found.iter().position(|s| s.id == prefix) {
+        return Ok(found.swap_remove(exact));
+    }
+    match found.len() {
+        0 => bail!("no session `{prefix}` (see `mcpproxy sessions list`)"),
+        1 => Ok(found.remove(0)),
+        _ => bail!("`{prefix}` matches several sessions; give more of the id"),
+    }
+}
+
+fn show(db: &ReadOnly, args: &SessionShowArgs) -> Result<ExitCode> {
+    let session = find(db, &args.id)?;
+    let sources = db.sources_for_session(&session.id)?;
+    let flows = db.flows_for_session(&session.id)?;
+    let mut out = std::io::stdout().lock();
+    if args.graph {
+        write!(out, "{}", mermaid(&sources, &flows))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args.json {
+        let v = json!({"session": session, "sources": sources, "flows": flows});
+        writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let now = now_secs();
+    writeln!(out, "session {} ({})", session.id, session.agent)?;
+    writeln!(out, "  started   {}", utc(session.started_at))?;
+    writeln!(
+        out,
+        "  last      {} ({})",
+        utc(session.last_seen),
+        super::table::age(session.last_seen, now)
+    )?;
+    writeln!(
+        out,
+        "  counts    {} evaluations, {} sources, {} flows, {} deny, {} ask",
+        session.evaluations, session.sources, session.flows, session.deny, session.ask
+    )?;
+    writeln!(out, "sources (what was read):")?;
+    if sources.is_empty() {
+        writeln!(out, "  none")?;
+    }
+    for s in &sources {
+        let found = if s.sensitivity.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", s.sensitivity)
+        };
+        writeln!(
+            out,
+            "  #{:<4} {}",
+            s.id,
+            fit(
+                &format!("{} {} ({}){found}", s.tool, s.location, s.origin),
+                72
+            )
+        )?;
+    }
+    writeln!(out, "flows (what tried to leave):")?;
+    if flows.is_empty() {
+        writeln!(out, "  none")?;
+    }
+    for f in &flows {
+        let line = format!(
+            "{} {} -> {} `{}` to {} ({}, {} chars) => {}",
+            f.kind,
+            f.data,
+            f.sink_tool,
+            f.sink_field,
+            f.destination,
+            f.encoding,
+            f.matched,
+            f.action
+        );
+        writeln!(out, "  a{:<4} {}", f.activity_id, fit(&line, 72))?;
+    }
+    writeln!(
+        out,
+        "explain one: mcpproxy activity show <id>; draw: mcpproxy sessions show {} --graph",
+        session.id
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Text safe inside a quoted Mermaid label.
+fn label(text: &str) -> String {
+    fit(text, 60)
+        .replace('#', "#35;")
+        .replace('&', "#amp;")
+        .replace('"', "#quot;")
+        .replace('<', "#lt;")
+        .replace('>', "#gt;")
+        .replace('|', "#124;")
+}
+
+/// A Mermaid flowchart: every recorded source, every sink call with flows, one edge per flow
+/// labelled with its kind, encoding and action.
+pub fn mermaid(sources: &[SourceRow], flows: &[FlowRow]) -> String {
+    let mut out = String::from("flowchart LR\n");
+    let mut nodes: BTreeMap<String, String> = BTreeMap::new();
+    for s in sources {
+        let found = if s.sensitivity.is_empty() {
+            String::new()
+        } else {
+            format!("<br/>{}", label(&s.sensitivity))
+        };
+        nodes.insert(
+            format!("src{}", s.id),
+            format!(
+                "src{}[\"{} {}{found}\"]",
+                s.id,
+                label(&s.tool),
+                label(&s.location)
+            ),
+        );
+    }
+    let mut edges = Vec::new();
+    let mut worst: BTreeMap<i64, &str> = BTreeMap::new();
+    let mut prov_ids: BTreeMap<String, String> = BTreeMap::new();
+    for f in flows {
+        let from = match &f.source {
+            Some(s) => format!("src{}", s.id),
+            None => {
+                // A path-level flow, or one whose source was pruned: a node per provenance.
+                let n = prov_ids.len();
+                let id = prov_ids
+                    .entry(f.provenance.clone())
+                    .or_insert_with(|| format!("prov{n}"))
+                    .clone();
+                nodes
+                    .entry(id.clone())
+                    .or_insert_with(|| format!("{id}[\"{}\"]", label(&f.provenance)));
+                id
+            }
+        };
+        let to = format!("call{}", f.activity_id);
+        nodes.entry(to.clone()).or_insert_with(|| {
+            format!(
+                "{to}{{{{\"a{}: {}<br/>{}\"}}}}",
+                f.activity_id,
+                label(&f.sink_tool),
+                label(&f.destination)
+            )
+        });
+        let rank = |a: &str| match a {
+            "deny" => 2,
+            "ask" => 1,
+            _ => 0,
+        };
+        let w = worst.entry(f.activity_id).or_insert("allow");
+        if rank(&f.action) > rank(w) {
+            *w = match f.action.as_str() {
+                "deny" => "deny",
+                _ => "ask",
+            };
+        }
+        edges.push(format!(
+            "  {from} -->|\"{}: {} in {} ({})\"| {to}",
+            f.action,
+            label(&f.kind),
+            label(&f.sink_field),
+            label(&f.encoding)
+        ));
+    }
+    for node in nodes.values() {
+        out.push_str(&format!("  {node}\n"));
+    }
+    for e in edges {
+        out.push_str(&e);
+        out.push('\n');
+    }
+    out.push_str("  classDef deny fill:#fdd,stroke:#c00\n  classDef ask fill:#ffd,stroke:#b80\n");
+    for (id, action) in worst {
+        if action != "allow" {
+            out.push_str(&format!("  class call{id} {action}\n"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn graph_has_nodes_and_labelled_edges() {
+        let src = SourceRow {
+            id: 3,
+            tool: "Read".into(),
+            origin: "private".into(),
+            location: "/repo/.env".into(),
+            created_at: 0,
+            bytes: 10,
+            sensitivity: "stripe-access-token".into(),
+        };
+        let flow = FlowRow {
+            id: 1,
+            activity_id: 7,
+            ts: 0,
+            session_id: "s".into(),
+            kind: "secret".into(),
+            data: "stripe-access-token".into(),
+            provenance: "Read /repo/.env".into(),
+            sink_tool: "WebFetch".into(),
+            sink_field: "url".into(),
+            encoding: "plain".into(),
+            destination: "evil.example".into(),
+            matched: 107,
+            action: "deny".into(),
+            source: Some(src.clone()),
+        };
+        let g = mermaid(&[src], &[flow]);
+        assert!(g.starts_with("flowchart LR\n"), "{g}");
+        assert!(
+            g.contains("src3[\"Read /repo/.env<br/>stripe-access-token\"]"),
+            "{g}"
+        );
+        assert!(
+            g.contains("src3 -->|\"deny: secret in url (plain)\"| call7"),
+            "{g}"
+        );
+        assert!(g.contains("class call7 deny"), "{g}");
+    }
+}
