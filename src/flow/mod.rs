@@ -9,5 +9,4 @@ pub mod fingerprint;
 pub mod hosts;
 pub mod policy;
 pub mod secrets;
-#[path = "shell_stub.rs"]
 pub mod shell;
