@@ -278,7 +278,17 @@ struct Destination {
     labels: Vec<String>,
     /// Hosts that are real hostnames (for issuer/collector checks).
     hosts: Vec<String>,
+    /// Some data goes where no hostname is known (an MCP server, a search engine, `curl $URL`).
+    unknown: bool,
     all_local: bool,
+}
+
+impl Destination {
+    /// Every destination is a host on the issuer's own domains for a credential of `kind`.
+    fn only_issuer(&self, kind: &str, cfg: &Config) -> bool {
+        let external: Vec<&String> = self.hosts.iter().filter(|h| !hosts::is_local(h, cfg)).collect();
+        !self.unknown && !external.is_empty() && external.iter().all(|h| hosts::is_issuer(h, kind, cfg))
+    }
 }
 
 fn destination(event: &HookEvent, class_source: Option<Origin>, fields: &[SinkField], cfg: &Config) -> Destination {
@@ -309,23 +319,24 @@ fn destination(event: &HookEvent, class_source: Option<Origin>, fields: &[SinkFi
     }
     hosts.sort();
     hosts.dedup();
-    let all_local = labels.is_empty() && !hosts.is_empty() && hosts.iter().all(|h| hosts::is_local(h, cfg));
-    labels.extend(hosts.iter().cloned());
-    Destination { labels, hosts, all_local }
+    let unknown = !labels.is_empty();
+    let all_local = !unknown && !hosts.is_empty() && hosts.iter().all(|h| hosts::is_local(h, cfg));
+    labels.extend(hosts.iter().map(|h| hosts::display_host(h)));
+    Destination { labels, hosts, unknown, all_local }
 }
 
 fn shell_destination(facts: &shell::ShellFacts, cfg: &Config) -> Destination {
     let mut hosts: Vec<String> = facts.net.iter().flat_map(|n| n.hosts.iter().cloned()).collect();
     hosts.sort();
     hosts.dedup();
-    let unknown = facts.net.iter().any(|n| n.hosts.is_empty());
+    let unknown = facts.net.iter().any(|n| n.hosts.is_empty() || n.hosts.iter().any(|h| h == "*"));
     let all_local = !unknown && !hosts.is_empty() && hosts.iter().all(|h| hosts::is_local(h, cfg));
-    let mut labels: Vec<String> = hosts.iter().filter(|h| !hosts::is_local(h, cfg)).cloned().collect();
+    let mut labels: Vec<String> = hosts.iter().filter(|h| !hosts::is_local(h, cfg)).map(|h| hosts::display_host(h)).collect();
     if unknown {
         let tools: Vec<&str> = facts.net.iter().filter(|n| n.hosts.is_empty()).map(|n| n.tool.as_str()).collect();
         labels.push(format!("an unnamed host ({})", tools.join(", ")));
     }
-    Destination { labels, hosts, all_local }
+    Destination { labels, hosts, unknown, all_local }
 }
 
 /// Window hash -> (secret index, offset in the core).
@@ -506,7 +517,7 @@ fn evaluate_sink(event: &HookEvent, class: ToolClass, view: &SessionView, cfg: &
             continue;
         }
         // A credential going only to its own issuer is its intended use.
-        if !dest.hosts.is_empty() && dest.labels.len() == dest.hosts.len() && dest.hosts.iter().all(|h| hosts::is_issuer(h, &s.kind, cfg)) {
+        if dest.only_issuer(&s.kind, cfg) {
             continue;
         }
         let mut total = s.coverage.clone();
@@ -577,7 +588,7 @@ fn evaluate_sink(event: &HookEvent, class: ToolClass, view: &SessionView, cfg: &
     }
     if let Some(c) = &collector {
         for h in hits.iter_mut().filter(|h| h.note.is_empty()) {
-            h.note = format!("{c} is a known data collector");
+            h.note = format!("{} is a known data collector", hosts::display_host(c));
         }
     }
     out.verdict = policy::decide(&hits, &event.tool_name);

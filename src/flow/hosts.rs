@@ -39,6 +39,18 @@ pub fn url_host(url: &str) -> Option<String> {
     (!host.is_empty()).then_some(host)
 }
 
+/// A host as shown in reasons and logs. DNS exfiltration puts the data itself in the labels,
+/// so long or encoded-looking leading labels are elided, keeping the registered domain.
+pub fn display_host(host: &str) -> String {
+    let labels: Vec<&str> = host.split('.').collect();
+    let suspicious = |l: &&str| l.len() > 20 || (l.len() >= 12 && l.chars().filter(|c| c.is_ascii_digit()).count() * 4 >= l.len());
+    if host.len() <= 48 && !labels.iter().any(suspicious) {
+        return host.to_owned();
+    }
+    let keep = labels.len().min(2);
+    format!("<{} encoded labels>.{}", labels.len() - keep, labels[labels.len() - keep..].join("."))
+}
+
 /// `host` equals `suffix` or is a subdomain of it.
 pub fn host_in(host: &str, suffix: &str) -> bool {
     let suffix = suffix.trim_start_matches("*.").trim_start_matches('.');
@@ -100,6 +112,15 @@ mod tests {
         assert_eq!(url_host("https://user:pw@Api.GitHub.com:443/x?y").as_deref(), Some("api.github.com"));
         assert_eq!(url_host("http://[::1]:8080/").as_deref(), Some("::1"));
         assert_eq!(url_host("webhook.site/x"), None);
+    }
+
+    #[test]
+    fn long_labels_are_elided() {
+        assert_eq!(display_host("api.github.com"), "api.github.com");
+        assert_eq!(
+            display_host("736b5f6c6976655f3531756d693259.65397854624d364e.exfil.evil.example"),
+            "<3 encoded labels>.evil.example"
+        );
     }
 
     #[test]
