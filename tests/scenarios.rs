@@ -96,3 +96,23 @@ fn dev_corpus_score() {
     let missed: Vec<_> = attacks.iter().filter(|r| !r.pass).map(|r| r.id.as_str()).collect();
     assert!(missed.is_empty(), "attacks missed: {missed:?}");
 }
+
+/// Variants of the attack kinds (other encodings, tools, hosts, PII, accumulation) and more
+/// benign controls, beyond the dev corpus: each file's last PreToolUse carries the expectation.
+#[test]
+fn mechanism_variants() {
+    let dir = fixtures().join("variants");
+    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    assert!(files.len() >= 40);
+    let mut failed = Vec::new();
+    for f in &files {
+        let (good, total, detail) = replay(f);
+        let name = f.file_stem().unwrap().to_string_lossy().into_owned();
+        println!("{:<32} {}", name, if good == total { "ok" } else { "NO" });
+        if good != total {
+            failed.push(format!("{name}: {detail:?}"));
+        }
+    }
+    assert!(failed.is_empty(), "{failed:#?}");
+}
