@@ -275,13 +275,29 @@ fn status_is_clean_after_install_and_flags_a_broken_command() {
     std::fs::write(&file, broken).unwrap();
     let (code, out) = go(&["hook", "status"]);
     assert_eq!(code, 1, "{out}");
+    assert!(out.contains("/nonexistent/mcpproxy (MISSING)"), "{out}");
+    let (_, json_out) = go(&["hook", "status", "--json"]);
+    let v: Value = serde_json::from_str(&json_out).unwrap();
+    let problems: Vec<&str> = v["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["problem"].as_str().unwrap())
+        .collect();
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(problems[0].contains("`/nonexistent/mcpproxy`, which is not an executable file"));
     assert!(
-        out.contains("/nonexistent/mcpproxy") && out.contains("not an executable"),
-        "{out}"
+        problems[1].contains("matcher \"Bash|Read\" (PreToolUse) misses tools mcpproxy must see")
+            && problems[1].contains("WebFetch"),
+        "{problems:?}"
     );
-    assert!(
-        out.contains("PreToolUse matcher \"Bash|Read\" misses tools") && out.contains("WebFetch"),
-        "{out}"
+    assert_eq!(
+        v["hooks"][0]["uncovered_tools"][0]
+            .as_str()
+            .unwrap()
+            .split(':')
+            .next(),
+        Some("PreToolUse")
     );
     assert!(
         out.contains("fix: mcpproxy hook install --agent claude-code --scope user"),

@@ -166,7 +166,7 @@ fn write_flow(out: &mut impl Write, n: usize, f: &FlowRow) -> Result<()> {
         let found = if s.sensitivity.is_empty() {
             String::new()
         } else {
-            format!(", found: {}", s.sensitivity)
+            format!(", found: {}", s.sensitivity.replace(',', ", "))
         };
         field(
             out,

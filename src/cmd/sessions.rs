@@ -123,7 +123,7 @@ fn show(db: &ReadOnly, args: &SessionShowArgs) -> Result<ExitCode> {
         let found = if s.sensitivity.is_empty() {
             String::new()
         } else {
-            format!(" [{}]", s.sensitivity)
+            format!(" [{}]", s.sensitivity.replace(',', ", "))
         };
         writeln!(
             out,
@@ -153,9 +153,10 @@ fn show(db: &ReadOnly, args: &SessionShowArgs) -> Result<ExitCode> {
         );
         writeln!(out, "  a{:<4} {}", f.activity_id, fit(&line, 72))?;
     }
+    writeln!(out, "explain a decision: mcpproxy activity show <id>")?;
     writeln!(
         out,
-        "explain one: mcpproxy activity show <id>; draw: mcpproxy sessions show {} --graph",
+        "draw the graph:     mcpproxy sessions show {} --graph",
         session.id
     )?;
     Ok(ExitCode::SUCCESS)
@@ -181,7 +182,7 @@ pub fn mermaid(sources: &[SourceRow], flows: &[FlowRow]) -> String {
         let found = if s.sensitivity.is_empty() {
             String::new()
         } else {
-            format!("<br/>{}", label(&s.sensitivity))
+            format!("<br/>{}", label(&s.sensitivity.replace(',', ", ")))
         };
         nodes.insert(
             format!("src{}", s.id),
@@ -241,8 +242,11 @@ pub fn mermaid(sources: &[SourceRow], flows: &[FlowRow]) -> String {
             label(&f.encoding)
         ));
     }
-    for node in nodes.values() {
-        out.push_str(&format!("  {node}\n"));
+    // Sources first, then provenance-only nodes, then the sink calls.
+    for prefix in ["src", "prov", "call"] {
+        for (_, node) in nodes.iter().filter(|(k, _)| k.starts_with(prefix)) {
+            out.push_str(&format!("  {node}\n"));
+        }
     }
     for e in edges {
         out.push_str(&e);

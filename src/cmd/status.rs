@@ -3,7 +3,7 @@
 //! Exits 1 and prints a fix for every problem found.
 
 use super::settings::{self, ALL_AGENTS};
-use super::table::{age, bytes, now_secs, utc};
+use super::table::{age, bytes, now_secs, utc, wrap};
 use crate::cli::{Agent, StatusArgs};
 use crate::paths::Paths;
 use crate::store::queries::{ActivityRow, ReadOnly};
@@ -230,6 +230,8 @@ fn check_hook(
             is_this_binary: same,
         });
     }
+    // One problem per distinct (matchers, missed tools), naming the events it applies to.
+    let mut gaps: Vec<(String, String, Vec<String>)> = Vec::new();
     for (event, matchers) in &found.matchers {
         let missed: Vec<&str> = settings::needed_tools(agent)
             .iter()
@@ -246,17 +248,20 @@ fn check_hook(
         report
             .uncovered_tools
             .push(format!("{event}: {}", missed.join(", ")));
+        let quoted: Vec<String> = matchers.iter().map(|m| format!("{m:?}")).collect();
+        let key = (quoted.join(", "), missed.join(", "));
+        match gaps.iter_mut().find(|(m, t, _)| (m, t) == (&key.0, &key.1)) {
+            Some((_, _, events)) => events.push(event.clone()),
+            None => gaps.push((key.0, key.1, vec![event.clone()])),
+        }
+    }
+    for (matchers, missed, events) in gaps {
         problems.push(Problem {
             problem: format!(
-                "{} {} {event} matcher {} misses tools mcpproxy must see: {}",
+                "{} {} matcher {matchers} ({}) misses tools mcpproxy must see: {missed}",
                 agent.as_str(),
                 scope.as_str(),
-                matchers
-                    .iter()
-                    .map(|m| format!("{m:?}"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                missed.join(", ")
+                events.join(", ")
             ),
             fix: format!("{reinstall}   (puts back the match-all matcher)"),
         });
@@ -464,7 +469,9 @@ fn print_report(r: &Report) {
     }
     println!("problems ({}):", r.problems.len());
     for p in &r.problems {
-        println!("  - {}", p.problem);
+        for (i, line) in wrap(&p.problem, 74).iter().enumerate() {
+            println!("  {} {line}", if i == 0 { "-" } else { " " });
+        }
         println!("    fix: {}", p.fix);
     }
 }
