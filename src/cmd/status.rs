@@ -216,11 +216,12 @@ fn check_hook(
         if !ok {
             problems.push(Problem {
                 problem: format!(
-                    "{} {} hook runs `{binary}`, which is not an executable file",
+                    "{} {} hook runs `{binary}`, which is not an executable file (reinstall \
+                     with the mcpproxy binary the hook should run)",
                     agent.as_str(),
                     scope.as_str()
                 ),
-                fix: format!("{reinstall}   (run with the mcpproxy you want the hook to use)"),
+                fix: reinstall.clone(),
             });
         }
         report.commands.push(CommandCheck {
@@ -258,12 +259,13 @@ fn check_hook(
     for (matchers, missed, events) in gaps {
         problems.push(Problem {
             problem: format!(
-                "{} {} matcher {matchers} ({}) misses tools mcpproxy must see: {missed}",
+                "{} {} matcher {matchers} ({}) misses tools mcpproxy must see: {missed} \
+                 (reinstalling puts back the match-all matcher)",
                 agent.as_str(),
                 scope.as_str(),
                 events.join(", ")
             ),
-            fix: format!("{reinstall}   (puts back the match-all matcher)"),
+            fix: reinstall.clone(),
         });
     }
     report.events = found.events;
