@@ -19,7 +19,7 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Agent hooks: evaluate a hook event.
+    /// Agent hooks: evaluate an event, install into / remove from an agent, check the setup.
     #[command(subcommand)]
     Hook(HookCommand),
     /// Report secrets and PII in text read from stdin (type, category, byte span; never the value).
@@ -136,7 +136,7 @@ pub enum ActivityCommand {
 
 #[derive(Args, Debug, Clone, Default)]
 pub struct ActivityFilter {
-    /// Only this session (an id or a unique prefix of one).
+    /// Only sessions whose id starts with this (a whole id works).
     #[arg(long)]
     pub session: Option<String>,
     /// Only this decision: deny, ask, none (no objection), record (a source recorded), error.
