@@ -3,8 +3,9 @@
 //! old file is backed up and replaced atomically. Invalid JSON is refused before anything happens.
 
 use super::settings;
-use crate::cli::InstallArgs;
+use crate::cli::{InstallArgs, Scope};
 use anyhow::Result;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 pub fn install(args: &InstallArgs) -> Result<ExitCode> {
@@ -45,8 +46,32 @@ pub fn install(args: &InstallArgs) -> Result<ExitCode> {
     if let Some(b) = backup {
         println!("  backup:  {}", b.display());
     }
+    if let Some(root) = project_root_above(args.scope) {
+        println!(
+            "note: {} is inside the repository {}; agents read project settings from the \
+             directory they are started in, usually the repository root",
+            path.display(),
+            root.display()
+        );
+    }
     println!("check it with `mcpproxy hook status`");
     Ok(ExitCode::SUCCESS)
+}
+
+/// For project and local scopes: the enclosing repository root when the current directory is
+/// below it (the settings file then lands in a subdirectory the agent may never read).
+fn project_root_above(scope: Scope) -> Option<PathBuf> {
+    if scope == Scope::User {
+        return None;
+    }
+    let cwd = std::env::current_dir().ok()?;
+    if cwd.join(".git").exists() {
+        return None;
+    }
+    cwd.ancestors()
+        .skip(1)
+        .find(|d| d.join(".git").exists())
+        .map(PathBuf::from)
 }
 
 pub fn uninstall(args: &InstallArgs) -> Result<ExitCode> {
