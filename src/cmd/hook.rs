@@ -103,10 +103,16 @@ fn render(agent: Agent, event_name: &str, verdict: &Verdict) -> Option<String> {
 
 /// Open the store, run the engine, persist, and return the verdict.
 fn decide(event: &HookEvent, paths: &Paths, cfg: &Config, agent: &str, started: Instant) -> Result<Verdict> {
-    let mut store = Store::open(paths, Duration::from_millis(cfg.lock_timeout_ms))?;
+    let timeout = Duration::from_millis(cfg.lock_timeout_ms);
+    let mut store = Store::open(paths, timeout)?;
     let key = store.fingerprint_key()?;
+    // Decoding and hashing need no session state: do them without holding the lock, so
+    // parallel hook processes wait for each other only while they read and write records.
+    store.unlock()?;
+    let (_, prepared) = engine::prepare(event, cfg, key);
+    store.lock(timeout)?;
     let view = store.load_view(&event.session_id).context("loading session records")?;
-    let outcome = engine::process(event, &view, cfg, key);
+    let outcome = engine::decide(event, prepared, &view, cfg, key);
     let now = now_secs();
     let decision = match event.kind {
         crate::agent::EventKind::Pre => outcome.verdict.label(),

@@ -14,13 +14,12 @@ pub const SECRET_K: usize = 8;
 
 const BASE: u64 = 0x100000001b3;
 
-/// splitmix64 finaliser: spreads the polynomial hash and mixes in the per-database key.
+/// Finaliser: spreads the polynomial hash and mixes in the per-database key.
+#[inline]
 fn finish(h: u64, key: u64) -> u64 {
-    let mut z = h ^ key;
-    z = z.wrapping_add(0x9e3779b97f4a7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d049bb133111eb);
-    z ^ (z >> 31)
+    let z = (h ^ key).wrapping_mul(0x9e3779b97f4a7c15);
+    let z = (z ^ (z >> 29)).wrapping_mul(0xbf58476d1ce4e5b9);
+    z ^ (z >> 32)
 }
 
 /// Keyed hash of every `k`-byte window of `bytes`, in order (empty if shorter than `k`).
@@ -45,38 +44,31 @@ pub fn window_hashes(bytes: &[u8], k: usize, key: u64) -> Vec<u64> {
     out
 }
 
-/// Winnowing (Schleimer et al.): the minimum hash of each window of `w` consecutive hashes.
-/// Returns the selected hashes (duplicates from overlapping windows removed).
-pub fn winnow(hashes: &[u64], w: usize) -> Vec<u64> {
-    if hashes.len() <= w {
+/// Winnowing (Schleimer et al.): the minimum hash of each window of `w` consecutive hashes
+/// (values only; callers sort and deduplicate). Block prefix/suffix minima make this a few
+/// branch-free passes instead of a deque walk.
+#[cfg(test)]
+fn winnow(hashes: &[u64], w: usize) -> Vec<u64> {
+    let n = hashes.len();
+    if n <= w {
         return hashes.iter().min().into_iter().copied().collect();
     }
-    let mut out = Vec::with_capacity(hashes.len() * 2 / (w + 1) + 1);
-    let mut last: Option<usize> = None;
-    // Monotonic deque of indices with increasing hash values.
-    let mut dq: std::collections::VecDeque<usize> = std::collections::VecDeque::new();
-    for i in 0..hashes.len() {
-        while let Some(&b) = dq.back() {
-            if hashes[b] >= hashes[i] {
-                dq.pop_back();
-            } else {
-                break;
-            }
+    let mut prefix = hashes.to_vec();
+    let mut suffix = hashes.to_vec();
+    for start in (0..n).step_by(w) {
+        let end = (start + w).min(n);
+        for i in start + 1..end {
+            prefix[i] = prefix[i].min(prefix[i - 1]);
         }
-        dq.push_back(i);
-        if i + 1 >= w {
-            while let Some(&f) = dq.front() {
-                if f + w <= i {
-                    dq.pop_front();
-                } else {
-                    break;
-                }
-            }
-            let m = *dq.front().expect("deque holds the window minimum");
-            if last != Some(m) {
-                out.push(hashes[m]);
-                last = Some(m);
-            }
+        for i in (start..end - 1).rev() {
+            suffix[i] = suffix[i].min(suffix[i + 1]);
+        }
+    }
+    let mut out = Vec::with_capacity(n * 2 / (w + 1) + 1);
+    for i in 0..=n - w {
+        let m = suffix[i].min(prefix[i + w - 1]);
+        if out.last() != Some(&m) {
+            out.push(m);
         }
     }
     out
@@ -101,13 +93,54 @@ pub fn normalize_content(text: &str) -> Vec<u8> {
     out
 }
 
-/// Sorted, deduplicated winnowed content fingerprints of `text`.
+/// Sorted, deduplicated winnowed content fingerprints of `text`. One streaming pass: rolling
+/// hash and window minimum together, with a ring of the last `WINNOW_W` hashes, so a large
+/// source costs no arrays of every k-gram.
 pub fn content_fingerprints(text: &str, key: u64) -> Vec<u64> {
     let norm = normalize_content(text);
-    let mut fp = winnow(&window_hashes(&norm, CONTENT_K, key), WINNOW_W);
-    fp.sort_unstable();
-    fp.dedup();
-    fp
+    let (k, w) = (CONTENT_K, WINNOW_W);
+    if norm.len() < k {
+        return Vec::new();
+    }
+    let top = (0..k - 1).fold(1u64, |acc, _| acc.wrapping_mul(BASE));
+    let mut h = 0u64;
+    for &b in &norm[..k] {
+        h = h.wrapping_mul(BASE).wrapping_add(b as u64 + 1);
+    }
+    let mut ring = [u64::MAX; WINNOW_W];
+    let mut out = Vec::with_capacity(norm.len() * 2 / (w + 1) + 1);
+    // Position (gram index) and value of the current window minimum.
+    let (mut min_at, mut min) = (0usize, u64::MAX);
+    let grams = norm.len() - k + 1;
+    for i in 0..grams {
+        if i > 0 {
+            h = h
+                .wrapping_sub((norm[i - 1] as u64 + 1).wrapping_mul(top))
+                .wrapping_mul(BASE)
+                .wrapping_add(norm[i + k - 1] as u64 + 1);
+        }
+        let v = finish(h, key);
+        ring[i % w] = v;
+        if v <= min {
+            min = v;
+            min_at = i;
+        } else if i >= w && min_at <= i - w {
+            // The minimum left the window: rescan the ring (rightmost minimum wins ties).
+            min = u64::MAX;
+            for j in (i + 1 - w)..=i {
+                if ring[j % w] <= min {
+                    min = ring[j % w];
+                    min_at = j;
+                }
+            }
+        }
+        if i + 1 >= w.min(grams) && out.last() != Some(&min) {
+            out.push(min);
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// Pack hashes as little-endian bytes for a BLOB column.
@@ -175,6 +208,35 @@ mod tests {
             .filter(|h| fp.binary_search(h).is_ok())
             .count();
         assert!(hits > 0);
+    }
+
+    #[test]
+    fn streaming_fingerprints_equal_winnowed_grams() {
+        let text = "pub fn rule_7(x: u64) -> u64 { x.wrapping_mul(7919) ^ 104729 }\n".repeat(20) + "tail text that is unique";
+        let mut expected = winnow(&window_hashes(&normalize_content(&text), CONTENT_K, 5), WINNOW_W);
+        expected.sort_unstable();
+        expected.dedup();
+        assert_eq!(content_fingerprints(&text, 5), expected);
+        let short = "just over twenty-four characters!";
+        let mut e2 = winnow(&window_hashes(&normalize_content(short), CONTENT_K, 5), WINNOW_W);
+        e2.sort_unstable();
+        e2.dedup();
+        assert_eq!(content_fingerprints(short, 5), e2);
+    }
+
+    #[test]
+    fn winnow_matches_naive_minima() {
+        let hashes: Vec<u64> = window_hashes(b"abracadabra, the quick brown fox jumps over the lazy dog again and again", 4, 3);
+        let w = 5;
+        let mut naive: Vec<u64> = hashes.windows(w).map(|win| *win.iter().min().unwrap()).collect();
+        naive.dedup();
+        let mut fast = winnow(&hashes, w);
+        fast.dedup();
+        naive.sort();
+        naive.dedup();
+        fast.sort();
+        fast.dedup();
+        assert_eq!(fast, naive);
     }
 
     #[test]

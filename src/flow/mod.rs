@@ -10,3 +10,6 @@ pub mod hosts;
 pub mod policy;
 pub mod secrets;
 pub mod shell;
+pub mod sink;
+pub mod source;
+pub mod view;

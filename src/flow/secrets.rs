@@ -218,12 +218,37 @@ struct Engine {
     ac: AhoCorasick,
     /// For each AC pattern id: what it triggers.
     targets: Vec<Target>,
-    rules: Vec<Regex>,
-    url_re: Regex,
-    oracle_re: Regex,
-    curl_re: Regex,
-    pem_begin_re: Regex,
-    aws_pair_re: Regex,
+    /// Compiled on first use: a hook process only pays for the rules its text triggers
+    /// (compiling all of them up front costs ~10 ms per process).
+    rules: Vec<OnceLock<Regex>>,
+}
+
+/// A regex compiled once, on first use.
+macro_rules! lazy_re {
+    ($name:ident, $re:expr) => {
+        fn $name() -> &'static Regex {
+            static R: OnceLock<Regex> = OnceLock::new();
+            R.get_or_init(|| Regex::new(&fix_b($re)).expect(stringify!($name)))
+        }
+    };
+}
+
+lazy_re!(
+    url_re,
+    r#"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]{1,30})://(?P<user>[^\s:/@'"<>()\[\]{}\\]{0,128}):(?P<pw>[^\s@/'"<>\\]{1,256})@(?P<host>[A-Za-z0-9._\-\[\]]+)"#
+);
+lazy_re!(oracle_re, r#"(?i)jdbc:oracle:[a-z]+:(?P<user>[A-Za-z0-9_$#]+)/(?P<pw>[^@\s'"/]+)@"#);
+lazy_re!(curl_re, r#"(?:^|[\s'"(])(?:-u|--user)(?:[ \t]+|=)"#);
+lazy_re!(
+    pem_begin_re,
+    r"-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP |SSH2 ENCRYPTED |ED25519 )?PRIVATE KEY(?: BLOCK)?)-----"
+);
+lazy_re!(aws_pair_re, r"(?:^|[^A-Za-z0-9/+=])(?P<v>[A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)");
+
+impl Engine {
+    fn rule(&self, i: usize) -> &Regex {
+        self.rules[i].get_or_init(|| Regex::new(&fix_b(VRULES[i].re)).expect("vendor regex"))
+    }
 }
 
 #[derive(Clone)]
@@ -280,26 +305,8 @@ fn engine() -> &'static Engine {
             .match_kind(MatchKind::Standard)
             .build(&pats)
             .expect("aho-corasick build");
-        let rules = VRULES
-            .iter()
-            .map(|r| Regex::new(&fix_b(r.re)).expect("vendor regex"))
-            .collect();
-        Engine {
-            ac,
-            targets,
-            rules,
-            url_re: Regex::new(
-                r#"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]{1,30})://(?P<user>[^\s:/@'"<>()\[\]{}\\]{0,128}):(?P<pw>[^\s@/'"<>\\]{1,256})@(?P<host>[A-Za-z0-9._\-\[\]]+)"#,
-            )
-            .unwrap(),
-            oracle_re: Regex::new(r#"(?i)jdbc:oracle:[a-z]+:(?P<user>[A-Za-z0-9_$#]+)/(?P<pw>[^@\s'"/]+)@"#).unwrap(),
-            curl_re: Regex::new(r#"(?:^|[\s'"(])(?:-u|--user)(?:[ \t]+|=)"#).unwrap(),
-            pem_begin_re: Regex::new(
-                r"-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP |SSH2 ENCRYPTED |ED25519 )?PRIVATE KEY(?: BLOCK)?)-----",
-            )
-            .unwrap(),
-            aws_pair_re: Regex::new(&fix_b(r"(?:^|[^A-Za-z0-9/+=])(?P<v>[A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)")).unwrap(),
-        }
+        let rules = VRULES.iter().map(|_| OnceLock::new()).collect();
+        Engine { ac, targets, rules }
     })
 }
 
@@ -350,17 +357,17 @@ pub fn scan(text: &str) -> Vec<Finding> {
 
     for (i, hit) in rule_hit.iter().enumerate() {
         if *hit {
-            run_rule(text, i, &e.rules[i], &mut cands);
+            run_rule(text, i, e.rule(i), &mut cands);
         }
     }
     if begin {
-        scan_pem(text, e, &mut cands);
+        scan_pem(text, &mut cands);
     }
     if scheme {
-        scan_urls(text, e, &mut cands);
+        scan_urls(text, &mut cands);
     }
     if oracle {
-        for caps in e.oracle_re.captures_iter(text) {
+        for caps in oracle_re().captures_iter(text) {
             let pw = caps.name("pw").unwrap();
             if password_ok(pw.as_str()) {
                 push(&mut cands, "db-url-password", S, (pw.start(), pw.end()), (pw.start(), pw.end()), RANK_STRUCT);
@@ -368,7 +375,7 @@ pub fn scan(text: &str) -> Vec<Finding> {
         }
     }
     if curl {
-        scan_curl(text, e, &mut cands);
+        scan_curl(text, &mut cands);
     }
     if !key_hits.is_empty() {
         scan_keyed(text, &key_hits, &mut cands);
@@ -383,7 +390,7 @@ pub fn scan(text: &str) -> Vec<Finding> {
         let lo = floor_cb(text, s.saturating_sub(200));
         let hi = ceil_cb(text, (en + 200).min(text.len()));
         let win = &text[lo..hi];
-        for caps in e.aws_pair_re.captures_iter(win) {
+        for caps in aws_pair_re().captures_iter(win) {
             let v = caps.name("v").unwrap();
             let val = v.as_str();
             if looks_aws_secret(val) {
@@ -538,8 +545,8 @@ fn looks_aws_secret(v: &str) -> bool {
 // PEM / private key blocks
 // ---------------------------------------------------------------------------------------------
 
-fn scan_pem(text: &str, e: &Engine, out: &mut Vec<Cand>) {
-    for caps in e.pem_begin_re.captures_iter(text) {
+fn scan_pem(text: &str, out: &mut Vec<Cand>) {
+    for caps in pem_begin_re().captures_iter(text) {
         let m = caps.get(0).unwrap();
         let label = caps.get(1).unwrap().as_str();
         let end_marker = format!("-----END {}-----", label);
@@ -634,8 +641,8 @@ const DB_SCHEMES: &[&str] = &[
     "postgis", "influxdb", "ldap", "ldaps",
 ];
 
-fn scan_urls(text: &str, e: &Engine, out: &mut Vec<Cand>) {
-    for caps in e.url_re.captures_iter(text) {
+fn scan_urls(text: &str, out: &mut Vec<Cand>) {
+    for caps in url_re().captures_iter(text) {
         let scheme = caps.name("scheme").unwrap().as_str().to_ascii_lowercase();
         let pw = caps.name("pw").unwrap();
         let user = caps.name("user").unwrap().as_str();
@@ -675,8 +682,8 @@ fn url_password_ok(user: &str, p: &str) -> bool {
 // curl -u user:pass
 // ---------------------------------------------------------------------------------------------
 
-fn scan_curl(text: &str, e: &Engine, out: &mut Vec<Cand>) {
-    for m in e.curl_re.find_iter(text) {
+fn scan_curl(text: &str, out: &mut Vec<Cand>) {
+    for m in curl_re().find_iter(text) {
         let start = m.end();
         // Read one shell word, recording the byte offset of every unquoted-content char.
         let b = text.as_bytes();

@@ -68,6 +68,8 @@ impl Guard {
     fn evaluate(&mut self, event: &HookEvent, call: &Call, started: Instant) -> Result<Verdict> {
         let cfg = &self.cfg;
         let store = self.store.as_mut().ok_or_else(|| anyhow::anyhow!("flow database unavailable"))?;
+        let class = classify::classify_annotated(call.server, call.tool, call.args, call.annotations, cfg);
+        let prepared = engine::prepare_classified(event, class, cfg, self.key);
         store.lock(Duration::from_millis(cfg.lock_timeout_ms))?;
         let result = (|| -> Result<Verdict> {
             if event.kind == EventKind::Pre {
@@ -78,8 +80,7 @@ impl Guard {
                 }
             }
             let view = store.load_view(&self.session_id)?;
-            let class = classify::classify_annotated(call.server, call.tool, call.args, call.annotations, cfg);
-            let outcome = engine::process_classified(event, class, &view, cfg, self.key);
+            let outcome = engine::decide(event, prepared, &view, cfg, self.key);
             let decision = if event.kind == EventKind::Pre { outcome.verdict.label() } else { "record" };
             let entry = ActivityEntry {
                 now: now_ms() / 1000,

@@ -5,7 +5,7 @@ pub mod queries;
 mod schema;
 
 use crate::flow::classify::Origin;
-use crate::flow::engine::{ContentIndex, Outcome, SecretState, SessionView, SourceMeta, Taint};
+use crate::flow::view::{ContentIndex, Outcome, SecretState, SessionView, SourceMeta, Taint};
 use crate::flow::fingerprint::{from_blob, to_blob};
 use crate::paths::Paths;
 use anyhow::{bail, Context, Result};
@@ -192,9 +192,17 @@ impl Store {
             );
         }
         if version == 0 {
+            // Set before the first table exists; pruning then returns freed pages to the OS.
+            conn.pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
             conn.pragma_update(None, "journal_mode", "WAL")?;
         }
-        conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")?;
+        // Every hook is its own process, so each close checkpoints the WAL (that keeps the WAL
+        // small; a reopened WAL is re-read whole). With synchronous=OFF that checkpoint costs no
+        // fsyncs: a killed process still loses nothing (commits are atomic in the WAL); only an
+        // OS crash or power loss can lose recent records, and a database found corrupt is moved
+        // aside and replaced.
+        let sync = if std::env::var_os("MCPPROXY_SYNC_FULL").is_some() { "FULL" } else { "OFF" };
+        conn.execute_batch(&format!("PRAGMA synchronous = {sync}; PRAGMA foreign_keys = ON;"))?;
         if version < CURRENT_VERSION {
             let tx = conn.unchecked_transaction()?;
             for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
@@ -325,8 +333,8 @@ impl Store {
             tx.execute("UPDATE secrets SET coverage = ?1 WHERE id = ?2", params![cov, id])?;
         }
         tx.execute(
-            "INSERT INTO activity(ts, session_id, agent, event, tool, decision, reason, latency_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![entry.now, entry.session_id, entry.agent, entry.event, entry.tool, entry.decision, entry.reason, entry.latency_us],
+            "INSERT INTO activity(ts, session_id, agent, event, tool, decision, reason, latency_us, lock_wait_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![entry.now, entry.session_id, entry.agent, entry.event, entry.tool, entry.decision, entry.reason, entry.latency_us, self.lock_wait.as_micros() as i64],
         )?;
         let activity_id = tx.last_insert_rowid();
         for h in &outcome.hits {
@@ -370,11 +378,15 @@ impl Store {
             "DELETE FROM activity WHERE id <= (SELECT MAX(id) FROM activity) - ?1",
             params![max_rows as i64],
         )?;
+        tx.execute("DELETE FROM correlations WHERE created_at_ms < ?1", params![(now - 60) * 1000])?;
         tx.execute(
             "INSERT OR REPLACE INTO meta(key, value) VALUES ('last_prune', ?1)",
             params![now.to_le_bytes().to_vec()],
         )?;
         tx.commit()?;
+        if removed > 0 {
+            self.conn.execute_batch("PRAGMA incremental_vacuum;")?;
+        }
         Ok(removed)
     }
 }

@@ -89,6 +89,10 @@ pub const MIGRATIONS: &[&str] = &[
         created_at_ms INTEGER NOT NULL
     );
     "#,
+    // v3: how long each evaluation waited for the database lock.
+    r#"
+    ALTER TABLE activity ADD COLUMN lock_wait_us INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;

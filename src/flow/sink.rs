@@ -1,0 +1,420 @@
+//! The sink side: where a call sends data, which session secrets (or their fragments) and
+//! how much private content it carries, in which encoding, and which files it uploads.
+
+use crate::agent::HookEvent;
+use crate::config::{Action, Config};
+use crate::flow::classify::{self, Origin, SinkClass, ToolClass};
+use crate::flow::decode::{self, Limits};
+use crate::flow::extract::{self, SinkField};
+use crate::flow::fingerprint::{self, CONTENT_K, SECRET_K, WINNOW_W};
+use crate::flow::hosts;
+use crate::flow::policy::{self, FlowKind, Hit};
+use crate::flow::shell;
+use crate::flow::view::{Outcome, SessionView, Taint};
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// Where a sink call sends data.
+struct Destination {
+    /// Hosts, or a label such as `mcp server slack` when no host is known.
+    labels: Vec<String>,
+    /// Hosts that are real hostnames (for issuer/collector checks).
+    hosts: Vec<String>,
+    /// Some data goes where no hostname is known (an MCP server, a search engine, `curl $URL`).
+    unknown: bool,
+    all_local: bool,
+}
+
+impl Destination {
+    /// Every destination is a host on the issuer's own domains for a credential of `kind`.
+    fn only_issuer(&self, kind: &str, cfg: &Config) -> bool {
+        let external: Vec<&String> = self.hosts.iter().filter(|h| !hosts::is_local(h, cfg)).collect();
+        !self.unknown && !external.is_empty() && external.iter().all(|h| hosts::is_issuer(h, kind, cfg))
+    }
+}
+
+fn destination(event: &HookEvent, class_source: Option<Origin>, fields: &[SinkField], cfg: &Config) -> Destination {
+    let mut hosts: Vec<String> = Vec::new();
+    let url_hosts = |hosts: &mut Vec<String>| {
+        for f in fields {
+            if let Some(h) = hosts::url_host(&f.text) {
+                hosts.push(h);
+            }
+        }
+    };
+    let mut labels = Vec::new();
+    match event.tool_name.as_str() {
+        "WebFetch" => url_hosts(&mut hosts),
+        "WebSearch" => labels.push("a web search engine".to_owned()),
+        _ => {
+            // Web retrievers send to the URL they are given; senders send to their server.
+            if class_source == Some(Origin::Public) {
+                url_hosts(&mut hosts);
+            }
+            if hosts.is_empty() {
+                labels.push(match &event.server {
+                    Some(s) => format!("mcp server {s}"),
+                    None => event.tool_name.clone(),
+                });
+            }
+        }
+    }
+    hosts.sort();
+    hosts.dedup();
+    let unknown = !labels.is_empty();
+    let all_local = !unknown && !hosts.is_empty() && hosts.iter().all(|h| hosts::is_local(h, cfg));
+    labels.extend(hosts.iter().map(|h| hosts::display_host(h)));
+    Destination { labels, hosts, unknown, all_local }
+}
+
+fn shell_destination(facts: &shell::ShellFacts, cfg: &Config) -> Destination {
+    let mut hosts: Vec<String> = facts.net.iter().flat_map(|n| n.hosts.iter().cloned()).collect();
+    hosts.sort();
+    hosts.dedup();
+    let unknown = facts.net.iter().any(|n| n.hosts.is_empty() || n.hosts.iter().any(|h| h == "*"));
+    let all_local = !unknown && !hosts.is_empty() && hosts.iter().all(|h| hosts::is_local(h, cfg));
+    let mut labels: Vec<String> = hosts.iter().filter(|h| !hosts::is_local(h, cfg)).map(|h| hosts::display_host(h)).collect();
+    if unknown {
+        let tools: Vec<&str> = facts.net.iter().filter(|n| n.hosts.is_empty()).map(|n| n.tool.as_str()).collect();
+        labels.push(format!("an unnamed host ({})", tools.join(", ")));
+    }
+    Destination { labels, hosts, unknown, all_local }
+}
+
+/// One text to match, an argument as sent or one of its decoded forms, reduced to the hashes
+/// the matchers need (computed before the database lock is taken).
+pub struct Variant {
+    field: String,
+    encoding: String,
+    /// Keyed hashes of every `SECRET_K`-byte window.
+    secret_grams: Vec<u64>,
+    /// Keyed hashes of every `CONTENT_K`-gram of the normalised text.
+    content_grams: Vec<u64>,
+}
+
+fn variant(field: &str, text: &str, encoding: String, key: u64) -> Variant {
+    Variant {
+        field: field.to_owned(),
+        encoding,
+        secret_grams: fingerprint::window_hashes(text.as_bytes(), SECRET_K, key),
+        content_grams: fingerprint::window_hashes(&fingerprint::normalize_content(text), CONTENT_K, key),
+    }
+}
+
+fn variants(fields: &[SinkField], key: u64) -> Vec<Variant> {
+    let mut out = Vec::new();
+    let limits = Limits::default();
+    for f in fields {
+        out.push(variant(&f.path, &f.text, "plain".into(), key));
+        for d in decode::decode_all(&f.text, &limits) {
+            out.push(variant(&f.path, &d.text, d.encoding, key));
+        }
+    }
+    out
+}
+
+fn provenance(view: &SessionView, source_id: i64) -> String {
+    match view.sources.get(&source_id) {
+        Some(s) => format!("{} {}", s.tool, s.location),
+        None => "an earlier tool call".to_owned(),
+    }
+}
+
+/// Secret matches: per secret, the chars of its core this call carries.
+struct SecretMatch {
+    idx: usize,
+    cov: Vec<u8>,
+    field: String,
+    encoding: String,
+}
+
+fn match_secrets(vars: &[Variant], view: &SessionView) -> Vec<SecretMatch> {
+    let map = view.window_map();
+    if map.is_empty() {
+        return Vec::new();
+    }
+    let mut by_secret: HashMap<usize, SecretMatch> = HashMap::new();
+    for v in vars {
+        let mut local: HashMap<usize, Vec<u8>> = HashMap::new();
+        for h in &v.secret_grams {
+            if let Some(entries) = map.get(h) {
+                for &(idx, off) in entries {
+                    let cov = local.entry(idx).or_insert_with(|| vec![0; view.secrets[idx].core_len]);
+                    for c in cov.iter_mut().skip(off).take(SECRET_K) {
+                        *c = 1;
+                    }
+                }
+            }
+        }
+        for (idx, cov) in local {
+            let n: usize = cov.iter().map(|&c| c as usize).sum();
+            let entry = by_secret.entry(idx).or_insert_with(|| SecretMatch {
+                idx,
+                cov: vec![0; cov.len()],
+                field: v.field.clone(),
+                encoding: v.encoding.clone(),
+            });
+            let before: usize = entry.cov.iter().map(|&c| c as usize).sum();
+            for (a, b) in entry.cov.iter_mut().zip(&cov) {
+                *a |= *b;
+            }
+            if n > before {
+                entry.field = v.field.clone();
+                entry.encoding = v.encoding.clone();
+            }
+        }
+    }
+    let mut out: Vec<SecretMatch> = by_secret.into_values().collect();
+    out.sort_by_key(|m| m.idx);
+    out
+}
+
+/// Content matches: private chars carried, per source, minus what public sources also hold.
+struct ContentMatch {
+    source_id: i64,
+    chars: usize,
+    field: String,
+    encoding: String,
+}
+
+fn match_content(vars: &[Variant], view: &SessionView) -> Vec<ContentMatch> {
+    if !view.content.iter().any(|c| c.origin == Origin::Private) {
+        return Vec::new();
+    }
+    let mut best: HashMap<i64, ContentMatch> = HashMap::new();
+    for v in vars {
+        let grams = &v.content_grams;
+        if grams.is_empty() {
+            continue;
+        }
+        let public: Vec<bool> = grams
+            .iter()
+            .map(|h| view.content.iter().any(|c| c.origin == Origin::Public && c.hashes.binary_search(h).is_ok()))
+            .collect();
+        for idx in view.content.iter().filter(|c| c.origin == Origin::Private) {
+            let positions: Vec<usize> = grams
+                .iter()
+                .enumerate()
+                .filter(|(i, h)| !public[*i] && idx.hashes.binary_search(h).is_ok())
+                .map(|(i, _)| i)
+                .collect();
+            if positions.is_empty() {
+                continue;
+            }
+            let chars = fingerprint::covered_len(positions, CONTENT_K, WINNOW_W);
+            let e = best.entry(idx.source_id).or_insert(ContentMatch {
+                source_id: idx.source_id,
+                chars: 0,
+                field: v.field.clone(),
+                encoding: v.encoding.clone(),
+            });
+            if chars > e.chars {
+                e.chars = chars;
+                e.field = v.field.clone();
+                e.encoding = v.encoding.clone();
+            }
+        }
+    }
+    let mut out: Vec<ContentMatch> = best.into_values().collect();
+    out.sort_by_key(|m| m.source_id);
+    out
+}
+
+fn is_tainted<'v>(path: &str, view: &'v SessionView) -> Option<&'v Taint> {
+    let p = path.trim_start_matches("./");
+    view.taints.iter().find(|t| t.path == p || t.path.ends_with(&format!("/{p}")) || p.ends_with(&t.path))
+}
+
+/// A sink call reduced to what matching needs: destination, shell facts and the hashes of
+/// every argument and its decoded forms. `None` when the call cannot carry data off the machine.
+pub struct PreparedSink {
+    dest: Destination,
+    facts: Option<shell::ShellFacts>,
+    variants: Vec<Variant>,
+}
+
+/// The heavy, state-free half of a sink check (decoding, hashing, shell parsing).
+pub fn prepare(event: &HookEvent, class: ToolClass, cfg: &Config, key: u64) -> Option<PreparedSink> {
+    let fields = extract::sink_fields(&event.tool_input, cfg.max_sink_bytes);
+    let (dest, facts) = match class.sink {
+        SinkClass::None | SinkClass::Local => return None,
+        SinkClass::External => (destination(event, class.source, &fields, cfg), None),
+        SinkClass::Shell => {
+            let cmd = event.tool_input.get("command").and_then(Value::as_str).unwrap_or("");
+            let facts = shell::analyze(cmd);
+            if facts.net.is_empty() && !facts.git_push {
+                return None;
+            }
+            (shell_destination(&facts, cfg), Some(facts))
+        }
+    };
+    if dest.all_local {
+        return None;
+    }
+    Some(PreparedSink { variants: variants(&fields, key), dest, facts })
+}
+
+/// Decide on a prepared sink call against the session's records.
+pub fn evaluate(event: &HookEvent, prepared: &PreparedSink, view: &SessionView, cfg: &Config) -> Outcome {
+    let mut out = Outcome::silent();
+    let dest = &prepared.dest;
+    let mut hits: Vec<Hit> = Vec::new();
+    if let Some(facts) = &prepared.facts {
+        hits.extend(path_flows(facts, view, cfg, dest));
+    }
+    let to = dest.labels.join(", ");
+    let collector = dest.hosts.iter().find(|h| hosts::is_collector(h, cfg)).cloned();
+    let vars = &prepared.variants;
+
+    for m in match_secrets(vars, view) {
+        let s = &view.secrets[m.idx];
+        let call_chars: usize = m.cov.iter().map(|&c| c as usize).sum();
+        if call_chars < cfg.min_fragment_chars.min(s.core_len) {
+            continue;
+        }
+        // A credential going only to its own issuer is its intended use.
+        if dest.only_issuer(&s.kind, cfg) {
+            continue;
+        }
+        let mut total = s.coverage.clone();
+        total.resize(s.core_len, 0);
+        for (a, b) in total.iter_mut().zip(&m.cov) {
+            *a |= *b;
+        }
+        let total_chars: usize = total.iter().map(|&c| c as usize).sum();
+        let leaked = total_chars >= cfg.fragment_deny_chars.min(s.core_len);
+        let kind = match (s.category.as_str(), leaked) {
+            ("card" | "ssn", _) => FlowKind::CardSsn,
+            ("pii", _) => FlowKind::Pii,
+            (_, true) => FlowKind::Secret,
+            (_, false) => FlowKind::SecretFragment,
+        };
+        let mut note = String::new();
+        if total_chars > call_chars {
+            note = format!("{total_chars} of {} chars have now left across calls", s.core_len);
+        } else if call_chars < s.core_len {
+            note = format!("fragment of {call_chars} of {} chars", s.core_len);
+        }
+        if let Some(brand) = dest.hosts.iter().find_map(|h| hosts::lookalike_brand(h)) {
+            note = [note, format!("destination imitates {brand}")].iter().filter(|s| !s.is_empty()).cloned().collect::<Vec<_>>().join("; ");
+        }
+        let action = match &collector {
+            Some(_) => cfg.policy.collector.max_with(kind.action(cfg)),
+            None => kind.action(cfg),
+        };
+        if action != Action::Deny {
+            out.coverage.push((s.id, total));
+        }
+        hits.push(Hit {
+            kind: if collector.is_some() && kind.action(cfg) != Action::Deny { FlowKind::Collector } else { kind },
+            action,
+            data: format!("{} ({})", s.kind, s.category),
+            provenance: provenance(view, s.source_id),
+            source_id: Some(s.source_id),
+            field: m.field,
+            encoding: m.encoding,
+            destination: to.clone(),
+            matched: call_chars,
+            note,
+        });
+    }
+
+    let content = match_content(vars, view);
+    let total_content: usize = content.iter().map(|c| c.chars).sum();
+    for c in &content {
+        let kind = if collector.is_some() {
+            FlowKind::Collector
+        } else if total_content >= cfg.content_ask_chars {
+            FlowKind::PrivateContent
+        } else {
+            continue;
+        };
+        hits.push(Hit {
+            kind,
+            action: kind.action(cfg),
+            data: format!("{} chars of private content", c.chars),
+            provenance: provenance(view, c.source_id),
+            source_id: Some(c.source_id),
+            field: c.field.clone(),
+            encoding: c.encoding.clone(),
+            destination: to.clone(),
+            matched: c.chars,
+            note: if content.len() > 1 { format!("{total_content} chars from {} sources in all", content.len()) } else { String::new() },
+        });
+    }
+    if let Some(c) = &collector {
+        for h in hits.iter_mut().filter(|h| h.note.is_empty()) {
+            h.note = format!("{} is a known data collector", hosts::display_host(c));
+        }
+    }
+    out.verdict = policy::decide(&hits, &event.tool_name);
+    out.hits = hits;
+    out
+}
+
+/// Uploads by path, pipelines from sensitive or tainted files, and pushes of tainted commits.
+fn path_flows(facts: &shell::ShellFacts, view: &SessionView, cfg: &Config, dest: &Destination) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    let to = dest.labels.join(", ");
+    let collector = dest.hosts.iter().any(|h| hosts::is_collector(h, cfg));
+    let mut flow = |data: String, how: &str, field: &str| {
+        let kind = FlowKind::FileTransfer;
+        hits.push(Hit {
+            kind,
+            action: kind.action(cfg),
+            data,
+            provenance: how.to_owned(),
+            source_id: None,
+            field: field.to_owned(),
+            encoding: "plain".into(),
+            destination: to.clone(),
+            matched: 0,
+            note: String::new(),
+        });
+    };
+    for n in &facts.net {
+        if n.hosts.iter().all(|h| hosts::is_local(h, cfg)) && !n.hosts.is_empty() {
+            continue;
+        }
+        for (paths, how) in [(&n.upload_paths, "an upload by path"), (&n.stdin_from, "a pipeline")] {
+            for p in paths {
+                if classify::is_sensitive_path(p) {
+                    flow(format!("sensitive file {p}"), how, &format!("command ({})", n.tool));
+                } else if let Some(t) = is_tainted(p, view) {
+                    flow(format!("file {p} (holds {})", t.kinds), how, &format!("command ({})", n.tool));
+                } else if collector {
+                    flow(format!("file {p}"), how, &format!("command ({})", n.tool));
+                }
+            }
+        }
+    }
+    if facts.git_push && !view.taints.is_empty() {
+        let paths: Vec<&str> = view.taints.iter().map(|t| t.path.as_str()).take(3).collect();
+        let kinds: Vec<&str> = view.taints.iter().map(|t| t.kinds.as_str()).take(3).collect();
+        flow(
+            format!("commits that may include {} (written this session with {})", paths.join(", "), kinds.join(", ")),
+            "git push",
+            "command (git push)",
+        );
+    }
+    hits
+}
+
+trait MaxWith {
+    fn max_with(self, other: Action) -> Action;
+}
+
+impl MaxWith for Action {
+    fn max_with(self, other: Action) -> Action {
+        let r = |a: Action| match a {
+            Action::Deny => 2,
+            Action::Ask => 1,
+            Action::Allow => 0,
+        };
+        if r(other) > r(self) {
+            other
+        } else {
+            self
+        }
+    }
+}

@@ -1,0 +1,192 @@
+//! The source side: fingerprints of what a tool returned (content k-grams, secrets found in
+//! it or in its decoded forms) and taint of files written with secrets.
+
+use crate::agent::{EventKind, HookEvent};
+use crate::config::Config;
+use crate::flow::classify::{self, Origin, ToolClass};
+use crate::flow::decode::{self, Limits};
+use crate::flow::extract;
+use crate::flow::fingerprint::{self, SECRET_K};
+use crate::flow::secrets::{self, Category};
+use crate::flow::shell;
+use crate::flow::view::{NewSecret, NewSource, SessionView, Taint};
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// The bytes of a secret that identify it: PEM bodies without whitespace or escaped newlines.
+fn secret_core(text: &str, f: &secrets::Finding) -> String {
+    let core = &text[f.core_start..f.core_end];
+    if f.category == Category::PrivateKey {
+        core.replace("\\n", "").replace("\\r", "").chars().filter(|c| !c.is_whitespace()).collect()
+    } else {
+        core.to_owned()
+    }
+}
+
+fn new_secrets(text: &str, key: u64, into: &mut Vec<NewSecret>, kinds: &mut Vec<String>) {
+    for f in secrets::scan(text) {
+        let core = secret_core(text, &f);
+        if core.len() < SECRET_K {
+            continue;
+        }
+        let ident = fingerprint::window_hashes(core.as_bytes(), core.len(), key)[0];
+        if into.iter().any(|s| s.ident == ident) {
+            continue;
+        }
+        if !kinds.iter().any(|k| k == f.kind) {
+            kinds.push(f.kind.to_owned());
+        }
+        into.push(NewSecret {
+            kind: f.kind.to_owned(),
+            category: f.category.as_str().to_owned(),
+            ident,
+            core_len: core.len(),
+            windows: fingerprint::window_hashes(core.as_bytes(), SECRET_K, key),
+        });
+    }
+}
+
+/// Decoding limits for source text: shallower than sinks, since sources can be large.
+fn source_limits() -> Limits {
+    Limits { max_depth: 2, max_outputs: 64, max_output_bytes: 2 * 1024 * 1024 }
+}
+
+/// Source-side decoding undoes what a tool's output may carry encoded (base64, hex, gzip...);
+/// the evasion layers (reflow, reversal, DNS labels) only make sense on sinks and would invent
+/// spurious "secrets" out of joined tokens.
+fn source_side_layer(d: &decode::Decoded) -> bool {
+    !["whitespace", "reversed", "dns-labels"].iter().any(|l| d.encoding.contains(l))
+}
+
+/// Output that may carry something encoded: a run of 32+ base64/hex/percent characters.
+/// Prose and code rarely have one, so they skip the (comparatively costly) decoding.
+fn has_encoded_run(text: &str) -> bool {
+    let mut run = 0;
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'_' | b'-' | b'%') {
+            run += 1;
+            if run >= 32 {
+                return true;
+            }
+        } else {
+            run = 0;
+        }
+    }
+    false
+}
+
+/// Fingerprint what a tool returned. Needs no session state, so the caller runs it before
+/// taking the database lock.
+pub fn prepare(event: &HookEvent, class: ToolClass, cfg: &Config, key: u64) -> Option<NewSource> {
+    let origin = class.source?;
+    let text = match (&event.tool_response, &event.error) {
+        (Some(resp), _) => extract::response_text(resp, cfg.max_source_bytes),
+        (None, Some(err)) => err.chars().take(cfg.max_source_bytes).collect(),
+        (None, None) => String::new(),
+    };
+    if text.trim().is_empty() {
+        return None;
+    }
+    let mut content = fingerprint::content_fingerprints(&text, key);
+    let mut found = Vec::new();
+    let mut sensitivity = Vec::new();
+    let location = extract::source_location(&event.tool_name, event.server.as_deref(), &event.tool_input);
+    if origin == Origin::Private {
+        new_secrets(&text, key, &mut found, &mut sensitivity);
+        // Source-side decoding: `base64 < credentials` output carries the file.
+        let decoded = if has_encoded_run(&text) { decode::decode_all(&text, &source_limits()) } else { Vec::new() };
+        for d in decoded.into_iter().filter(source_side_layer) {
+            new_secrets(&d.text, key, &mut found, &mut sensitivity);
+            content.extend(fingerprint::content_fingerprints(&d.text, key));
+        }
+        content.sort_unstable();
+        content.dedup();
+        let path = event.tool_input.get("file_path").and_then(Value::as_str).unwrap_or("");
+        if classify::is_sensitive_path(path) {
+            sensitivity.push("sensitive-path".to_owned());
+        }
+    }
+    Some(NewSource {
+        tool: event.tool_name.clone(),
+        origin,
+        location,
+        bytes: text.len(),
+        sensitivity,
+        content,
+        secrets: found,
+    })
+}
+
+/// Secrets (detected, or known to this session) in `text`, as taint kinds.
+fn secret_kinds_in(text: &str, view: &SessionView, key: u64) -> Vec<String> {
+    let mut kinds: Vec<String> = secrets::scan(text)
+        .into_iter()
+        .filter(|f| matches!(f.category, Category::Secret | Category::PrivateKey))
+        .map(|f| f.kind.to_owned())
+        .collect();
+    let map = view.window_map();
+    if !map.is_empty() {
+        let hashes = fingerprint::window_hashes(text.as_bytes(), SECRET_K, key);
+        let mut matched: HashMap<usize, usize> = HashMap::new();
+        for h in hashes {
+            if let Some(entries) = map.get(&h) {
+                for &(idx, _) in entries {
+                    *matched.entry(idx).or_default() += 1;
+                }
+            }
+        }
+        for (idx, n) in matched {
+            // n consecutive 8-char windows cover n + 7 chars.
+            if n + SECRET_K - 1 >= 16.min(view.secrets[idx].core_len) {
+                kinds.push(view.secrets[idx].kind.clone());
+            }
+        }
+    }
+    kinds.sort();
+    kinds.dedup();
+    kinds
+}
+
+/// Files written with secret-bearing content (Write/Edit/NotebookEdit, shell redirects and
+/// copies of sensitive files) become tainted: pushing them later is exfiltration.
+pub fn taints_from_writes(event: &HookEvent, view: &SessionView, key: u64) -> Vec<Taint> {
+    let mut taints = Vec::new();
+    if event.kind != EventKind::Post {
+        return taints;
+    }
+    for (path, content) in extract::written_content(&event.tool_name, &event.tool_input) {
+        let kinds = secret_kinds_in(&content, view, key);
+        if !path.is_empty() && !kinds.is_empty() {
+            taints.push(Taint { path, kinds: kinds.join(",") });
+        }
+    }
+    if matches!(event.tool_name.as_str(), "Bash" | "PowerShell") {
+        if let Some(cmd) = event.tool_input.get("command").and_then(Value::as_str) {
+            let facts = shell::analyze(cmd);
+            if !facts.written_paths.is_empty() {
+                let mut kinds = secret_kinds_in(cmd, view, key);
+                if facts.read_paths.iter().any(|p| classify::is_sensitive_path(p)) {
+                    kinds.push("sensitive-file-copy".to_owned());
+                }
+                if !kinds.is_empty() {
+                    for p in facts.written_paths {
+                        taints.push(Taint { path: p, kinds: kinds.join(",") });
+                    }
+                }
+            }
+        }
+    }
+    taints
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encoded_runs_are_spotted_cheaply() {
+        assert!(!has_encoded_run("fn main() { let value = compute_something(42); }"));
+        assert!(has_encoded_run("W2RlZmF1bHRdCmF3c19hY2Nlc3Nfa2V5X2lkID0gQUtJQVc2S0lVRlNSVDNL"));
+        assert!(has_encoded_run("736b5f6c6976655f3531756d6932596539785462"));
+    }
+}

@@ -1,0 +1,106 @@
+//! What the engine reads (a session's records) and what it asks the caller to write.
+
+use crate::agent::Verdict;
+use crate::flow::classify::Origin;
+use crate::flow::policy::Hit;
+use std::collections::HashMap;
+
+/// A recorded source, as the engine needs it for provenance.
+#[derive(Debug, Clone)]
+pub struct SourceMeta {
+    pub id: i64,
+    pub tool: String,
+    pub origin: Origin,
+    pub location: String,
+}
+
+/// A secret seen in this session: window hashes of its core and which chars already left.
+#[derive(Debug, Clone)]
+pub struct SecretState {
+    pub id: i64,
+    pub source_id: i64,
+    pub kind: String,
+    pub category: String,
+    pub windows: Vec<u64>,
+    pub core_len: usize,
+    /// One byte per core char: 1 when that char has already left the session.
+    pub coverage: Vec<u8>,
+}
+
+/// Content fingerprints of one source.
+#[derive(Debug, Clone)]
+pub struct ContentIndex {
+    pub source_id: i64,
+    pub origin: Origin,
+    /// Sorted.
+    pub hashes: Vec<u64>,
+}
+
+/// A file this session wrote secret-bearing content into.
+#[derive(Debug, Clone)]
+pub struct Taint {
+    pub path: String,
+    pub kinds: String,
+}
+
+/// Everything recorded for a session (and the sessions linked to it).
+#[derive(Debug, Clone, Default)]
+pub struct SessionView {
+    pub sources: HashMap<i64, SourceMeta>,
+    pub secrets: Vec<SecretState>,
+    pub content: Vec<ContentIndex>,
+    pub taints: Vec<Taint>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewSecret {
+    pub kind: String,
+    pub category: String,
+    /// Keyed hash of the whole core: identifies the secret without storing it.
+    pub ident: u64,
+    pub core_len: usize,
+    pub windows: Vec<u64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewSource {
+    pub tool: String,
+    pub origin: Origin,
+    pub location: String,
+    pub bytes: usize,
+    /// Kinds of sensitive data found (secret kinds, `sensitive-path`).
+    pub sensitivity: Vec<String>,
+    pub content: Vec<u64>,
+    pub secrets: Vec<NewSecret>,
+}
+
+/// What the caller must persist after an evaluation.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub verdict: Verdict,
+    pub new_source: Option<NewSource>,
+    pub taints: Vec<Taint>,
+    /// Secret id -> new coverage bytes.
+    pub coverage: Vec<(i64, Vec<u8>)>,
+    pub hits: Vec<Hit>,
+}
+
+impl Outcome {
+    pub fn silent() -> Outcome {
+        Outcome { verdict: Verdict::Silent, new_source: None, taints: Vec::new(), coverage: Vec::new(), hits: Vec::new() }
+    }
+}
+
+
+impl SessionView {
+    /// Window hash -> (secret index, offset in the core), for fragment lookups.
+    pub fn window_map(&self) -> HashMap<u64, Vec<(usize, usize)>> {
+        let mut map: HashMap<u64, Vec<(usize, usize)>> = HashMap::new();
+        for (idx, s) in self.secrets.iter().enumerate() {
+            for (off, h) in s.windows.iter().enumerate() {
+                map.entry(*h).or_default().push((idx, off));
+            }
+        }
+        map
+    }
+}
