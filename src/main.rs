@@ -1,13 +1,6 @@
 //! mcpproxy: a local data-flow firewall for AI coding agents.
 
-mod agent;
-mod cli;
-mod cmd;
-mod config;
-mod flow;
-mod mcp;
-mod paths;
-mod store;
+use mcpproxy::{cli, cmd};
 
 use clap::Parser;
 use std::process::ExitCode;
