@@ -14,6 +14,7 @@ struct Sample {
 }
 
 /// Spawn, feed stdin, reap with wait4 to get the child's peak RSS.
+#[allow(clippy::zombie_processes)] // reaped by wait4 below, which std cannot see
 fn spawn(bin: &Path, args: &[&str], home: &Path, input: &[u8]) -> Sample {
     let started = Instant::now();
     let mut child = Command::new(bin)
@@ -58,7 +59,7 @@ fn prose(seed: u64, bytes: usize) -> String {
         for i in 0..len {
             s.push((b'a' + ((x >> (i * 5)) % 26) as u8) as char);
         }
-        s.push(if x % 11 == 0 { '\n' } else { ' ' });
+        s.push(if x.is_multiple_of(11) { '\n' } else { ' ' });
     }
     s.truncate(bytes);
     s
@@ -141,7 +142,7 @@ fn main() {
     let (mut floor, floor_rss) = measure(&bin, &home, &["--version"], b"", runs);
     let floor_med = pct(&mut floor, 0.5);
     r.row(&["floor: `mcpproxy --version`".into(), ms(floor_med), ms(pct(&mut floor, 0.99)), "1.00x".into(), format!("{} MB", floor_rss / 1024)]);
-    let mut case = |r: &mut Report, name: &str, home: &Path, input: &[u8], runs: usize| {
+    let case = |r: &mut Report, name: &str, home: &Path, input: &[u8], runs: usize| {
         let (mut w, rss) = measure(&bin, home, &["hook", "evaluate"], input, runs);
         let med = pct(&mut w, 0.5);
         let p99 = pct(&mut w, 0.99);

@@ -137,7 +137,7 @@ fn secret_kinds_in(text: &str, view: &SessionView, key: u64) -> Vec<String> {
         }
         for (idx, n) in matched {
             // n consecutive 8-char windows cover n + 7 chars.
-            if n + SECRET_K - 1 >= 16.min(view.secrets[idx].core_len) {
+            if n + SECRET_K > 16.min(view.secrets[idx].core_len) {
                 kinds.push(view.secrets[idx].kind.clone());
             }
         }

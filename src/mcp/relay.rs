@@ -151,7 +151,7 @@ impl Relay {
         Value::String(format!("mcpproxy-{}", self.next_id))
     }
 
-    fn to_client(&mut self, msg: &Value) {
+    fn send_client(&mut self, msg: &Value) {
         let mut lock = self.out.lock();
         let _ = lock.write_all(msg.to_string().as_bytes());
         let _ = lock.write_all(b"\n");
@@ -204,10 +204,10 @@ impl Relay {
         }
         let msg: Value = match serde_json::from_slice(trimmed) {
             Ok(v) => v,
-            Err(_) => return self.to_client(&error(Value::Null, -32700, "Parse error", None)),
+            Err(_) => return self.send_client(&error(Value::Null, -32700, "Parse error", None)),
         };
         if msg.is_array() {
-            return self.to_client(&error(Value::Null, -32600, "Invalid Request: batches are not supported", None));
+            return self.send_client(&error(Value::Null, -32600, "Invalid Request: batches are not supported", None));
         }
         let method = msg.get("method").and_then(Value::as_str).map(str::to_owned);
         let id = msg.get("id").cloned();
@@ -215,7 +215,7 @@ impl Relay {
             (Some(m), Some(id)) => self.on_client_request(&m, id, msg),
             (Some(m), None) => self.on_client_notification(&m, msg),
             (None, Some(id)) => self.on_client_response(id, msg),
-            (None, None) => self.to_client(&error(Value::Null, -32600, "Invalid Request", None)),
+            (None, None) => self.send_client(&error(Value::Null, -32600, "Invalid Request", None)),
         }
     }
 
@@ -223,8 +223,8 @@ impl Relay {
         let params = msg.get("params").cloned().unwrap_or(Value::Null);
         match method {
             "initialize" => self.start_initialize(id, &params),
-            "server/discover" => self.to_client(&error(id, -32601, "Method not found", None)),
-            "ping" => self.to_client(&result(id, json!({}))),
+            "server/discover" => self.send_client(&error(id, -32601, "Method not found", None)),
+            "ping" => self.send_client(&result(id, json!({}))),
             "tools/list" => self.fan_out(id, method, "tools", &msg),
             "prompts/list" => self.fan_out(id, method, "prompts", &msg),
             "resources/list" => self.fan_out(id, method, "resources", &msg),
@@ -238,7 +238,7 @@ impl Relay {
                         m["params"]["name"] = Value::String(orig);
                         self.forward(idx, id, m);
                     }
-                    None => self.to_client(&error(id, -32602, &format!("Unknown prompt: {name}"), None)),
+                    None => self.send_client(&error(id, -32602, &format!("Unknown prompt: {name}"), None)),
                 }
             }
             "resources/read" | "resources/subscribe" | "resources/unsubscribe" => {
@@ -246,7 +246,7 @@ impl Relay {
                 let idx = self.resource_owner.get(uri).copied().or(if self.multi { None } else { Some(0) });
                 match idx {
                     Some(idx) => self.forward(idx, id, msg),
-                    None => self.to_client(&error(id, -32002, &format!("Resource not found: {uri}"), None)),
+                    None => self.send_client(&error(id, -32002, &format!("Resource not found: {uri}"), None)),
                 }
             }
             "completion/complete" => {
@@ -270,7 +270,7 @@ impl Relay {
                         }
                         self.forward(idx, id, m);
                     }
-                    None => self.to_client(&result(id, json!({"completion": {"values": [], "hasMore": false}}))),
+                    None => self.send_client(&result(id, json!({"completion": {"values": [], "hasMore": false}}))),
                 }
             }
             "logging/setLevel" => {
@@ -281,12 +281,12 @@ impl Relay {
                         self.ups[idx].send(&m);
                     }
                 }
-                self.to_client(&result(id, json!({})));
+                self.send_client(&result(id, json!({})));
             }
-            _ if method.starts_with("tasks/") => self.to_client(&error(id, -32601, "Method not found", None)),
+            _ if method.starts_with("tasks/") => self.send_client(&error(id, -32601, "Method not found", None)),
             _ => {
                 if self.multi {
-                    self.to_client(&error(id, -32601, "Method not found", None));
+                    self.send_client(&error(id, -32601, "Method not found", None));
                 } else {
                     self.forward(0, id, msg);
                 }
@@ -306,7 +306,7 @@ impl Relay {
     fn forward(&mut self, idx: usize, client_id: Value, msg: Value) {
         if !self.request_upstream(idx, msg, Pending::Forward { client_id: client_id.clone() }) {
             let name = self.ups[idx].spec.name.clone();
-            self.to_client(&error(client_id, -32603, &format!("upstream {name} is not running"), Some(json!({"server": name}))));
+            self.send_client(&error(client_id, -32603, &format!("upstream {name} is not running"), Some(json!({"server": name}))));
         }
     }
 
@@ -366,7 +366,7 @@ impl Relay {
         if !instructions.is_empty() {
             res["instructions"] = Value::String(instructions.join("\n"));
         }
-        self.to_client(&result(client_id, res));
+        self.send_client(&result(client_id, res));
     }
 
     fn fan_out(&mut self, id: Value, method: &str, key: &'static str, msg: &Value) {
@@ -390,7 +390,7 @@ impl Relay {
                 self.aggregates.insert(agg, Aggregate { client_id: id.clone(), key, waiting: 1, items: Vec::new() });
                 if !self.request_upstream(0, msg.clone(), Pending::ListPage { agg, method: method.into(), tries: 0, cursor: None }) {
                     self.aggregates.remove(&agg);
-                    self.to_client(&error(id, -32603, "upstream is not running", None));
+                    self.send_client(&error(id, -32603, "upstream is not running", None));
                 }
             } else {
                 self.forward(0, id, msg.clone());
@@ -413,7 +413,7 @@ impl Relay {
             let a = self.aggregates.remove(&agg).expect("aggregate");
             let mut body = Map::new();
             body.insert(a.key.to_owned(), Value::Array(a.items));
-            self.to_client(&result(a.client_id, Value::Object(body)));
+            self.send_client(&result(a.client_id, Value::Object(body)));
         }
     }
 
@@ -450,9 +450,9 @@ impl Relay {
             if msg.get("error").is_some() {
                 let mut m = msg.clone();
                 m["id"] = a.client_id;
-                return self.to_client(&m);
+                return self.send_client(&m);
             }
-            return self.to_client(&result(a.client_id, res));
+            return self.send_client(&result(a.client_id, res));
         }
         match next {
             Some(cursor) => {
@@ -470,7 +470,7 @@ impl Relay {
         let params = msg.get("params").cloned().unwrap_or(Value::Null);
         let exposed = params.get("name").and_then(Value::as_str).unwrap_or("").to_owned();
         let Some((idx, tool)) = self.route_name(&exposed) else {
-            return self.to_client(&error(id, -32602, &format!("Unknown tool: {exposed}"), None));
+            return self.send_client(&error(id, -32602, &format!("Unknown tool: {exposed}"), None));
         };
         let args = params.get("arguments").cloned().unwrap_or(json!({}));
         let server = self.ups[idx].spec.name.clone();
@@ -483,7 +483,7 @@ impl Relay {
         }
         match verdict {
             Verdict::Silent => self.send_call(idx, id, upstream_msg, (server, tool, exposed, args)),
-            Verdict::Deny(reason) => self.to_client(&result(id, denial(&reason))),
+            Verdict::Deny(reason) => self.send_client(&result(id, denial(&reason))),
             Verdict::Ask(reason) => {
                 if self.client_caps.get("elicitation").is_some() {
                     let ask_id = self.fresh_id();
@@ -498,13 +498,13 @@ impl Relay {
                         }
                     });
                     self.asks.insert(id_key(&ask_id), PendingAsk { client_id: id, idx, request: upstream_msg, call: (server, tool, exposed, args), reason });
-                    self.to_client(&question);
+                    self.send_client(&question);
                 } else {
                     match self.guard.cfg.proxy_ask_fallback {
                         Action::Allow => self.send_call(idx, id, upstream_msg, (server, tool, exposed, args)),
                         _ => {
                             let text = format!("{reason} (This client cannot be asked: set \"proxy_ask_fallback\": \"allow\" in mcpproxy's config.json, or mark server `{server}` internal, to let such calls through.)");
-                            self.to_client(&result(id, denial(&text)));
+                            self.send_client(&result(id, denial(&text)));
                         }
                     }
                 }
@@ -516,7 +516,7 @@ impl Relay {
         let (server, tool, exposed, args) = call;
         let pending = Pending::Call { client_id: client_id.clone(), server: server.clone(), tool, exposed, args };
         if !self.request_upstream(idx, msg, pending) {
-            self.to_client(&error(client_id, -32603, &format!("upstream {server} is not running"), Some(json!({"server": server}))));
+            self.send_client(&error(client_id, -32603, &format!("upstream {server} is not running"), Some(json!({"server": server}))));
         }
     }
 
@@ -560,7 +560,7 @@ impl Relay {
                 return self.send_call(ask.idx, ask.client_id, ask.request, ask.call);
             }
             let text = format!("{} (the user answered {action})", ask.reason);
-            return self.to_client(&result(ask.client_id, denial(&text)));
+            return self.send_client(&result(ask.client_id, denial(&text)));
         }
         if let Some((idx, original)) = self.server_requests.remove(&key) {
             let mut m = msg.clone();
@@ -605,7 +605,7 @@ impl Relay {
         self.server_requests.insert(id_key(&ours), (idx, id));
         let mut m = msg;
         m["id"] = ours;
-        self.to_client(&m);
+        self.send_client(&m);
     }
 
     fn on_server_notification(&mut self, idx: usize, method: &str, msg: Value) {
@@ -618,11 +618,11 @@ impl Relay {
                     self.server_requests.remove(&k);
                     let mut m = msg.clone();
                     m["params"]["requestId"] = serde_json::from_str(&k).unwrap_or(Value::Null);
-                    self.to_client(&m);
+                    self.send_client(&m);
                 }
             }
             _ if method.starts_with("notifications/tasks") => {}
-            _ => self.to_client(&msg),
+            _ => self.send_client(&msg),
         }
     }
 
@@ -632,7 +632,7 @@ impl Relay {
             Pending::Forward { client_id } => {
                 let mut m = msg;
                 m["id"] = client_id;
-                self.to_client(&m);
+                self.send_client(&m);
             }
             Pending::Call { client_id, server, tool, exposed, args } => {
                 if let Some(res) = msg.get("result") {
@@ -643,7 +643,7 @@ impl Relay {
                 }
                 let mut m = msg;
                 m["id"] = client_id;
-                self.to_client(&m);
+                self.send_client(&m);
             }
             Pending::Init => {
                 self.init_waiting.retain(|&i| i != idx);
@@ -684,7 +684,7 @@ impl Relay {
         for k in keys {
             match self.pending.remove(&k) {
                 Some(Pending::Forward { client_id }) | Some(Pending::Call { client_id, .. }) => {
-                    self.to_client(&error(client_id, -32603, &format!("upstream {name} exited"), Some(json!({"server": name}))));
+                    self.send_client(&error(client_id, -32603, &format!("upstream {name} exited"), Some(json!({"server": name}))));
                 }
                 Some(Pending::Init) => {
                     self.init_waiting.retain(|&i| i != idx);
@@ -696,7 +696,7 @@ impl Relay {
                     }
                     if !self.multi {
                         if let Some(a) = self.aggregates.remove(&agg) {
-                            self.to_client(&error(a.client_id, -32603, &format!("upstream {name} exited"), Some(json!({"server": name}))));
+                            self.send_client(&error(a.client_id, -32603, &format!("upstream {name} exited"), Some(json!({"server": name}))));
                         }
                     } else {
                         self.maybe_finish_aggregate(agg);
