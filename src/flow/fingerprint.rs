@@ -112,29 +112,33 @@ pub fn content_fingerprints(text: &str, key: u64) -> Vec<u64> {
     // Position (gram index) and value of the current window minimum.
     let (mut min_at, mut min) = (0usize, u64::MAX);
     let grams = norm.len() - k + 1;
+    let first_full = w.min(grams) - 1;
+    // Gram i + 1 drops byte i and adds byte i + k: zip the two streams (no index checks).
+    let leaving = norm.iter();
+    let entering = norm[k..].iter();
+    let mut step = leaving.zip(entering);
     for i in 0..grams {
         if i > 0 {
-            h = h
-                .wrapping_sub((norm[i - 1] as u64 + 1).wrapping_mul(top))
-                .wrapping_mul(BASE)
-                .wrapping_add(norm[i + k - 1] as u64 + 1);
+            let (&out_b, &in_b) = step.next().expect("one step per gram");
+            h = h.wrapping_sub((out_b as u64 + 1).wrapping_mul(top)).wrapping_mul(BASE).wrapping_add(in_b as u64 + 1);
         }
         let v = finish(h, key);
-        ring[i % w] = v;
+        ring[i % WINNOW_W] = v;
         if v <= min {
             min = v;
             min_at = i;
-        } else if i >= w && min_at <= i - w {
+        } else if i >= w && min_at + w <= i {
             // The minimum left the window: rescan the ring (rightmost minimum wins ties).
             min = u64::MAX;
             for j in (i + 1 - w)..=i {
-                if ring[j % w] <= min {
-                    min = ring[j % w];
+                let r = ring[j % WINNOW_W];
+                if r <= min {
+                    min = r;
                     min_at = j;
                 }
             }
         }
-        if i + 1 >= w.min(grams) && out.last() != Some(&min) {
+        if i >= first_full && out.last() != Some(&min) {
             out.push(min);
         }
     }
