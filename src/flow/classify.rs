@@ -51,7 +51,16 @@ const SEND_VERBS: &[&str] = &[
     "send", "post", "create", "publish", "upload", "insert", "update", "write", "put", "comment",
     "reply", "share", "push", "submit", "email", "message", "invite", "upsert", "tweet", "forward",
     "notify", "append", "add", "edit", "patch", "set", "save", "store", "chat", "transfer",
-    "deploy", "merge", "fork", "respond", "dm", "broadcast", "webhook", "mail",
+    "deploy", "merge", "fork", "respond", "dm", "broadcast", "webhook", "mail", "draft", "request",
+    "type", "fill", "invoke", "sync", "export", "share",
+];
+/// Leading words of MCP tool names that only read.
+const READ_VERBS: &[&str] = &["get", "list", "read", "search", "view", "describe", "show", "find", "query", "fetch_status", "lookup", "count", "check", "retrieve", "download_status"];
+/// MCP servers that keep what they are given on this machine (a memory file, a local repo, the
+/// filesystem): their write tools are local sinks.
+const LOCAL_SERVERS: &[&str] = &[
+    "filesystem", "fs", "memory", "git", "sqlite", "time", "sequential-thinking", "sequentialthinking",
+    "serena", "everything",
 ];
 /// Words in MCP tool names that retrieve a URL the caller chooses: the URL itself is egress
 /// and what comes back is public.
@@ -168,8 +177,11 @@ pub fn classify_mcp(server: &str, tool: &str, input: &Value) -> ToolClass {
             sink: if writes { SinkClass::External } else { SinkClass::None },
         };
     }
-    if has_word(&words, SEND_VERBS) {
-        return ToolClass { source: Some(Origin::Private), sink: SinkClass::External };
+    // `get_pull_request`, `list_messages`: the leading verb says it reads.
+    let reads = words.first().is_some_and(|w| READ_VERBS.contains(&w.as_str()));
+    if has_word(&words, SEND_VERBS) && !reads {
+        let local = LOCAL_SERVERS.iter().any(|s| server_lower == *s || server_lower.ends_with(&format!("_{s}")));
+        return ToolClass { source: Some(Origin::Private), sink: if local { SinkClass::Local } else { SinkClass::External } };
     }
     ToolClass { source: Some(Origin::Private), sink: SinkClass::None }
 }
@@ -242,6 +254,13 @@ mod tests {
         assert_eq!(c("mcp__fetch__fetch", json!({})).source, Some(Origin::Public));
         assert_eq!(c("mcp__gmail__send_email", json!({})).sink, SinkClass::External);
         assert_eq!(c("mcp__norton__search_passwords", json!({})).source, Some(Origin::Private));
+        assert_eq!(c("mcp__gmail__draft_email", json!({})).sink, SinkClass::External);
+        assert_eq!(c("mcp__github__get_pull_request", json!({})).sink, SinkClass::None);
+        assert_eq!(c("mcp__slack__list_messages", json!({})).sink, SinkClass::None);
+        assert_eq!(c("mcp__memory__create_entities", json!({})).sink, SinkClass::Local);
+        assert_eq!(c("mcp__filesystem__write_file", json!({})).sink, SinkClass::Local);
+        assert_eq!(c("mcp__mcpproxy__call_tool_write", json!({})).sink, SinkClass::External);
+        assert_eq!(c("mcp__mcpproxy__call_tool_read", json!({})).sink, SinkClass::None);
     }
 
     #[test]
