@@ -111,7 +111,7 @@ fn decide(event: &HookEvent, paths: &Paths, cfg: &Config, agent: &str, started: 
     store.unlock()?;
     let (_, prepared) = engine::prepare(event, cfg, key);
     store.lock(timeout)?;
-    let view = store.load_view(&event.session_id).context("loading session records")?;
+    let view = store.load_view(&event.session_id, prepared.needs(event, cfg)).context("loading session records")?;
     let outcome = engine::decide(event, prepared, &view, cfg, key);
     let now = now_secs();
     let decision = match event.kind {
@@ -128,15 +128,27 @@ fn decide(event: &HookEvent, paths: &Paths, cfg: &Config, agent: &str, started: 
         reason: outcome.verdict.reason(),
         latency_us: started.elapsed().as_micros() as i64,
     };
-    store.save(&entry, &outcome).context("saving evaluation")?;
-    if event.kind == crate::agent::EventKind::Pre {
-        // Announce MCP calls so a proxy serving the same call can link its session to ours.
-        if let Some((_, tool)) = crate::agent::split_mcp_name(&event.tool_name) {
-            let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
-            let hash = crate::flow::correlate::call_hash(tool, &event.tool_input);
-            store.record_correlation(&hash, &event.session_id, now_ms).context("recording MCP call correlation")?;
+    let persisted = (|| -> Result<()> {
+        store.save(&entry, &outcome).context("saving evaluation")?;
+        if event.kind == crate::agent::EventKind::Pre {
+            // Announce MCP calls so a proxy serving the same call can link its session to ours.
+            if let Some((_, tool)) = crate::agent::split_mcp_name(&event.tool_name) {
+                let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
+                let hash = crate::flow::correlate::call_hash(tool, &event.tool_input);
+                store.record_correlation(&hash, &event.session_id, now_ms).context("recording MCP call correlation")?;
+            }
         }
+        store.prune_if_due(now, cfg.session_ttl_hours as i64 * 3600, cfg.max_activity_rows).context("pruning expired sessions")?;
+        Ok(())
+    })();
+    match persisted {
+        Ok(()) => Ok(outcome.verdict),
+        // A deny or ask is already decided: failing to log it (a full disk, say) must not
+        // turn it into fail-open and let the data out. Report the write failure and keep it.
+        Err(e) if outcome.verdict != Verdict::Silent => {
+            eprintln!("mcpproxy: {e:#} (the {} decision still applies)", outcome.verdict.label());
+            Ok(outcome.verdict)
+        }
+        Err(e) => Err(e),
     }
-    store.prune_if_due(now, cfg.session_ttl_hours as i64 * 3600, cfg.max_activity_rows).context("pruning expired sessions")?;
-    Ok(outcome.verdict)
 }

@@ -32,6 +32,30 @@ pub fn prepare_classified(event: &HookEvent, class: ToolClass, cfg: &Config, key
     }
 }
 
+/// Which session records a prepared event can use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needs {
+    /// Nothing to decide (not a sink, or all destinations local).
+    Nothing,
+    /// Secrets, taints and provenance.
+    Records,
+    /// Also content fingerprints.
+    WithContent,
+}
+
+impl Prepared {
+    pub fn needs(&self, event: &HookEvent, cfg: &Config) -> Needs {
+        match self {
+            Prepared::Sink(None) => Needs::Nothing,
+            Prepared::Sink(Some(p)) if p.may_carry_content(cfg) => Needs::WithContent,
+            Prepared::Sink(Some(_)) => Needs::Records,
+            // Recording a source needs no records, unless the call wrote files (taint).
+            Prepared::Source(_) if source::may_write_files(event) => Needs::Records,
+            Prepared::Source(_) => Needs::Nothing,
+        }
+    }
+}
+
 /// Match a prepared event against the session view: this is where a decision is made.
 pub fn decide(event: &HookEvent, prepared: Prepared, view: &SessionView, cfg: &Config, key: u64) -> Outcome {
     match prepared {

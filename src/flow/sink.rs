@@ -233,6 +233,15 @@ pub struct PreparedSink {
     variants: Vec<Variant>,
 }
 
+impl PreparedSink {
+    /// Whether private content could matter: a collector destination (any span counts) or an
+    /// argument long enough to hold `content_ask_chars` of it.
+    pub fn may_carry_content(&self, cfg: &Config) -> bool {
+        self.dest.hosts.iter().any(|h| hosts::is_collector(h, cfg))
+            || self.variants.iter().any(|v| v.content_grams.len() + CONTENT_K > cfg.content_ask_chars)
+    }
+}
+
 /// The heavy, state-free half of a sink check (decoding, hashing, shell parsing).
 pub fn prepare(event: &HookEvent, class: ToolClass, cfg: &Config, key: u64) -> Option<PreparedSink> {
     let fields = extract::sink_fields(&event.tool_input, cfg.max_sink_bytes);

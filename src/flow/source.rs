@@ -147,6 +147,13 @@ fn secret_kinds_in(text: &str, view: &SessionView, key: u64) -> Vec<String> {
     kinds
 }
 
+/// Whether the call may have written files (and so may taint them).
+pub fn may_write_files(event: &HookEvent) -> bool {
+    event.kind == EventKind::Post
+        && (matches!(event.tool_name.as_str(), "Bash" | "PowerShell")
+            || !extract::written_content(&event.tool_name, &event.tool_input).is_empty())
+}
+
 /// Files written with secret-bearing content (Write/Edit/NotebookEdit, shell redirects and
 /// copies of sensitive files) become tainted: pushing them later is exfiltration.
 pub fn taints_from_writes(event: &HookEvent, view: &SessionView, key: u64) -> Vec<Taint> {

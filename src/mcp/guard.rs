@@ -79,7 +79,7 @@ impl Guard {
                     store.link_sessions(&hook_session, &self.session_id, "proxy", now_ms() / 1000)?;
                 }
             }
-            let view = store.load_view(&self.session_id)?;
+            let view = store.load_view(&self.session_id, prepared.needs(event, cfg))?;
             let outcome = engine::decide(event, prepared, &view, cfg, self.key);
             let decision = if event.kind == EventKind::Pre { outcome.verdict.label() } else { "record" };
             let entry = ActivityEntry {
@@ -92,7 +92,14 @@ impl Guard {
                 reason: outcome.verdict.reason(),
                 latency_us: started.elapsed().as_micros() as i64,
             };
-            store.save(&entry, &outcome)?;
+            if let Err(e) = store.save(&entry, &outcome) {
+                // A deny or ask stands even when it cannot be logged (a full disk, say):
+                // failing open here would let the data out.
+                if outcome.verdict == Verdict::Silent {
+                    return Err(e);
+                }
+                eprintln!("mcpproxy proxy: could not log the {} of {}: {e:#} (the decision still applies)", outcome.verdict.label(), call.exposed);
+            }
             Ok(outcome.verdict)
         })();
         let _ = store.unlock();

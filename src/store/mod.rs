@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 pub use schema::CURRENT_VERSION;
+pub use crate::flow::engine::Needs;
 
 /// How long a hook's announcement of an MCP call waits for the proxy to see it.
 pub const CORRELATION_TTL_MS: i64 = 5000;
@@ -184,7 +185,11 @@ impl Store {
         private_file(db_path).with_context(|| format!("creating database {}", db_path.display()))?;
         let conn = Connection::open(db_path).with_context(|| format!("opening database {}", db_path.display()))?;
         conn.busy_timeout(Duration::from_secs(2))?;
-        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        // The first read opens the WAL and its index: name the file when that fails (a
+        // read-only directory, a full disk) so the one stderr line says where.
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .with_context(|| format!("reading database {}", db_path.display()))?;
         if version > CURRENT_VERSION {
             bail!(
                 "database {} has schema version {version}, newer than this mcpproxy supports ({CURRENT_VERSION}); upgrade mcpproxy",
@@ -202,7 +207,8 @@ impl Store {
         // OS crash or power loss can lose recent records, and a database found corrupt is moved
         // aside and replaced.
         let sync = if std::env::var_os("MCPPROXY_SYNC_FULL").is_some() { "FULL" } else { "OFF" };
-        conn.execute_batch(&format!("PRAGMA synchronous = {sync}; PRAGMA foreign_keys = ON;"))?;
+        conn.execute_batch(&format!("PRAGMA synchronous = {sync}; PRAGMA foreign_keys = ON;"))
+            .with_context(|| format!("configuring database {}", db_path.display()))?;
         if version < CURRENT_VERSION {
             let tx = conn.unchecked_transaction()?;
             for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
@@ -244,15 +250,20 @@ impl Store {
     }
 
     /// Everything recorded for the session and its linked sessions.
-    pub fn load_view(&self, session_id: &str) -> Result<SessionView> {
+    /// `needs` says which parts the decision can use; content fingerprints are the bulk of a
+    /// session (about 1 MB per 8 MB read) and most calls are too short to carry a span of it.
+    pub fn load_view(&self, session_id: &str, needs: Needs) -> Result<SessionView> {
         let mut view = SessionView::default();
+        if needs == Needs::Nothing {
+            return Ok(view);
+        }
         for sid in self.session_family(session_id)? {
-            self.load_into(&sid, &mut view)?;
+            self.load_into(&sid, needs == Needs::WithContent, &mut view)?;
         }
         Ok(view)
     }
 
-    fn load_into(&self, sid: &str, view: &mut SessionView) -> Result<()> {
+    fn load_into(&self, sid: &str, with_content: bool, view: &mut SessionView) -> Result<()> {
         let mut stmt = self.conn.prepare_cached("SELECT id, tool, origin, location FROM sources WHERE session_id = ?1")?;
         for row in stmt.query_map(params![sid], |r| {
             Ok(SourceMeta { id: r.get(0)?, tool: r.get(1)?, origin: Origin::parse(&r.get::<_, String>(2)?), location: r.get(3)? })
@@ -260,15 +271,17 @@ impl Store {
             let s = row?;
             view.sources.insert(s.id, s);
         }
-        let mut stmt = self.conn.prepare_cached("SELECT source_id, origin, hashes FROM fingerprints WHERE session_id = ?1")?;
-        for row in stmt.query_map(params![sid], |r| {
-            Ok(ContentIndex {
-                source_id: r.get(0)?,
-                origin: Origin::parse(&r.get::<_, String>(1)?),
-                hashes: from_blob(&r.get::<_, Vec<u8>>(2)?),
-            })
-        })? {
-            view.content.push(row?);
+        if with_content {
+            let mut stmt = self.conn.prepare_cached("SELECT source_id, origin, hashes FROM fingerprints WHERE session_id = ?1")?;
+            for row in stmt.query_map(params![sid], |r| {
+                Ok(ContentIndex {
+                    source_id: r.get(0)?,
+                    origin: Origin::parse(&r.get::<_, String>(1)?),
+                    hashes: from_blob(&r.get::<_, Vec<u8>>(2)?),
+                })
+            })? {
+                view.content.push(row?);
+            }
         }
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, source_id, kind, category, windows, core_len, coverage FROM secrets WHERE session_id = ?1 ORDER BY id",
