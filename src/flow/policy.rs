@@ -72,6 +72,15 @@ fn rank(a: Action) -> u8 {
     }
 }
 
+/// The stronger of two actions (deny > ask > allow).
+pub fn stronger(a: Action, b: Action) -> Action {
+    if rank(b) > rank(a) {
+        b
+    } else {
+        a
+    }
+}
+
 /// The strongest hit decides; the reason names it and counts the others.
 pub fn decide(hits: &[Hit], sink_tool: &str) -> Verdict {
     let Some(top) = hits.iter().max_by_key(|h| (rank(h.action), h.matched)) else {

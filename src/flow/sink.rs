@@ -308,7 +308,7 @@ pub fn evaluate(event: &HookEvent, prepared: &PreparedSink, view: &SessionView, 
             note = [note, format!("destination imitates {brand}")].iter().filter(|s| !s.is_empty()).cloned().collect::<Vec<_>>().join("; ");
         }
         let action = match &collector {
-            Some(_) => cfg.policy.collector.max_with(kind.action(cfg)),
+            Some(_) => policy::stronger(cfg.policy.collector, kind.action(cfg)),
             None => kind.action(cfg),
         };
         if action != Action::Deny {
@@ -407,23 +407,4 @@ fn path_flows(facts: &shell::ShellFacts, view: &SessionView, cfg: &Config, dest:
         );
     }
     hits
-}
-
-trait MaxWith {
-    fn max_with(self, other: Action) -> Action;
-}
-
-impl MaxWith for Action {
-    fn max_with(self, other: Action) -> Action {
-        let r = |a: Action| match a {
-            Action::Deny => 2,
-            Action::Ask => 1,
-            Action::Allow => 0,
-        };
-        if r(other) > r(self) {
-            other
-        } else {
-            self
-        }
-    }
 }
