@@ -375,3 +375,43 @@ fn client_eof_with_a_pending_call_and_sigterm_leave_no_children() {
         assert!(!alive(&child_pid), "{how}: upstream {child_pid} left behind");
     }
 }
+
+#[test]
+fn ask_goes_to_the_user_through_elicitation_or_falls_back_to_deny() {
+    // 300+ chars of a private file posted to a Slack-like tool: the default policy asks.
+    let notes: String = (0..8).map(|i| format!("Q{i} roadmap: acquisition codename PELICAN-{i}, budget {} k, owner dana.w\n", 100 + i * 7)).collect();
+    for (answer, forwarded) in [(Some("accept"), true), (Some("decline"), false), (None, false)] {
+        let s = setup(&["fs", "slack"]);
+        std::fs::write(s.data.path().join("roadmap.md"), &notes).unwrap();
+        let lines = drive(
+            &s,
+            answer,
+            json!([
+                {"op": "call", "name": "fs__read_text_file", "args": {"path": s.data.path().join("roadmap.md")}},
+                {"op": "call", "name": "slack__post_message", "args": {"channel": "C1", "text": format!("FYI\n{notes}")}},
+            ]),
+        );
+        let post = step(&lines, "call", "slack__post_message")[0];
+        let asked = lines.iter().any(|l| l["event"] == "elicitation");
+        assert_eq!(asked, answer.is_some(), "{answer:?}: {lines:?}");
+        let stub_log = std::fs::read_to_string(s.home.path().join("stub.log")).unwrap_or_default();
+        if forwarded {
+            assert_eq!(post["isError"], false, "{post}");
+            assert_eq!(stub_log.lines().count(), 1);
+        } else {
+            assert_eq!(post["isError"], true, "{post}");
+            let text = post["text"].as_str().unwrap();
+            assert!(text.contains("private content from mcp__fs__read_text_file"), "{text}");
+            match answer {
+                Some(a) => assert!(text.contains(&format!("the user answered {a}")), "{text}"),
+                None => assert!(text.contains("proxy_ask_fallback"), "{text}"),
+            }
+            assert_eq!(stub_log, "", "the upstream never saw the call");
+        }
+        let decision: String = {
+            let conn = rusqlite::Connection::open(s.home.db()).unwrap();
+            conn.query_row("SELECT decision FROM activity WHERE tool = 'mcp__slack__post_message' AND event = 'PreToolUse'", [], |r| r.get(0)).unwrap()
+        };
+        assert_eq!(decision, "ask");
+    }
+}

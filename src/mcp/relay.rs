@@ -189,7 +189,7 @@ impl Relay {
 
     fn exposed_name(&self, idx: usize, name: &str) -> String {
         if self.multi {
-            format!("{}__{}", self.ups[idx].spec.name, name)
+            exposed(&self.ups[idx].spec.name, name)
         } else {
             name.to_owned()
         }
@@ -730,6 +730,22 @@ impl Relay {
     }
 }
 
+/// `server__tool` kept within `[A-Za-z0-9_-]{1,64}` (what Claude Desktop and the OpenAI API
+/// accept): other characters become `_`, and a long name is cut with a hash of the full one
+/// so distinct tools stay distinct. The relay maps exposed names back, never parses them.
+pub fn exposed(server: &str, tool: &str) -> String {
+    let full = format!("{server}__{tool}");
+    let clean: String = full.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' }).collect();
+    if clean == full && clean.len() <= 64 {
+        return clean;
+    }
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(full.as_bytes());
+    let tag: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+    let keep: String = clean.chars().take(64 - 9).collect();
+    format!("{keep}_{tag}")
+}
+
 /// Union of two capability objects (booleans OR-ed, e.g. `listChanged`).
 fn merge_capability(into: &mut Value, from: &Value) {
     match (into.as_object_mut(), from.as_object()) {
@@ -786,6 +802,17 @@ mod tests {
         let mut a = json!({"listChanged": false});
         merge_capability(&mut a, &json!({"listChanged": true, "subscribe": true}));
         assert_eq!(a, json!({"listChanged": true, "subscribe": true}));
+    }
+
+    #[test]
+    fn exposed_names_stay_within_the_allowed_set() {
+        assert_eq!(exposed("fs", "read_text_file"), "fs__read_text_file");
+        let odd = exposed("web", "search.v2:run");
+        assert!(odd.starts_with("web__search_v2_run_") && odd.len() <= 64, "{odd}");
+        let long = exposed("analytics", &"x".repeat(80));
+        assert_eq!(long.len(), 64);
+        assert_ne!(long, exposed("analytics", &"x".repeat(81)));
+        assert!(long.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'));
     }
 
     #[test]
