@@ -198,8 +198,9 @@ impl Store {
         }
         if version == 0 {
             // Set before the first table exists; pruning then returns freed pages to the OS.
-            conn.pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
-            conn.pragma_update(None, "journal_mode", "WAL")?;
+            conn.pragma_update(None, "auto_vacuum", "INCREMENTAL")
+                .and_then(|_| conn.pragma_update(None, "journal_mode", "WAL"))
+                .with_context(|| format!("initialising database {}", db_path.display()))?;
         }
         // Every hook is its own process, so each close checkpoints the WAL (that keeps the WAL
         // small; a reopened WAL is re-read whole). With synchronous=OFF that checkpoint costs no
@@ -215,7 +216,7 @@ impl Store {
                 tx.execute_batch(sql).with_context(|| format!("migrating database to version {}", i + 1))?;
             }
             tx.pragma_update(None, "user_version", CURRENT_VERSION)?;
-            tx.commit()?;
+            tx.commit().with_context(|| format!("migrating database {} to version {CURRENT_VERSION}", db_path.display()))?;
         }
         Ok(conn)
     }
