@@ -153,6 +153,12 @@ fn main() {
     let long_cmd = format!("curl -s -X POST https://api.example.com/v1/items -H 'Content-Type: application/json' -d '{}'", json!({"body": prose(77, 2048)}));
     let bash = json!({"session_id": "bench", "hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": {"command": long_cmd}}).to_string();
     case(&mut r, "PreToolUse Bash curl with a 2 KB body, no flow", &home, bash.as_bytes(), runs);
+    // The detector alone on a clean 64 KB file, through `scan`.
+    {
+        let (mut w, rss) = measure(&bin, &home, &["scan"], prose(64, 64 * 1024).as_bytes(), runs);
+        let med = pct(&mut w, 0.5);
+        r.row(&["`scan` of a clean 64 KB file".into(), ms(med), ms(pct(&mut w, 0.99)), format!("{:.2}x", med.as_secs_f64() / floor_med.as_secs_f64()), format!("{} MB", rss / 1024)]);
+    }
     // Posts go to fresh sessions so the bench session keeps its size.
     let post_home = scratch.path().join("post");
     for (label, size, n) in [("64 KB", 64 * 1024, runs.min(200)), ("1 MB", 1024 * 1024, 30), ("10 MB", 10 * 1024 * 1024, 5)] {

@@ -119,6 +119,7 @@ pub fn redact_label(text: &str, max_chars: usize) -> String {
         pos = f.end;
     }
     out.push_str(&text[pos..]);
+    let out = redact_random_tokens(&out);
     let single_line: String = out.split_whitespace().collect::<Vec<_>>().join(" ");
     if single_line.chars().count() > max_chars {
         let cut: String = single_line.chars().take(max_chars).collect();
@@ -126,6 +127,34 @@ pub fn redact_label(text: &str, max_chars: usize) -> String {
     } else {
         single_line
     }
+}
+
+/// Replace long random-looking tokens (20+ chars of one token alphabet mixing upper case, lower
+/// case and digits) that the detector did not name: labels are stored, values never are.
+fn redact_random_tokens(text: &str) -> String {
+    let is_tok = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '_' | '-' | '.');
+    let mut out = String::with_capacity(text.len());
+    let mut token = String::new();
+    let flush = |token: &mut String, out: &mut String| {
+        let random = token.len() >= 20
+            && token.chars().any(|c| c.is_ascii_uppercase())
+            && token.chars().any(|c| c.is_ascii_lowercase())
+            && token.chars().any(|c| c.is_ascii_digit())
+            && !token.contains('/')
+            && !token.contains('.');
+        out.push_str(if random { "[REDACTED]" } else { token });
+        token.clear();
+    };
+    for c in text.chars() {
+        if is_tok(c) {
+            token.push(c);
+        } else {
+            flush(&mut token, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut token, &mut out);
+    out
 }
 
 /// Where a source came from, for provenance: a file path, an MCP server, a URL, a command.
@@ -201,6 +230,14 @@ mod tests {
         let f = sink_fields(&json!({"url":"https://a","opts":{"list":["x", 5]}}), 1000);
         let paths: Vec<_> = f.iter().map(|f| f.path.as_str()).collect();
         assert_eq!(paths, vec!["url", "opts.list[0]", "opts.list[1]"]);
+    }
+
+    #[test]
+    fn random_tokens_are_redacted_paths_are_not() {
+        let l = redact_label("$ curl -H 'X-Key: q8Zr2LmW9vXa7TbN4kPe1Ys' https://a.example/v1/items", 200);
+        assert!(!l.contains("q8Zr2LmW9vXa7TbN4kPe1Ys"), "{l}");
+        assert!(l.contains("https://a.example/v1/items"), "{l}");
+        assert_eq!(redact_label("/home/dev/src/MyComponent2024Version.tsx", 200), "/home/dev/src/MyComponent2024Version.tsx");
     }
 
     #[test]
