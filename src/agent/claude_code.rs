@@ -8,18 +8,9 @@ use serde_json::{json, Value};
 /// Parse one hook payload. Everything but `hook_event_name` and `tool_name` is optional;
 /// unknown fields are ignored. `event_override` replaces `hook_event_name` (`--event`).
 pub fn parse(bytes: &[u8], event_override: Option<&str>) -> Result<HookEvent> {
-    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        bail!("empty hook input on stdin");
-    }
-    let value: Value = serde_json::from_slice(bytes).context("hook input is not valid JSON")?;
-    let Value::Object(obj) = value else {
-        bail!("hook input is not a JSON object");
-    };
+    let obj = super::payload_object(bytes)?;
     let text = |key: &str| obj.get(key).and_then(Value::as_str).map(str::to_owned);
-    let event_name = match event_override {
-        Some(e) => e.to_owned(),
-        None => text("hook_event_name").context("hook input has no string `hook_event_name`")?,
-    };
+    let event_name = super::event_name(&obj, event_override)?;
     let kind = match event_name.as_str() {
         "PreToolUse" => EventKind::Pre,
         "PostToolUse" => EventKind::Post,

@@ -33,18 +33,9 @@ pub const EVENTS: &[&str] = &[
 ];
 
 pub fn parse(bytes: &[u8], event_override: Option<&str>) -> Result<HookEvent> {
-    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        bail!("empty hook input on stdin");
-    }
-    let value: Value = serde_json::from_slice(bytes).context("hook input is not valid JSON")?;
-    let Value::Object(obj) = value else {
-        bail!("hook input is not a JSON object");
-    };
+    let obj = super::payload_object(bytes)?;
     let text = |key: &str| obj.get(key).and_then(Value::as_str).map(str::to_owned);
-    let event_name = match event_override {
-        Some(e) => e.to_owned(),
-        None => text("hook_event_name").context("hook input has no string `hook_event_name`")?,
-    };
+    let event_name = super::event_name(&obj, event_override)?;
     let session_id = text("conversation_id")
         .or_else(|| text("session_id"))
         .unwrap_or_else(|| "unknown".to_owned());

@@ -58,6 +58,31 @@ impl Verdict {
     }
 }
 
+/// The payload as a JSON object, or an error naming what is wrong with it.
+pub fn payload_object(bytes: &[u8]) -> anyhow::Result<serde_json::Map<String, Value>> {
+    use anyhow::Context;
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        anyhow::bail!("empty hook input on stdin");
+    }
+    let value: Value = serde_json::from_slice(bytes).context("hook input is not valid JSON")?;
+    match value {
+        Value::Object(obj) => Ok(obj),
+        _ => anyhow::bail!("hook input is not a JSON object"),
+    }
+}
+
+/// The event name: the `--event` override, else the payload's `hook_event_name`.
+pub fn event_name(obj: &serde_json::Map<String, Value>, event_override: Option<&str>) -> anyhow::Result<String> {
+    match event_override {
+        Some(e) => Ok(e.to_owned()),
+        None => obj
+            .get("hook_event_name")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| anyhow::anyhow!("hook input has no string `hook_event_name`")),
+    }
+}
+
 /// Split `mcp__server__tool` (and `mcp__plugin_p_s__tool`) into server and tool.
 pub fn split_mcp_name(name: &str) -> Option<(&str, &str)> {
     let rest = name.strip_prefix("mcp__")?;
