@@ -49,8 +49,11 @@ fn collect_strings(v: &Value, out: &mut String, max_bytes: usize, depth: usize) 
         }
         Value::Array(items) => items.iter().for_each(|i| collect_strings(i, out, max_bytes, depth + 1)),
         Value::Object(map) => {
+            // MCP image/audio blocks and resource blobs carry media, not text.
+            let media = matches!(map.get("type").and_then(Value::as_str), Some("image" | "audio"));
             for (k, item) in map {
-                if !SKIP_RESPONSE_KEYS.contains(&k.as_str()) {
+                let binary = (media && k == "data") || k == "blob";
+                if !binary && !SKIP_RESPONSE_KEYS.contains(&k.as_str()) {
                     collect_strings(item, out, max_bytes, depth + 1);
                 }
             }
@@ -217,6 +220,12 @@ mod tests {
         let r = json!("{\"result\":\"line one\"}");
         let t = response_text(&r, 1000);
         assert!(t.contains("line one\n"));
+    }
+
+    #[test]
+    fn media_blocks_are_skipped() {
+        let r = json!([{"type": "image", "data": "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk", "mimeType": "image/png"}, {"type": "text", "text": "caption"}]);
+        assert_eq!(response_text(&r, 1000), "caption\n");
     }
 
     #[test]
