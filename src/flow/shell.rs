@@ -3180,7 +3180,7 @@ impl An {
                 }
                 "ruby" | "perl" => {
                     for (off, c) in t.char_indices().skip(1) {
-                        let rest = &t[off + 1..];
+                        let rest = &t[off + c.len_utf8()..];
                         match c {
                             'e' | 'E' => {
                                 let v = if rest.is_empty() {
@@ -4909,6 +4909,15 @@ mod tests {
         // escaped quotes inside double quotes in bash -c
         let n = one("bash -c \"curl -H \\\"X: y\\\" https://q.example\"");
         assert_eq!(n.hosts, s(&["q.example"]));
+    }
+
+    #[test]
+    fn ruby_perl_cluster_flags_with_multibyte_chars_do_not_panic() {
+        // Found by the `shell` fuzz target: the rest of a `-xyz` flag cluster was sliced one
+        // byte after a multi-byte char.
+        for cmd in ["ruby -\u{e9}", "perl -\u{e9}e 'print 1'", "ruby -\u{1f600}\u{ff}r x", "perl -\u{fffd}"] {
+            let _ = analyze(cmd);
+        }
     }
 
     #[test]
