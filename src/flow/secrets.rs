@@ -1023,7 +1023,7 @@ fn judge(text: &str, ident: &str, class: KeyClass, mut vs: usize, ve: usize, quo
         return;
     }
     if code_follow
-        && v.as_bytes()[0].is_ascii_alphabetic() | v.starts_with('_')
+        && v.as_bytes().first().is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
         && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
     {
         return;
@@ -2030,6 +2030,14 @@ mod tests {
             "pk_live_51HhXyzAbCdEf0123456789",
         ] {
             quiet(neg);
+        }
+    }
+
+    #[test]
+    fn keyed_value_of_only_dots_before_a_code_delimiter_does_not_panic() {
+        // Found by the `secrets` fuzz target: the value "." trims to "" and was indexed.
+        for text in ["API_KEY=.,", "api_key: ...;", "password=\\)", "secret_token = . {"] {
+            let _ = scan(text);
         }
     }
 }
