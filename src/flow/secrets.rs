@@ -911,7 +911,7 @@ fn parse_value(text: &str, ks: usize, ke: usize) -> Option<(usize, usize, bool)>
         while ve < b.len() && b[ve] != b'<' && b[ve] != b'\n' && ve - vs < 512 {
             ve += 1;
         }
-        if ve > vs && text[ve..].starts_with("</") {
+        if ve > vs && b[ve..].starts_with(b"</") {
             return Some((vs, ve, true));
         }
         return None;
@@ -2039,5 +2039,16 @@ mod tests {
         for text in ["API_KEY=.,", "api_key: ...;", "password=\\)", "secret_token = . {"] {
             let _ = scan(text);
         }
+    }
+
+    #[test]
+    fn xml_element_value_cut_at_the_length_cap_inside_a_char_does_not_panic() {
+        // Found by the `secrets` fuzz target: the 512-byte cap stopped inside a multi-byte char
+        // and the text was sliced there.
+        for pad in 509..=512 {
+            let _ = scan(&format!("<password>{}\u{e9}\u{1f512}</password>", "a".repeat(pad)));
+        }
+        let f = scan("<password>Xk9#vQ2!mZ7$pL4w</password>");
+        assert_eq!(f.len(), 1, "{f:?}");
     }
 }
