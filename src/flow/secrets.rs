@@ -216,6 +216,10 @@ const T_JDBC: &str = "jdbc:oracle:";
 
 struct Engine {
     ac: AhoCorasick,
+    /// The same keywords as a DFA: a few ms to build, about 2.5x faster to run, so it is built
+    /// only for texts large enough to repay it.
+    ac_dfa: OnceLock<AhoCorasick>,
+    patterns: Vec<String>,
     /// For each AC pattern id: what it triggers.
     targets: Vec<Target>,
     /// Compiled on first use: a hook process only pays for the rules its text triggers
@@ -245,7 +249,24 @@ lazy_re!(
 );
 lazy_re!(aws_pair_re, r"(?:^|[^A-Za-z0-9/+=])(?P<v>[A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)");
 
+/// Texts at least this long are scanned with the DFA keyword automaton.
+const DFA_MIN_BYTES: usize = 256 * 1024;
+
 impl Engine {
+    fn keywords(&self, text_len: usize) -> &AhoCorasick {
+        if text_len < DFA_MIN_BYTES {
+            return &self.ac;
+        }
+        self.ac_dfa.get_or_init(|| {
+            AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .build(&self.patterns)
+                .expect("aho-corasick DFA build")
+        })
+    }
+
     fn rule(&self, i: usize) -> &Regex {
         self.rules[i].get_or_init(|| Regex::new(&fix_b(VRULES[i].re)).expect("vendor regex"))
     }
@@ -306,7 +327,7 @@ fn engine() -> &'static Engine {
             .build(&pats)
             .expect("aho-corasick build");
         let rules = VRULES.iter().map(|_| OnceLock::new()).collect();
-        Engine { ac, targets, rules }
+        Engine { ac, ac_dfa: OnceLock::new(), patterns: pats, targets, rules }
     })
 }
 
@@ -340,7 +361,7 @@ pub fn scan(text: &str) -> Vec<Finding> {
     let mut rule_hit = vec![false; VRULES.len()];
     let mut key_hits: Vec<(usize, usize)> = Vec::new();
     let (mut begin, mut scheme, mut curl, mut oracle) = (false, false, false, false);
-    for m in e.ac.find_overlapping_iter(text) {
+    for m in e.keywords(text.len()).find_overlapping_iter(text) {
         match &e.targets[m.pattern().as_usize()] {
             Target::Rules(v) => {
                 for &i in v {
