@@ -161,3 +161,29 @@ fn files_are_private() {
     assert_eq!(mode(&state.join("mcpproxy.db")), 0o600);
     assert_eq!(mode(&state.join("mcpproxy.db.lock")), 0o600);
 }
+
+#[test]
+fn a_panic_fails_open_with_one_stderr_line() {
+    let home = Home::new();
+    let ev = payload("s", "PreToolUse", "WebFetch", json!({"url": "https://x.example"}), None);
+    let out = home.cmd().env("MCPPROXY_DEBUG_PANIC", "1").args(["hook", "evaluate"]).write_stdin(ev.to_string()).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("mcpproxy: internal error, allowing the call: "), "{stderr}");
+}
+
+#[test]
+fn a_panic_denies_under_fail_closed() {
+    let home = Home::new();
+    home.write_config(r#"{"fail_closed": true}"#);
+    let ev = payload("s", "PreToolUse", "WebFetch", json!({"url": "https://x.example"}), None);
+    let out = home.cmd().env("MCPPROXY_DEBUG_PANIC", "1").args(["hook", "evaluate"]).write_stdin(ev.to_string()).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let run = Run { code: 0, stdout: String::from_utf8_lossy(&out.stdout).into_owned(), stderr: String::from_utf8_lossy(&out.stderr).into_owned() };
+    let (d, reason) = decision(&run).expect("fail-closed deny");
+    assert_eq!(d, "deny");
+    assert!(reason.contains("internal error"), "{reason}");
+    assert!(run.stderr.starts_with("mcpproxy: internal error, denying the call: "), "{}", run.stderr);
+}

@@ -13,6 +13,7 @@ use crate::store::{ActivityEntry, Store};
 use anyhow::{Context, Result};
 use std::io::{Read, Write};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// A failure before a decision could be made, with what is needed to report it.
@@ -22,18 +23,26 @@ struct Failure {
     event_name: String,
 }
 
+/// Set once the config is loaded, so that a panic after that point honours `fail_closed`.
+static FAIL_CLOSED: AtomicBool = AtomicBool::new(false);
+
 pub fn evaluate(args: &EvaluateArgs) -> ExitCode {
     let started = Instant::now();
     let mut input = Vec::new();
     let read = std::io::stdin().read_to_end(&mut input);
     std::panic::set_hook(Box::new(|info| {
         let msg = info.to_string().replace('\n', " ");
-        eprintln!("mcpproxy: internal error, allowing the call: {msg}");
+        let what = if FAIL_CLOSED.load(Ordering::SeqCst) { "denying" } else { "allowing" };
+        eprintln!("mcpproxy: internal error, {what} the call: {msg}");
     }));
     let result = match read {
         Err(e) => Err(Failure { message: format!("cannot read hook input from stdin: {e}"), fail_closed: false, event_name: "PreToolUse".into() }),
         Ok(_) => std::panic::catch_unwind(|| run(&input, args, started)).unwrap_or_else(|_| {
-            Err(Failure { message: "internal error (see previous line)".into(), fail_closed: false, event_name: String::new() })
+            Err(Failure {
+                message: "internal error (see previous line)".into(),
+                fail_closed: FAIL_CLOSED.load(Ordering::SeqCst),
+                event_name: sniff_event_name(&input, args),
+            })
         }),
     };
     let stdout_text = match result {
@@ -77,6 +86,12 @@ fn run(input: &[u8], args: &EvaluateArgs, started: Instant) -> Result<Option<Str
     let paths = Paths::resolve().map_err(|e| Failure { message: format!("{e:#}"), fail_closed: false, event_name: String::new() })?;
     let cfg = Config::load(&paths.config_file())
         .map_err(|e| Failure { message: format!("{e:#}"), fail_closed: false, event_name: sniff_event_name(input, args) })?;
+    FAIL_CLOSED.store(cfg.fail_closed, Ordering::SeqCst);
+    // Lets the tests prove that a panic fails open (or closed) with one stderr line.
+    #[cfg(debug_assertions)]
+    if std::env::var_os("MCPPROXY_DEBUG_PANIC").is_some() {
+        panic!("MCPPROXY_DEBUG_PANIC is set");
+    }
     let fail = |message: String, event_name: String| Failure { message, fail_closed: cfg.fail_closed, event_name };
     let event = parse(args.agent, input, args.event.as_deref()).map_err(|e| fail(format!("{e:#}"), sniff_event_name(input, args)))?;
     let verdict = decide(&event, &paths, &cfg, args.agent.as_str(), started).map_err(|e| fail(format!("{e:#}"), event.event_name.clone()))?;

@@ -106,12 +106,25 @@ impl Guard {
         result
     }
 
+    /// [`Guard::evaluate`], with a panic turned into an error so one bad call cannot take the
+    /// proxy (and every upstream with it) down.
+    fn evaluate_guarded(&mut self, event: &HookEvent, call: &Call, started: Instant) -> Result<Verdict> {
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.evaluate(event, call, started)));
+        if caught.is_err() {
+            // The lock may still be held by the unwound evaluation.
+            if let Some(store) = self.store.as_mut() {
+                let _ = store.unlock();
+            }
+        }
+        caught.unwrap_or_else(|_| Err(anyhow::anyhow!("internal error (panic) while evaluating")))
+    }
+
     /// Decide on a call before it is forwarded. Infrastructure errors fail open (stderr line)
     /// unless `fail_closed`.
     pub fn check(&mut self, call: &Call) -> Verdict {
         let started = Instant::now();
         let event = self.event(EventKind::Pre, call, None);
-        match self.evaluate(&event, call, started) {
+        match self.evaluate_guarded(&event, call, started) {
             Ok(v) => v,
             Err(e) => {
                 eprintln!("mcpproxy proxy: could not check {}: {e:#}", call.exposed);
@@ -128,7 +141,7 @@ impl Guard {
     pub fn record(&mut self, call: &Call, result: &Value) {
         let started = Instant::now();
         let event = self.event(EventKind::Post, call, Some(result));
-        if let Err(e) = self.evaluate(&event, call, started) {
+        if let Err(e) = self.evaluate_guarded(&event, call, started) {
             eprintln!("mcpproxy proxy: could not record the result of {}: {e:#}", call.exposed);
         }
     }
