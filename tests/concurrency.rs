@@ -15,7 +15,13 @@ fn thirty_two_parallel_posts_are_all_recorded() {
     for i in 0..32 {
         let path = format!("/repo/src/module_{i}.rs");
         let content = module_text(i);
-        let ev = payload("parallel-session", "PostToolUse", "Read", json!({"file_path": path}), Some(json!({"type": "text", "file": {"filePath": path, "content": content}})));
+        let ev = payload(
+            "parallel-session",
+            "PostToolUse",
+            "Read",
+            json!({"file_path": path}),
+            Some(json!({"type": "text", "file": {"filePath": path, "content": content}})),
+        );
         let mut child = Command::new(&bin)
             .args(["hook", "evaluate"])
             .env("MCPPROXY_HOME", home.path())
@@ -40,7 +46,13 @@ fn thirty_two_parallel_posts_are_all_recorded() {
     assert_eq!(home.sql_count("SELECT COUNT(*) FROM fingerprints"), 32);
     // Every source is found again: its content sent out is attributed to it.
     for i in 0..32 {
-        let ev = payload("parallel-session", "PreToolUse", "mcp__slack__post_message", json!({"channel": "C1", "text": module_text(i)}), None);
+        let ev = payload(
+            "parallel-session",
+            "PreToolUse",
+            "mcp__slack__post_message",
+            json!({"channel": "C1", "text": module_text(i)}),
+            None,
+        );
         let run = home.hook(&ev);
         let (d, reason) = decision(&run).unwrap_or_else(|| panic!("module_{i} not found"));
         assert_eq!(d, "ask");
@@ -54,7 +66,11 @@ fn thirty_two_parallel_posts_are_all_recorded() {
 fn module_text(i: usize) -> String {
     let mut s = format!("// module {i}: internal billing rules\n");
     for line in 0..8 {
-        s.push_str(&format!("pub fn rule_{i}_{line}(x: u64) -> u64 {{ x.wrapping_mul({}) ^ {} }}\n", 7919 * (i + 3) + line, 104729 * (line + 1) + i));
+        s.push_str(&format!(
+            "pub fn rule_{i}_{line}(x: u64) -> u64 {{ x.wrapping_mul({}) ^ {} }}\n",
+            7919 * (i + 3) + line,
+            104729 * (line + 1) + i
+        ));
     }
     s
 }

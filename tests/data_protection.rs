@@ -20,10 +20,7 @@ const WINDOW: usize = 16;
 
 fn scenario_files() -> Vec<PathBuf> {
     let mut files = Vec::new();
-    for dir in [
-        fixtures().join("corpus/scenarios"),
-        fixtures().join("variants"),
-    ] {
+    for dir in [fixtures().join("corpus/scenarios"), fixtures().join("variants")] {
         let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
             .unwrap()
             .map(|e| e.unwrap().path())
@@ -46,12 +43,7 @@ fn leaves(v: &Value, out: &mut Vec<String>) {
 
 /// Secret values `mcpproxy scan --json` finds in `text`.
 fn detector_values(home: &Home, text: &str) -> Vec<(String, String)> {
-    let out = home
-        .cmd()
-        .args(["scan", "--json"])
-        .write_stdin(text.to_owned())
-        .output()
-        .expect("scan");
+    let out = home.cmd().args(["scan", "--json"]).write_stdin(text.to_owned()).output().expect("scan");
     // Exit 0: nothing found, 1: findings (like grep); anything else is a failure.
     assert!(
         matches!(out.status.code(), Some(0 | 1)),
@@ -68,11 +60,7 @@ fn detector_values(home: &Home, text: &str) -> Vec<(String, String)> {
             let (s, e) = (f["start"].as_u64()? as usize, f["end"].as_u64()? as usize);
             let value = text.get(s..e)?.to_owned();
             Some((
-                format!(
-                    "detector:{}:{}",
-                    f["category"].as_str().unwrap_or("?"),
-                    f["type"].as_str().unwrap_or("?")
-                ),
+                format!("detector:{}:{}", f["category"].as_str().unwrap_or("?"), f["type"].as_str().unwrap_or("?")),
                 value,
             ))
         })
@@ -81,36 +69,19 @@ fn detector_values(home: &Home, text: &str) -> Vec<(String, String)> {
 
 /// Values of credential-looking assignments (`STRIPE_SECRET_KEY=...`, `"password": "..."`).
 fn assignment_values(text: &str) -> Vec<(String, String)> {
-    const NAMES: [&str; 7] = [
-        "key",
-        "secret",
-        "token",
-        "password",
-        "passwd",
-        "credential",
-        "auth",
-    ];
+    const NAMES: [&str; 7] = ["key", "secret", "token", "password", "passwd", "credential", "auth"];
     let mut out = Vec::new();
     for line in text.lines() {
         for sep in ['=', ':'] {
             let Some((name, value)) = line.split_once(sep) else {
                 continue;
             };
-            let name = name
-                .trim()
-                .trim_matches(|c| c == '"' || c == '\'')
-                .to_lowercase();
-            let name = name
-                .rsplit(|c: char| c.is_whitespace())
-                .next()
-                .unwrap_or("");
+            let name = name.trim().trim_matches(|c| c == '"' || c == '\'').to_lowercase();
+            let name = name.rsplit(|c: char| c.is_whitespace()).next().unwrap_or("");
             if name.is_empty() || !NAMES.iter().any(|n| name.contains(n)) || name.contains('/') {
                 continue;
             }
-            let value = value
-                .trim()
-                .trim_end_matches(',')
-                .trim_matches(|c| c == '"' || c == '\'');
+            let value = value.trim().trim_end_matches(',').trim_matches(|c| c == '"' || c == '\'');
             let value = value.split_whitespace().next().unwrap_or("");
             // Long and mixed enough to be a credential rather than a word or a number.
             let classes = [
@@ -118,10 +89,7 @@ fn assignment_values(text: &str) -> Vec<(String, String)> {
                 value.chars().any(|c| c.is_ascii_uppercase()),
                 value.chars().any(|c| c.is_ascii_digit()),
             ];
-            if value.len() >= 12
-                && classes.iter().filter(|&&b| b).count() >= 2
-                && !value.contains("://")
-            {
+            if value.len() >= 12 && classes.iter().filter(|&&b| b).count() >= 2 && !value.contains("://") {
                 out.push((format!("assignment:{name}"), value.to_owned()));
             }
         }
@@ -130,15 +98,7 @@ fn assignment_values(text: &str) -> Vec<(String, String)> {
 }
 
 fn hex(b: &[u8], upper: bool) -> String {
-    b.iter()
-        .map(|x| {
-            if upper {
-                format!("{x:02X}")
-            } else {
-                format!("{x:02x}")
-            }
-        })
-        .collect()
+    b.iter().map(|x| if upper { format!("{x:02X}") } else { format!("{x:02x}") }).collect()
 }
 
 struct Needles {
@@ -150,11 +110,7 @@ impl Needles {
     fn build(values: &[(String, String)]) -> Needles {
         let mut by_len: BTreeMap<usize, HashMap<Vec<u8>, (usize, &'static str)>> = BTreeMap::new();
         let mut add = |needle: &[u8], idx: usize, form: &'static str| {
-            by_len
-                .entry(needle.len())
-                .or_default()
-                .entry(needle.to_vec())
-                .or_insert((idx, form));
+            by_len.entry(needle.len()).or_default().entry(needle.to_vec()).or_insert((idx, form));
         };
         for (idx, (_, v)) in values.iter().enumerate() {
             let b = v.as_bytes();
@@ -166,18 +122,9 @@ impl Needles {
                 add(b, idx, "whole value");
             }
             let forms: [(&'static str, String); 6] = [
-                (
-                    "base64",
-                    base64::engine::general_purpose::STANDARD.encode(b),
-                ),
-                (
-                    "base64 (no padding)",
-                    base64::engine::general_purpose::STANDARD_NO_PAD.encode(b),
-                ),
-                (
-                    "base64url",
-                    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b),
-                ),
+                ("base64", base64::engine::general_purpose::STANDARD.encode(b)),
+                ("base64 (no padding)", base64::engine::general_purpose::STANDARD_NO_PAD.encode(b)),
+                ("base64url", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)),
                 ("hex", hex(b, false)),
                 ("HEX", hex(b, true)),
                 ("whole value", v.clone()),
@@ -248,9 +195,7 @@ fn no_secret_bytes_in_the_home_after_every_scenario() {
         let stdin = proxy.stdin.as_mut().unwrap();
         writeln!(stdin, r#"{{"jsonrpc":"2.0","id":0,"method":"initialize","params":{{"protocolVersion":"2025-11-25","capabilities":{{}},"clientInfo":{{"name":"raw","version":"1"}}}}}}"#).unwrap();
         let mut line = String::new();
-        std::io::BufReader::new(proxy.stdout.as_mut().unwrap())
-            .read_line(&mut line)
-            .unwrap();
+        std::io::BufReader::new(proxy.stdout.as_mut().unwrap()).read_line(&mut line).unwrap();
         assert!(line.contains("\"result\""), "proxy initialize: {line}");
     }
 
@@ -260,11 +205,7 @@ fn no_secret_bytes_in_the_home_after_every_scenario() {
     for f in &files {
         let stem = f.file_stem().unwrap().to_string_lossy().into_owned();
         let mut file_text = Vec::new();
-        for line in std::fs::read_to_string(f)
-            .unwrap()
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-        {
+        for line in std::fs::read_to_string(f).unwrap().lines().filter(|l| !l.trim().is_empty()) {
             let ev: Value = serde_json::from_str(line).unwrap();
             leaves(&ev["tool_input"], &mut file_text);
             if let Some(r) = ev.get("tool_response") {
@@ -300,11 +241,7 @@ fn no_secret_bytes_in_the_home_after_every_scenario() {
 
     // The secret values.
     let mut values: Vec<(String, String)> = Vec::new();
-    let all_text: String = texts
-        .iter()
-        .map(|(_, t)| t.as_str())
-        .collect::<Vec<_>>()
-        .join("\n");
+    let all_text: String = texts.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>().join("\n");
     let mut from_corpus = 0;
     for line in std::fs::read_to_string(fixtures().join("corpus/secrets.jsonl"))
         .unwrap()
@@ -314,10 +251,7 @@ fn no_secret_bytes_in_the_home_after_every_scenario() {
         let s: Value = serde_json::from_str(line).unwrap();
         let v = s["value"].as_str().unwrap();
         if v.len() >= 8 && all_text.contains(v) {
-            values.push((
-                format!("secrets.jsonl:{}", s["id"].as_str().unwrap_or("?")),
-                v.to_owned(),
-            ));
+            values.push((format!("secrets.jsonl:{}", s["id"].as_str().unwrap_or("?")), v.to_owned()));
             from_corpus += 1;
         }
     }
@@ -344,17 +278,11 @@ fn no_secret_bytes_in_the_home_after_every_scenario() {
         }
         seen.insert(v.clone())
     });
-    assert!(
-        values.len() >= 20,
-        "only {} secret values collected",
-        values.len()
-    );
+    assert!(values.len() >= 20, "only {} secret values collected", values.len());
     let needles = Needles::build(&values);
     let mut kinds: BTreeMap<String, usize> = BTreeMap::new();
     for (src, _) in &values {
-        *kinds
-            .entry(src.split(" (").next().unwrap().to_owned())
-            .or_default() += 1;
+        *kinds.entry(src.split(" (").next().unwrap().to_owned()).or_default() += 1;
     }
     println!("distinct secret values by first source: {kinds:?}");
     // The matcher itself finds each form it looks for (a planted canary).
@@ -364,27 +292,14 @@ fn no_secret_bytes_in_the_home_after_every_scenario() {
         for (form, planted) in [
             ("raw", b.to_vec()),
             ("fragment", b[mid..mid + WINDOW.min(b.len())].to_vec()),
-            (
-                "base64",
-                base64::engine::general_purpose::STANDARD
-                    .encode(b)
-                    .into_bytes(),
-            ),
-            (
-                "base64url",
-                base64::engine::general_purpose::URL_SAFE_NO_PAD
-                    .encode(b)
-                    .into_bytes(),
-            ),
+            ("base64", base64::engine::general_purpose::STANDARD.encode(b).into_bytes()),
+            ("base64url", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b).into_bytes()),
             ("hex", hex(b, false).into_bytes()),
         ] {
             let mut data = vec![0u8; 1000];
             data.extend_from_slice(&planted);
             data.extend_from_slice(&[0xffu8; 100]);
-            assert!(
-                !needles.scan(&data).is_empty(),
-                "canary {form} of value {i} not found"
-            );
+            assert!(!needles.scan(&data).is_empty(), "canary {form} of value {i} not found");
         }
     }
 
@@ -406,32 +321,21 @@ fn no_secret_bytes_in_the_home_after_every_scenario() {
         for (idx, form, off) in needles.scan(&data) {
             let (src, v) = &values[idx];
             let context =
-                String::from_utf8_lossy(&data[off.saturating_sub(40)..(off + 80).min(data.len())])
-                    .into_owned();
+                String::from_utf8_lossy(&data[off.saturating_sub(40)..(off + 80).min(data.len())]).into_owned();
             findings.push(format!(
                 "{} at byte {off}: {form} of {src} (value {} chars), context {context:?}",
                 p.file_name().unwrap().to_string_lossy(),
                 v.len()
             ));
         }
-        scanned.push(format!(
-            "{} ({} bytes)",
-            p.file_name().unwrap().to_string_lossy(),
-            data.len()
-        ));
+        scanned.push(format!("{} ({} bytes)", p.file_name().unwrap().to_string_lossy(), data.len()));
     }
     drop(proxy.stdin.take());
     let _ = proxy.wait();
-    assert!(
-        scanned.iter().any(|s| s.starts_with("mcpproxy.db-wal ")),
-        "no WAL to examine: {scanned:?}"
-    );
+    assert!(scanned.iter().any(|s| s.starts_with("mcpproxy.db-wal ")), "no WAL to examine: {scanned:?}");
     let dir_mode = std::fs::metadata(&home).unwrap().permissions().mode() & 0o777;
     assert_eq!(dir_mode, 0o700, "home directory is {dir_mode:o}");
-    assert!(
-        scanned.iter().any(|s| s.starts_with("mcpproxy.db ")),
-        "{scanned:?}"
-    );
+    assert!(scanned.iter().any(|s| s.starts_with("mcpproxy.db ")), "{scanned:?}");
 
     println!(
         "data protection: {} scenario files, {events} events replayed in {replayed:?}; {} secret values ({from_corpus} from secrets.jsonl, {from_detector} detector findings, {from_assignments} assignments, before dedup; {} values under 8 chars skipped); scanned {scanned:?}; total {:?}",
@@ -440,9 +344,5 @@ fn no_secret_bytes_in_the_home_after_every_scenario() {
         short.len(),
         started.elapsed()
     );
-    assert!(
-        findings.is_empty(),
-        "secret material found in the home:\n{}",
-        findings.join("\n")
-    );
+    assert!(findings.is_empty(), "secret material found in the home:\n{}", findings.join("\n"));
 }

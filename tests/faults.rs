@@ -12,7 +12,8 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-const STRIPE: &str = "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";
+const STRIPE: &str =
+    "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";
 
 fn bin() -> PathBuf {
     assert_cmd::cargo::cargo_bin("mcpproxy")
@@ -43,10 +44,7 @@ fn hook_in(home: &Path, event: &Value, how: As) -> Run {
         As::Me => {}
         As::Nobody => unsafe {
             cmd.pre_exec(|| {
-                if libc::setgroups(0, std::ptr::null()) != 0
-                    || libc::setgid(65534) != 0
-                    || libc::setuid(65534) != 0
-                {
+                if libc::setgroups(0, std::ptr::null()) != 0 || libc::setgid(65534) != 0 || libc::setuid(65534) != 0 {
                     return Err(std::io::Error::last_os_error());
                 }
                 Ok(())
@@ -55,10 +53,7 @@ fn hook_in(home: &Path, event: &Value, how: As) -> Run {
         As::FileSizeLimit(bytes) => unsafe {
             cmd.pre_exec(move || {
                 libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
-                let lim = libc::rlimit {
-                    rlim_cur: bytes,
-                    rlim_max: bytes,
-                };
+                let lim = libc::rlimit { rlim_cur: bytes, rlim_max: bytes };
                 if libc::setrlimit(libc::RLIMIT_FSIZE, &lim) != 0 {
                     return Err(std::io::Error::last_os_error());
                 }
@@ -67,12 +62,7 @@ fn hook_in(home: &Path, event: &Value, how: As) -> Run {
         },
     }
     let mut child = cmd.spawn().expect("spawn hook");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(event.to_string().as_bytes())
-        .unwrap();
+    child.stdin.take().unwrap().write_all(event.to_string().as_bytes()).unwrap();
     let out = child.wait_with_output().unwrap();
     Run {
         code: out.status.code().unwrap_or(-1),
@@ -104,19 +94,11 @@ fn leak(session: &str) -> Value {
 }
 
 fn clean_fetch(session: &str) -> Value {
-    payload(
-        session,
-        "PreToolUse",
-        "WebFetch",
-        json!({"url": "https://docs.rs/serde", "prompt": "summarise"}),
-        None,
-    )
+    payload(session, "PreToolUse", "WebFetch", json!({"url": "https://docs.rs/serde", "prompt": "summarise"}), None)
 }
 
 fn big_read(session: &str, kb: usize) -> Value {
-    let text: String = (0..kb * 1024 / 32)
-        .map(|i| format!("line {i:08} of the quarterly plan\n"))
-        .collect();
+    let text: String = (0..kb * 1024 / 32).map(|i| format!("line {i:08} of the quarterly plan\n")).collect();
     payload(
         session,
         "PostToolUse",
@@ -127,20 +109,12 @@ fn big_read(session: &str, kb: usize) -> Value {
 }
 
 fn assert_no_panic(run: &Run) {
-    assert!(
-        !run.stderr.contains("panicked") && !run.stderr.contains("internal error"),
-        "panic: {}",
-        run.stderr
-    );
+    assert!(!run.stderr.contains("panicked") && !run.stderr.contains("internal error"), "panic: {}", run.stderr);
 }
 
 fn assert_silent(run: &Run, what: &str) {
     assert_no_panic(run);
-    assert_eq!(
-        (run.code, run.stdout.as_str(), run.stderr.as_str()),
-        (0, "", ""),
-        "{what}"
-    );
+    assert_eq!((run.code, run.stdout.as_str(), run.stderr.as_str()), (0, "", ""), "{what}");
 }
 
 /// Fail open: exit 0, nothing on stdout, exactly one stderr line naming the problem.
@@ -148,21 +122,10 @@ fn assert_fail_open(run: &Run, needles: &[&str], what: &str) {
     assert_no_panic(run);
     assert_eq!(run.code, 0, "{what}: exit code; stderr {}", run.stderr);
     assert_eq!(run.stdout, "", "{what}: stdout must stay empty");
-    assert_eq!(
-        run.stderr.lines().count(),
-        1,
-        "{what}: exactly one stderr line, got {:?}",
-        run.stderr
-    );
+    assert_eq!(run.stderr.lines().count(), 1, "{what}: exactly one stderr line, got {:?}", run.stderr);
+    assert!(run.stderr.starts_with("mcpproxy: "), "{what}: {}", run.stderr);
     assert!(
-        run.stderr.starts_with("mcpproxy: "),
-        "{what}: {}",
-        run.stderr
-    );
-    assert!(
-        needles
-            .iter()
-            .any(|n| run.stderr.to_lowercase().contains(&n.to_lowercase())),
+        needles.iter().any(|n| run.stderr.to_lowercase().contains(&n.to_lowercase())),
         "{what}: stderr {:?} should name the problem ({needles:?})",
         run.stderr
     );
@@ -172,14 +135,11 @@ fn assert_fail_open(run: &Run, needles: &[&str], what: &str) {
 fn assert_fail_closed(run: &Run, needles: &[&str], what: &str) {
     assert_no_panic(run);
     assert_eq!(run.code, 0, "{what}");
-    let (d, reason) = decision(run)
-        .unwrap_or_else(|| panic!("{what}: no fail-closed deny; stderr {}", run.stderr));
+    let (d, reason) = decision(run).unwrap_or_else(|| panic!("{what}: no fail-closed deny; stderr {}", run.stderr));
     assert_eq!(d, "deny", "{what}");
     assert!(reason.contains("fail_closed"), "{what}: {reason}");
     assert!(
-        needles
-            .iter()
-            .any(|n| reason.to_lowercase().contains(&n.to_lowercase())),
+        needles.iter().any(|n| reason.to_lowercase().contains(&n.to_lowercase())),
         "{what}: reason {reason:?} should name the problem ({needles:?})"
     );
     assert_eq!(run.stderr.lines().count(), 1, "{what}: {:?}", run.stderr);
@@ -203,12 +163,7 @@ fn seed(home: &Path, how: As) {
     assert_silent(&hook_in(home, &read_env("seed"), how), "seed .env read");
     assert_silent(&hook_in(home, &big_read("seed", 256), how), "seed big read");
     let run = hook_in(home, &leak("seed"), how);
-    assert_eq!(
-        decision(&run).map(|d| d.0).as_deref(),
-        Some("deny"),
-        "seed leak; stderr {}",
-        run.stderr
-    );
+    assert_eq!(decision(&run).map(|d| d.0).as_deref(), Some("deny"), "seed leak; stderr {}", run.stderr);
 }
 
 /// A corrupt database is moved aside byte for byte, a fresh one takes its place, and the
@@ -218,30 +173,17 @@ fn check_moved_aside(home: &Home, original: &[u8], what: &str) {
     assert_fail_open(&run, &["corrupt"], what);
     let aside = corrupt_copies(home.path());
     assert_eq!(aside.len(), 1, "{what}: {aside:?}");
-    assert_eq!(
-        std::fs::read(&aside[0]).unwrap(),
-        original,
-        "{what}: the corrupt file must be kept unchanged"
-    );
+    assert_eq!(std::fs::read(&aside[0]).unwrap(), original, "{what}: the corrupt file must be kept unchanged");
     let name = aside[0].file_name().unwrap().to_string_lossy().into_owned();
     let stamp = name.trim_start_matches("mcpproxy.db.corrupt-");
     assert!(stamp.parse::<u64>().is_ok(), "{what}: {name}");
     // The fresh database works and keeps working; the corrupt copy is left alone.
-    assert_silent(
-        &home.hook(&read_env("after")),
-        &format!("{what}: record after recovery"),
-    );
-    assert_eq!(
-        decision(&home.hook(&leak("after"))).map(|d| d.0).as_deref(),
-        Some("deny"),
-        "{what}"
-    );
+    assert_silent(&home.hook(&read_env("after")), &format!("{what}: record after recovery"));
+    assert_eq!(decision(&home.hook(&leak("after"))).map(|d| d.0).as_deref(), Some("deny"), "{what}");
     assert_eq!(corrupt_copies(home.path()).len(), 1);
     assert_eq!(std::fs::read(&aside[0]).unwrap(), original);
     let conn = rusqlite::Connection::open(home.db()).unwrap();
-    let check: String = conn
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .unwrap();
+    let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
     assert_eq!(check, "ok", "{what}");
 }
 
@@ -250,18 +192,10 @@ fn truncated_database_is_moved_aside() {
     let home = Home::new();
     seed(home.path(), As::Me);
     let full = std::fs::read(home.db()).unwrap();
-    assert!(
-        full.len() > 64 * 1024,
-        "seeded database is {} bytes",
-        full.len()
-    );
+    assert!(full.len() > 64 * 1024, "seeded database is {} bytes", full.len());
     let half = &full[..full.len() / 2];
     std::fs::write(home.db(), half).unwrap();
-    println!(
-        "truncated a {} byte database to {} bytes",
-        full.len(),
-        half.len()
-    );
+    println!("truncated a {} byte database to {} bytes", full.len(), half.len());
     check_moved_aside(&home, half, "truncated database");
 }
 
@@ -288,11 +222,7 @@ fn garbage_database_is_moved_aside() {
         check_moved_aside(
             &home,
             &bytes,
-            if with_header {
-                "garbage behind a valid header"
-            } else {
-                "garbage database"
-            },
+            if with_header { "garbage behind a valid header" } else { "garbage database" },
         );
     }
 }
@@ -312,24 +242,11 @@ fn newer_schema_database_is_left_untouched() {
     let run = home.hook(&read_env("other"));
     assert_fail_open(&run, &["newer than this mcpproxy"], "newer schema, post");
     home.write_config(r#"{"fail_closed": true}"#);
-    assert_fail_closed(
-        &home.hook(&leak("seed")),
-        &["newer than this mcpproxy"],
-        "newer schema, fail_closed",
-    );
-    assert_eq!(
-        std::fs::read(home.db()).unwrap(),
-        before,
-        "a newer database must not be modified"
-    );
-    assert!(
-        corrupt_copies(home.path()).is_empty(),
-        "a newer database is not corrupt"
-    );
+    assert_fail_closed(&home.hook(&leak("seed")), &["newer than this mcpproxy"], "newer schema, fail_closed");
+    assert_eq!(std::fs::read(home.db()).unwrap(), before, "a newer database must not be modified");
+    assert!(corrupt_copies(home.path()).is_empty(), "a newer database is not corrupt");
     let conn = rusqlite::Connection::open(home.db()).unwrap();
-    let v: i64 = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap();
+    let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
     assert_eq!(v, 999);
 }
 
@@ -342,13 +259,7 @@ impl Tmpfs {
     fn mount(size: &str) -> Option<Tmpfs> {
         let dir = tempfile::tempdir().unwrap();
         let ok = Command::new("mount")
-            .args([
-                "-t",
-                "tmpfs",
-                "-o",
-                &format!("size={size},mode=0700"),
-                "tmpfs",
-            ])
+            .args(["-t", "tmpfs", "-o", &format!("size={size},mode=0700"), "tmpfs"])
             .arg(dir.path())
             .stderr(Stdio::null())
             .status()
@@ -360,21 +271,13 @@ impl Tmpfs {
         self.dir.path()
     }
     fn remount_ro(&self) -> bool {
-        Command::new("mount")
-            .args(["-o", "remount,ro"])
-            .arg(self.path())
-            .status()
-            .map(|s| s.success())
-            .unwrap_or(false)
+        Command::new("mount").args(["-o", "remount,ro"]).arg(self.path()).status().map(|s| s.success()).unwrap_or(false)
     }
 }
 
 impl Drop for Tmpfs {
     fn drop(&mut self) {
-        let _ = Command::new("umount")
-            .arg("-l")
-            .arg(self.dir.path())
-            .status();
+        let _ = Command::new("umount").arg("-l").arg(self.dir.path()).status();
     }
 }
 
@@ -383,12 +286,7 @@ fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.is_file())
-        .map(|p| {
-            (
-                p.file_name().unwrap().to_string_lossy().into_owned(),
-                std::fs::read(&p).unwrap(),
-            )
-        })
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
         .collect();
     v.sort();
     v
@@ -404,11 +302,7 @@ fn read_only_home() {
     let outer = tempfile::tempdir().unwrap();
     std::fs::set_permissions(outer.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
     for with_db in [true, false] {
-        let home = outer.path().join(if with_db {
-            "home-with-db"
-        } else {
-            "home-empty"
-        });
+        let home = outer.path().join(if with_db { "home-with-db" } else { "home-empty" });
         std::fs::create_dir(&home).unwrap();
         if is_root() {
             std::os::unix::fs::chown(&home, Some(65534), Some(65534)).unwrap();
@@ -419,25 +313,9 @@ fn read_only_home() {
         }
         std::fs::set_permissions(&home, std::fs::Permissions::from_mode(0o500)).unwrap();
         let before = snapshot(&home);
-        let what = format!(
-            "0500 home ({})",
-            if with_db {
-                "existing database"
-            } else {
-                "no database yet"
-            }
-        );
+        let what = format!("0500 home ({})", if with_db { "existing database" } else { "no database yet" });
         let run = hook_in(&home, &leak("seed"), who);
-        assert_fail_open(
-            &run,
-            &[
-                "permission denied",
-                "read-only",
-                "readonly",
-                "unable to open",
-            ],
-            &what,
-        );
+        assert_fail_open(&run, &["permission denied", "read-only", "readonly", "unable to open"], &what);
         assert!(
             run.stderr.contains(&home.display().to_string()),
             "{what}: stderr should name the path: {}",
@@ -454,12 +332,7 @@ fn read_only_home() {
         std::fs::set_permissions(&home, std::fs::Permissions::from_mode(0o500)).unwrap();
         assert_fail_closed(
             &hook_in(&home, &leak("seed"), who),
-            &[
-                "permission denied",
-                "read-only",
-                "readonly",
-                "unable to open",
-            ],
+            &["permission denied", "read-only", "readonly", "unable to open"],
             &format!("{what}, fail_closed"),
         );
         std::fs::set_permissions(&home, std::fs::Permissions::from_mode(0o700)).unwrap();
@@ -525,21 +398,10 @@ fn disk_full() {
         let run = hook_in(&home, &clean_fetch("s"), As::Me);
         assert_fail_open(&run, &full, "64 KiB tmpfs, new database");
         println!("64 KiB tmpfs: {}", run.stderr.trim());
-        assert!(
-            run.stderr.contains(&home.display().to_string()),
-            "stderr should name the database: {}",
-            run.stderr
-        );
+        assert!(run.stderr.contains(&home.display().to_string()), "stderr should name the database: {}", run.stderr);
         std::fs::write(home.join("config.json"), r#"{"fail_closed": true}"#).unwrap();
-        assert_fail_closed(
-            &hook_in(&home, &clean_fetch("s"), As::Me),
-            &full,
-            "64 KiB tmpfs, fail_closed",
-        );
-        assert!(
-            corrupt_copies(&home).is_empty(),
-            "a full disk is not corruption"
-        );
+        assert_fail_closed(&hook_in(&home, &clean_fetch("s"), As::Me), &full, "64 KiB tmpfs, fail_closed");
+        assert!(corrupt_copies(&home).is_empty(), "a full disk is not corruption");
         drop(fs);
 
         // 2. A working database on a disk that then fills up completely: the database cannot
@@ -552,27 +414,15 @@ fn disk_full() {
         let filler = fill(fs.path(), 0);
         let run = hook_in(&home, &leak("seed"), As::Me);
         assert_fail_open(&run, &full, "completely full tmpfs");
-        assert!(
-            run.stderr.contains(&home.display().to_string()),
-            "stderr should name the database: {}",
-            run.stderr
-        );
-        assert_fail_open(
-            &hook_in(&home, &big_read("seed", 1024), As::Me),
-            &full,
-            "completely full tmpfs, post",
-        );
+        assert!(run.stderr.contains(&home.display().to_string()), "stderr should name the database: {}", run.stderr);
+        assert_fail_open(&hook_in(&home, &big_read("seed", 1024), As::Me), &full, "completely full tmpfs, post");
         std::fs::write(home.join("config.json"), r#"{"fail_closed": true}"#).unwrap_or_else(|_| {
             // No room for the config either: make room for it, then fill again.
             std::fs::remove_file(&filler).unwrap();
             std::fs::write(home.join("config.json"), r#"{"fail_closed": true}"#).unwrap();
             fill(fs.path(), 0);
         });
-        assert_fail_closed(
-            &hook_in(&home, &leak("seed"), As::Me),
-            &full,
-            "completely full tmpfs, fail_closed",
-        );
+        assert_fail_closed(&hook_in(&home, &leak("seed"), As::Me), &full, "completely full tmpfs, fail_closed");
         std::fs::remove_file(home.join("config.json")).unwrap();
         std::fs::remove_file(&filler).unwrap();
         assert_eq!(
@@ -596,11 +446,7 @@ fn disk_full() {
     assert_fail_open(&run, &full, "RLIMIT_FSIZE 16 KiB, new database");
     let home = Home::new();
     seed(home.path(), As::Me);
-    check_full_disk(
-        home.path(),
-        As::FileSizeLimit(40 * 1024),
-        "RLIMIT_FSIZE 40 KiB",
-    );
+    check_full_disk(home.path(), As::FileSizeLimit(40 * 1024), "RLIMIT_FSIZE 40 KiB");
     after_full_disk(home.path());
 }
 
@@ -609,15 +455,8 @@ fn check_full_disk(home: &Path, how: As, what: &str) {
     // A large record cannot be written: one line, nothing on stdout.
     let big = hook_in(home, &big_read("seed", 1024), how);
     let run = &big;
-    assert_fail_open(
-        run,
-        &["full", "disk", "too large"],
-        &format!("{what}: big post"),
-    );
-    assert!(
-        corrupt_copies(home).is_empty(),
-        "{what}: a full disk is not corruption"
-    );
+    assert_fail_open(run, &["full", "disk", "too large"], &format!("{what}: big post"));
+    assert!(corrupt_copies(home).is_empty(), "{what}: a full disk is not corruption");
     // The leak of a secret read earlier is still refused: the verdict does not depend on
     // room to log it (one stderr line says the log write failed).
     let run = hook_in(home, &leak("seed"), how);
@@ -631,40 +470,20 @@ fn check_full_disk(home: &Path, how: As, what: &str) {
     );
     assert!(got.unwrap().1.contains("/repo/.env"));
     assert!(run.stderr.lines().count() <= 1, "{what}: {}", run.stderr);
-    println!(
-        "{what}: big post -> fail open ({}); leak -> deny; stderr {:?}",
-        big.stderr.trim(),
-        run.stderr.trim()
-    );
-    assert_eq!(
-        std::fs::read(home.join("mcpproxy.db")).unwrap(),
-        before,
-        "{what}: database changed"
-    );
+    println!("{what}: big post -> fail open ({}); leak -> deny; stderr {:?}", big.stderr.trim(), run.stderr.trim());
+    assert_eq!(std::fs::read(home.join("mcpproxy.db")).unwrap(), before, "{what}: database changed");
 }
 
 fn after_full_disk(home: &Path) {
     // Room again: the database is sound, the failed post left nothing, everything works.
     let conn = rusqlite::Connection::open(home.join("mcpproxy.db")).unwrap();
-    let check: String = conn
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .unwrap();
+    let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
     assert_eq!(check, "ok");
-    let sources: i64 = conn
-        .query_row("SELECT COUNT(*) FROM sources", [], |r| r.get(0))
-        .unwrap();
+    let sources: i64 = conn.query_row("SELECT COUNT(*) FROM sources", [], |r| r.get(0)).unwrap();
     assert_eq!(sources, 2, "the seed's two reads and nothing half-written");
     drop(conn);
-    assert_silent(
-        &hook_in(home, &big_read("seed2", 256), As::Me),
-        "post after the disk has room",
-    );
-    assert_eq!(
-        decision(&hook_in(home, &leak("seed"), As::Me))
-            .map(|d| d.0)
-            .as_deref(),
-        Some("deny")
-    );
+    assert_silent(&hook_in(home, &big_read("seed2", 256), As::Me), "post after the disk has room");
+    assert_eq!(decision(&hook_in(home, &leak("seed"), As::Me)).map(|d| d.0).as_deref(), Some("deny"));
 }
 
 #[test]
@@ -672,20 +491,9 @@ fn missing_home() {
     // The parent does not exist: the state directory is created (private) and used.
     let outer = tempfile::tempdir().unwrap();
     let home = outer.path().join("no-such-parent").join("home");
-    assert_silent(
-        &hook_in(&home, &read_env("s"), As::Me),
-        "home under a missing parent",
-    );
-    assert_eq!(
-        std::fs::metadata(&home).unwrap().permissions().mode() & 0o777,
-        0o700
-    );
-    assert_eq!(
-        decision(&hook_in(&home, &leak("s"), As::Me))
-            .map(|d| d.0)
-            .as_deref(),
-        Some("deny")
-    );
+    assert_silent(&hook_in(&home, &read_env("s"), As::Me), "home under a missing parent");
+    assert_eq!(std::fs::metadata(&home).unwrap().permissions().mode() & 0o777, 0o700);
+    assert_eq!(decision(&hook_in(&home, &leak("s"), As::Me)).map(|d| d.0).as_deref(), Some("deny"));
 
     // The home is a regular file: one line naming the path, the file untouched.
     let file = outer.path().join("home-is-a-file");
@@ -694,28 +502,14 @@ fn missing_home() {
         let run = hook_in(&file, &ev, As::Me);
         assert_fail_open(&run, &["not a directory", "file exists"], "home is a file");
         println!("home is a file: {}", run.stderr.trim());
-        assert!(
-            run.stderr.contains(&file.display().to_string()),
-            "{}",
-            run.stderr
-        );
+        assert!(run.stderr.contains(&file.display().to_string()), "{}", run.stderr);
     }
-    assert_eq!(
-        std::fs::read(&file).unwrap(),
-        b"my notes, not a directory\n"
-    );
+    assert_eq!(std::fs::read(&file).unwrap(), b"my notes, not a directory\n");
     assert!(file.is_file());
 
     // The parent is a regular file.
     let under_file = file.join("home");
     let run = hook_in(&under_file, &leak("s"), As::Me);
-    assert_fail_open(
-        &run,
-        &["not a directory", "file exists"],
-        "home under a file",
-    );
-    assert_eq!(
-        std::fs::read(&file).unwrap(),
-        b"my notes, not a directory\n"
-    );
+    assert_fail_open(&run, &["not a directory", "file exists"], "home under a file");
+    assert_eq!(std::fs::read(&file).unwrap(), b"my notes, not a directory\n");
 }

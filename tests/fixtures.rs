@@ -33,7 +33,14 @@ fn every_claude_code_fixture_exits_zero_without_allow() {
 #[test]
 fn post_fixtures_record_sources() {
     let home = Home::new();
-    for name in ["post_read.json", "post_bash.json", "post_grep.content.json", "post_mcp.github_get_issue.legacy-2025-08.json", "post_webfetch.json", "post_tool_use_failure.bash.json"] {
+    for name in [
+        "post_read.json",
+        "post_bash.json",
+        "post_grep.content.json",
+        "post_mcp.github_get_issue.legacy-2025-08.json",
+        "post_webfetch.json",
+        "post_tool_use_failure.bash.json",
+    ] {
         let run = home.hook_bytes(&std::fs::read(fixtures().join("claude-code").join(name)).unwrap());
         assert_eq!(run.code, 0);
         assert!(run.stdout.is_empty());

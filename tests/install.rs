@@ -15,11 +15,7 @@ struct Setup {
 
 impl Setup {
     fn new() -> Setup {
-        Setup {
-            state: Home::new(),
-            home: tempfile::tempdir().unwrap(),
-            project: tempfile::tempdir().unwrap(),
-        }
+        Setup { state: Home::new(), home: tempfile::tempdir().unwrap(), project: tempfile::tempdir().unwrap() }
     }
 
     fn run(&self, args: &[&str]) -> Run {
@@ -69,12 +65,7 @@ const EXISTING: &str = r#"{
 "#;
 
 fn ours(group: &Value) -> bool {
-    group["hooks"].as_array().unwrap().iter().any(|h| {
-        h["command"]
-            .as_str()
-            .unwrap_or("")
-            .contains(" hook evaluate")
-    })
+    group["hooks"].as_array().unwrap().iter().any(|h| h["command"].as_str().unwrap_or("").contains(" hook evaluate"))
 }
 
 #[test]
@@ -84,14 +75,7 @@ fn install_project_keeps_everything_else_and_is_idempotent() {
     write(&file, EXISTING);
     let original: Value = serde_json::from_str(EXISTING).unwrap();
 
-    let r = s.run(&[
-        "hook",
-        "install",
-        "--agent",
-        "claude-code",
-        "--scope",
-        "project",
-    ]);
+    let r = s.run(&["hook", "install", "--agent", "claude-code", "--scope", "project"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let after = read_json(&file);
     // Other settings unchanged.
@@ -115,62 +99,31 @@ fn install_project_keeps_everything_else_and_is_idempotent() {
         let cmd = h["command"].as_str().unwrap();
         assert!(cmd.ends_with(" hook evaluate"), "{cmd}");
         let bin = cmd.split(' ').next().unwrap();
-        assert!(
-            Path::new(bin).is_absolute() && Path::new(bin).exists(),
-            "{bin}"
-        );
+        assert!(Path::new(bin).is_absolute() && Path::new(bin).exists(), "{bin}");
     }
     // A backup of the old file was made.
     let backups: Vec<_> = std::fs::read_dir(file.parent().unwrap())
         .unwrap()
         .filter_map(|e| e.ok())
-        .filter(|e| {
-            e.file_name()
-                .to_string_lossy()
-                .starts_with("settings.json.bak-")
-        })
+        .filter(|e| e.file_name().to_string_lossy().starts_with("settings.json.bak-"))
         .collect();
     assert_eq!(backups.len(), 1);
-    assert_eq!(
-        std::fs::read_to_string(backups[0].path()).unwrap(),
-        EXISTING
-    );
+    assert_eq!(std::fs::read_to_string(backups[0].path()).unwrap(), EXISTING);
 
     // Second install: byte-identical, no new backup.
     let bytes = std::fs::read(&file).unwrap();
-    let r = s.run(&[
-        "hook",
-        "install",
-        "--agent",
-        "claude-code",
-        "--scope",
-        "project",
-    ]);
+    let r = s.run(&["hook", "install", "--agent", "claude-code", "--scope", "project"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("already installed"), "{}", r.stdout);
     assert_eq!(std::fs::read(&file).unwrap(), bytes);
 
     // Uninstall restores the original content.
-    let r = s.run(&[
-        "hook",
-        "uninstall",
-        "--agent",
-        "claude-code",
-        "--scope",
-        "project",
-    ]);
+    let r = s.run(&["hook", "uninstall", "--agent", "claude-code", "--scope", "project"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(read_json(&file), original);
     // Uninstalling again changes nothing.
     let bytes = std::fs::read(&file).unwrap();
-    let r = s.run(&[
-        "hook",
-        "uninstall",
-        "--agent",
-        "claude-code",
-        "--scope",
-        "project",
-    ]);
+    let r = s.run(&["hook", "uninstall", "--agent", "claude-code", "--scope", "project"]);
     assert_eq!(r.code, 0);
     assert_eq!(std::fs::read(&file).unwrap(), bytes);
 }
@@ -182,10 +135,7 @@ fn user_and_local_scopes_and_dry_run() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let printed: Value = serde_json::from_str(&r.stdout).unwrap();
     assert!(ours(&printed["hooks"]["PreToolUse"][0]));
-    assert!(
-        !s.home.path().join(".claude").exists(),
-        "dry run wrote something"
-    );
+    assert!(!s.home.path().join(".claude").exists(), "dry run wrote something");
 
     let r = s.run(&["hook", "install", "--scope", "user"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -197,10 +147,7 @@ fn user_and_local_scopes_and_dry_run() {
     assert!(s.project_file(".claude/settings.local.json").exists());
     let r = s.run(&["hook", "uninstall", "--scope", "local"]);
     assert_eq!(r.code, 0);
-    assert_eq!(
-        read_json(&s.project_file(".claude/settings.local.json")),
-        json!({})
-    );
+    assert_eq!(read_json(&s.project_file(".claude/settings.local.json")), json!({}));
 }
 
 #[test]
@@ -212,11 +159,7 @@ fn invalid_json_is_refused_and_untouched() {
     for cmd in ["install", "uninstall"] {
         let r = s.run(&["hook", cmd, "--scope", "project"]);
         assert_ne!(r.code, 0, "{cmd} accepted invalid JSON");
-        assert!(
-            r.stderr.contains("not valid JSON") && r.stderr.contains("settings.json"),
-            "{}",
-            r.stderr
-        );
+        assert!(r.stderr.contains("not valid JSON") && r.stderr.contains("settings.json"), "{}", r.stderr);
         assert_eq!(std::fs::read_to_string(&file).unwrap(), broken);
     }
     let entries = std::fs::read_dir(file.parent().unwrap()).unwrap().count();
@@ -231,26 +174,16 @@ fn other_agents_formats() {
         assert_eq!(r.code, 0, "{agent}: {}", r.stderr);
     }
     let codex = read_json(&s.project_file(".codex/hooks.json"));
-    let cmd = codex["hooks"]["PreToolUse"][0]["hooks"][0]["command"]
-        .as_str()
-        .unwrap();
+    let cmd = codex["hooks"]["PreToolUse"][0]["hooks"][0]["command"].as_str().unwrap();
     assert!(cmd.ends_with(" hook evaluate --agent codex"), "{cmd}");
     assert_eq!(codex["hooks"]["PreToolUse"][0]["matcher"], "*");
 
     let cursor = read_json(&s.project_file(".cursor/hooks.json"));
     assert_eq!(cursor["version"], 1);
-    for event in [
-        "beforeShellExecution",
-        "beforeMCPExecution",
-        "beforeReadFile",
-        "afterFileEdit",
-        "afterMCPExecution",
-    ] {
+    for event in ["beforeShellExecution", "beforeMCPExecution", "beforeReadFile", "afterFileEdit", "afterMCPExecution"]
+    {
         let cmd = cursor["hooks"][event][0]["command"].as_str().unwrap();
-        assert!(
-            cmd.ends_with(" hook evaluate --agent cursor"),
-            "{event}: {cmd}"
-        );
+        assert!(cmd.ends_with(" hook evaluate --agent cursor"), "{event}: {cmd}");
     }
 
     let gemini = read_json(&s.project_file(".gemini/settings.json"));
@@ -258,10 +191,7 @@ fn other_agents_formats() {
         let g = &gemini["hooks"][event][0];
         assert_eq!(g["matcher"], ".*");
         assert_eq!(g["hooks"][0]["timeout"], 10000);
-        assert!(g["hooks"][0]["command"]
-            .as_str()
-            .unwrap()
-            .ends_with(" hook evaluate --agent gemini"));
+        assert!(g["hooks"][0]["command"].as_str().unwrap().ends_with(" hook evaluate --agent gemini"));
     }
     // Cursor and Gemini have no local scope.
     let r = s.run(&["hook", "install", "--agent", "cursor", "--scope", "local"]);
@@ -298,20 +228,11 @@ fn the_installed_command_runs_and_decides() {
     let r = s.run(&["hook", "install", "--scope", "project"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let settings = read_json(&s.project_file(".claude/settings.json"));
-    let pre = settings["hooks"]["PreToolUse"][0]["hooks"][0]["command"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let post = settings["hooks"]["PostToolUse"][0]["hooks"][0]["command"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let pre = settings["hooks"]["PreToolUse"][0]["hooks"][0]["command"].as_str().unwrap().to_owned();
+    let post = settings["hooks"]["PostToolUse"][0]["hooks"][0]["command"].as_str().unwrap().to_owned();
 
     // Replay A01 through the installed commands: the .env read is recorded, the leak denied.
-    let text = std::fs::read_to_string(
-        fixtures().join("corpus/scenarios/A01_env_whole_value_webfetch.jsonl"),
-    )
-    .unwrap();
+    let text = std::fs::read_to_string(fixtures().join("corpus/scenarios/A01_env_whole_value_webfetch.jsonl")).unwrap();
     let mut last = None;
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let ev: Value = serde_json::from_str(line).unwrap();
@@ -322,11 +243,7 @@ fn the_installed_command_runs_and_decides() {
             ev["tool_input"].clone(),
             ev.get("tool_response").cloned(),
         );
-        let cmd = if ev["event"] == "PreToolUse" {
-            &pre
-        } else {
-            &post
-        };
+        let cmd = if ev["event"] == "PreToolUse" { &pre } else { &post };
         let run = run_installed(cmd, &s.state, p.to_string().as_bytes());
         assert_eq!(run.code, 0, "{}", run.stderr);
         last = Some(run);

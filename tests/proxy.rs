@@ -12,7 +12,8 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex, Once};
 use std::time::{Duration, Instant};
 
-const STRIPE: &str = "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";
+const STRIPE: &str =
+    "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";
 
 fn tools() -> PathBuf {
     static SETUP: Once = Once::new();
@@ -74,11 +75,16 @@ fn setup(with: &[&str]) -> Setup {
     let repo = data.path().join("repo");
     std::fs::create_dir(&repo).unwrap();
     std::fs::write(repo.join("README.md"), "# demo\n").unwrap();
-    for args in [&["init", "-q"][..], &["add", "README.md"], &["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "init"]] {
+    for args in [
+        &["init", "-q"][..],
+        &["add", "README.md"],
+        &["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "init"],
+    ] {
         assert!(Command::new("git").args(args).current_dir(&repo).status().unwrap().success());
     }
     let node = |pkg: &str, args: Vec<String>| {
-        let mut all = vec![t.join(format!("npm/node_modules/@modelcontextprotocol/{pkg}/dist/index.js")).display().to_string()];
+        let mut all =
+            vec![t.join(format!("npm/node_modules/@modelcontextprotocol/{pkg}/dist/index.js")).display().to_string()];
         all.extend(args);
         json!({"command": "node", "args": all})
     };
@@ -87,9 +93,13 @@ fn setup(with: &[&str]) -> Setup {
         let spec = match *name {
             "fs" => node("server-filesystem", vec![data.path().display().to_string()]),
             "everything" => node("server-everything", vec!["stdio".into()]),
-            "fetch" => json!({"command": t.join("venv/bin/mcp-server-fetch"), "args": ["--allow-private-ips", "--ignore-robots-txt"]}),
+            "fetch" => {
+                json!({"command": t.join("venv/bin/mcp-server-fetch"), "args": ["--allow-private-ips", "--ignore-robots-txt"]})
+            }
             "git" => json!({"command": t.join("venv/bin/mcp-server-git"), "args": ["-r", repo]}),
-            "slack" => json!({"command": t.join("venv/bin/python"), "args": [Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/stub_server.py")], "env": {"STUB_LOG": home.path().join("stub.log")}}),
+            "slack" => {
+                json!({"command": t.join("venv/bin/python"), "args": [Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/stub_server.py")], "env": {"STUB_LOG": home.path().join("stub.log")}})
+            }
             other => panic!("unknown server {other}"),
         };
         servers.insert(name.to_string(), spec);
@@ -146,8 +156,21 @@ fn real_servers_aggregate_and_server_requests_work() {
         ]),
     );
     assert_eq!(lines[0]["event"], "connected");
-    let names: Vec<String> = step(&lines, "list_tools", "")[0]["names"].as_array().unwrap().iter().map(|n| n.as_str().unwrap().to_owned()).collect();
-    for expected in ["fs__read_text_file", "fs__write_file", "fetch__fetch", "git__git_status", "git__git_show", "everything__echo", "everything__trigger-sampling-request"] {
+    let names: Vec<String> = step(&lines, "list_tools", "")[0]["names"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap().to_owned())
+        .collect();
+    for expected in [
+        "fs__read_text_file",
+        "fs__write_file",
+        "fetch__fetch",
+        "git__git_status",
+        "git__git_show",
+        "everything__echo",
+        "everything__trigger-sampling-request",
+    ] {
         assert!(names.contains(&expected.to_owned()), "{expected} missing from {names:?}");
     }
     assert!(names.iter().all(|n| n.len() <= 64 && n.split_once("__").is_some()), "{names:?}");
@@ -155,11 +178,20 @@ fn real_servers_aggregate_and_server_requests_work() {
     assert!(step(&lines, "call", "git__git_status")[0]["text"].as_str().unwrap().contains("On branch"));
     assert_eq!(step(&lines, "call", "everything__echo")[0]["text"], "Echo: hi");
     assert!(lines.iter().any(|l| l["event"] == "sampling"));
-    assert!(step(&lines, "call", "everything__trigger-sampling-request")[0]["text"].as_str().unwrap().contains("sampled reply"));
+    assert!(step(&lines, "call", "everything__trigger-sampling-request")[0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("sampled reply"));
     assert!(lines.iter().any(|l| l["event"] == "elicitation"));
-    assert!(step(&lines, "call", "everything__trigger-elicitation-request")[0]["text"].as_str().unwrap().contains("\"action\": \"accept\""));
+    assert!(step(&lines, "call", "everything__trigger-elicitation-request")[0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("\"action\": \"accept\""));
     assert!(lines.iter().filter(|l| l["event"] == "roots").count() >= 1);
-    assert!(step(&lines, "call", "everything__get-roots-list")[0]["text"].as_str().unwrap().contains(&s.data.path().display().to_string()));
+    assert!(step(&lines, "call", "everything__get-roots-list")[0]["text"]
+        .as_str()
+        .unwrap()
+        .contains(&s.data.path().display().to_string()));
     let long = step(&lines, "call", "everything__trigger-long-running-operation");
     assert_eq!(long[0]["progress"], 4, "progress notifications pass through");
     assert_eq!(long[1]["cancelled"], true);
@@ -189,7 +221,10 @@ fn exfiltration_through_fetch_is_denied_and_never_reaches_the_server() {
     for denied in &fetches[..2] {
         assert_eq!(denied["isError"], true, "{denied}");
         let text = denied["text"].as_str().unwrap();
-        assert!(text.starts_with("mcpproxy blocked: stripe-secret-key (secret) from mcp__fs__read_text_file"), "{text}");
+        assert!(
+            text.starts_with("mcpproxy blocked: stripe-secret-key (secret) from mcp__fs__read_text_file"),
+            "{text}"
+        );
         assert!(!text.contains(&STRIPE[8..]), "the reason must not carry the value");
     }
     assert!(fetches[0]["text"].as_str().unwrap().contains("percent"));
@@ -206,7 +241,15 @@ fn hook_and_proxy_sessions_share_sources_once_linked() {
     let s = setup(&["slack", "fs"]);
     let hook_session = "hook-session-1";
     let pre = |tool: &str, input: Value| json!({"op": "hook", "payload": payload(hook_session, "PreToolUse", tool, input, None)});
-    let read_env = payload(hook_session, "PostToolUse", "Read", json!({"file_path": "/repo/.env"}), Some(json!({"type": "text", "file": {"filePath": "/repo/.env", "content": format!("STRIPE_SECRET_KEY={STRIPE}\n")}})));
+    let read_env = payload(
+        hook_session,
+        "PostToolUse",
+        "Read",
+        json!({"file_path": "/repo/.env"}),
+        Some(
+            json!({"type": "text", "file": {"filePath": "/repo/.env", "content": format!("STRIPE_SECRET_KEY={STRIPE}\n")}}),
+        ),
+    );
     let other_secret = "xoxb-810349470495-8652783442416-pcwKNuzx10bRyQP3M0BdHUPB";
     std::fs::write(s.data.path().join("notify.sh"), format!("SLACK_BOT_TOKEN={other_secret}\n")).unwrap();
     let hello = json!({"channel": "C1", "text": "hello team"});
@@ -228,12 +271,19 @@ fn hook_and_proxy_sessions_share_sources_once_linked() {
     let posts = step(&lines, "call", "slack__post_message");
     assert_eq!(posts[0]["isError"], false);
     assert_eq!(posts[1]["isError"], true);
-    assert!(posts[1]["text"].as_str().unwrap().contains("stripe-secret-key (secret) from Read /repo/.env"), "{}", posts[1]);
+    assert!(
+        posts[1]["text"].as_str().unwrap().contains("stripe-secret-key (secret) from Read /repo/.env"),
+        "{}",
+        posts[1]
+    );
     let hooks = step(&lines, "hook", "");
     assert_eq!(hooks[1]["stdout"], "", "the benign announced call is not blocked by the hook");
     let webfetch: Value = serde_json::from_str(hooks[2]["stdout"].as_str().unwrap()).expect("hook decision");
     assert_eq!(webfetch["hookSpecificOutput"]["permissionDecision"], "deny");
-    assert!(webfetch["hookSpecificOutput"]["permissionDecisionReason"].as_str().unwrap().contains("slack"), "{webfetch}");
+    assert!(
+        webfetch["hookSpecificOutput"]["permissionDecisionReason"].as_str().unwrap().contains("slack"),
+        "{webfetch}"
+    );
     // The upstream saw the benign post only.
     let stub_log = std::fs::read_to_string(s.home.path().join("stub.log")).unwrap();
     assert_eq!(stub_log.lines().count(), 1, "{stub_log}");
@@ -353,7 +403,9 @@ fn client_eof_with_a_pending_call_and_sigterm_leave_no_children() {
         let pid_file = s.home.path().join("stub.pid");
         let mut p = raw_proxy(&s, &[("STUB_PID", &pid_file)]);
         p.handshake();
-        p.send(r#"{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"sleep","arguments":{"seconds":30}}}"#);
+        p.send(
+            r#"{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"sleep","arguments":{"seconds":30}}}"#,
+        );
         std::thread::sleep(Duration::from_millis(500));
         let child_pid = std::fs::read_to_string(&pid_file).expect("stub wrote its pid");
         assert!(alive(&child_pid));
@@ -379,7 +431,9 @@ fn client_eof_with_a_pending_call_and_sigterm_leave_no_children() {
 #[test]
 fn ask_goes_to_the_user_through_elicitation_or_falls_back_to_deny() {
     // 300+ chars of a private file posted to a Slack-like tool: the default policy asks.
-    let notes: String = (0..8).map(|i| format!("Q{i} roadmap: acquisition codename PELICAN-{i}, budget {} k, owner dana.w\n", 100 + i * 7)).collect();
+    let notes: String = (0..8)
+        .map(|i| format!("Q{i} roadmap: acquisition codename PELICAN-{i}, budget {} k, owner dana.w\n", 100 + i * 7))
+        .collect();
     for (answer, forwarded) in [(Some("accept"), true), (Some("decline"), false), (None, false)] {
         let s = setup(&["fs", "slack"]);
         std::fs::write(s.data.path().join("roadmap.md"), &notes).unwrap();
@@ -410,7 +464,12 @@ fn ask_goes_to_the_user_through_elicitation_or_falls_back_to_deny() {
         }
         let decision: String = {
             let conn = rusqlite::Connection::open(s.home.db()).unwrap();
-            conn.query_row("SELECT decision FROM activity WHERE tool = 'mcp__slack__post_message' AND event = 'PreToolUse'", [], |r| r.get(0)).unwrap()
+            conn.query_row(
+                "SELECT decision FROM activity WHERE tool = 'mcp__slack__post_message' AND event = 'PreToolUse'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
         };
         assert_eq!(decision, "ask");
     }

@@ -30,13 +30,7 @@ fn replayed() -> Home {
 
 fn run(home: &Home, args: &[&str]) -> Run {
     let empty = tempfile::tempdir().unwrap();
-    let out = home
-        .cmd()
-        .env("HOME", empty.path())
-        .current_dir(empty.path())
-        .args(args)
-        .output()
-        .unwrap();
+    let out = home.cmd().env("HOME", empty.path()).current_dir(empty.path()).args(args).output().unwrap();
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -45,8 +39,7 @@ fn run(home: &Home, args: &[&str]) -> Run {
 }
 
 fn json(run: &Run) -> Value {
-    serde_json::from_str(&run.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}{}", run.stdout, run.stderr))
+    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}{}", run.stdout, run.stderr))
 }
 
 #[test]
@@ -60,39 +53,17 @@ fn activity_list_filters_and_fits_80_columns() {
     }
     assert!(r.stdout.contains("deny"), "{}", r.stdout);
 
-    let rows = json(&run(
-        &home,
-        &["activity", "list", "--decision", "deny", "--json"],
-    ));
+    let rows = json(&run(&home, &["activity", "list", "--decision", "deny", "--json"]));
     let rows = rows.as_array().unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0]["tool"], "WebFetch");
     assert_eq!(rows[0]["session_id"], "scn-a01-08b7435f");
 
-    let rows = json(&run(
-        &home,
-        &[
-            "activity",
-            "list",
-            "--session",
-            "scn-b04",
-            "--tool",
-            "Web*",
-            "--json",
-        ],
-    ));
+    let rows = json(&run(&home, &["activity", "list", "--session", "scn-b04", "--tool", "Web*", "--json"]));
     assert_eq!(rows.as_array().unwrap().len(), 2);
-    let rows = json(&run(
-        &home,
-        &[
-            "activity", "list", "--since", "1h", "--limit", "3", "--json",
-        ],
-    ));
+    let rows = json(&run(&home, &["activity", "list", "--since", "1h", "--limit", "3", "--json"]));
     assert_eq!(rows.as_array().unwrap().len(), 3);
-    let rows = json(&run(
-        &home,
-        &["activity", "list", "--since", "4000000000", "--json"],
-    ));
+    let rows = json(&run(&home, &["activity", "list", "--since", "4000000000", "--json"]));
     assert!(rows.as_array().unwrap().is_empty());
     let bad = run(&home, &["activity", "list", "--since", "3y"]);
     assert_ne!(bad.code, 0);
@@ -102,10 +73,7 @@ fn activity_list_filters_and_fits_80_columns() {
 #[test]
 fn activity_show_explains_the_deny_and_export_is_jsonl() {
     let home = replayed();
-    let rows = json(&run(
-        &home,
-        &["activity", "list", "--decision", "deny", "--json"],
-    ));
+    let rows = json(&run(&home, &["activity", "list", "--decision", "deny", "--json"]));
     let id = rows[0]["id"].as_i64().unwrap().to_string();
 
     let r = run(&home, &["activity", "show", &id]);
@@ -136,22 +104,10 @@ fn activity_show_explains_the_deny_and_export_is_jsonl() {
 
     let r = run(&home, &["activity", "export", "--format", "jsonl"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let lines: Vec<Value> = r
-        .stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines: Vec<Value> = r.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(lines.len(), 9);
-    assert!(lines
-        .iter()
-        .all(|l| l["flows"].is_array() && l["time"].is_string()));
-    assert_eq!(
-        lines
-            .iter()
-            .filter(|l| !l["flows"].as_array().unwrap().is_empty())
-            .count(),
-        1
-    );
+    assert!(lines.iter().all(|l| l["flows"].is_array() && l["time"].is_string()));
+    assert_eq!(lines.iter().filter(|l| !l["flows"].as_array().unwrap().is_empty()).count(), 1);
     assert!(!r.stdout.contains("sk_live_"));
 }
 
@@ -160,50 +116,22 @@ fn sessions_list_show_and_graph() {
     let home = replayed();
     let r = run(&home, &["sessions", "list"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(
-        r.stdout.contains("scn-a01-08b7435f") && r.stdout.contains("scn-b04-35be96d1"),
-        "{}",
-        r.stdout
-    );
-    assert!(
-        r.stdout.lines().all(|l| l.chars().count() <= 80),
-        "{}",
-        r.stdout
-    );
+    assert!(r.stdout.contains("scn-a01-08b7435f") && r.stdout.contains("scn-b04-35be96d1"), "{}", r.stdout);
+    assert!(r.stdout.lines().all(|l| l.chars().count() <= 80), "{}", r.stdout);
 
     let list = json(&run(&home, &["sessions", "list", "--json"]));
-    let a01 = list
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["id"] == "scn-a01-08b7435f")
-        .unwrap();
-    assert_eq!(
-        (
-            a01["sources"].as_i64(),
-            a01["flows"].as_i64(),
-            a01["deny"].as_i64()
-        ),
-        (Some(2), Some(1), Some(1))
-    );
+    let a01 = list.as_array().unwrap().iter().find(|s| s["id"] == "scn-a01-08b7435f").unwrap();
+    assert_eq!((a01["sources"].as_i64(), a01["flows"].as_i64(), a01["deny"].as_i64()), (Some(2), Some(1), Some(1)));
     assert_eq!(a01["agent"], "claude-code");
 
     let r = run(&home, &["sessions", "show", "scn-a01"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(
-        r.stdout.contains("/repo/.env") && r.stdout.contains("CONTRIBUTING.md"),
-        "{}",
-        r.stdout
-    );
+    assert!(r.stdout.contains("/repo/.env") && r.stdout.contains("CONTRIBUTING.md"), "{}", r.stdout);
 
     let g = run(&home, &["sessions", "show", "scn-a01-08b7435f", "--graph"]);
     assert_eq!(g.code, 0, "{}", g.stderr);
     assert!(g.stdout.starts_with("flowchart LR\n"), "{}", g.stdout);
-    assert!(
-        g.stdout.contains("-->|\"deny: secret in url"),
-        "{}",
-        g.stdout
-    );
+    assert!(g.stdout.contains("-->|\"deny: secret in url"), "{}", g.stdout);
     assert!(g.stdout.contains("WebFetch"), "{}", g.stdout);
 
     let ambiguous = run(&home, &["sessions", "show", "scn-"]);
@@ -217,24 +145,14 @@ fn status_reports_database_and_missing_install() {
     let r = run(&home, &["hook", "status"]);
     // Nothing is installed in the empty HOME and project: broken, with the fix printed.
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
-    assert!(
-        r.stdout
-            .contains("mcpproxy hook install --agent claude-code --scope user"),
-        "{}",
-        r.stdout
-    );
+    assert!(r.stdout.contains("mcpproxy hook install --agent claude-code --scope user"), "{}", r.stdout);
     assert!(r.stdout.contains("2 tracked"), "{}", r.stdout);
     assert!(r.stdout.contains("schema v"), "{}", r.stdout);
 
     let v = json(&run(&home, &["hook", "status", "--json"]));
     assert_eq!(v["database"]["sessions"], 2);
     assert_eq!(v["database"]["coverage"], "hooks");
-    let deny = v["database"]["decisions_24h"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d[0] == "deny")
-        .unwrap();
+    let deny = v["database"]["decisions_24h"].as_array().unwrap().iter().find(|d| d[0] == "deny").unwrap();
     assert_eq!(deny[1], 1);
     assert_eq!(v["hooks"].as_array().unwrap().len(), 9);
 }
@@ -245,45 +163,27 @@ fn status_is_clean_after_install_and_flags_a_broken_command() {
     let user_home = tempfile::tempdir().unwrap();
     let project = tempfile::tempdir().unwrap();
     let go = |args: &[&str]| {
-        let out = home
-            .cmd()
-            .env("HOME", user_home.path())
-            .current_dir(project.path())
-            .args(args)
-            .output()
-            .unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-        )
+        let out = home.cmd().env("HOME", user_home.path()).current_dir(project.path()).args(args).output().unwrap();
+        (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned())
     };
     assert_eq!(go(&["hook", "install", "--scope", "user"]).0, 0);
     let (code, out) = go(&["hook", "status"]);
     assert_eq!(code, 0, "{out}");
-    assert!(
-        out.contains("installed") && out.contains("ok: no problems found"),
-        "{out}"
-    );
+    assert!(out.contains("installed") && out.contains("ok: no problems found"), "{out}");
 
     // Point the installed hook at a binary that does not exist and narrow a matcher.
     let file = user_home.path().join(".claude/settings.json");
     let text = std::fs::read_to_string(&file).unwrap();
     let exe = assert_cmd::cargo::cargo_bin("mcpproxy");
-    let broken = text
-        .replace(exe.to_str().unwrap(), "/nonexistent/mcpproxy")
-        .replacen("\"*\"", "\"Bash|Read\"", 1);
+    let broken = text.replace(exe.to_str().unwrap(), "/nonexistent/mcpproxy").replacen("\"*\"", "\"Bash|Read\"", 1);
     std::fs::write(&file, broken).unwrap();
     let (code, out) = go(&["hook", "status"]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("/nonexistent/mcpproxy (MISSING)"), "{out}");
     let (_, json_out) = go(&["hook", "status", "--json"]);
     let v: Value = serde_json::from_str(&json_out).unwrap();
-    let problems: Vec<&str> = v["problems"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["problem"].as_str().unwrap())
-        .collect();
+    let problems: Vec<&str> =
+        v["problems"].as_array().unwrap().iter().map(|p| p["problem"].as_str().unwrap()).collect();
     assert_eq!(problems.len(), 2, "{problems:?}");
     assert!(problems[0].contains("`/nonexistent/mcpproxy`, which is not an executable file"));
     assert!(
@@ -291,18 +191,8 @@ fn status_is_clean_after_install_and_flags_a_broken_command() {
             && problems[1].contains("WebFetch"),
         "{problems:?}"
     );
-    assert_eq!(
-        v["hooks"][0]["uncovered_tools"][0]
-            .as_str()
-            .unwrap()
-            .split(':')
-            .next(),
-        Some("PreToolUse")
-    );
-    assert!(
-        out.contains("fix: mcpproxy hook install --agent claude-code --scope user"),
-        "{out}"
-    );
+    assert_eq!(v["hooks"][0]["uncovered_tools"][0].as_str().unwrap().split(':').next(), Some("PreToolUse"));
+    assert!(out.contains("fix: mcpproxy hook install --agent claude-code --scope user"), "{out}");
     // Reinstalling fixes both.
     assert_eq!(go(&["hook", "install", "--scope", "user"]).0, 0);
     assert_eq!(go(&["hook", "status"]).0, 0);
@@ -318,10 +208,7 @@ fn status_is_clean_after_install_and_flags_a_broken_command() {
 fn config_show_path_check() {
     let home = Home::new();
     let r = run(&home, &["config", "path"]);
-    assert_eq!(
-        r.stdout.trim(),
-        home.path().join("config.json").display().to_string()
-    );
+    assert_eq!(r.stdout.trim(), home.path().join("config.json").display().to_string());
 
     let v = json(&run(&home, &["config", "show", "--json"]));
     assert_eq!(v["exists"], false);
@@ -333,16 +220,9 @@ fn config_show_path_check() {
     let v = json(&run(&home, &["config", "show", "--json"]));
     assert_eq!(v["config"]["fail_closed"], true);
     assert_eq!(v["config"]["policy"]["pii"], "deny");
-    assert_eq!(
-        v["keys_set"],
-        serde_json::json!(["fail_closed", "policy.pii"])
-    );
+    assert_eq!(v["keys_set"], serde_json::json!(["fail_closed", "policy.pii"]));
     let human = run(&home, &["config", "show"]);
-    assert!(
-        human.stdout.contains("set there: fail_closed, policy.pii"),
-        "{}",
-        human.stdout
-    );
+    assert!(human.stdout.contains("set there: fail_closed, policy.pii"), "{}", human.stdout);
 
     home.write_config(r#"{"fail_closed": true, "colector_hosts": []}"#);
     let r = run(&home, &["config", "check"]);

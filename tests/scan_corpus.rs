@@ -13,7 +13,8 @@ fn scan_exit_codes_and_no_values() {
     assert_eq!(clean.status.code(), Some(0));
     assert_eq!(String::from_utf8_lossy(&clean.stdout), "no findings\n");
     let key = "AKIAW6KIUFSRT3K4KF5E";
-    let dirty = home.cmd().args(["scan", "--json"]).write_stdin(format!("x\naws_access_key_id = {key}\n")).output().unwrap();
+    let dirty =
+        home.cmd().args(["scan", "--json"]).write_stdin(format!("x\naws_access_key_id = {key}\n")).output().unwrap();
     assert_eq!(dirty.status.code(), Some(1));
     let v: Value = serde_json::from_slice(&dirty.stdout).unwrap();
     assert_eq!(v["count"], 1);
@@ -33,7 +34,8 @@ fn scan_recall_and_false_positives_on_labelled_corpus() {
     let mut misses = Vec::new();
     // One scan over all items, each on its own block far from the others (the AWS pairing
     // rule looks 200 bytes around a key id), then findings are mapped back to items by span.
-    let items: Vec<Value> = corpus.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).unwrap()).collect();
+    let items: Vec<Value> =
+        corpus.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).unwrap()).collect();
     let separator = "\n".repeat(400);
     let mut text = String::new();
     let mut spans = Vec::new();

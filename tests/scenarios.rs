@@ -44,7 +44,11 @@ fn replay(file: &std::path::Path) -> (usize, usize, Vec<String>) {
             good += 1;
         } else {
             let reason = decision(&run).map(|(_, r)| r).unwrap_or_default();
-            detail.push(format!("{} {}: expected {expect}, got {got} {reason}", ev["event"].as_str().unwrap(), ev["tool_name"].as_str().unwrap()));
+            detail.push(format!(
+                "{} {}: expected {expect}, got {got} {reason}",
+                ev["event"].as_str().unwrap(),
+                ev["tool_name"].as_str().unwrap()
+            ));
         }
     }
     (good, total, detail)

@@ -77,11 +77,7 @@ mod tests {
 
     #[test]
     fn server_from_name_or_payload() {
-        let e = parse(
-            br#"{"hook_event_name":"PreToolUse","tool_name":"mcp__github__get_issue"}"#,
-            None,
-        )
-        .unwrap();
+        let e = parse(br#"{"hook_event_name":"PreToolUse","tool_name":"mcp__github__get_issue"}"#, None).unwrap();
         assert_eq!(e.server.as_deref(), Some("github"));
         let e = parse(
             br#"{"hook_event_name":"PreToolUse","tool_name":"mcp__plugin_x_y__go","mcp_server":{"name":"y"}}"#,

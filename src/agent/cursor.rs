@@ -17,60 +17,35 @@ use anyhow::{bail, Context, Result};
 use serde_json::{json, Map, Value};
 
 /// Events whose reply Cursor reads as a permission decision.
-const PERMISSION_EVENTS: &[&str] = &[
-    "beforeShellExecution",
-    "beforeMCPExecution",
-    "beforeReadFile",
-];
+const PERMISSION_EVENTS: &[&str] = &["beforeShellExecution", "beforeMCPExecution", "beforeReadFile"];
 
 /// The hook events `hook install --agent cursor` registers.
-pub const EVENTS: &[&str] = &[
-    "beforeShellExecution",
-    "beforeMCPExecution",
-    "beforeReadFile",
-    "afterFileEdit",
-    "afterMCPExecution",
-];
+pub const EVENTS: &[&str] =
+    &["beforeShellExecution", "beforeMCPExecution", "beforeReadFile", "afterFileEdit", "afterMCPExecution"];
 
 pub fn parse(bytes: &[u8], event_override: Option<&str>) -> Result<HookEvent> {
     let obj = super::payload_object(bytes)?;
     let text = |key: &str| obj.get(key).and_then(Value::as_str).map(str::to_owned);
     let event_name = super::event_name(&obj, event_override)?;
-    let session_id = text("conversation_id")
-        .or_else(|| text("session_id"))
-        .unwrap_or_else(|| "unknown".to_owned());
-    let cwd = text("cwd").or_else(|| {
-        obj.get("workspace_roots")
-            .and_then(|r| r.get(0))
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-    });
-    let event = |kind,
-                 tool_name: String,
-                 server: Option<String>,
-                 tool_input: Value,
-                 tool_response: Option<Value>| HookEvent {
-        kind,
-        event_name: event_name.clone(),
-        session_id: session_id.clone(),
-        tool_name,
-        server,
-        tool_input,
-        tool_response,
-        error: None,
-        cwd: cwd.clone(),
-    };
+    let session_id = text("conversation_id").or_else(|| text("session_id")).unwrap_or_else(|| "unknown".to_owned());
+    let cwd = text("cwd")
+        .or_else(|| obj.get("workspace_roots").and_then(|r| r.get(0)).and_then(Value::as_str).map(str::to_owned));
+    let event =
+        |kind, tool_name: String, server: Option<String>, tool_input: Value, tool_response: Option<Value>| HookEvent {
+            kind,
+            event_name: event_name.clone(),
+            session_id: session_id.clone(),
+            tool_name,
+            server,
+            tool_input,
+            tool_response,
+            error: None,
+            cwd: cwd.clone(),
+        };
     match event_name.as_str() {
         "beforeShellExecution" => {
-            let command =
-                text("command").context("beforeShellExecution input has no string `command`")?;
-            Ok(event(
-                EventKind::Pre,
-                "Bash".into(),
-                None,
-                json!({ "command": command }),
-                None,
-            ))
+            let command = text("command").context("beforeShellExecution input has no string `command`")?;
+            Ok(event(EventKind::Pre, "Bash".into(), None, json!({ "command": command }), None))
         }
         "beforeMCPExecution" | "afterMCPExecution" => {
             let tool = text("tool_name").context("MCP event input has no string `tool_name`")?;
@@ -81,57 +56,32 @@ pub fn parse(bytes: &[u8], event_override: Option<&str>) -> Result<HookEvent> {
                 Ok(event(EventKind::Pre, name, Some(server), input, None))
             } else {
                 let response = json_or_text(obj.get("result_json"));
-                Ok(event(
-                    EventKind::Post,
-                    name,
-                    Some(server),
-                    input,
-                    Some(response),
-                ))
+                Ok(event(EventKind::Post, name, Some(server), input, Some(response)))
             }
         }
         "beforeReadFile" => {
-            let path =
-                text("file_path").context("beforeReadFile input has no string `file_path`")?;
+            let path = text("file_path").context("beforeReadFile input has no string `file_path`")?;
             let input = json!({ "file_path": path });
             match text("content") {
-                Some(content) => Ok(event(
-                    EventKind::Post,
-                    "Read".into(),
-                    None,
-                    input,
-                    Some(json!({ "content": content })),
-                )),
+                Some(content) => {
+                    Ok(event(EventKind::Post, "Read".into(), None, input, Some(json!({ "content": content }))))
+                }
                 None => Ok(event(EventKind::Pre, "Read".into(), None, input, None)),
             }
         }
         "afterFileEdit" => {
-            let path =
-                text("file_path").context("afterFileEdit input has no string `file_path`")?;
+            let path = text("file_path").context("afterFileEdit input has no string `file_path`")?;
             let edits = obj.get("edits").cloned().unwrap_or_else(|| json!([]));
-            Ok(event(
-                EventKind::Post,
-                "MultiEdit".into(),
-                None,
-                json!({ "file_path": path, "edits": edits }),
-                None,
-            ))
+            Ok(event(EventKind::Post, "MultiEdit".into(), None, json!({ "file_path": path, "edits": edits }), None))
         }
-        other => bail!(
-            "unsupported Cursor hook event `{other}` (expected one of {})",
-            EVENTS.join(", ")
-        ),
+        other => bail!("unsupported Cursor hook event `{other}` (expected one of {})", EVENTS.join(", ")),
     }
 }
 
 /// The MCP server's name: Cursor's newer `mcp_server_name`, else the host of its `url`, else
 /// the program of its `command`.
 fn server_name(obj: &Map<String, Value>) -> String {
-    let text = |key: &str| {
-        obj.get(key)
-            .and_then(Value::as_str)
-            .filter(|s| !s.trim().is_empty())
-    };
+    let text = |key: &str| obj.get(key).and_then(Value::as_str).filter(|s| !s.trim().is_empty());
     if let Some(name) = text("mcp_server_name").or_else(|| text("server_name")) {
         return name.to_owned();
     }
@@ -174,10 +124,7 @@ pub fn render(event_name: &str, verdict: &Verdict) -> Option<String> {
         Verdict::Ask(r) => ("ask", r),
         Verdict::Deny(r) => ("deny", r),
     };
-    Some(
-        json!({ "permission": permission, "user_message": reason, "agent_message": reason })
-            .to_string(),
-    )
+    Some(json!({ "permission": permission, "user_message": reason, "agent_message": reason }).to_string())
 }
 
 #[cfg(test)]
@@ -185,9 +132,7 @@ mod tests {
     use super::*;
 
     fn fixture(name: &str) -> Vec<u8> {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures/other-agents")
-            .join(name);
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/other-agents").join(name);
         std::fs::read(path).unwrap()
     }
 
@@ -217,10 +162,7 @@ mod tests {
         assert_eq!((e.kind, e.tool_name.as_str()), (EventKind::Post, "Read"));
         assert_eq!(e.tool_response.unwrap()["content"], "API_KEY=sk-test-123\n");
         let e = parse(&fixture("cursor.afterFileEdit.json"), None).unwrap();
-        assert_eq!(
-            (e.kind, e.tool_name.as_str()),
-            (EventKind::Post, "MultiEdit")
-        );
+        assert_eq!((e.kind, e.tool_name.as_str()), (EventKind::Post, "MultiEdit"));
         assert_eq!(e.tool_input["edits"][0]["new_string"], "DEBUG = False");
     }
 
@@ -231,10 +173,7 @@ mod tests {
             render("beforeShellExecution", &Verdict::Deny("no".into())).unwrap(),
             r#"{"permission":"deny","user_message":"no","agent_message":"no"}"#
         );
-        assert_eq!(
-            render("afterMCPExecution", &Verdict::Deny("no".into())),
-            None
-        );
+        assert_eq!(render("afterMCPExecution", &Verdict::Deny("no".into())), None);
         assert!(parse(br#"{"hook_event_name":"stop"}"#, None).is_err());
     }
 }

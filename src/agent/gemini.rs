@@ -29,18 +29,11 @@ pub fn parse(bytes: &[u8], event_override: Option<&str>) -> Result<HookEvent> {
         "BeforeTool" => (EventKind::Pre, None, None),
         "AfterTool" => {
             let resp = obj.get("tool_response");
-            let content = resp
-                .and_then(|r| r.get("llmContent"))
-                .filter(|c| !c.is_null())
-                .cloned();
+            let content = resp.and_then(|r| r.get("llmContent")).filter(|c| !c.is_null()).cloned();
             let error = resp.and_then(|r| r.get("error")).and_then(error_text);
             match (content, error) {
                 (None, Some(err)) => (EventKind::PostFailure, None, Some(err)),
-                (content, _) => (
-                    EventKind::Post,
-                    Some(content.or_else(|| resp.cloned()).unwrap_or(Value::Null)),
-                    None,
-                ),
+                (content, _) => (EventKind::Post, Some(content.or_else(|| resp.cloned()).unwrap_or(Value::Null)), None),
             }
         }
         other => {
@@ -65,11 +58,7 @@ fn error_text(v: &Value) -> Option<String> {
         Value::Null => None,
         Value::String(s) if s.is_empty() => None,
         Value::String(s) => Some(s.clone()),
-        Value::Object(o) => o
-            .get("message")
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-            .or_else(|| Some(v.to_string())),
+        Value::Object(o) => o.get("message").and_then(Value::as_str).map(str::to_owned).or_else(|| Some(v.to_string())),
         other => Some(other.to_string()),
     }
 }
@@ -77,11 +66,7 @@ fn error_text(v: &Value) -> Option<String> {
 /// Gemini tool name and arguments -> the Claude Code equivalent the engine classifies.
 fn map_tool(name: &str, input: &Value) -> (String, Value) {
     let obj = input.as_object().cloned().unwrap_or_default();
-    let s = |keys: &[&str]| {
-        keys.iter()
-            .find_map(|k| obj.get(*k).and_then(Value::as_str))
-            .map(str::to_owned)
-    };
+    let s = |keys: &[&str]| keys.iter().find_map(|k| obj.get(*k).and_then(Value::as_str)).map(str::to_owned);
     let with = |tool: &str, pairs: Vec<(&str, Option<String>)>| {
         let mut out: Map<String, Value> = obj.clone();
         for (k, v) in pairs {
@@ -93,23 +78,13 @@ fn map_tool(name: &str, input: &Value) -> (String, Value) {
     };
     match name {
         "run_shell_command" => with("Bash", vec![("command", s(&["command"]))]),
-        "read_file" => with(
-            "Read",
-            vec![("file_path", s(&["absolute_path", "file_path", "path"]))],
-        ),
-        "write_file" => with(
-            "Write",
-            vec![
-                ("file_path", s(&["file_path", "absolute_path", "path"])),
-                ("content", s(&["content"])),
-            ],
-        ),
+        "read_file" => with("Read", vec![("file_path", s(&["absolute_path", "file_path", "path"]))]),
+        "write_file" => {
+            with("Write", vec![("file_path", s(&["file_path", "absolute_path", "path"])), ("content", s(&["content"]))])
+        }
         "replace" => with(
             "Edit",
-            vec![
-                ("file_path", s(&["file_path", "absolute_path", "path"])),
-                ("new_string", s(&["new_string"])),
-            ],
+            vec![("file_path", s(&["file_path", "absolute_path", "path"])), ("new_string", s(&["new_string"]))],
         ),
         "web_fetch" => {
             let url = s(&["url"]).or_else(|| s(&["prompt"]).and_then(|p| first_url(&p)));
@@ -149,9 +124,7 @@ mod tests {
     use super::*;
 
     fn fixture(name: &str) -> Vec<u8> {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures/other-agents")
-            .join(name);
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/other-agents").join(name);
         std::fs::read(path).unwrap()
     }
 
@@ -160,49 +133,29 @@ mod tests {
         let e = parse(&fixture("gemini.AfterTool.shell.json"), None).unwrap();
         assert_eq!((e.kind, e.tool_name.as_str()), (EventKind::Post, "Bash"));
         assert_eq!(e.tool_input["command"], "ls src");
-        assert!(e
-            .tool_response
-            .unwrap()
-            .as_str()
-            .unwrap()
-            .contains("app.py"));
+        assert!(e.tool_response.unwrap().as_str().unwrap().contains("app.py"));
     }
 
     #[test]
     fn mcp_keeps_its_name_and_server() {
         let e = parse(&fixture("gemini.BeforeTool.mcp.json"), None).unwrap();
-        assert_eq!(
-            (e.kind, e.tool_name.as_str()),
-            (EventKind::Pre, "mcp__mcpproxy__call_tool_read")
-        );
+        assert_eq!((e.kind, e.tool_name.as_str()), (EventKind::Pre, "mcp__mcpproxy__call_tool_read"));
         assert_eq!(e.server.as_deref(), Some("mcpproxy"));
     }
 
     #[test]
     fn tool_names_map_to_claude_code_names() {
         let (t, i) = map_tool("read_file", &json!({"absolute_path": "/a/.env"}));
-        assert_eq!(
-            (t.as_str(), i["file_path"].as_str()),
-            ("Read", Some("/a/.env"))
-        );
-        let (t, i) = map_tool(
-            "web_fetch",
-            &json!({"prompt": "summarise https://x.example/a?b=1 please"}),
-        );
-        assert_eq!(
-            (t.as_str(), i["url"].as_str()),
-            ("WebFetch", Some("https://x.example/a?b=1"))
-        );
+        assert_eq!((t.as_str(), i["file_path"].as_str()), ("Read", Some("/a/.env")));
+        let (t, i) = map_tool("web_fetch", &json!({"prompt": "summarise https://x.example/a?b=1 please"}));
+        assert_eq!((t.as_str(), i["url"].as_str()), ("WebFetch", Some("https://x.example/a?b=1")));
         assert_eq!(map_tool("replace", &json!({})).0, "Edit");
         assert_eq!(map_tool("write_file", &json!({})).0, "Write");
     }
 
     #[test]
     fn renders_top_level_decision() {
-        assert_eq!(
-            render("BeforeTool", &Verdict::Ask("hm".into())).unwrap(),
-            r#"{"decision":"ask","reason":"hm"}"#
-        );
+        assert_eq!(render("BeforeTool", &Verdict::Ask("hm".into())).unwrap(), r#"{"decision":"ask","reason":"hm"}"#);
         assert_eq!(render("BeforeTool", &Verdict::Silent), None);
         assert_eq!(render("AfterTool", &Verdict::Deny("x".into())), None);
     }

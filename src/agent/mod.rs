@@ -100,10 +100,7 @@ mod tests {
 
     #[test]
     fn mcp_names_split_on_first_double_underscore() {
-        assert_eq!(
-            split_mcp_name("mcp__slack__slack_post_message"),
-            Some(("slack", "slack_post_message"))
-        );
+        assert_eq!(split_mcp_name("mcp__slack__slack_post_message"), Some(("slack", "slack_post_message")));
         assert_eq!(
             split_mcp_name("mcp__plugin_playwright_playwright__browser_navigate"),
             Some(("plugin_playwright_playwright", "browser_navigate"))

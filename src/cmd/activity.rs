@@ -18,10 +18,7 @@ pub fn run(cmd: &ActivityCommand) -> Result<ExitCode> {
         ActivityCommand::List(args) => list(db.as_ref(), args),
         ActivityCommand::Show(args) => {
             let Some(db) = db else {
-                bail!(
-                    "no database at {} yet: nothing has been evaluated",
-                    db_path.display()
-                );
+                bail!("no database at {} yet: nothing has been evaluated", db_path.display());
             };
             show(&db, args)
         }
@@ -34,11 +31,7 @@ fn query(filter: &ActivityFilter, limit: Option<u32>) -> Result<ActivityQuery> {
         session_prefix: filter.session.clone(),
         decision: filter.decision.clone(),
         tool_glob: filter.tool.clone(),
-        since: filter
-            .since
-            .as_deref()
-            .map(|s| parse_since(s, now_secs()))
-            .transpose()?,
+        since: filter.since.as_deref().map(|s| parse_since(s, now_secs())).transpose()?,
         limit,
     })
 }
@@ -54,23 +47,11 @@ fn list(db: Option<&ReadOnly>, args: &ActivityListArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     if rows.is_empty() {
-        writeln!(
-            out,
-            "no activity{}",
-            if db.is_none() {
-                " (no database yet)"
-            } else {
-                " matches"
-            }
-        )?;
+        writeln!(out, "no activity{}", if db.is_none() { " (no database yet)" } else { " matches" })?;
         return Ok(ExitCode::SUCCESS);
     }
     // 5 + 11 + 8 + 14 + 8 + 28 + 5 separators = 79 columns.
-    writeln!(
-        out,
-        "{:>5} {:<11} {:<8} {:<14} {:<8} REASON",
-        "ID", "TIME (UTC)", "SESSION", "TOOL", "DECISION"
-    )?;
+    writeln!(out, "{:>5} {:<11} {:<8} {:<14} {:<8} REASON", "ID", "TIME (UTC)", "SESSION", "TOOL", "DECISION")?;
     for r in &rows {
         writeln!(
             out,
@@ -90,11 +71,9 @@ fn list(db: Option<&ReadOnly>, args: &ActivityListArgs) -> Result<ExitCode> {
 fn summary(r: &ActivityRow) -> String {
     match &r.reason {
         // "mcpproxy blocked: ..." -> "..." (the decision column says it already).
-        Some(reason) if reason.starts_with("mcpproxy") => reason
-            .split_once(": ")
-            .map(|(_, r)| r)
-            .unwrap_or(reason)
-            .to_owned(),
+        Some(reason) if reason.starts_with("mcpproxy") => {
+            reason.split_once(": ").map(|(_, r)| r).unwrap_or(reason).to_owned()
+        }
         Some(reason) => reason.clone(),
         None if r.decision == "record" => format!("recorded ({})", r.event),
         None => format!("no objection ({})", r.event),
@@ -108,21 +87,11 @@ fn show(db: &ReadOnly, args: &ShowArgs) -> Result<ExitCode> {
     let flows = db.flows_for_activity(row.id)?;
     let mut out = std::io::stdout().lock();
     if args.json {
-        writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&json!({"activity": row, "flows": flows}))?
-        )?;
+        writeln!(out, "{}", serde_json::to_string_pretty(&json!({"activity": row, "flows": flows}))?)?;
         return Ok(ExitCode::SUCCESS);
     }
     let now = now_secs();
-    writeln!(
-        out,
-        "activity {}: {} ({})",
-        row.id,
-        row.decision.to_uppercase(),
-        super::table::age(row.ts, now)
-    )?;
+    writeln!(out, "activity {}: {} ({})", row.id, row.decision.to_uppercase(), super::table::age(row.ts, now))?;
     writeln!(out, "  time      {}", utc(row.ts))?;
     writeln!(out, "  session   {} ({})", row.session_id, row.agent)?;
     writeln!(out, "  call      {} {}", row.event, row.tool)?;
@@ -149,11 +118,7 @@ fn show(db: &ReadOnly, args: &ShowArgs) -> Result<ExitCode> {
 }
 
 fn write_flow(out: &mut impl Write, n: usize, f: &FlowRow) -> Result<()> {
-    writeln!(
-        out,
-        "  #{n} {} -> {} (rule policy.{})",
-        f.kind, f.action, f.kind
-    )?;
+    writeln!(out, "  #{n} {} -> {} (rule policy.{})", f.kind, f.action, f.kind)?;
     let field = |out: &mut dyn Write, label: &str, value: &str| -> Result<()> {
         for (i, line) in wrap(value, 62).iter().enumerate() {
             writeln!(out, "     {:<12} {line}", if i == 0 { label } else { "" })?;
@@ -182,11 +147,7 @@ fn write_flow(out: &mut impl Write, n: usize, f: &FlowRow) -> Result<()> {
             ),
         )?;
     }
-    field(
-        out,
-        "sink",
-        &format!("{} field `{}`", f.sink_tool, f.sink_field),
-    )?;
+    field(out, "sink", &format!("{} field `{}`", f.sink_tool, f.sink_field))?;
     field(out, "encoding", &f.encoding)?;
     field(out, "destination", &f.destination)?;
     field(out, "matched", &format!("{} chars", f.matched))?;

@@ -23,9 +23,7 @@ pub fn run(cmd: &ConfigCommand) -> Result<ExitCode> {
 
 /// Keys set in the file (nested policy keys as `policy.<kind>`), for "where it came from".
 fn keys_set(path: &Path) -> Vec<String> {
-    let Some(Value::Object(map)) = std::fs::read_to_string(path)
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok())
+    let Some(Value::Object(map)) = std::fs::read_to_string(path).ok().and_then(|t| serde_json::from_str(&t).ok())
     else {
         return Vec::new();
     };
@@ -54,11 +52,7 @@ fn show(path: &Path, args: &ConfigShowArgs) -> Result<ExitCode> {
     } else if keys.is_empty() {
         println!("# from {}: no keys set, all defaults", path.display());
     } else {
-        println!(
-            "# from {}: set there: {}; everything else is a default",
-            path.display(),
-            keys.join(", ")
-        );
+        println!("# from {}: set there: {}; everything else is a default", path.display(), keys.join(", "));
     }
     println!("{}", serde_json::to_string_pretty(&config)?);
     Ok(ExitCode::SUCCESS)
@@ -71,11 +65,7 @@ fn check(path: &Path) -> Result<ExitCode> {
     }
     match Config::load(path) {
         Ok(_) => {
-            println!(
-                "ok: {} is valid ({} key(s) set)",
-                path.display(),
-                keys_set(path).len()
-            );
+            println!("ok: {} is valid ({} key(s) set)", path.display(), keys_set(path).len());
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {

@@ -36,7 +36,11 @@ pub fn evaluate(args: &EvaluateArgs) -> ExitCode {
         eprintln!("mcpproxy: internal error, {what} the call: {msg}");
     }));
     let result = match read {
-        Err(e) => Err(Failure { message: format!("cannot read hook input from stdin: {e}"), fail_closed: false, event_name: "PreToolUse".into() }),
+        Err(e) => Err(Failure {
+            message: format!("cannot read hook input from stdin: {e}"),
+            fail_closed: false,
+            event_name: "PreToolUse".into(),
+        }),
         Ok(_) => std::panic::catch_unwind(|| run(&input, args, started)).unwrap_or_else(|_| {
             Err(Failure {
                 message: "internal error (see previous line)".into(),
@@ -83,9 +87,16 @@ fn sniff_event_name(input: &[u8], args: &EvaluateArgs) -> String {
 }
 
 fn run(input: &[u8], args: &EvaluateArgs, started: Instant) -> Result<Option<String>, Failure> {
-    let paths = Paths::resolve().map_err(|e| Failure { message: format!("{e:#}"), fail_closed: false, event_name: String::new() })?;
-    let cfg = Config::load(&paths.config_file())
-        .map_err(|e| Failure { message: format!("{e:#}"), fail_closed: false, event_name: sniff_event_name(input, args) })?;
+    let paths = Paths::resolve().map_err(|e| Failure {
+        message: format!("{e:#}"),
+        fail_closed: false,
+        event_name: String::new(),
+    })?;
+    let cfg = Config::load(&paths.config_file()).map_err(|e| Failure {
+        message: format!("{e:#}"),
+        fail_closed: false,
+        event_name: sniff_event_name(input, args),
+    })?;
     FAIL_CLOSED.store(cfg.fail_closed, Ordering::SeqCst);
     // Lets the tests prove that a panic fails open (or closed) with one stderr line.
     #[cfg(debug_assertions)]
@@ -93,8 +104,10 @@ fn run(input: &[u8], args: &EvaluateArgs, started: Instant) -> Result<Option<Str
         panic!("MCPPROXY_DEBUG_PANIC is set");
     }
     let fail = |message: String, event_name: String| Failure { message, fail_closed: cfg.fail_closed, event_name };
-    let event = parse(args.agent, input, args.event.as_deref()).map_err(|e| fail(format!("{e:#}"), sniff_event_name(input, args)))?;
-    let verdict = decide(&event, &paths, &cfg, args.agent.as_str(), started).map_err(|e| fail(format!("{e:#}"), event.event_name.clone()))?;
+    let event = parse(args.agent, input, args.event.as_deref())
+        .map_err(|e| fail(format!("{e:#}"), sniff_event_name(input, args)))?;
+    let verdict = decide(&event, &paths, &cfg, args.agent.as_str(), started)
+        .map_err(|e| fail(format!("{e:#}"), event.event_name.clone()))?;
     Ok(render(args.agent, &event.event_name, &verdict))
 }
 
@@ -153,7 +166,9 @@ fn decide(event: &HookEvent, paths: &Paths, cfg: &Config, agent: &str, started: 
                 store.record_correlation(&hash, &event.session_id, now_ms).context("recording MCP call correlation")?;
             }
         }
-        store.prune_if_due(now, cfg.session_ttl_hours as i64 * 3600, cfg.max_activity_rows).context("pruning expired sessions")?;
+        store
+            .prune_if_due(now, cfg.session_ttl_hours as i64 * 3600, cfg.max_activity_rows)
+            .context("pruning expired sessions")?;
         Ok(())
     })();
     match persisted {

@@ -12,10 +12,7 @@ pub fn install(args: &InstallArgs) -> Result<ExitCode> {
     let path = settings::settings_path(args.agent, args.scope)?;
     let command = settings::our_command(args.agent)?;
     let existing = settings::read_settings(&path)?;
-    let before = existing
-        .as_ref()
-        .map(|(_, v)| v.clone())
-        .unwrap_or_else(|| serde_json::json!({}));
+    let before = existing.as_ref().map(|(_, v)| v.clone()).unwrap_or_else(|| serde_json::json!({}));
     let after = settings::with_install(args.agent, before.clone(), &command, &path)?;
     let text = settings::to_text(&after);
     if args.dry_run {
@@ -23,11 +20,7 @@ pub fn install(args: &InstallArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     if existing.is_some() && after == before {
-        println!(
-            "already installed in {} ({} scope); nothing changed",
-            path.display(),
-            args.scope.as_str()
-        );
+        println!("already installed in {} ({} scope); nothing changed", path.display(), args.scope.as_str());
         return Ok(ExitCode::SUCCESS);
     }
     let backup = match &existing {
@@ -68,10 +61,7 @@ fn project_root_above(scope: Scope) -> Option<PathBuf> {
     if cwd.join(".git").exists() {
         return None;
     }
-    cwd.ancestors()
-        .skip(1)
-        .find(|d| d.join(".git").exists())
-        .map(PathBuf::from)
+    cwd.ancestors().skip(1).find(|d| d.join(".git").exists()).map(PathBuf::from)
 }
 
 pub fn uninstall(args: &InstallArgs) -> Result<ExitCode> {
@@ -91,10 +81,6 @@ pub fn uninstall(args: &InstallArgs) -> Result<ExitCode> {
     }
     let backup = settings::backup(&path)?;
     settings::write_atomic(&path, &settings::to_text(&after))?;
-    println!(
-        "removed {removed} mcpproxy hook handler(s) from {} (backup: {})",
-        path.display(),
-        backup.display()
-    );
+    println!("removed {removed} mcpproxy hook handler(s) from {} (backup: {})", path.display(), backup.display());
     Ok(ExitCode::SUCCESS)
 }

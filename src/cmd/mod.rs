@@ -3,8 +3,8 @@
 pub mod activity;
 pub mod config_cmd;
 pub mod hook;
-pub mod proxy;
 pub mod install;
+pub mod proxy;
 pub mod scan;
 pub mod sessions;
 pub mod settings;

@@ -24,7 +24,16 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode> {
     } else {
         for f in &findings {
             let line = text[..f.start].matches('\n').count() + 1;
-            writeln!(out, "{:<28} {:<12} line {:<5} bytes {}..{} ({} chars)", f.kind, f.category.as_str(), line, f.start, f.end, f.end - f.start)?;
+            writeln!(
+                out,
+                "{:<28} {:<12} line {:<5} bytes {}..{} ({} chars)",
+                f.kind,
+                f.category.as_str(),
+                line,
+                f.start,
+                f.end,
+                f.end - f.start
+            )?;
         }
     }
     Ok(if findings.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })

@@ -19,10 +19,7 @@ pub fn run(cmd: &SessionsCommand) -> Result<ExitCode> {
         SessionsCommand::List(args) => list(db.as_ref(), args),
         SessionsCommand::Show(args) => {
             let Some(db) = db else {
-                bail!(
-                    "no database at {} yet: no session has been recorded",
-                    db_path.display()
-                );
+                bail!("no database at {} yet: no session has been recorded", db_path.display());
             };
             show(&db, args)
         }
@@ -40,15 +37,7 @@ fn list(db: Option<&ReadOnly>, args: &SessionsListArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     if rows.is_empty() {
-        writeln!(
-            out,
-            "no sessions{}",
-            if db.is_none() {
-                " (no database yet)"
-            } else {
-                ""
-            }
-        )?;
+        writeln!(out, "no sessions{}", if db.is_none() { " (no database yet)" } else { "" })?;
         return Ok(ExitCode::SUCCESS);
     }
     // 18 + 11 + 14 + 14 + 4 + 5 + 4 + 3 + 7 separators = 80 columns.
@@ -104,12 +93,7 @@ fn show(db: &ReadOnly, args: &SessionShowArgs) -> Result<ExitCode> {
     let now = now_secs();
     writeln!(out, "session {} ({})", session.id, session.agent)?;
     writeln!(out, "  started   {}", utc(session.started_at))?;
-    writeln!(
-        out,
-        "  last      {} ({})",
-        utc(session.last_seen),
-        super::table::age(session.last_seen, now)
-    )?;
+    writeln!(out, "  last      {} ({})", utc(session.last_seen), super::table::age(session.last_seen, now))?;
     writeln!(
         out,
         "  counts    {} evaluations, {} sources, {} flows, {} deny, {} ask",
@@ -120,20 +104,9 @@ fn show(db: &ReadOnly, args: &SessionShowArgs) -> Result<ExitCode> {
         writeln!(out, "  none")?;
     }
     for s in &sources {
-        let found = if s.sensitivity.is_empty() {
-            String::new()
-        } else {
-            format!(" [{}]", s.sensitivity.replace(',', ", "))
-        };
-        writeln!(
-            out,
-            "  #{:<4} {}",
-            s.id,
-            fit(
-                &format!("{} {} ({}){found}", s.tool, s.location, s.origin),
-                72
-            )
-        )?;
+        let found =
+            if s.sensitivity.is_empty() { String::new() } else { format!(" [{}]", s.sensitivity.replace(',', ", ")) };
+        writeln!(out, "  #{:<4} {}", s.id, fit(&format!("{} {} ({}){found}", s.tool, s.location, s.origin), 72))?;
     }
     writeln!(out, "flows (what tried to leave):")?;
     if flows.is_empty() {
@@ -142,23 +115,12 @@ fn show(db: &ReadOnly, args: &SessionShowArgs) -> Result<ExitCode> {
     for f in &flows {
         let line = format!(
             "{} {} -> {} `{}` to {} ({}, {} chars) => {}",
-            f.kind,
-            f.data,
-            f.sink_tool,
-            f.sink_field,
-            f.destination,
-            f.encoding,
-            f.matched,
-            f.action
+            f.kind, f.data, f.sink_tool, f.sink_field, f.destination, f.encoding, f.matched, f.action
         );
         writeln!(out, "  a{:<4} {}", f.activity_id, fit(&line, 72))?;
     }
     writeln!(out, "explain a decision: mcpproxy activity show <id>")?;
-    writeln!(
-        out,
-        "draw the graph:     mcpproxy sessions show {} --graph",
-        session.id
-    )?;
+    writeln!(out, "draw the graph:     mcpproxy sessions show {} --graph", session.id)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -186,12 +148,7 @@ pub fn mermaid(sources: &[SourceRow], flows: &[FlowRow]) -> String {
         };
         nodes.insert(
             format!("src{}", s.id),
-            format!(
-                "src{}[\"{} {}{found}\"]",
-                s.id,
-                label(&s.tool),
-                label(&s.location)
-            ),
+            format!("src{}[\"{} {}{found}\"]", s.id, label(&s.tool), label(&s.location)),
         );
     }
     let mut edges = Vec::new();
@@ -203,24 +160,14 @@ pub fn mermaid(sources: &[SourceRow], flows: &[FlowRow]) -> String {
             None => {
                 // A path-level flow, or one whose source was pruned: a node per provenance.
                 let n = prov_ids.len();
-                let id = prov_ids
-                    .entry(f.provenance.clone())
-                    .or_insert_with(|| format!("prov{n}"))
-                    .clone();
-                nodes
-                    .entry(id.clone())
-                    .or_insert_with(|| format!("{id}[\"{}\"]", label(&f.provenance)));
+                let id = prov_ids.entry(f.provenance.clone()).or_insert_with(|| format!("prov{n}")).clone();
+                nodes.entry(id.clone()).or_insert_with(|| format!("{id}[\"{}\"]", label(&f.provenance)));
                 id
             }
         };
         let to = format!("call{}", f.activity_id);
         nodes.entry(to.clone()).or_insert_with(|| {
-            format!(
-                "{to}{{{{\"a{}: {}<br/>{}\"}}}}",
-                f.activity_id,
-                label(&f.sink_tool),
-                label(&f.destination)
-            )
+            format!("{to}{{{{\"a{}: {}<br/>{}\"}}}}", f.activity_id, label(&f.sink_tool), label(&f.destination))
         });
         let rank = |a: &str| match a {
             "deny" => 2,
@@ -294,14 +241,8 @@ mod tests {
         };
         let g = mermaid(&[src], &[flow]);
         assert!(g.starts_with("flowchart LR\n"), "{g}");
-        assert!(
-            g.contains("src3[\"Read /repo/.env<br/>stripe-access-token\"]"),
-            "{g}"
-        );
-        assert!(
-            g.contains("src3 -->|\"deny: secret in url (plain)\"| call7"),
-            "{g}"
-        );
+        assert!(g.contains("src3[\"Read /repo/.env<br/>stripe-access-token\"]"), "{g}");
+        assert!(g.contains("src3 -->|\"deny: secret in url (plain)\"| call7"), "{g}");
         assert!(g.contains("class call7 deny"), "{g}");
     }
 }

@@ -16,12 +16,7 @@ use serde_json::{json, Map, Value};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-pub const ALL_AGENTS: &[Agent] = &[
-    Agent::ClaudeCode,
-    Agent::Codex,
-    Agent::Cursor,
-    Agent::Gemini,
-];
+pub const ALL_AGENTS: &[Agent] = &[Agent::ClaudeCode, Agent::Codex, Agent::Cursor, Agent::Gemini];
 
 /// Hook timeout written for Claude Code and Codex (seconds) and Gemini CLI (milliseconds).
 const TIMEOUT_SECS: u64 = 10;
@@ -38,41 +33,23 @@ pub fn scopes(agent: Agent) -> &'static [Scope] {
 /// current directory.
 pub fn settings_path(agent: Agent, scope: Scope) -> Result<PathBuf> {
     let (dir, file) = match agent {
-        Agent::ClaudeCode => (
-            ".claude",
-            if scope == Scope::Local {
-                "settings.local.json"
-            } else {
-                "settings.json"
-            },
-        ),
+        Agent::ClaudeCode => (".claude", if scope == Scope::Local { "settings.local.json" } else { "settings.json" }),
         Agent::Codex => (".codex", "hooks.json"),
         Agent::Cursor => (".cursor", "hooks.json"),
         Agent::Gemini => (".gemini", "settings.json"),
     };
     if !scopes(agent).contains(&scope) {
-        bail!(
-            "{} has no `{}` scope (use {})",
-            agent.as_str(),
-            scope.as_str(),
-            scope_list(agent)
-        );
+        bail!("{} has no `{}` scope (use {})", agent.as_str(), scope.as_str(), scope_list(agent));
     }
     let base = match scope {
         Scope::User => home_dir()?,
-        Scope::Project | Scope::Local => {
-            std::env::current_dir().context("reading the current directory")?
-        }
+        Scope::Project | Scope::Local => std::env::current_dir().context("reading the current directory")?,
     };
     Ok(base.join(dir).join(file))
 }
 
 fn scope_list(agent: Agent) -> String {
-    scopes(agent)
-        .iter()
-        .map(|s| s.as_str())
-        .collect::<Vec<_>>()
-        .join(" or ")
+    scopes(agent).iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" or ")
 }
 
 fn home_dir() -> Result<PathBuf> {
@@ -99,13 +76,8 @@ pub fn events(agent: Agent) -> &'static [&'static str] {
 pub fn our_command(agent: Agent) -> Result<String> {
     let exe = std::env::current_exe().context("finding the path of the running mcpproxy binary")?;
     let exe = exe.canonicalize().unwrap_or(exe);
-    let exe = exe
-        .to_str()
-        .context("the mcpproxy binary path is not valid UTF-8")?;
-    let exe = if exe
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || "/._-+:@%,=".contains(c))
-    {
+    let exe = exe.to_str().context("the mcpproxy binary path is not valid UTF-8")?;
+    let exe = if exe.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+:@%,=".contains(c)) {
         exe.to_owned()
     } else {
         format!("'{}'", exe.replace('\'', r"'\''"))
@@ -123,16 +95,10 @@ pub fn is_ours(command: &str) -> bool {
 
 /// The executable of an installed command: the text before ` hook evaluate`, unquoted.
 pub fn command_binary(command: &str) -> String {
-    let head = command
-        .split(" hook evaluate")
-        .next()
-        .unwrap_or(command)
-        .trim();
+    let head = command.split(" hook evaluate").next().unwrap_or(command).trim();
     let unquoted = head.strip_prefix('\'').and_then(|h| h.strip_suffix('\''));
     let unquoted = unquoted.or_else(|| head.strip_prefix('"').and_then(|h| h.strip_suffix('"')));
-    unquoted
-        .map(|u| u.replace(r"'\''", "'"))
-        .unwrap_or_else(|| head.to_owned())
+    unquoted.map(|u| u.replace(r"'\''", "'")).unwrap_or_else(|| head.to_owned())
 }
 
 /// What our handler entry looks like for an agent: a matcher group, or (Cursor) a bare handler.
@@ -158,17 +124,10 @@ pub fn read_settings(path: &Path) -> Result<Option<(String, Value)>> {
     if text.trim().is_empty() {
         return Ok(Some((text, json!({}))));
     }
-    let value: Value = serde_json::from_str(&text).with_context(|| {
-        format!(
-            "{} is not valid JSON; fix or move it, nothing was written",
-            path.display()
-        )
-    })?;
+    let value: Value = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not valid JSON; fix or move it, nothing was written", path.display()))?;
     if !value.is_object() {
-        bail!(
-            "{} does not hold a JSON object; fix or move it, nothing was written",
-            path.display()
-        );
+        bail!("{} does not hold a JSON object; fix or move it, nothing was written", path.display());
     }
     Ok(Some((text, value)))
 }
@@ -178,10 +137,7 @@ fn hooks_of<'a>(doc: &'a mut Value, path: &Path) -> Result<Option<&'a mut Map<St
     match doc.get_mut("hooks") {
         None => Ok(None),
         Some(Value::Object(m)) => Ok(Some(m)),
-        Some(_) => bail!(
-            "{}: `hooks` is not an object; fix it by hand, nothing was written",
-            path.display()
-        ),
+        Some(_) => bail!("{}: `hooks` is not an object; fix it by hand, nothing was written", path.display()),
     }
 }
 
@@ -204,10 +160,7 @@ fn remove_ours(agent: Agent, list: &mut Vec<Value>) -> usize {
     let mut removed = 0;
     match agent {
         Agent::Cursor => list.retain(|h| {
-            let ours = h
-                .get("command")
-                .and_then(Value::as_str)
-                .is_some_and(is_ours);
+            let ours = h.get("command").and_then(Value::as_str).is_some_and(is_ours);
             removed += ours as usize;
             !ours
         }),
@@ -216,11 +169,7 @@ fn remove_ours(agent: Agent, list: &mut Vec<Value>) -> usize {
                 return true;
             };
             let before = hs.len();
-            hs.retain(|h| {
-                !h.get("command")
-                    .and_then(Value::as_str)
-                    .is_some_and(is_ours)
-            });
+            hs.retain(|h| !h.get("command").and_then(Value::as_str).is_some_and(is_ours));
             let gone = before - hs.len();
             removed += gone;
             !(gone > 0 && hs.is_empty())
@@ -234,33 +183,18 @@ fn remove_ours(agent: Agent, list: &mut Vec<Value>) -> usize {
 pub fn with_install(agent: Agent, mut doc: Value, command: &str, path: &Path) -> Result<Value> {
     let entry = our_entry(agent, command);
     if agent == Agent::Cursor && doc.get("version").is_none() {
-        doc.as_object_mut()
-            .expect("checked object")
-            .insert("version".into(), json!(1));
+        doc.as_object_mut().expect("checked object").insert("version".into(), json!(1));
     }
     if hooks_of(&mut doc, path)?.is_none() {
-        doc.as_object_mut()
-            .expect("checked object")
-            .insert("hooks".into(), json!({}));
+        doc.as_object_mut().expect("checked object").insert("hooks".into(), json!({}));
     }
     let hooks = hooks_of(&mut doc, path)?.expect("just inserted");
     for event in events(agent) {
         let list = hooks.entry(event.to_string()).or_insert_with(|| json!([]));
         let Value::Array(list) = list else {
-            bail!(
-                "{}: `hooks.{event}` is not a list; fix it by hand, nothing was written",
-                path.display()
-            );
+            bail!("{}: `hooks.{event}` is not a list; fix it by hand, nothing was written", path.display());
         };
-        let ours: usize = list
-            .iter()
-            .map(|g| {
-                handler_commands(agent, g)
-                    .iter()
-                    .filter(|c| is_ours(c))
-                    .count()
-            })
-            .sum();
+        let ours: usize = list.iter().map(|g| handler_commands(agent, g).iter().filter(|c| is_ours(c)).count()).sum();
         if ours == 1 && list.contains(&entry) {
             continue;
         }
@@ -308,26 +242,14 @@ pub struct Installed {
 }
 
 pub fn inspect(agent: Agent, doc: &Value) -> Installed {
-    let mut out = Installed {
-        events: vec![],
-        missing_events: vec![],
-        commands: vec![],
-        matchers: vec![],
-    };
+    let mut out = Installed { events: vec![], missing_events: vec![], commands: vec![], matchers: vec![] };
     let hooks = doc.get("hooks").and_then(Value::as_object);
     for event in events(agent) {
-        let groups = hooks
-            .and_then(|h| h.get(*event))
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
+        let groups = hooks.and_then(|h| h.get(*event)).and_then(Value::as_array).cloned().unwrap_or_default();
         let mut found = false;
         let mut matchers = Vec::new();
         for g in &groups {
-            let ours: Vec<String> = handler_commands(agent, g)
-                .into_iter()
-                .filter(|c| is_ours(c))
-                .collect();
+            let ours: Vec<String> = handler_commands(agent, g).into_iter().filter(|c| is_ours(c)).collect();
             if ours.is_empty() {
                 continue;
             }
@@ -338,12 +260,7 @@ pub fn inspect(agent: Agent, doc: &Value) -> Installed {
                 }
             }
             if agent != Agent::Cursor {
-                matchers.push(
-                    g.get("matcher")
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_owned(),
-                );
+                matchers.push(g.get("matcher").and_then(Value::as_str).unwrap_or("").to_owned());
             }
         }
         if found && agent != Agent::Cursor {
@@ -371,18 +288,7 @@ pub fn needed_tools(agent: Agent) -> &'static [&'static str] {
             "mcp__server__tool",
         ],
         Agent::Cursor => &[],
-        _ => &[
-            "Bash",
-            "Read",
-            "Grep",
-            "WebFetch",
-            "WebSearch",
-            "Write",
-            "Edit",
-            "mcp__server__tool",
-            "Agent",
-            "Task",
-        ],
+        _ => &["Bash", "Read", "Grep", "WebFetch", "WebSearch", "Write", "Edit", "mcp__server__tool", "Agent", "Task"],
     }
 }
 
@@ -393,15 +299,11 @@ pub fn matcher_covers(agent: Agent, matcher: &str, tool: &str) -> bool {
     if m.is_empty() || m == "*" {
         return true;
     }
-    let plain = m
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || "_- ,|".contains(c));
+    let plain = m.chars().all(|c| c.is_ascii_alphanumeric() || "_- ,|".contains(c));
     if agent != Agent::Gemini && plain {
         return m.split([',', '|']).any(|n| n.trim() == tool);
     }
-    regex::Regex::new(m)
-        .map(|r| r.is_match(tool))
-        .unwrap_or(false)
+    regex::Regex::new(m).map(|r| r.is_match(tool)).unwrap_or(false)
 }
 
 /// Serialised the way we write settings: two-space pretty JSON and a final newline.
@@ -413,44 +315,29 @@ pub fn to_text(doc: &Value) -> String {
 
 /// Copy an existing file to `<file>.bak-<unix time>` (with a counter when that exists).
 pub fn backup(path: &Path) -> Result<PathBuf> {
-    let stamp = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("settings.json");
+    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("settings.json");
     let mut target = path.with_file_name(format!("{name}.bak-{stamp}"));
     let mut n = 1;
     while target.exists() {
         target = path.with_file_name(format!("{name}.bak-{stamp}-{n}"));
         n += 1;
     }
-    std::fs::copy(path, &target)
-        .with_context(|| format!("backing up {} to {}", path.display(), target.display()))?;
+    std::fs::copy(path, &target).with_context(|| format!("backing up {} to {}", path.display(), target.display()))?;
     Ok(target)
 }
 
 /// Write `text` to `path` atomically: a temp file in the same directory, synced, then renamed
 /// over it (keeping the old file's permissions).
 pub fn write_atomic(path: &Path, text: &str) -> Result<()> {
-    let dir = path
-        .parent()
-        .context("settings path has no parent directory")?;
+    let dir = path.parent().context("settings path has no parent directory")?;
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("settings.json");
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("settings.json");
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| -> Result<()> {
-        let mut f =
-            std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
-        f.write_all(text.as_bytes())
-            .with_context(|| format!("writing {}", tmp.display()))?;
-        f.sync_all()
-            .with_context(|| format!("syncing {}", tmp.display()))?;
+        let mut f = std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+        f.write_all(text.as_bytes()).with_context(|| format!("writing {}", tmp.display()))?;
+        f.sync_all().with_context(|| format!("syncing {}", tmp.display()))?;
         if let Ok(meta) = std::fs::metadata(path) {
             std::fs::set_permissions(&tmp, meta.permissions())
                 .with_context(|| format!("setting permissions on {}", tmp.display()))?;
@@ -485,13 +372,7 @@ mod tests {
     #[test]
     fn a_stale_command_is_replaced_not_duplicated() {
         let p = Path::new("/x/settings.json");
-        let old = with_install(
-            Agent::ClaudeCode,
-            json!({}),
-            "/old/mcpproxy hook evaluate",
-            p,
-        )
-        .unwrap();
+        let old = with_install(Agent::ClaudeCode, json!({}), "/old/mcpproxy hook evaluate", p).unwrap();
         let new = with_install(Agent::ClaudeCode, old, CMD, p).unwrap();
         let i = inspect(Agent::ClaudeCode, &new);
         assert_eq!(i.commands, vec![CMD.to_owned()]);
@@ -513,28 +394,14 @@ mod tests {
         assert!(matcher_covers(Agent::ClaudeCode, "*", "Bash"));
         assert!(matcher_covers(Agent::ClaudeCode, "Bash|Read", "Read"));
         assert!(!matcher_covers(Agent::ClaudeCode, "Bash|Read", "WebFetch"));
-        assert!(matcher_covers(
-            Agent::ClaudeCode,
-            "mcp__.*",
-            "mcp__server__tool"
-        ));
-        assert!(!matcher_covers(
-            Agent::ClaudeCode,
-            "mcp__memory",
-            "mcp__memory__x"
-        ));
+        assert!(matcher_covers(Agent::ClaudeCode, "mcp__.*", "mcp__server__tool"));
+        assert!(!matcher_covers(Agent::ClaudeCode, "mcp__memory", "mcp__memory__x"));
         assert!(matcher_covers(Agent::Gemini, ".*", "read_file"));
     }
 
     #[test]
     fn binary_of_a_command() {
-        assert_eq!(
-            command_binary("/a/mcpproxy hook evaluate --agent codex"),
-            "/a/mcpproxy"
-        );
-        assert_eq!(
-            command_binary("'/my dir/mcpproxy' hook evaluate"),
-            "/my dir/mcpproxy"
-        );
+        assert_eq!(command_binary("/a/mcpproxy hook evaluate --agent codex"), "/a/mcpproxy");
+        assert_eq!(command_binary("'/my dir/mcpproxy' hook evaluate"), "/my dir/mcpproxy");
     }
 }

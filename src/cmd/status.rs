@@ -74,9 +74,7 @@ struct Report {
 }
 
 pub fn run(args: &StatusArgs) -> Result<ExitCode> {
-    let this_exe = std::env::current_exe()
-        .ok()
-        .map(|p| p.canonicalize().unwrap_or(p));
+    let this_exe = std::env::current_exe().ok().map(|p| p.canonicalize().unwrap_or(p));
     let mut problems = Vec::new();
     let mut hooks = Vec::new();
     for &agent in ALL_AGENTS {
@@ -91,19 +89,12 @@ pub fn run(args: &StatusArgs) -> Result<ExitCode> {
                 continue;
             }
             seen.push((path, scope.as_str()));
-            hooks.push(check_hook(
-                agent,
-                scope,
-                this_exe.as_deref(),
-                &mut problems,
-            )?);
+            hooks.push(check_hook(agent, scope, this_exe.as_deref(), &mut problems)?);
         }
     }
     let paths = Paths::resolve()?;
     let database = check_db(&paths.database(), &mut problems);
-    let installed_anywhere = hooks
-        .iter()
-        .any(|h| h.state == "installed" || h.state == "partial");
+    let installed_anywhere = hooks.iter().any(|h| h.state == "installed" || h.state == "partial");
     if !installed_anywhere && !matches!(database.coverage.as_str(), "proxy" | "both") {
         problems.push(Problem {
             problem: "mcpproxy is not installed for any agent: nothing is being checked".into(),
@@ -112,9 +103,7 @@ pub fn run(args: &StatusArgs) -> Result<ExitCode> {
     }
     let report = Report {
         version: env!("CARGO_PKG_VERSION"),
-        binary: this_exe
-            .map(|p| p.display().to_string())
-            .unwrap_or_default(),
+        binary: this_exe.map(|p| p.display().to_string()).unwrap_or_default(),
         hooks,
         database,
         problems,
@@ -124,11 +113,7 @@ pub fn run(args: &StatusArgs) -> Result<ExitCode> {
     } else {
         print_report(&report);
     }
-    Ok(if report.problems.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(if report.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 fn runnable(path: &Path) -> bool {
@@ -168,11 +153,7 @@ fn check_hook(
     problems: &mut Vec<Problem>,
 ) -> Result<HookReport> {
     let path = settings::settings_path(agent, scope)?;
-    let reinstall = format!(
-        "mcpproxy hook install --agent {} --scope {}",
-        agent.as_str(),
-        scope.as_str()
-    );
+    let reinstall = format!("mcpproxy hook install --agent {} --scope {}", agent.as_str(), scope.as_str());
     let mut report = empty_report(agent, scope, path.display().to_string());
     let doc = match settings::read_settings(&path) {
         Ok(Some((_, doc))) => doc,
@@ -181,10 +162,7 @@ fn check_hook(
             report.state = "invalid".into();
             problems.push(Problem {
                 problem: format!("{e:#}"),
-                fix: format!(
-                    "repair the JSON in {} (the agent cannot read it either)",
-                    path.display()
-                ),
+                fix: format!("repair the JSON in {} (the agent cannot read it either)", path.display()),
             });
             return Ok(report);
         }
@@ -211,8 +189,7 @@ fn check_hook(
     for command in &found.commands {
         let binary = settings::command_binary(command);
         let ok = runnable(Path::new(&binary));
-        let same =
-            this_exe.is_some_and(|e| Path::new(&binary).canonicalize().is_ok_and(|b| b == e));
+        let same = this_exe.is_some_and(|e| Path::new(&binary).canonicalize().is_ok_and(|b| b == e));
         if !ok {
             problems.push(Problem {
                 problem: format!(
@@ -224,12 +201,7 @@ fn check_hook(
                 fix: reinstall.clone(),
             });
         }
-        report.commands.push(CommandCheck {
-            command: command.clone(),
-            binary,
-            runnable: ok,
-            is_this_binary: same,
-        });
+        report.commands.push(CommandCheck { command: command.clone(), binary, runnable: ok, is_this_binary: same });
     }
     // One problem per distinct (matchers, missed tools), naming the events it applies to.
     let mut gaps: Vec<(String, String, Vec<String>)> = Vec::new();
@@ -237,18 +209,12 @@ fn check_hook(
         let missed: Vec<&str> = settings::needed_tools(agent)
             .iter()
             .copied()
-            .filter(|tool| {
-                !matchers
-                    .iter()
-                    .any(|m| settings::matcher_covers(agent, m, tool))
-            })
+            .filter(|tool| !matchers.iter().any(|m| settings::matcher_covers(agent, m, tool)))
             .collect();
         if missed.is_empty() {
             continue;
         }
-        report
-            .uncovered_tools
-            .push(format!("{event}: {}", missed.join(", ")));
+        report.uncovered_tools.push(format!("{event}: {}", missed.join(", ")));
         let quoted: Vec<String> = matchers.iter().map(|m| format!("{m:?}")).collect();
         let key = (quoted.join(", "), missed.join(", "));
         match gaps.iter_mut().find(|(m, t, _)| (m, t) == (&key.0, &key.1)) {
@@ -275,11 +241,7 @@ fn check_hook(
 }
 
 fn file_size(path: &Path) -> u64 {
-    let side = |suffix: &str| {
-        std::fs::metadata(format!("{}{suffix}", path.display()))
-            .map(|m| m.len())
-            .unwrap_or(0)
-    };
+    let side = |suffix: &str| std::fs::metadata(format!("{}{suffix}", path.display())).map(|m| m.len()).unwrap_or(0);
     side("") + side("-wal")
 }
 
@@ -303,7 +265,10 @@ fn check_db(path: &Path, problems: &mut Vec<Problem>) -> DbReport {
         Err(e) => {
             problems.push(Problem {
                 problem: format!("cannot read the database: {e:#}"),
-                fix: format!("check the permissions of {}; if it is corrupt, the next hook run moves it aside", path.display()),
+                fix: format!(
+                    "check the permissions of {}; if it is corrupt, the next hook run moves it aside",
+                    path.display()
+                ),
             });
             return r;
         }
@@ -314,7 +279,9 @@ fn check_db(path: &Path, problems: &mut Vec<Problem>) -> DbReport {
         r.schema_version = Some(version);
         if version > CURRENT_VERSION {
             problems.push(Problem {
-                problem: format!("database schema v{version} is newer than this mcpproxy supports (v{CURRENT_VERSION})"),
+                problem: format!(
+                    "database schema v{version} is newer than this mcpproxy supports (v{CURRENT_VERSION})"
+                ),
                 fix: "upgrade mcpproxy (and re-run `mcpproxy hook install` so the hooks use it)".into(),
             });
             return Ok(());
@@ -323,10 +290,7 @@ fn check_db(path: &Path, problems: &mut Vec<Problem>) -> DbReport {
         if integrity != "ok" {
             problems.push(Problem {
                 problem: format!("database integrity check failed: {integrity}"),
-                fix: format!(
-                    "move {} aside; the next hook run starts a fresh one",
-                    path.display()
-                ),
+                fix: format!("move {} aside; the next hook run starts a fresh one", path.display()),
             });
         }
         r.integrity = Some(integrity);
@@ -372,19 +336,10 @@ fn print_report(r: &Report) {
     println!("hooks (project scopes relative to the current directory):");
     for h in &r.hooks {
         if let Some(first) = h.same_file_as {
-            println!(
-                "  {:<11} {:<7} {:<13} (the {first} file)",
-                h.agent, h.scope, h.state
-            );
+            println!("  {:<11} {:<7} {:<13} (the {first} file)", h.agent, h.scope, h.state);
             continue;
         }
-        println!(
-            "  {:<11} {:<7} {:<13} {}",
-            h.agent,
-            h.scope,
-            h.state,
-            tilde(&h.path)
-        );
+        println!("  {:<11} {:<7} {:<13} {}", h.agent, h.scope, h.state, tilde(&h.path));
         for c in &h.commands {
             let note = match (c.runnable, c.is_this_binary) {
                 (false, _) => "MISSING",
@@ -401,20 +356,10 @@ fn print_report(r: &Report) {
     let d = &r.database;
     println!("database:");
     if !d.exists {
-        println!(
-            "  path       {} (not created yet: no evaluation so far)",
-            tilde(&d.path)
-        );
+        println!("  path       {} (not created yet: no evaluation so far)", tilde(&d.path));
     } else {
-        let version = d
-            .schema_version
-            .map(|v| format!("schema v{v}"))
-            .unwrap_or_else(|| "schema ?".into());
-        println!(
-            "  path       {} ({}, {version})",
-            tilde(&d.path),
-            bytes(d.size_bytes)
-        );
+        let version = d.schema_version.map(|v| format!("schema v{v}")).unwrap_or_else(|| "schema ?".into());
+        println!("  path       {} ({}, {version})", tilde(&d.path), bytes(d.size_bytes));
         if let Some(n) = d.sessions {
             println!("  sessions   {n} tracked");
         }
@@ -431,24 +376,9 @@ fn print_report(r: &Report) {
             ),
             None => println!("  last eval  never"),
         }
-        let counts: Vec<String> = d
-            .decisions_24h
-            .iter()
-            .map(|(k, n)| format!("{k} {n}"))
-            .collect();
-        println!(
-            "  last 24 h  {}",
-            if counts.is_empty() {
-                "no evaluations".into()
-            } else {
-                counts.join(", ")
-            }
-        );
-        let seen: Vec<String> = d
-            .front_ends_24h
-            .iter()
-            .map(|(a, n, _)| format!("{a} {n}"))
-            .collect();
+        let counts: Vec<String> = d.decisions_24h.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        println!("  last 24 h  {}", if counts.is_empty() { "no evaluations".into() } else { counts.join(", ") });
+        let seen: Vec<String> = d.front_ends_24h.iter().map(|(a, n, _)| format!("{a} {n}")).collect();
         let coverage = match d.coverage.as_str() {
             "both" => "hooks and proxy",
             "hooks" => "hooks only (proxy not seen)",
@@ -457,11 +387,7 @@ fn print_report(r: &Report) {
         };
         println!(
             "  coverage   {coverage}{}",
-            if seen.is_empty() {
-                String::new()
-            } else {
-                format!(" [{}]", seen.join(", "))
-            }
+            if seen.is_empty() { String::new() } else { format!(" [{}]", seen.join(", ")) }
         );
     }
     println!();

@@ -4,10 +4,7 @@
 use anyhow::{bail, Result};
 
 pub fn now_secs() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
 /// `text` cut to `width` characters (ending in `...` when cut), on one line.
@@ -59,12 +56,7 @@ fn civil(days: i64) -> (i64, u32, u32) {
 pub fn utc(ts: i64) -> String {
     let (y, m, d) = civil(ts.div_euclid(86_400));
     let s = ts.rem_euclid(86_400);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}Z",
-        s / 3600,
-        s % 3600 / 60,
-        s % 60
-    )
+    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}Z", s / 3600, s % 3600 / 60, s % 60)
 }
 
 /// `11-20 10:15:02` (UTC), for narrow columns.

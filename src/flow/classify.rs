@@ -48,30 +48,106 @@ pub struct ToolClass {
 
 /// Words in MCP tool names that send data somewhere.
 const SEND_VERBS: &[&str] = &[
-    "send", "post", "create", "publish", "upload", "insert", "update", "write", "put", "comment",
-    "reply", "share", "push", "submit", "email", "message", "invite", "upsert", "tweet", "forward",
-    "notify", "append", "add", "edit", "patch", "set", "save", "store", "chat", "transfer",
-    "deploy", "merge", "fork", "respond", "dm", "broadcast", "webhook", "mail", "draft", "request",
-    "type", "fill", "invoke", "sync", "export", "share",
+    "send",
+    "post",
+    "create",
+    "publish",
+    "upload",
+    "insert",
+    "update",
+    "write",
+    "put",
+    "comment",
+    "reply",
+    "share",
+    "push",
+    "submit",
+    "email",
+    "message",
+    "invite",
+    "upsert",
+    "tweet",
+    "forward",
+    "notify",
+    "append",
+    "add",
+    "edit",
+    "patch",
+    "set",
+    "save",
+    "store",
+    "chat",
+    "transfer",
+    "deploy",
+    "merge",
+    "fork",
+    "respond",
+    "dm",
+    "broadcast",
+    "webhook",
+    "mail",
+    "draft",
+    "request",
+    "type",
+    "fill",
+    "invoke",
+    "sync",
+    "export",
+    "share",
 ];
 /// Leading words of MCP tool names that only read.
-const READ_VERBS: &[&str] = &["get", "list", "read", "search", "view", "describe", "show", "find", "query", "fetch_status", "lookup", "count", "check", "retrieve", "download_status"];
+const READ_VERBS: &[&str] = &[
+    "get",
+    "list",
+    "read",
+    "search",
+    "view",
+    "describe",
+    "show",
+    "find",
+    "query",
+    "fetch_status",
+    "lookup",
+    "count",
+    "check",
+    "retrieve",
+    "download_status",
+];
 /// MCP servers that keep what they are given on this machine (a memory file, a local repo, the
 /// filesystem): their write tools are local sinks.
 const LOCAL_SERVERS: &[&str] = &[
-    "filesystem", "fs", "memory", "git", "sqlite", "time", "sequential-thinking", "sequentialthinking",
-    "serena", "everything",
+    "filesystem",
+    "fs",
+    "memory",
+    "git",
+    "sqlite",
+    "time",
+    "sequential-thinking",
+    "sequentialthinking",
+    "serena",
+    "everything",
 ];
 /// Words in MCP tool names that retrieve a URL the caller chooses: the URL itself is egress
 /// and what comes back is public.
-const WEB_VERBS: &[&str] = &[
-    "fetch", "navigate", "browse", "scrape", "crawl", "goto", "open_url", "http",
-    "download", "url", "web", "visit",
-];
+const WEB_VERBS: &[&str] =
+    &["fetch", "navigate", "browse", "scrape", "crawl", "goto", "open_url", "http", "download", "url", "web", "visit"];
 /// MCP servers whose reads are public web content.
 const WEB_SERVERS: &[&str] = &[
-    "fetch", "brave", "brave-search", "tavily", "exa", "firecrawl", "playwright", "puppeteer",
-    "browser", "web", "websearch", "web-search", "perplexity", "search", "duckduckgo",
+    "fetch",
+    "brave",
+    "brave-search",
+    "tavily",
+    "exa",
+    "firecrawl",
+    "playwright",
+    "puppeteer",
+    "browser",
+    "web",
+    "websearch",
+    "web-search",
+    "perplexity",
+    "search",
+    "duckduckgo",
 ];
 /// Tool-name words for SQL tools whose argument may write to a remote database.
 const SQL_WORDS: &[&str] = &["sql", "query", "execute", "exec", "run"];
@@ -103,10 +179,7 @@ pub fn name_words(name: &str) -> Vec<String> {
 
 fn has_word(words: &[String], list: &[&str]) -> bool {
     words.iter().any(|w| list.contains(&w.as_str()))
-        || list
-            .iter()
-            .filter(|l| l.contains('_'))
-            .any(|l| words.join("_").contains(*l))
+        || list.iter().filter(|l| l.contains('_')).any(|l| words.join("_").contains(*l))
 }
 
 /// True when an SQL text writes (the row may be readable by someone else).
@@ -119,17 +192,12 @@ pub fn sql_writes(sql: &str) -> bool {
 
 fn first_sql_arg(input: &Value) -> Option<&str> {
     let obj = input.as_object()?;
-    ["query", "sql", "statement", "command"]
-        .iter()
-        .find_map(|k| obj.get(*k).and_then(Value::as_str))
+    ["query", "sql", "statement", "command"].iter().find_map(|k| obj.get(*k).and_then(Value::as_str))
 }
 
 /// Classify a tool call as the agent names it. `server` is the MCP server, if any.
 pub fn classify(tool_name: &str, server: Option<&str>, input: &Value, cfg: &Config) -> ToolClass {
-    let override_placement = cfg
-        .tools
-        .get(tool_name)
-        .or_else(|| server.and_then(|s| cfg.servers.get(s)));
+    let override_placement = cfg.tools.get(tool_name).or_else(|| server.and_then(|s| cfg.servers.get(s)));
     let base = classify_default(tool_name, server, input);
     match override_placement {
         Some(Placement::External) => ToolClass {
@@ -181,7 +249,10 @@ pub fn classify_mcp(server: &str, tool: &str, input: &Value) -> ToolClass {
     let reads = words.first().is_some_and(|w| READ_VERBS.contains(&w.as_str()));
     if has_word(&words, SEND_VERBS) && !reads {
         let local = LOCAL_SERVERS.iter().any(|s| server_lower == *s || server_lower.ends_with(&format!("_{s}")));
-        return ToolClass { source: Some(Origin::Private), sink: if local { SinkClass::Local } else { SinkClass::External } };
+        return ToolClass {
+            source: Some(Origin::Private),
+            sink: if local { SinkClass::Local } else { SinkClass::External },
+        };
     }
     ToolClass { source: Some(Origin::Private), sink: SinkClass::None }
 }
@@ -192,8 +263,17 @@ pub fn is_sensitive_path(path: &str) -> bool {
     let lower = p.to_ascii_lowercase();
     let name = lower.rsplit('/').next().unwrap_or(&lower);
     let dir_markers = [
-        ".ssh", ".aws", ".gnupg", ".kube", ".docker", ".azure", ".gcloud", ".config/gcloud",
-        ".config/gh", ".password-store", ".vault-token",
+        ".ssh",
+        ".aws",
+        ".gnupg",
+        ".kube",
+        ".docker",
+        ".azure",
+        ".gcloud",
+        ".config/gcloud",
+        ".config/gh",
+        ".password-store",
+        ".vault-token",
     ];
     for marker in dir_markers {
         if lower == format!("~/{marker}")
@@ -211,10 +291,28 @@ pub fn is_sensitive_path(path: &str) -> bool {
         return !benign.iter().any(|b| name.ends_with(b));
     }
     let names = [
-        ".npmrc", ".netrc", "_netrc", ".pypirc", ".git-credentials", "kubeconfig", "credentials",
-        "credentials.json", "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", ".htpasswd", "shadow",
-        "terraform.tfstate", "secrets.yaml", "secrets.yml", "secrets.json", ".pgpass", "hosts.yml",
-        "master.key", "credentials.yml.enc",
+        ".npmrc",
+        ".netrc",
+        "_netrc",
+        ".pypirc",
+        ".git-credentials",
+        "kubeconfig",
+        "credentials",
+        "credentials.json",
+        "id_rsa",
+        "id_dsa",
+        "id_ecdsa",
+        "id_ed25519",
+        ".htpasswd",
+        "shadow",
+        "terraform.tfstate",
+        "secrets.yaml",
+        "secrets.yml",
+        "secrets.json",
+        ".pgpass",
+        "hosts.yml",
+        "master.key",
+        "credentials.yml.enc",
     ];
     if names.contains(&name) {
         return true;
@@ -274,7 +372,8 @@ mod tests {
 
     #[test]
     fn overrides_win() {
-        let cfg = Config::parse(r#"{"servers": {"github": "internal"}, "tools": {"mcp__db__lookup": "external"}}"#).unwrap();
+        let cfg =
+            Config::parse(r#"{"servers": {"github": "internal"}, "tools": {"mcp__db__lookup": "external"}}"#).unwrap();
         let cl = classify("mcp__github__create_issue", Some("github"), &json!({}), &cfg);
         assert_eq!(cl.sink, SinkClass::Local);
         let cl = classify("mcp__db__lookup", Some("db"), &json!({}), &cfg);
@@ -283,7 +382,15 @@ mod tests {
 
     #[test]
     fn sensitive_paths() {
-        for p in ["~/.ssh", "/home/u/.ssh/id_ed25519", "/repo/.env", ".env.local", "/home/u/.aws/credentials", "~/.npmrc", "key.pem"] {
+        for p in [
+            "~/.ssh",
+            "/home/u/.ssh/id_ed25519",
+            "/repo/.env",
+            ".env.local",
+            "/home/u/.aws/credentials",
+            "~/.npmrc",
+            "key.pem",
+        ] {
             assert!(is_sensitive_path(p), "{p}");
         }
         for p in ["/repo/.env.example", "src/main.rs", "README.md", "/repo/docs/env.md"] {
@@ -310,7 +417,11 @@ pub fn classify_annotated(
 ) -> ToolClass {
     let agent_name = format!("mcp__{server}__{tool}");
     if cfg.tools.contains_key(&agent_name) || cfg.tools.contains_key(tool) || cfg.servers.contains_key(server) {
-        let key = if cfg.tools.contains_key(tool) && !cfg.tools.contains_key(&agent_name) { tool } else { agent_name.as_str() };
+        let key = if cfg.tools.contains_key(tool) && !cfg.tools.contains_key(&agent_name) {
+            tool
+        } else {
+            agent_name.as_str()
+        };
         return classify(key, Some(server), input, cfg);
     }
     let hint = |name: &str| annotations.and_then(|a| a.get(name)).and_then(Value::as_bool);
@@ -338,11 +449,29 @@ mod annotated_tests {
     #[test]
     fn annotations_decide_before_names() {
         let cfg = Config::default();
-        let fetch = classify_annotated("fetch", "fetch", &json!({}), Some(&json!({"readOnlyHint": true, "openWorldHint": true})), &cfg);
+        let fetch = classify_annotated(
+            "fetch",
+            "fetch",
+            &json!({}),
+            Some(&json!({"readOnlyHint": true, "openWorldHint": true})),
+            &cfg,
+        );
         assert_eq!(fetch, ToolClass { source: Some(Origin::Public), sink: SinkClass::External });
-        let write = classify_annotated("fs", "write_file", &json!({}), Some(&json!({"readOnlyHint": false, "openWorldHint": false})), &cfg);
+        let write = classify_annotated(
+            "fs",
+            "write_file",
+            &json!({}),
+            Some(&json!({"readOnlyHint": false, "openWorldHint": false})),
+            &cfg,
+        );
         assert_eq!(write.sink, SinkClass::Local);
-        let read = classify_annotated("fs", "read_text_file", &json!({}), Some(&json!({"readOnlyHint": true, "openWorldHint": false})), &cfg);
+        let read = classify_annotated(
+            "fs",
+            "read_text_file",
+            &json!({}),
+            Some(&json!({"readOnlyHint": true, "openWorldHint": false})),
+            &cfg,
+        );
         assert_eq!(read.sink, SinkClass::None);
         let unannotated = classify_annotated("slack", "post_message", &json!({}), None, &cfg);
         assert_eq!(unannotated.sink, SinkClass::External);

@@ -48,11 +48,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits {
-            max_depth: 3,
-            max_outputs: 256,
-            max_output_bytes: 4 * 1024 * 1024,
-        }
+        Limits { max_depth: 3, max_outputs: 256, max_output_bytes: 4 * 1024 * 1024 }
     }
 }
 
@@ -155,11 +151,7 @@ impl Ctx<'_> {
         if !self.seen.insert(hash_str(&text)) {
             return;
         }
-        let encoding = if self.cur_enc.is_empty() {
-            label.to_string()
-        } else {
-            format!("{}+{}", self.cur_enc, label)
-        };
+        let encoding = if self.cur_enc.is_empty() { label.to_string() } else { format!("{}+{}", self.cur_enc, label) };
         self.bytes += text.len();
         if depth < self.limits.max_depth {
             self.queue.push_back((text.clone(), encoding.clone(), depth));
@@ -248,10 +240,7 @@ fn is_mostly_printable(b: &[u8]) -> bool {
         return true;
     }
     // Quick reject on control bytes alone.
-    let ctrl = b
-        .iter()
-        .filter(|&&c| (c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r')) || c == 0x7f)
-        .count();
+    let ctrl = b.iter().filter(|&&c| (c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r')) || c == 0x7f).count();
     if ctrl > max_bad {
         return false;
     }
@@ -530,8 +519,7 @@ fn hexval(c: u8) -> Option<u8> {
 }
 
 fn has_pct_escape(b: &[u8]) -> bool {
-    b.windows(3)
-        .any(|w| w[0] == b'%' && w[1].is_ascii_hexdigit() && w[2].is_ascii_hexdigit())
+    b.windows(3).any(|w| w[0] == b'%' && w[1].is_ascii_hexdigit() && w[2].is_ascii_hexdigit())
 }
 
 fn pct_decode(b: &[u8], plus_space: bool) -> Vec<u8> {
@@ -725,10 +713,7 @@ fn hex_sep_plausible(b: &[u8]) -> bool {
 }
 
 fn hex_decode(digits: &[u8]) -> Vec<u8> {
-    digits
-        .chunks_exact(2)
-        .map(|p| hexval(p[0]).unwrap_or(0) << 4 | hexval(p[1]).unwrap_or(0))
-        .collect()
+    digits.chunks_exact(2).map(|p| hexval(p[0]).unwrap_or(0) << 4 | hexval(p[1]).unwrap_or(0)).collect()
 }
 
 fn layer_hex(t: &str, ctx: &mut Ctx) {
@@ -1058,7 +1043,26 @@ fn layer_reverse(t: &str, ctx: &mut Ctx) {
     }
     let is_sep = |c: char| {
         c.is_whitespace()
-            || matches!(c, '"' | '\'' | '`' | '(' | ')' | '[' | ']' | '{' | '}' | '<' | '>' | ',' | ';' | '|' | '&' | '?' | '=' | ':')
+            || matches!(
+                c,
+                '"' | '\''
+                    | '`'
+                    | '('
+                    | ')'
+                    | '['
+                    | ']'
+                    | '{'
+                    | '}'
+                    | '<'
+                    | '>'
+                    | ','
+                    | ';'
+                    | '|'
+                    | '&'
+                    | '?'
+                    | '='
+                    | ':'
+            )
     };
     let mut n = 0;
     for tok in t.split(is_sep) {
@@ -1477,7 +1481,8 @@ mod tests {
         check(&"A".repeat(1 << 20));
         check(&STANDARD.encode(pseudo_random(5 * 1024 * 1024 * 3 / 4)));
         // 5 MB base64 line of text: decodes to ~3.75 MB which fits the byte budget.
-        let text: String = (0..(5 * 1024 * 1024 * 3 / 4) / 40).map(|i| format!("line {i:08} of some text..!!\n")).collect();
+        let text: String =
+            (0..(5 * 1024 * 1024 * 3 / 4) / 40).map(|i| format!("line {i:08} of some text..!!\n")).collect();
         let out = check(&STANDARD.encode(&text));
         assert!(out.iter().any(|d| d.encoding == "base64"));
         // gzip bomb: 64 MB of zeros compressed.
@@ -1503,7 +1508,9 @@ mod tests {
         }
         let mut cmd = String::from("cd /home/user/project && ");
         while cmd.len() < 4096 {
-            cmd.push_str("git log --oneline -n 20 | grep -v fixup && cargo test --workspace --all-features -- --nocapture; ");
+            cmd.push_str(
+                "git log --oneline -n 20 | grep -v fixup && cargo test --workspace --all-features -- --nocapture; ",
+            );
         }
         let mut prose = String::new();
         while prose.len() < 64 * 1024 {

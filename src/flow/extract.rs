@@ -5,9 +5,23 @@ use serde_json::Value;
 
 /// Keys of tool responses that hold no content of their own (metadata, binary blobs).
 const SKIP_RESPONSE_KEYS: &[&str] = &[
-    "base64", "structuredPatch", "originalFile", "originalFileContents", "filePath", "type",
-    "tool_use_id", "durationMs", "durationSeconds", "numLines", "startLine", "totalLines",
-    "usage", "agentId", "resolvedModel", "modelsUsed", "mimeType",
+    "base64",
+    "structuredPatch",
+    "originalFile",
+    "originalFileContents",
+    "filePath",
+    "type",
+    "tool_use_id",
+    "durationMs",
+    "durationSeconds",
+    "numLines",
+    "startLine",
+    "totalLines",
+    "usage",
+    "agentId",
+    "resolvedModel",
+    "modelsUsed",
+    "mimeType",
 ];
 
 /// All string leaves of a response, joined with newlines, bounded by `max_bytes`. Strings that
@@ -88,7 +102,10 @@ fn walk_fields(v: &Value, path: String, out: &mut Vec<SinkField>, budget: &mut u
             end -= 1;
         }
         *budget -= end;
-        out.push(SinkField { path: if path.is_empty() { "input".into() } else { path.clone() }, text: text[..end].to_owned() });
+        out.push(SinkField {
+            path: if path.is_empty() { "input".into() } else { path.clone() },
+            text: text[..end].to_owned(),
+        });
     };
     match v {
         Value::String(s) => leaf(s.clone()),
@@ -246,7 +263,10 @@ mod tests {
         let l = redact_label("$ curl -H 'X-Key: q8Zr2LmW9vXa7TbN4kPe1Ys' https://a.example/v1/items", 200);
         assert!(!l.contains("q8Zr2LmW9vXa7TbN4kPe1Ys"), "{l}");
         assert!(l.contains("https://a.example/v1/items"), "{l}");
-        assert_eq!(redact_label("/home/dev/src/MyComponent2024Version.tsx", 200), "/home/dev/src/MyComponent2024Version.tsx");
+        assert_eq!(
+            redact_label("/home/dev/src/MyComponent2024Version.tsx", 200),
+            "/home/dev/src/MyComponent2024Version.tsx"
+        );
     }
 
     #[test]

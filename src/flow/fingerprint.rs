@@ -153,9 +153,7 @@ pub fn to_blob(hashes: &[u64]) -> Vec<u8> {
 }
 
 pub fn from_blob(blob: &[u8]) -> Vec<u64> {
-    blob.chunks_exact(8)
-        .map(|c| u64::from_le_bytes(c.try_into().expect("8-byte chunk")))
-        .collect()
+    blob.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().expect("8-byte chunk"))).collect()
 }
 
 /// Merge sorted match positions into covered length: each hit at position `p` covers
@@ -207,16 +205,14 @@ mod tests {
         let fp = content_fingerprints(source, 9);
         let sink = format!("https://x.example/?q={}&z=1", &source[5..70]);
         let norm = normalize_content(&sink);
-        let hits = window_hashes(&norm, CONTENT_K, 9)
-            .into_iter()
-            .filter(|h| fp.binary_search(h).is_ok())
-            .count();
+        let hits = window_hashes(&norm, CONTENT_K, 9).into_iter().filter(|h| fp.binary_search(h).is_ok()).count();
         assert!(hits > 0);
     }
 
     #[test]
     fn streaming_fingerprints_equal_winnowed_grams() {
-        let text = "pub fn rule_7(x: u64) -> u64 { x.wrapping_mul(7919) ^ 104729 }\n".repeat(20) + "tail text that is unique";
+        let text =
+            "pub fn rule_7(x: u64) -> u64 { x.wrapping_mul(7919) ^ 104729 }\n".repeat(20) + "tail text that is unique";
         let mut expected = winnow(&window_hashes(&normalize_content(&text), CONTENT_K, 5), WINNOW_W);
         expected.sort_unstable();
         expected.dedup();
@@ -230,7 +226,8 @@ mod tests {
 
     #[test]
     fn winnow_matches_naive_minima() {
-        let hashes: Vec<u64> = window_hashes(b"abracadabra, the quick brown fox jumps over the lazy dog again and again", 4, 3);
+        let hashes: Vec<u64> =
+            window_hashes(b"abracadabra, the quick brown fox jumps over the lazy dog again and again", 4, 3);
         let w = 5;
         let mut naive: Vec<u64> = hashes.windows(w).map(|win| *win.iter().min().unwrap()).collect();
         naive.dedup();

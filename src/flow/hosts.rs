@@ -5,24 +5,92 @@ use crate::config::Config;
 /// Request collectors, paste and file-drop services, tunnels and OOB-interaction hosts: any
 /// session data sent there is treated as exfiltration.
 pub const COLLECTOR_HOSTS: &[&str] = &[
-    "webhook.site", "requestbin.com", "requestbin.net", "requestcatcher.com", "pipedream.net",
-    "pipedream.com", "m.pipedream.net", "ngrok.io", "ngrok-free.app", "ngrok.app", "ngrok.dev",
-    "interact.sh", "interactsh.com", "oast.pro", "oast.live", "oast.site", "oast.online",
-    "oast.fun", "oast.me", "burpcollaborator.net", "oastify.com", "dnslog.cn", "dnslog.link",
-    "ceye.io", "canarytokens.com", "transfer.sh", "file.io", "0x0.st", "paste.rs",
-    "pastebin.com", "hastebin.com", "ghostbin.com", "termbin.com", "ix.io", "sprunge.us",
-    "beeceptor.com", "hookbin.com", "postb.in", "ptsv2.com", "ptsv3.com", "trycloudflare.com",
-    "localtunnel.me", "loca.lt", "serveo.net", "requestinspector.com", "mockbin.org",
-    "webhook.cool", "temp.sh", "bashupload.com", "catbox.moe", "anonfiles.com", "gofile.io",
-    "pastes.io", "dpaste.com", "dpaste.org", "rentry.co", "controlc.com", "tmpfiles.org",
+    "webhook.site",
+    "requestbin.com",
+    "requestbin.net",
+    "requestcatcher.com",
+    "pipedream.net",
+    "pipedream.com",
+    "m.pipedream.net",
+    "ngrok.io",
+    "ngrok-free.app",
+    "ngrok.app",
+    "ngrok.dev",
+    "interact.sh",
+    "interactsh.com",
+    "oast.pro",
+    "oast.live",
+    "oast.site",
+    "oast.online",
+    "oast.fun",
+    "oast.me",
+    "burpcollaborator.net",
+    "oastify.com",
+    "dnslog.cn",
+    "dnslog.link",
+    "ceye.io",
+    "canarytokens.com",
+    "transfer.sh",
+    "file.io",
+    "0x0.st",
+    "paste.rs",
+    "pastebin.com",
+    "hastebin.com",
+    "ghostbin.com",
+    "termbin.com",
+    "ix.io",
+    "sprunge.us",
+    "beeceptor.com",
+    "hookbin.com",
+    "postb.in",
+    "ptsv2.com",
+    "ptsv3.com",
+    "trycloudflare.com",
+    "localtunnel.me",
+    "loca.lt",
+    "serveo.net",
+    "requestinspector.com",
+    "mockbin.org",
+    "webhook.cool",
+    "temp.sh",
+    "bashupload.com",
+    "catbox.moe",
+    "anonfiles.com",
+    "gofile.io",
+    "pastes.io",
+    "dpaste.com",
+    "dpaste.org",
+    "rentry.co",
+    "controlc.com",
+    "tmpfiles.org",
 ];
 
 /// Brand words of credential issuers; a host carrying one but not on the issuer's own
 /// domains is a look-alike (`api.openai-usage-monitor.com`).
 const ISSUER_BRANDS: &[&str] = &[
-    "github", "gitlab", "openai", "anthropic", "slack", "stripe", "aws", "amazon", "google",
-    "azure", "microsoft", "huggingface", "npmjs", "pypi", "vault", "cloudwatch", "twilio",
-    "sendgrid", "shopify", "heroku", "digitalocean", "sentry", "atlassian",
+    "github",
+    "gitlab",
+    "openai",
+    "anthropic",
+    "slack",
+    "stripe",
+    "aws",
+    "amazon",
+    "google",
+    "azure",
+    "microsoft",
+    "huggingface",
+    "npmjs",
+    "pypi",
+    "vault",
+    "cloudwatch",
+    "twilio",
+    "sendgrid",
+    "shopify",
+    "heroku",
+    "digitalocean",
+    "sentry",
+    "atlassian",
 ];
 
 /// Host of a URL (`scheme://user:pw@host:port/...`), lowercased, without port or brackets.
@@ -43,7 +111,8 @@ pub fn url_host(url: &str) -> Option<String> {
 /// so long or encoded-looking leading labels are elided, keeping the registered domain.
 pub fn display_host(host: &str) -> String {
     let labels: Vec<&str> = host.split('.').collect();
-    let suspicious = |l: &&str| l.len() > 20 || (l.len() >= 12 && l.chars().filter(|c| c.is_ascii_digit()).count() * 4 >= l.len());
+    let suspicious =
+        |l: &&str| l.len() > 20 || (l.len() >= 12 && l.chars().filter(|c| c.is_ascii_digit()).count() * 4 >= l.len());
     if host.len() <= 48 && !labels.iter().any(suspicious) {
         return host.to_owned();
     }
@@ -67,7 +136,9 @@ pub fn is_local(host: &str, cfg: &Config) -> bool {
 }
 
 fn ipv4_in(host: &str, net: &str, bits: &str) -> bool {
-    let (Ok(h), Ok(n), Ok(b)) = (host.parse::<std::net::Ipv4Addr>(), net.parse::<std::net::Ipv4Addr>(), bits.parse::<u32>()) else {
+    let (Ok(h), Ok(n), Ok(b)) =
+        (host.parse::<std::net::Ipv4Addr>(), net.parse::<std::net::Ipv4Addr>(), bits.parse::<u32>())
+    else {
         return false;
     };
     let mask = if b == 0 { 0 } else { u32::MAX << (32 - b.min(32)) };
@@ -75,17 +146,13 @@ fn ipv4_in(host: &str, net: &str, bits: &str) -> bool {
 }
 
 pub fn is_collector(host: &str, cfg: &Config) -> bool {
-    COLLECTOR_HOSTS.iter().any(|c| host_in(host, c))
-        || cfg.collector_hosts.iter().any(|c| host_in(host, c))
+    COLLECTOR_HOSTS.iter().any(|c| host_in(host, c)) || cfg.collector_hosts.iter().any(|c| host_in(host, c))
 }
 
 /// True when `host` belongs to the issuer of a credential of `kind`.
 pub fn is_issuer(host: &str, kind: &str, cfg: &Config) -> bool {
     crate::flow::secrets::issuer_hosts(kind).iter().any(|h| host_in(host, h))
-        || cfg
-            .issuer_hosts
-            .get(kind)
-            .is_some_and(|hs| hs.iter().any(|h| host_in(host, h)))
+        || cfg.issuer_hosts.get(kind).is_some_and(|hs| hs.iter().any(|h| host_in(host, h)))
 }
 
 /// The brand a host imitates, when it carries an issuer's name on a domain that is not the

@@ -91,122 +91,619 @@ const S: Category = Category::Secret;
 // `\b` is rewritten to an ASCII word boundary at compile time (keeps the lazy DFA usable).
 static VRULES: &[VRule] = &[
     // ---- AWS
-    VRule { kind: "aws-access-key-id", triggers: &["akia", "asia", "abia", "acca"],
-        re: r"\b(?P<v>(?:AKIA|ASIA|ABIA|ACCA)(?P<c>[A-Z2-7]{16}))\b", min_entropy: 2.8, check: Check::Aws, category: S },
-    VRule { kind: "aws-bedrock-api-key", triggers: &["absk"],
-        re: r"\b(?P<v>ABSKQmVkcm9ja0FQSUtleS(?P<c>[A-Za-z0-9+/]{100,140}={0,2}))(?:[^A-Za-z0-9+/=]|$)", min_entropy: 0.0, check: Check::None, category: S },
-    VRule { kind: "aws-bedrock-api-key", triggers: &["bedrock-api-key-"],
-        re: r"\b(?P<v>bedrock-api-key-(?P<c>YmVkcm9jay5hbWF6b25hd3MuY29t[A-Za-z0-9+/=%_-]*))", min_entropy: 0.0, check: Check::None, category: S },
+    VRule {
+        kind: "aws-access-key-id",
+        triggers: &["akia", "asia", "abia", "acca"],
+        re: r"\b(?P<v>(?:AKIA|ASIA|ABIA|ACCA)(?P<c>[A-Z2-7]{16}))\b",
+        min_entropy: 2.8,
+        check: Check::Aws,
+        category: S,
+    },
+    VRule {
+        kind: "aws-bedrock-api-key",
+        triggers: &["absk"],
+        re: r"\b(?P<v>ABSKQmVkcm9ja0FQSUtleS(?P<c>[A-Za-z0-9+/]{100,140}={0,2}))(?:[^A-Za-z0-9+/=]|$)",
+        min_entropy: 0.0,
+        check: Check::None,
+        category: S,
+    },
+    VRule {
+        kind: "aws-bedrock-api-key",
+        triggers: &["bedrock-api-key-"],
+        re: r"\b(?P<v>bedrock-api-key-(?P<c>YmVkcm9jay5hbWF6b25hd3MuY29t[A-Za-z0-9+/=%_-]*))",
+        min_entropy: 0.0,
+        check: Check::None,
+        category: S,
+    },
     // ---- Google
-    VRule { kind: "gcp-api-key", triggers: &["aiza"],
-        re: r"\b(?P<v>AIza(?P<c>[0-9A-Za-z_-]{35}))(?:[^0-9A-Za-z_-]|$)", min_entropy: 3.3, check: Check::KeyContext, category: S },
+    VRule {
+        kind: "gcp-api-key",
+        triggers: &["aiza"],
+        re: r"\b(?P<v>AIza(?P<c>[0-9A-Za-z_-]{35}))(?:[^0-9A-Za-z_-]|$)",
+        min_entropy: 3.3,
+        check: Check::KeyContext,
+        category: S,
+    },
     // ---- Azure
-    VRule { kind: "azure-ad-client-secret", triggers: &["q~"],
-        re: r"(?:^|[^A-Za-z0-9_~.-])(?P<v>[A-Za-z0-9_~.-]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34})(?:[^A-Za-z0-9_~.-]|$)", min_entropy: 3.5, check: Check::LetterDigit, category: S },
-    VRule { kind: "azure-storage-account-key", triggers: &["accountkey"],
-        re: r"(?i:AccountKey)\s*=\s*(?P<v>[A-Za-z0-9+/]{86}==)", min_entropy: 4.0, check: Check::Basic, category: S },
+    VRule {
+        kind: "azure-ad-client-secret",
+        triggers: &["q~"],
+        re: r"(?:^|[^A-Za-z0-9_~.-])(?P<v>[A-Za-z0-9_~.-]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34})(?:[^A-Za-z0-9_~.-]|$)",
+        min_entropy: 3.5,
+        check: Check::LetterDigit,
+        category: S,
+    },
+    VRule {
+        kind: "azure-storage-account-key",
+        triggers: &["accountkey"],
+        re: r"(?i:AccountKey)\s*=\s*(?P<v>[A-Za-z0-9+/]{86}==)",
+        min_entropy: 4.0,
+        check: Check::Basic,
+        category: S,
+    },
     // ---- GitHub
-    VRule { kind: "github-pat", triggers: &["ghp_"], re: r"\b(?P<v>ghp_(?P<c>[A-Za-z0-9]{36}))\b", min_entropy: 3.0, check: Check::GitHub, category: S },
-    VRule { kind: "github-oauth-token", triggers: &["gho_"], re: r"\b(?P<v>gho_(?P<c>[A-Za-z0-9]{36}))\b", min_entropy: 3.0, check: Check::GitHub, category: S },
-    VRule { kind: "github-user-token", triggers: &["ghu_"], re: r"\b(?P<v>ghu_(?P<c>[A-Za-z0-9]{36}))\b", min_entropy: 3.0, check: Check::GitHub, category: S },
-    VRule { kind: "github-app-token", triggers: &["ghs_"], re: r"\b(?P<v>ghs_(?P<c>[A-Za-z0-9]{36}))\b", min_entropy: 3.0, check: Check::GitHub, category: S },
-    VRule { kind: "github-refresh-token", triggers: &["ghr_"], re: r"\b(?P<v>ghr_(?P<c>[A-Za-z0-9]{36}))\b", min_entropy: 3.0, check: Check::GitHub, category: S },
-    VRule { kind: "github-fine-grained-pat", triggers: &["github_pat_"],
-        re: r"\b(?P<v>github_pat_(?P<c>[A-Za-z0-9]{22}_[A-Za-z0-9]{59}))\b", min_entropy: 3.5, check: Check::Basic, category: S },
+    VRule {
+        kind: "github-pat",
+        triggers: &["ghp_"],
+        re: r"\b(?P<v>ghp_(?P<c>[A-Za-z0-9]{36}))\b",
+        min_entropy: 3.0,
+        check: Check::GitHub,
+        category: S,
+    },
+    VRule {
+        kind: "github-oauth-token",
+        triggers: &["gho_"],
+        re: r"\b(?P<v>gho_(?P<c>[A-Za-z0-9]{36}))\b",
+        min_entropy: 3.0,
+        check: Check::GitHub,
+        category: S,
+    },
+    VRule {
+        kind: "github-user-token",
+        triggers: &["ghu_"],
+        re: r"\b(?P<v>ghu_(?P<c>[A-Za-z0-9]{36}))\b",
+        min_entropy: 3.0,
+        check: Check::GitHub,
+        category: S,
+    },
+    VRule {
+        kind: "github-app-token",
+        triggers: &["ghs_"],
+        re: r"\b(?P<v>ghs_(?P<c>[A-Za-z0-9]{36}))\b",
+        min_entropy: 3.0,
+        check: Check::GitHub,
+        category: S,
+    },
+    VRule {
+        kind: "github-refresh-token",
+        triggers: &["ghr_"],
+        re: r"\b(?P<v>ghr_(?P<c>[A-Za-z0-9]{36}))\b",
+        min_entropy: 3.0,
+        check: Check::GitHub,
+        category: S,
+    },
+    VRule {
+        kind: "github-fine-grained-pat",
+        triggers: &["github_pat_"],
+        re: r"\b(?P<v>github_pat_(?P<c>[A-Za-z0-9]{22}_[A-Za-z0-9]{59}))\b",
+        min_entropy: 3.5,
+        check: Check::Basic,
+        category: S,
+    },
     // ---- GitLab
-    VRule { kind: "gitlab-token", triggers: &["glpat-", "glptt-", "gldt-", "glrt-", "glrtr-", "glcbt-", "glimt-", "glft-", "glsoat-", "glagent-", "gloas-", "glffct-"],
-        re: r"\b(?P<v>(?:glpat|glptt|gldt|glrt|glrtr|glcbt|glimt|glft|glsoat|glagent|gloas|glffct)-(?P<c>[A-Za-z0-9_.-]{20,}))", min_entropy: 3.0, check: Check::Basic, category: S },
-    VRule { kind: "gitlab-runner-registration-token", triggers: &["gr1348941"],
-        re: r"\b(?P<v>GR1348941(?P<c>[A-Za-z0-9_-]{20,}))\b", min_entropy: 3.0, check: Check::Basic, category: S },
+    VRule {
+        kind: "gitlab-token",
+        triggers: &[
+            "glpat-", "glptt-", "gldt-", "glrt-", "glrtr-", "glcbt-", "glimt-", "glft-", "glsoat-", "glagent-",
+            "gloas-", "glffct-",
+        ],
+        re: r"\b(?P<v>(?:glpat|glptt|gldt|glrt|glrtr|glcbt|glimt|glft|glsoat|glagent|gloas|glffct)-(?P<c>[A-Za-z0-9_.-]{20,}))",
+        min_entropy: 3.0,
+        check: Check::Basic,
+        category: S,
+    },
+    VRule {
+        kind: "gitlab-runner-registration-token",
+        triggers: &["gr1348941"],
+        re: r"\b(?P<v>GR1348941(?P<c>[A-Za-z0-9_-]{20,}))\b",
+        min_entropy: 3.0,
+        check: Check::Basic,
+        category: S,
+    },
     // ---- OpenAI
-    VRule { kind: "openai-api-key", triggers: &["sk-proj-", "sk-svcacct-", "sk-admin-", "sk-None-"],
-        re: r"\b(?P<v>sk-(?:proj|svcacct|admin|None)-(?P<c>[A-Za-z0-9_-]{20,}))", min_entropy: 3.5, check: Check::Basic, category: S },
-    VRule { kind: "openai-api-key", triggers: &["t3blbkfj"],
-        re: r"\b(?P<v>sk-(?P<c>[A-Za-z0-9_-]{16,}T3BlbkFJ[A-Za-z0-9_-]{16,}))", min_entropy: 3.5, check: Check::Basic, category: S },
+    VRule {
+        kind: "openai-api-key",
+        triggers: &["sk-proj-", "sk-svcacct-", "sk-admin-", "sk-None-"],
+        re: r"\b(?P<v>sk-(?:proj|svcacct|admin|None)-(?P<c>[A-Za-z0-9_-]{20,}))",
+        min_entropy: 3.5,
+        check: Check::Basic,
+        category: S,
+    },
+    VRule {
+        kind: "openai-api-key",
+        triggers: &["t3blbkfj"],
+        re: r"\b(?P<v>sk-(?P<c>[A-Za-z0-9_-]{16,}T3BlbkFJ[A-Za-z0-9_-]{16,}))",
+        min_entropy: 3.5,
+        check: Check::Basic,
+        category: S,
+    },
     // ---- Anthropic
-    VRule { kind: "anthropic-api-key", triggers: &["sk-ant-api"],
-        re: r"\b(?P<v>sk-ant-api03-(?P<c>[A-Za-z0-9_-]{93}AA))(?:[^A-Za-z0-9_-]|$)", min_entropy: 3.0, check: Check::Basic, category: S },
-    VRule { kind: "anthropic-admin-key", triggers: &["sk-ant-admin"],
-        re: r"\b(?P<v>sk-ant-admin01-(?P<c>[A-Za-z0-9_-]{93}AA))(?:[^A-Za-z0-9_-]|$)", min_entropy: 3.0, check: Check::Basic, category: S },
+    VRule {
+        kind: "anthropic-api-key",
+        triggers: &["sk-ant-api"],
+        re: r"\b(?P<v>sk-ant-api03-(?P<c>[A-Za-z0-9_-]{93}AA))(?:[^A-Za-z0-9_-]|$)",
+        min_entropy: 3.0,
+        check: Check::Basic,
+        category: S,
+    },
+    VRule {
+        kind: "anthropic-admin-key",
+        triggers: &["sk-ant-admin"],
+        re: r"\b(?P<v>sk-ant-admin01-(?P<c>[A-Za-z0-9_-]{93}AA))(?:[^A-Za-z0-9_-]|$)",
+        min_entropy: 3.0,
+        check: Check::Basic,
+        category: S,
+    },
     // ---- Slack
-    VRule { kind: "slack-token", triggers: &["xox"],
-        re: r"\b(?P<v>(?:xoxe\.)?xox[abposre]-(?P<c>[0-9A-Za-z][0-9A-Za-z-]{12,}))", min_entropy: 0.0, check: Check::Slack, category: S },
-    VRule { kind: "slack-app-token", triggers: &["xapp-"],
-        re: r"\b(?P<v>xapp-(?P<c>[0-9]-[A-Za-z0-9-]{20,}))", min_entropy: 3.0, check: Check::Slack, category: S },
-    VRule { kind: "slack-webhook-url", triggers: &["hooks.slack.com"],
-        re: r"(?P<v>https?://hooks\.slack\.com/(?:services|workflows|triggers)/(?P<c>[A-Za-z0-9+/_-]{20,}))", min_entropy: 3.0, check: Check::Basic, category: S },
+    VRule {
+        kind: "slack-token",
+        triggers: &["xox"],
+        re: r"\b(?P<v>(?:xoxe\.)?xox[abposre]-(?P<c>[0-9A-Za-z][0-9A-Za-z-]{12,}))",
+        min_entropy: 0.0,
+        check: Check::Slack,
+        category: S,
+    },
+    VRule {
+        kind: "slack-app-token",
+        triggers: &["xapp-"],
+        re: r"\b(?P<v>xapp-(?P<c>[0-9]-[A-Za-z0-9-]{20,}))",
+        min_entropy: 3.0,
+        check: Check::Slack,
+        category: S,
+    },
+    VRule {
+        kind: "slack-webhook-url",
+        triggers: &["hooks.slack.com"],
+        re: r"(?P<v>https?://hooks\.slack\.com/(?:services|workflows|triggers)/(?P<c>[A-Za-z0-9+/_-]{20,}))",
+        min_entropy: 3.0,
+        check: Check::Basic,
+        category: S,
+    },
     // ---- Stripe
-    VRule { kind: "stripe-secret-key", triggers: &["sk_live_", "sk_test_"],
-        re: r"\b(?P<v>sk_(?:live|test)_(?P<c>[A-Za-z0-9]{20,}))\b", min_entropy: 3.3, check: Check::Basic, category: S },
-    VRule { kind: "stripe-restricted-key", triggers: &["rk_live_", "rk_test_", "rk_prod_"],
-        re: r"\b(?P<v>rk_(?:live|test|prod)_(?P<c>[A-Za-z0-9]{20,}))\b", min_entropy: 3.3, check: Check::Basic, category: S },
+    VRule {
+        kind: "stripe-secret-key",
+        triggers: &["sk_live_", "sk_test_"],
+        re: r"\b(?P<v>sk_(?:live|test)_(?P<c>[A-Za-z0-9]{20,}))\b",
+        min_entropy: 3.3,
+        check: Check::Basic,
+        category: S,
+    },
+    VRule {
+        kind: "stripe-restricted-key",
+        triggers: &["rk_live_", "rk_test_", "rk_prod_"],
+        re: r"\b(?P<v>rk_(?:live|test|prod)_(?P<c>[A-Za-z0-9]{20,}))\b",
+        min_entropy: 3.3,
+        check: Check::Basic,
+        category: S,
+    },
     // ---- package registries
-    VRule { kind: "npm-token", triggers: &["npm_"], re: r"\b(?P<v>npm_(?P<c>[A-Za-z0-9]{36}))\b", min_entropy: 3.3, check: Check::LetterDigit, category: S },
-    VRule { kind: "pypi-token", triggers: &["pypi-ageichlwas5vcmc"],
-        re: r"\b(?P<v>pypi-AgEIcHlwaS5vcmc(?P<c>[A-Za-z0-9_-]{50,}))", min_entropy: 3.5, check: Check::Basic, category: S },
-    VRule { kind: "clojars-token", triggers: &["clojars_"], re: r"(?i)\b(?P<v>CLOJARS_(?P<c>[a-z0-9]{60}))\b", min_entropy: 3.0, check: Check::Basic, category: S },
-    VRule { kind: "rubygems-api-key", triggers: &["rubygems_"], re: r"\b(?P<v>rubygems_(?P<c>[a-f0-9]{48}))\b", min_entropy: 3.0, check: Check::Basic, category: S },
+    VRule {
+        kind: "npm-token",
+        triggers: &["npm_"],
+        re: r"\b(?P<v>npm_(?P<c>[A-Za-z0-9]{36}))\b",
+        min_entropy: 3.3,
+        check: Check::LetterDigit,
+        category: S,
+    },
+    VRule {
+        kind: "pypi-token",
+        triggers: &["pypi-ageichlwas5vcmc"],
+        re: r"\b(?P<v>pypi-AgEIcHlwaS5vcmc(?P<c>[A-Za-z0-9_-]{50,}))",
+        min_entropy: 3.5,
+        check: Check::Basic,
+        category: S,
+    },
+    VRule {
+        kind: "clojars-token",
+        triggers: &["clojars_"],
+        re: r"(?i)\b(?P<v>CLOJARS_(?P<c>[a-z0-9]{60}))\b",
+        min_entropy: 3.0,
+        check: Check::Basic,
+        category: S,
+    },
+    VRule {
+        kind: "rubygems-api-key",
+        triggers: &["rubygems_"],
+        re: r"\b(?P<v>rubygems_(?P<c>[a-f0-9]{48}))\b",
+        min_entropy: 3.0,
+        check: Check::Basic,
+        category: S,
+    },
     // ---- HashiCorp
-    VRule { kind: "vault-token", triggers: &["hvs.", "hvb."], re: r"\b(?P<v>hv[sb]\.(?P<c>[A-Za-z0-9_-]{24,}))", min_entropy: 3.5, check: Check::Basic, category: S },
-    VRule { kind: "vault-token", triggers: &["s."], re: r"(?:^|[^A-Za-z0-9_.])(?P<v>s\.(?P<c>[A-Za-z0-9]{24}))(?:[^A-Za-z0-9_.]|$)", min_entropy: 3.8, check: Check::MixedCase, category: S },
-    VRule { kind: "terraform-cloud-token", triggers: &[".atlasv1."], re: r"\b(?P<v>(?P<c>[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,70}))", min_entropy: 3.5, check: Check::Basic, category: S },
+    VRule {
+        kind: "vault-token",
+        triggers: &["hvs.", "hvb."],
+        re: r"\b(?P<v>hv[sb]\.(?P<c>[A-Za-z0-9_-]{24,}))",
+        min_entropy: 3.5,
+        check: Check::Basic,
+        category: S,
+    },
+    VRule {
+        kind: "vault-token",
+        triggers: &["s."],
+        re: r"(?:^|[^A-Za-z0-9_.])(?P<v>s\.(?P<c>[A-Za-z0-9]{24}))(?:[^A-Za-z0-9_.]|$)",
+        min_entropy: 3.8,
+        check: Check::MixedCase,
+        category: S,
+    },
+    VRule {
+        kind: "terraform-cloud-token",
+        triggers: &[".atlasv1."],
+        re: r"\b(?P<v>(?P<c>[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,70}))",
+        min_entropy: 3.5,
+        check: Check::Basic,
+        category: S,
+    },
     // ---- HuggingFace
-    VRule { kind: "huggingface-token", triggers: &["hf_"], re: r"\b(?P<v>hf_(?P<c>[A-Za-z]{34}))\b", min_entropy: 3.5, check: Check::MixedCase, category: S },
-    VRule { kind: "huggingface-org-token", triggers: &["api_org_"], re: r"\b(?P<v>api_org_(?P<c>[A-Za-z]{34}))\b", min_entropy: 3.5, check: Check::MixedCase, category: S },
+    VRule {
+        kind: "huggingface-token",
+        triggers: &["hf_"],
+        re: r"\b(?P<v>hf_(?P<c>[A-Za-z]{34}))\b",
+        min_entropy: 3.5,
+        check: Check::MixedCase,
+        category: S,
+    },
+    VRule {
+        kind: "huggingface-org-token",
+        triggers: &["api_org_"],
+        re: r"\b(?P<v>api_org_(?P<c>[A-Za-z]{34}))\b",
+        min_entropy: 3.5,
+        check: Check::MixedCase,
+        category: S,
+    },
     // ---- 1Password
-    VRule { kind: "1password-service-account-token", triggers: &["ops_eyj"],
-        re: r"\b(?P<v>ops_eyJ(?:zaWduSW5BZGRyZXNzIjoi)?(?P<c>[A-Za-z0-9+/=_-]{100,}))", min_entropy: 4.0, check: Check::Basic, category: S },
-    VRule { kind: "1password-secret-key", triggers: &["a3-"],
-        re: r"\b(?P<v>A3-(?P<c>[A-Z0-9]{6}-(?:[A-Z0-9]{11}|[A-Z0-9]{6}-[A-Z0-9]{5})-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}))\b", min_entropy: 3.0, check: Check::Basic, category: S },
+    VRule {
+        kind: "1password-service-account-token",
+        triggers: &["ops_eyj"],
+        re: r"\b(?P<v>ops_eyJ(?:zaWduSW5BZGRyZXNzIjoi)?(?P<c>[A-Za-z0-9+/=_-]{100,}))",
+        min_entropy: 4.0,
+        check: Check::Basic,
+        category: S,
+    },
+    VRule {
+        kind: "1password-secret-key",
+        triggers: &["a3-"],
+        re: r"\b(?P<v>A3-(?P<c>[A-Z0-9]{6}-(?:[A-Z0-9]{11}|[A-Z0-9]{6}-[A-Z0-9]{5})-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}))\b",
+        min_entropy: 3.0,
+        check: Check::Basic,
+        category: S,
+    },
     // ---- misc vendors
-    VRule { kind: "age-secret-key", triggers: &["age-secret-key-1"], re: r"\b(?P<v>AGE-SECRET-KEY-1(?P<c>[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}))\b", min_entropy: 0.0, check: Check::None, category: Category::PrivateKey },
-    VRule { kind: "shopify-token", triggers: &["shpat_", "shpss_", "shpca_", "shppa_"], re: r"\b(?P<v>shp(?:at|ss|ca|pa)_(?P<c>[a-fA-F0-9]{32}))\b", min_entropy: 3.0, check: Check::Basic, category: S },
-    VRule { kind: "sendgrid-api-key", triggers: &["sg."], re: r"\b(?P<v>SG\.(?P<c>[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}))(?:[^A-Za-z0-9_-]|$)", min_entropy: 3.5, check: Check::Basic, category: S },
-    VRule { kind: "twilio-api-key", triggers: &["sk"], re: r"\b(?P<v>SK(?P<c>[0-9a-f]{32}))\b", min_entropy: 3.2, check: Check::LetterDigit, category: S },
-    VRule { kind: "digitalocean-token", triggers: &["dop_v1_", "doo_v1_", "dor_v1_"], re: r"\b(?P<v>do[opr]_v1_(?P<c>[a-f0-9]{64}))\b", min_entropy: 3.0, check: Check::Basic, category: S },
-    VRule { kind: "doppler-token", triggers: &["dp."], re: r"\b(?P<v>dp\.(?:pt|st|sa|ct|scim|audit)\.(?P<c>[A-Za-z0-9]{40,44}))\b", min_entropy: 3.5, check: Check::Basic, category: S },
-    VRule { kind: "linear-api-key", triggers: &["lin_api_"], re: r"\b(?P<v>lin_api_(?P<c>[A-Za-z0-9]{40}))\b", min_entropy: 3.5, check: Check::Basic, category: S },
-    VRule { kind: "postman-api-key", triggers: &["pmak-"], re: r"\b(?P<v>PMAK-(?P<c>[a-f0-9]{24}-[a-f0-9]{34}))\b", min_entropy: 3.0, check: Check::Basic, category: S },
-    VRule { kind: "databricks-token", triggers: &["dapi"], re: r"\b(?P<v>dapi(?P<c>[a-f0-9]{32}(?:-[0-9])?))\b", min_entropy: 3.0, check: Check::LetterDigit, category: S },
-    VRule { kind: "grafana-cloud-token", triggers: &["glc_"], re: r"\b(?P<v>glc_(?P<c>[A-Za-z0-9+/]{32,400}={0,2}))", min_entropy: 3.5, check: Check::Basic, category: S },
-    VRule { kind: "grafana-service-account-token", triggers: &["glsa_"], re: r"\b(?P<v>glsa_(?P<c>[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}))\b", min_entropy: 3.5, check: Check::Basic, category: S },
-    VRule { kind: "heroku-api-key", triggers: &["hrku-"], re: r"\b(?P<v>HRKU-(?P<c>[A-Za-z0-9_-]{58,64}))", min_entropy: 3.5, check: Check::Basic, category: S },
-    VRule { kind: "mailgun-api-key", triggers: &["key-"], re: r"\b(?P<v>key-(?P<c>[a-f0-9]{32}))\b", min_entropy: 3.2, check: Check::LetterDigit, category: S },
-    VRule { kind: "mailchimp-api-key", triggers: &["-us"], re: r"\b(?P<v>(?P<c>[a-f0-9]{32})-us[0-9]{1,2})\b", min_entropy: 3.2, check: Check::LetterDigit, category: S },
-    VRule { kind: "newrelic-key", triggers: &["nrak-", "nrjs-", "nrii-"], re: r"\b(?P<v>NR(?:AK|JS|II)-(?P<c>[A-Za-z0-9]{27,32}))\b", min_entropy: 3.3, check: Check::Basic, category: S },
-    VRule { kind: "sentry-token", triggers: &["sntrys_"], re: r"\b(?P<v>sntrys_eyJ(?P<c>[A-Za-z0-9+/=_-]{50,}))", min_entropy: 3.5, check: Check::Basic, category: S },
-    VRule { kind: "sentry-token", triggers: &["sntryu_"], re: r"\b(?P<v>sntryu_(?P<c>[a-f0-9]{64}))\b", min_entropy: 3.0, check: Check::Basic, category: S },
-    VRule { kind: "atlassian-api-token", triggers: &["atatt3"], re: r"\b(?P<v>ATATT3(?P<c>[A-Za-z0-9_=-]{150,}))", min_entropy: 3.5, check: Check::Basic, category: S },
-    VRule { kind: "flyio-token", triggers: &["fo1_"], re: r"\b(?P<v>fo1_(?P<c>[A-Za-z0-9_-]{43}))(?:[^A-Za-z0-9_-]|$)", min_entropy: 3.5, check: Check::Basic, category: S },
-    VRule { kind: "square-token", triggers: &["sq0atp-", "sq0csp-"], re: r"\b(?P<v>sq0(?:atp|csp)-(?P<c>[A-Za-z0-9_-]{22,43}))", min_entropy: 3.0, check: Check::Basic, category: S },
-    VRule { kind: "square-token", triggers: &["eaaa"], re: r"\b(?P<v>EAAA(?P<c>[A-Za-z0-9_-]{60}))(?:[^A-Za-z0-9_-]|$)", min_entropy: 3.5, check: Check::LetterDigit, category: S },
-    VRule { kind: "facebook-access-token", triggers: &["eaam", "eaac"], re: r"\b(?P<v>EAA[MC](?P<c>[A-Za-z0-9]{80,}))", min_entropy: 3.5, check: Check::LetterDigit, category: S },
-    VRule { kind: "facebook-app-token", triggers: &["|"], re: r"\b(?P<v>[0-9]{15,16}\|(?P<c>[A-Za-z0-9_-]{27}))(?:[^A-Za-z0-9_-]|$)", min_entropy: 3.5, check: Check::Basic, category: S },
-    VRule { kind: "infracost-api-key", triggers: &["ico-"], re: r"\b(?P<v>ico-(?P<c>[A-Za-z0-9]{32}))\b", min_entropy: 3.5, check: Check::MixedCase, category: S },
-    VRule { kind: "intra42-client-secret", triggers: &["s-s4t2"], re: r"\b(?P<v>s-s4t2(?:ud|af)-(?P<c>[a-f0-9]{64}))\b", min_entropy: 3.0, check: Check::Basic, category: S },
-    VRule { kind: "notion-token", triggers: &["ntn_"], re: r"\b(?P<v>ntn_(?P<c>[0-9]{11}[A-Za-z0-9]{35}))\b", min_entropy: 3.5, check: Check::MixedCase, category: S },
-    VRule { kind: "notion-token", triggers: &["secret_"], re: r"\b(?P<v>secret_(?P<c>[A-Za-z0-9]{43}))\b", min_entropy: 3.8, check: Check::MixedCase, category: S },
-    VRule { kind: "octopus-deploy-api-key", triggers: &["api-"], re: r"\b(?P<v>API-(?P<c>[A-Z0-9]{26}))\b", min_entropy: 3.3, check: Check::LetterDigit, category: S },
-    VRule { kind: "openshift-token", triggers: &["sha256~"], re: r"\b(?P<v>sha256~(?P<c>[A-Za-z0-9_-]{43}))(?:[^A-Za-z0-9_-]|$)", min_entropy: 3.5, check: Check::Basic, category: S },
-    VRule { kind: "perplexity-api-key", triggers: &["pplx-"], re: r"\b(?P<v>pplx-(?P<c>[A-Za-z0-9]{48}))\b", min_entropy: 3.5, check: Check::Basic, category: S },
-    VRule { kind: "prefect-api-key", triggers: &["pnu_"], re: r"\b(?P<v>pnu_(?P<c>[A-Za-z0-9]{36}))\b", min_entropy: 3.5, check: Check::Basic, category: S },
-    VRule { kind: "readme-api-key", triggers: &["rdme_"], re: r"\b(?P<v>rdme_(?P<c>[a-z0-9]{70}))\b", min_entropy: 3.5, check: Check::Basic, category: S },
-    VRule { kind: "scalingo-api-token", triggers: &["tk-us-"], re: r"\b(?P<v>tk-us-(?P<c>[A-Za-z0-9_-]{48}))", min_entropy: 3.5, check: Check::Basic, category: S },
-    VRule { kind: "sourcegraph-token", triggers: &["sgp_"], re: r"\b(?P<v>sgp_(?P<c>(?:[a-fA-F0-9]{16}_)?[a-fA-F0-9]{40}))\b", min_entropy: 3.3, check: Check::Basic, category: S },
-    VRule { kind: "sidekiq-secret", triggers: &["contribsys__com"], re: r"(?i)BUNDLE_(?:ENTERPRISE|GEMS)__CONTRIBSYS__COM\s*[:=]\s*['\x22]?(?P<v>[a-f0-9]{8}:[a-f0-9]{8})\b", min_entropy: 0.0, check: Check::None, category: S },
-    VRule { kind: "cloudflare-api-token", triggers: &["v1.0-"], re: r"\b(?P<v>v1\.0-(?P<c>[a-f0-9]{24}-[a-f0-9]{146}))\b", min_entropy: 3.0, check: Check::Basic, category: S },
-    VRule { kind: "discord-bot-token", triggers: &["discord"], re: r"(?i:discord)[A-Za-z0-9_ .-]{0,20}[=:]\s*['\x22]?(?P<v>[MNO][A-Za-z0-9_-]{23,25}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38})", min_entropy: 3.5, check: Check::Basic, category: S },
-    VRule { kind: "telegram-bot-token", triggers: &[":aa"], re: r"\b(?P<v>[0-9]{8,10}:(?P<c>AA[A-Za-z0-9_-]{33}))(?:[^A-Za-z0-9_-]|$)", min_entropy: 3.5, check: Check::Basic, category: S },
-    VRule { kind: "jwt", triggers: &["eyj"],
-        re: r"\b(?P<v>eyJ[A-Za-z0-9_-]{10,}\.(?P<c>[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*))", min_entropy: 0.0, check: Check::Jwt, category: S },
-    VRule { kind: "openssh-private-key", triggers: &["b3blbnnzac1rzxktdje"],
-        re: r"(?P<v>b3BlbnNzaC1rZXktdjE(?P<c>(?:[A-Za-z0-9+/=]|\\n|\r?\n){60,}))", min_entropy: 0.0, check: Check::None, category: Category::PrivateKey },
+    VRule {
+        kind: "age-secret-key",
+        triggers: &["age-secret-key-1"],
+        re: r"\b(?P<v>AGE-SECRET-KEY-1(?P<c>[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}))\b",
+        min_entropy: 0.0,
+        check: Check::None,
+        category: Category::PrivateKey,
+    },
+    VRule {
+        kind: "shopify-token",
+        triggers: &["shpat_", "shpss_", "shpca_", "shppa_"],
+        re: r"\b(?P<v>shp(?:at|ss|ca|pa)_(?P<c>[a-fA-F0-9]{32}))\b",
+        min_entropy: 3.0,
+        check: Check::Basic,
+        category: S,
+    },
+    VRule {
+        kind: "sendgrid-api-key",
+        triggers: &["sg."],
+        re: r"\b(?P<v>SG\.(?P<c>[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}))(?:[^A-Za-z0-9_-]|$)",
+        min_entropy: 3.5,
+        check: Check::Basic,
+        category: S,
+    },
+    VRule {
+        kind: "twilio-api-key",
+        triggers: &["sk"],
+        re: r"\b(?P<v>SK(?P<c>[0-9a-f]{32}))\b",
+        min_entropy: 3.2,
+        check: Check::LetterDigit,
+        category: S,
+    },
+    VRule {
+        kind: "digitalocean-token",
+        triggers: &["dop_v1_", "doo_v1_", "dor_v1_"],
+        re: r"\b(?P<v>do[opr]_v1_(?P<c>[a-f0-9]{64}))\b",
+        min_entropy: 3.0,
+        check: Check::Basic,
+        category: S,
+    },
+    VRule {
+        kind: "doppler-token",
+        triggers: &["dp."],
+        re: r"\b(?P<v>dp\.(?:pt|st|sa|ct|scim|audit)\.(?P<c>[A-Za-z0-9]{40,44}))\b",
+        min_entropy: 3.5,
+        check: Check::Basic,
+        category: S,
+    },
+    VRule {
+        kind: "linear-api-key",
+        triggers: &["lin_api_"],
+        re: r"\b(?P<v>lin_api_(?P<c>[A-Za-z0-9]{40}))\b",
+        min_entropy: 3.5,
+        check: Check::Basic,
+        category: S,
+    },
+    VRule {
+        kind: "postman-api-key",
+        triggers: &["pmak-"],
+        re: r"\b(?P<v>PMAK-(?P<c>[a-f0-9]{24}-[a-f0-9]{34}))\b",
+        min_entropy: 3.0,
+        check: Check::Basic,
+        category: S,
+    },
+    VRule {
+        kind: "databricks-token",
+        triggers: &["dapi"],
+        re: r"\b(?P<v>dapi(?P<c>[a-f0-9]{32}(?:-[0-9])?))\b",
+        min_entropy: 3.0,
+        check: Check::LetterDigit,
+        category: S,
+    },
+    VRule {
+        kind: "grafana-cloud-token",
+        triggers: &["glc_"],
+        re: r"\b(?P<v>glc_(?P<c>[A-Za-z0-9+/]{32,400}={0,2}))",
+        min_entropy: 3.5,
+        check: Check::Basic,
+        category: S,
+    },
+    VRule {
+        kind: "grafana-service-account-token",
+        triggers: &["glsa_"],
+        re: r"\b(?P<v>glsa_(?P<c>[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}))\b",
+        min_entropy: 3.5,
+        check: Check::Basic,
+        category: S,
+    },
+    VRule {
+        kind: "heroku-api-key",
+        triggers: &["hrku-"],
+        re: r"\b(?P<v>HRKU-(?P<c>[A-Za-z0-9_-]{58,64}))",
+        min_entropy: 3.5,
+        check: Check::Basic,
+        category: S,
+    },
+    VRule {
+        kind: "mailgun-api-key",
+        triggers: &["key-"],
+        re: r"\b(?P<v>key-(?P<c>[a-f0-9]{32}))\b",
+        min_entropy: 3.2,
+        check: Check::LetterDigit,
+        category: S,
+    },
+    VRule {
+        kind: "mailchimp-api-key",
+        triggers: &["-us"],
+        re: r"\b(?P<v>(?P<c>[a-f0-9]{32})-us[0-9]{1,2})\b",
+        min_entropy: 3.2,
+        check: Check::LetterDigit,
+        category: S,
+    },
+    VRule {
+        kind: "newrelic-key",
+        triggers: &["nrak-", "nrjs-", "nrii-"],
+        re: r"\b(?P<v>NR(?:AK|JS|II)-(?P<c>[A-Za-z0-9]{27,32}))\b",
+        min_entropy: 3.3,
+        check: Check::Basic,
+        category: S,
+    },
+    VRule {
+        kind: "sentry-token",
+        triggers: &["sntrys_"],
+        re: r"\b(?P<v>sntrys_eyJ(?P<c>[A-Za-z0-9+/=_-]{50,}))",
+        min_entropy: 3.5,
+        check: Check::Basic,
+        category: S,
+    },
+    VRule {
+        kind: "sentry-token",
+        triggers: &["sntryu_"],
+        re: r"\b(?P<v>sntryu_(?P<c>[a-f0-9]{64}))\b",
+        min_entropy: 3.0,
+        check: Check::Basic,
+        category: S,
+    },
+    VRule {
+        kind: "atlassian-api-token",
+        triggers: &["atatt3"],
+        re: r"\b(?P<v>ATATT3(?P<c>[A-Za-z0-9_=-]{150,}))",
+        min_entropy: 3.5,
+        check: Check::Basic,
+        category: S,
+    },
+    VRule {
+        kind: "flyio-token",
+        triggers: &["fo1_"],
+        re: r"\b(?P<v>fo1_(?P<c>[A-Za-z0-9_-]{43}))(?:[^A-Za-z0-9_-]|$)",
+        min_entropy: 3.5,
+        check: Check::Basic,
+        category: S,
+    },
+    VRule {
+        kind: "square-token",
+        triggers: &["sq0atp-", "sq0csp-"],
+        re: r"\b(?P<v>sq0(?:atp|csp)-(?P<c>[A-Za-z0-9_-]{22,43}))",
+        min_entropy: 3.0,
+        check: Check::Basic,
+        category: S,
+    },
+    VRule {
+        kind: "square-token",
+        triggers: &["eaaa"],
+        re: r"\b(?P<v>EAAA(?P<c>[A-Za-z0-9_-]{60}))(?:[^A-Za-z0-9_-]|$)",
+        min_entropy: 3.5,
+        check: Check::LetterDigit,
+        category: S,
+    },
+    VRule {
+        kind: "facebook-access-token",
+        triggers: &["eaam", "eaac"],
+        re: r"\b(?P<v>EAA[MC](?P<c>[A-Za-z0-9]{80,}))",
+        min_entropy: 3.5,
+        check: Check::LetterDigit,
+        category: S,
+    },
+    VRule {
+        kind: "facebook-app-token",
+        triggers: &["|"],
+        re: r"\b(?P<v>[0-9]{15,16}\|(?P<c>[A-Za-z0-9_-]{27}))(?:[^A-Za-z0-9_-]|$)",
+        min_entropy: 3.5,
+        check: Check::Basic,
+        category: S,
+    },
+    VRule {
+        kind: "infracost-api-key",
+        triggers: &["ico-"],
+        re: r"\b(?P<v>ico-(?P<c>[A-Za-z0-9]{32}))\b",
+        min_entropy: 3.5,
+        check: Check::MixedCase,
+        category: S,
+    },
+    VRule {
+        kind: "intra42-client-secret",
+        triggers: &["s-s4t2"],
+        re: r"\b(?P<v>s-s4t2(?:ud|af)-(?P<c>[a-f0-9]{64}))\b",
+        min_entropy: 3.0,
+        check: Check::Basic,
+        category: S,
+    },
+    VRule {
+        kind: "notion-token",
+        triggers: &["ntn_"],
+        re: r"\b(?P<v>ntn_(?P<c>[0-9]{11}[A-Za-z0-9]{35}))\b",
+        min_entropy: 3.5,
+        check: Check::MixedCase,
+        category: S,
+    },
+    VRule {
+        kind: "notion-token",
+        triggers: &["secret_"],
+        re: r"\b(?P<v>secret_(?P<c>[A-Za-z0-9]{43}))\b",
+        min_entropy: 3.8,
+        check: Check::MixedCase,
+        category: S,
+    },
+    VRule {
+        kind: "octopus-deploy-api-key",
+        triggers: &["api-"],
+        re: r"\b(?P<v>API-(?P<c>[A-Z0-9]{26}))\b",
+        min_entropy: 3.3,
+        check: Check::LetterDigit,
+        category: S,
+    },
+    VRule {
+        kind: "openshift-token",
+        triggers: &["sha256~"],
+        re: r"\b(?P<v>sha256~(?P<c>[A-Za-z0-9_-]{43}))(?:[^A-Za-z0-9_-]|$)",
+        min_entropy: 3.5,
+        check: Check::Basic,
+        category: S,
+    },
+    VRule {
+        kind: "perplexity-api-key",
+        triggers: &["pplx-"],
+        re: r"\b(?P<v>pplx-(?P<c>[A-Za-z0-9]{48}))\b",
+        min_entropy: 3.5,
+        check: Check::Basic,
+        category: S,
+    },
+    VRule {
+        kind: "prefect-api-key",
+        triggers: &["pnu_"],
+        re: r"\b(?P<v>pnu_(?P<c>[A-Za-z0-9]{36}))\b",
+        min_entropy: 3.5,
+        check: Check::Basic,
+        category: S,
+    },
+    VRule {
+        kind: "readme-api-key",
+        triggers: &["rdme_"],
+        re: r"\b(?P<v>rdme_(?P<c>[a-z0-9]{70}))\b",
+        min_entropy: 3.5,
+        check: Check::Basic,
+        category: S,
+    },
+    VRule {
+        kind: "scalingo-api-token",
+        triggers: &["tk-us-"],
+        re: r"\b(?P<v>tk-us-(?P<c>[A-Za-z0-9_-]{48}))",
+        min_entropy: 3.5,
+        check: Check::Basic,
+        category: S,
+    },
+    VRule {
+        kind: "sourcegraph-token",
+        triggers: &["sgp_"],
+        re: r"\b(?P<v>sgp_(?P<c>(?:[a-fA-F0-9]{16}_)?[a-fA-F0-9]{40}))\b",
+        min_entropy: 3.3,
+        check: Check::Basic,
+        category: S,
+    },
+    VRule {
+        kind: "sidekiq-secret",
+        triggers: &["contribsys__com"],
+        re: r"(?i)BUNDLE_(?:ENTERPRISE|GEMS)__CONTRIBSYS__COM\s*[:=]\s*['\x22]?(?P<v>[a-f0-9]{8}:[a-f0-9]{8})\b",
+        min_entropy: 0.0,
+        check: Check::None,
+        category: S,
+    },
+    VRule {
+        kind: "cloudflare-api-token",
+        triggers: &["v1.0-"],
+        re: r"\b(?P<v>v1\.0-(?P<c>[a-f0-9]{24}-[a-f0-9]{146}))\b",
+        min_entropy: 3.0,
+        check: Check::Basic,
+        category: S,
+    },
+    VRule {
+        kind: "discord-bot-token",
+        triggers: &["discord"],
+        re: r"(?i:discord)[A-Za-z0-9_ .-]{0,20}[=:]\s*['\x22]?(?P<v>[MNO][A-Za-z0-9_-]{23,25}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38})",
+        min_entropy: 3.5,
+        check: Check::Basic,
+        category: S,
+    },
+    VRule {
+        kind: "telegram-bot-token",
+        triggers: &[":aa"],
+        re: r"\b(?P<v>[0-9]{8,10}:(?P<c>AA[A-Za-z0-9_-]{33}))(?:[^A-Za-z0-9_-]|$)",
+        min_entropy: 3.5,
+        check: Check::Basic,
+        category: S,
+    },
+    VRule {
+        kind: "jwt",
+        triggers: &["eyj"],
+        re: r"\b(?P<v>eyJ[A-Za-z0-9_-]{10,}\.(?P<c>[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*))",
+        min_entropy: 0.0,
+        check: Check::Jwt,
+        category: S,
+    },
+    VRule {
+        kind: "openssh-private-key",
+        triggers: &["b3blbnnzac1rzxktdje"],
+        re: r"(?P<v>b3BlbnNzaC1rZXktdjE(?P<c>(?:[A-Za-z0-9+/=]|\\n|\r?\n){60,}))",
+        min_entropy: 0.0,
+        check: Check::None,
+        category: Category::PrivateKey,
+    },
 ];
 
 /// Key words that start the key/value parser. Matched case-insensitively.
-static KEY_TRIGGERS: &[&str] = &[
-    "pass", "pwd", "secret", "token", "key", "auth", "credential", "creds", "bearer", "ssn",
-];
+static KEY_TRIGGERS: &[&str] =
+    &["pass", "pwd", "secret", "token", "key", "auth", "credential", "creds", "bearer", "ssn"];
 
 /// Other triggers handled by dedicated code.
 const T_BEGIN: &str = "-----begin";
@@ -402,11 +899,8 @@ pub fn scan(text: &str) -> Vec<Finding> {
         scan_keyed(text, &key_hits, &mut cands);
     }
     // AWS secret pairing with a nearby access key id.
-    let ids: Vec<(usize, usize)> = cands
-        .iter()
-        .filter(|c| c.f.kind == "aws-access-key-id")
-        .map(|c| (c.f.start, c.f.end))
-        .collect();
+    let ids: Vec<(usize, usize)> =
+        cands.iter().filter(|c| c.f.kind == "aws-access-key-id").map(|c| (c.f.start, c.f.end)).collect();
     for (s, en) in ids {
         let lo = floor_cb(text, s.saturating_sub(200));
         let hi = ceil_cb(text, (en + 200).min(text.len()));
@@ -427,10 +921,7 @@ pub fn scan(text: &str) -> Vec<Finding> {
 
 fn resolve(mut cands: Vec<Cand>) -> Vec<Finding> {
     cands.sort_by(|a, b| {
-        b.rank
-            .cmp(&a.rank)
-            .then((b.f.end - b.f.start).cmp(&(a.f.end - a.f.start)))
-            .then(a.f.start.cmp(&b.f.start))
+        b.rank.cmp(&a.rank).then((b.f.end - b.f.start).cmp(&(a.f.end - a.f.start))).then(a.f.start.cmp(&b.f.start))
     });
     let mut kept: Vec<Finding> = Vec::new();
     for c in cands {
@@ -469,7 +960,9 @@ fn run_rule(text: &str, i: usize, re: &Regex, out: &mut Vec<Cand>) {
         let v = caps.name("v").unwrap_or_else(|| caps.get(0).unwrap());
         let c = caps.name("c").unwrap_or(v);
         let core = c.as_str();
-        if !vendor_ok(r, v.as_str(), core, &text[v.end()..]) || (r.check == Check::KeyContext && !key_context_before(text, v.start())) {
+        if !vendor_ok(r, v.as_str(), core, &text[v.end()..])
+            || (r.check == Check::KeyContext && !key_context_before(text, v.start()))
+        {
             continue;
         }
         let mut cr = (c.start(), c.end());
@@ -656,10 +1149,39 @@ fn trim_body(text: &str, mut s: usize, mut e: usize) -> (usize, usize) {
 // ---------------------------------------------------------------------------------------------
 
 const DB_SCHEMES: &[&str] = &[
-    "postgres", "postgresql", "mysql", "mariadb", "mongodb", "mongodb+srv", "redis", "rediss", "amqp", "amqps",
-    "mssql", "sqlserver", "oracle", "cockroachdb", "clickhouse", "cassandra", "couchdb", "neo4j", "neo4j+s",
-    "bolt", "memcached", "elasticsearch", "nats", "kafka", "mqtt", "mqtts", "db2", "snowflake", "timescale",
-    "postgis", "influxdb", "ldap", "ldaps",
+    "postgres",
+    "postgresql",
+    "mysql",
+    "mariadb",
+    "mongodb",
+    "mongodb+srv",
+    "redis",
+    "rediss",
+    "amqp",
+    "amqps",
+    "mssql",
+    "sqlserver",
+    "oracle",
+    "cockroachdb",
+    "clickhouse",
+    "cassandra",
+    "couchdb",
+    "neo4j",
+    "neo4j+s",
+    "bolt",
+    "memcached",
+    "elasticsearch",
+    "nats",
+    "kafka",
+    "mqtt",
+    "mqtts",
+    "db2",
+    "snowflake",
+    "timescale",
+    "postgis",
+    "influxdb",
+    "ldap",
+    "ldaps",
 ];
 
 fn scan_urls(text: &str, out: &mut Vec<Cand>) {
@@ -673,11 +1195,8 @@ fn scan_urls(text: &str, out: &mut Vec<Cand>) {
         }
         let base = scheme.rsplit(':').next().unwrap_or(&scheme);
         let base = base.strip_prefix("jdbc:").unwrap_or(base);
-        let kind = if DB_SCHEMES.contains(&base) || scheme.starts_with("jdbc") {
-            "db-url-password"
-        } else {
-            "basic-auth-url"
-        };
+        let kind =
+            if DB_SCHEMES.contains(&base) || scheme.starts_with("jdbc") { "db-url-password" } else { "basic-auth-url" };
         push(out, kind, S, (pw.start(), pw.end()), (pw.start(), pw.end()), RANK_STRUCT);
     }
 }
@@ -739,7 +1258,12 @@ fn scan_curl(text: &str, out: &mut Vec<Cand>) {
         let user = String::from_utf8_lossy(&content[user_idx.0..user_idx.1]).into_owned();
         let pass = String::from_utf8_lossy(&content[pass_idx.0..pass_idx.1]).into_owned();
         let whole = String::from_utf8_lossy(&content).into_owned();
-        if whole.contains("${") || whole.contains("$(") || whole.contains("{{") || whole.contains('<') || whole.contains('[') {
+        if whole.contains("${")
+            || whole.contains("$(")
+            || whole.contains("{{")
+            || whole.contains('<')
+            || whole.contains('[')
+        {
             continue;
         }
         let (secret, range) = if pass.is_empty() { (user.clone(), user_idx) } else { (pass.clone(), pass_idx) };
@@ -847,12 +1371,64 @@ fn key_words(ident: &str) -> Vec<String> {
 }
 
 const VENDOR_WORDS: &[&str] = &[
-    "heroku", "facebook", "mailchimp", "mailchimpe", "okta", "jira", "atlassian", "sonar", "sourcegraph",
-    "clickhouse", "cloudflare", "maxmind", "perplexity", "scalingo", "sentry", "twilio", "sendgrid", "mailgun",
-    "discord", "telegram", "github", "gitlab", "slack", "stripe", "openai", "anthropic", "aws", "azure", "gcp",
-    "datadog", "newrelic", "pagerduty", "algolia", "mapbox", "contentful", "netlify", "vercel", "supabase",
-    "firebase", "pusher", "segment", "mixpanel", "airtable", "asana", "dropbox", "shopify", "square", "paypal",
-    "braintree", "plaid", "auth0", "digitalocean", "linode", "vultr", "cohere", "replicate", "groq", "mistral",
+    "heroku",
+    "facebook",
+    "mailchimp",
+    "mailchimpe",
+    "okta",
+    "jira",
+    "atlassian",
+    "sonar",
+    "sourcegraph",
+    "clickhouse",
+    "cloudflare",
+    "maxmind",
+    "perplexity",
+    "scalingo",
+    "sentry",
+    "twilio",
+    "sendgrid",
+    "mailgun",
+    "discord",
+    "telegram",
+    "github",
+    "gitlab",
+    "slack",
+    "stripe",
+    "openai",
+    "anthropic",
+    "aws",
+    "azure",
+    "gcp",
+    "datadog",
+    "newrelic",
+    "pagerduty",
+    "algolia",
+    "mapbox",
+    "contentful",
+    "netlify",
+    "vercel",
+    "supabase",
+    "firebase",
+    "pusher",
+    "segment",
+    "mixpanel",
+    "airtable",
+    "asana",
+    "dropbox",
+    "shopify",
+    "square",
+    "paypal",
+    "braintree",
+    "plaid",
+    "auth0",
+    "digitalocean",
+    "linode",
+    "vultr",
+    "cohere",
+    "replicate",
+    "groq",
+    "mistral",
 ];
 
 fn classify_key(ident: &str) -> KeyClass {
@@ -868,10 +1444,44 @@ fn classify_key(ident: &str) -> KeyClass {
     }
     // Disqualifying words anywhere.
     const NEVER: &[&str] = &[
-        "public", "pub", "publishable", "csrf", "xsrf", "cache", "sort", "primary", "foreign", "partition",
-        "hotkey", "keyboard", "lookup", "idempotency", "tokenizer", "tokenize", "tokens", "secrets", "keys",
-        "passwords", "keystore", "keytab", "keychain", "keyring", "length", "len", "size", "author", "passed",
-        "passes", "passing", "bypass", "compass", "passenger", "passive", "keyword", "keywords", "monkey",
+        "public",
+        "pub",
+        "publishable",
+        "csrf",
+        "xsrf",
+        "cache",
+        "sort",
+        "primary",
+        "foreign",
+        "partition",
+        "hotkey",
+        "keyboard",
+        "lookup",
+        "idempotency",
+        "tokenizer",
+        "tokenize",
+        "tokens",
+        "secrets",
+        "keys",
+        "passwords",
+        "keystore",
+        "keytab",
+        "keychain",
+        "keyring",
+        "length",
+        "len",
+        "size",
+        "author",
+        "passed",
+        "passes",
+        "passing",
+        "bypass",
+        "compass",
+        "passenger",
+        "passive",
+        "keyword",
+        "keywords",
+        "monkey",
     ];
     if words.iter().any(|w| NEVER.contains(&w.as_str())) {
         return KeyClass::None;
@@ -881,13 +1491,14 @@ fn classify_key(ident: &str) -> KeyClass {
     if joined.contains("secretaccesskey") || (has("aws") && has("secret") && last == "key") {
         return KeyClass::AwsSecret;
     }
-    if joined.ends_with("sessiontoken") && (has("aws") || joined == "sessiontoken") || joined.ends_with("securitytoken") && has("aws") {
+    if joined.ends_with("sessiontoken") && (has("aws") || joined == "sessiontoken")
+        || joined.ends_with("securitytoken") && has("aws")
+    {
         return KeyClass::AwsSession;
     }
     match last {
-        "password" | "passwd" | "pwd" | "pass" | "passphrase" | "passw" | "passwort" | "contrasena" | "senha" | "pw" => {
-            KeyClass::Password
-        }
+        "password" | "passwd" | "pwd" | "pass" | "passphrase" | "passw" | "passwort" | "contrasena" | "senha"
+        | "pw" => KeyClass::Password,
         "secret" | "token" | "apikey" | "credential" | "credentials" | "creds" | "auth" | "authorization"
         | "bearer" | "secretkey" | "accesskey" | "privatekey" | "clientsecret" | "authtoken" | "accesstoken"
         | "apitoken" | "apisecret" | "sessionkey" | "signingkey" | "masterkey" | "encryptionkey" => KeyClass::Strong,
@@ -997,7 +1608,9 @@ fn parse_value(text: &str, ks: usize, ke: usize) -> Option<(usize, usize, bool)>
             let unquoted_end = |mut ve: usize| {
                 while ve < b.len() && ve - vs < 1024 {
                     let c = b[ve];
-                    if c.is_ascii_whitespace() || matches!(c, b'"' | b'\'' | b',' | b';' | b'&' | b')' | b'}' | b']' | b'<' | b'>' | b'`') {
+                    if c.is_ascii_whitespace()
+                        || matches!(c, b'"' | b'\'' | b',' | b';' | b'&' | b')' | b'}' | b']' | b'<' | b'>' | b'`')
+                    {
                         break;
                     }
                     ve += 1;
@@ -1021,7 +1634,24 @@ fn parse_value(text: &str, ks: usize, ke: usize) -> Option<(usize, usize, bool)>
     Some((vs, ceil_cb(text, ve), q.is_some()))
 }
 
-const AUTH_SCHEMES: &[&str] = &["bearer", "basic", "token", "api-token", "apikey", "digest", "bot", "oauth", "jwt", "ssws", "key", "sso-key", "splunk", "dsn", "negotiate", "hmac"];
+const AUTH_SCHEMES: &[&str] = &[
+    "bearer",
+    "basic",
+    "token",
+    "api-token",
+    "apikey",
+    "digest",
+    "bot",
+    "oauth",
+    "jwt",
+    "ssws",
+    "key",
+    "sso-key",
+    "splunk",
+    "dsn",
+    "negotiate",
+    "hmac",
+];
 
 fn judge(text: &str, ident: &str, class: KeyClass, mut vs: usize, ve: usize, quoted: bool, out: &mut Vec<Cand>) {
     // `name: Type,` / `CONST: T = 1;` -- an unquoted identifier followed by a code delimiter.
@@ -1062,7 +1692,11 @@ fn judge(text: &str, ident: &str, class: KeyClass, mut vs: usize, ve: usize, quo
         KeyClass::None => return,
         KeyClass::Ssn => {
             let digits: String = v.chars().filter(|c| c.is_ascii_digit()).collect();
-            if digits.len() == 9 && v.len() <= 11 && v.chars().all(|c| c.is_ascii_digit() || c == '-' || c == ' ') && ssn_valid(&digits) {
+            if digits.len() == 9
+                && v.len() <= 11
+                && v.chars().all(|c| c.is_ascii_digit() || c == '-' || c == ' ')
+                && ssn_valid(&digits)
+            {
                 kind = "us-ssn";
                 cat = Category::Ssn;
             } else {
@@ -1081,7 +1715,11 @@ fn judge(text: &str, ident: &str, class: KeyClass, mut vs: usize, ve: usize, quo
             cat = S;
         }
         KeyClass::AwsSecret => {
-            if !(v.len() == 40 && v.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'/' || c == b'+') && entropy(v) >= 3.5 && !vendor_placeholder(v)) {
+            if !(v.len() == 40
+                && v.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'/' || c == b'+')
+                && entropy(v) >= 3.5
+                && !vendor_placeholder(v))
+            {
                 return;
             }
             kind = "aws-secret-access-key";
@@ -1143,7 +1781,9 @@ fn random_enough(v: &str, min_len: usize, min_ent: f64) -> bool {
     // Mostly-letters values are words/identifiers unless long and very mixed.
     if !has_digit(v) {
         let letters_only = v.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_' || b == b'-');
-        if letters_only && !(v.len() >= 16 && has_lower(v) && has_upper(v) && ent >= 3.8 && case_changes(v) * 4 >= v.len()) {
+        if letters_only
+            && !(v.len() >= 16 && has_lower(v) && has_upper(v) && ent >= 3.8 && case_changes(v) * 4 >= v.len())
+        {
             return false;
         }
     }
@@ -1156,7 +1796,11 @@ fn random_enough(v: &str, min_len: usize, min_ent: f64) -> bool {
 fn case_changes(v: &str) -> usize {
     let b = v.as_bytes();
     b.windows(2)
-        .filter(|w| w[0].is_ascii_alphabetic() && w[1].is_ascii_alphabetic() && (w[0].is_ascii_uppercase() != w[1].is_ascii_uppercase()))
+        .filter(|w| {
+            w[0].is_ascii_alphabetic()
+                && w[1].is_ascii_alphabetic()
+                && (w[0].is_ascii_uppercase() != w[1].is_ascii_uppercase())
+        })
         .count()
 }
 
@@ -1189,15 +1833,23 @@ fn password_ok(p: &str) -> bool {
 fn is_uuid(v: &str) -> bool {
     let b = v.as_bytes();
     b.len() == 36
-        && b.iter().enumerate().all(|(i, &c)| if matches!(i, 8 | 13 | 18 | 23) { c == b'-' } else { c.is_ascii_hexdigit() })
+        && b.iter()
+            .enumerate()
+            .all(|(i, &c)| if matches!(i, 8 | 13 | 18 | 23) { c == b'-' } else { c.is_ascii_hexdigit() })
         && distinct(v) >= 6
 }
 
 /// `$VAR`, `${VAR}`, `%(x)s`, `{{ x }}`, `<YOUR_KEY>`, `process.env.X`, ...
 fn is_variable_ref(v: &str) -> bool {
     let t = v.trim_matches(|c| c == '"' || c == '\'');
-    if t.starts_with('$') || t.starts_with("%(") || t.starts_with("%s") || t.starts_with("{{") || t.starts_with("${")
-        || t.starts_with('<') || t.starts_with('@') && t.ends_with('@') || t.starts_with("#{")
+    if t.starts_with('$')
+        || t.starts_with("%(")
+        || t.starts_with("%s")
+        || t.starts_with("{{")
+        || t.starts_with("${")
+        || t.starts_with('<')
+        || t.starts_with('@') && t.ends_with('@')
+        || t.starts_with("#{")
     {
         return true;
     }
@@ -1205,14 +1857,26 @@ fn is_variable_ref(v: &str) -> bool {
         return true;
     }
     let l = t.to_ascii_lowercase();
-    l.starts_with("process.env") || l.starts_with("os.environ") || l.starts_with("env.") || l.starts_with("env[")
-        || l.starts_with("secrets.") || l.starts_with("vars.") || l.starts_with("getenv")
+    l.starts_with("process.env")
+        || l.starts_with("os.environ")
+        || l.starts_with("env.")
+        || l.starts_with("env[")
+        || l.starts_with("secrets.")
+        || l.starts_with("vars.")
+        || l.starts_with("getenv")
 }
 
 /// Values that are code rather than literals: calls, member chains, paths, URLs, versions.
 fn looks_like_code(v: &str) -> bool {
-    if v.contains('(') || v.contains(')') || v.contains('[') || v.contains('{') || v.contains('}') || v.contains("://")
-        || v.contains("::") || v.contains("->") || v.contains("=>")
+    if v.contains('(')
+        || v.contains(')')
+        || v.contains('[')
+        || v.contains('{')
+        || v.contains('}')
+        || v.contains("://")
+        || v.contains("::")
+        || v.contains("->")
+        || v.contains("=>")
     {
         return true;
     }
@@ -1253,24 +1917,103 @@ fn looks_like_code(v: &str) -> bool {
 fn is_placeholder(v: &str) -> bool {
     let l = v.trim_matches(|c| c == '"' || c == '\'').to_ascii_lowercase();
     const EXACT: &[&str] = &[
-        "password", "passwd", "secret", "token", "test", "testing", "changeme", "change_me", "changeit", "null", "none",
-        "nil", "true", "false", "undefined", "empty", "default", "admin", "root", "pass", "example", "dummy", "sample",
-        "redacted", "hidden", "string", "value", "key", "apikey", "api_key", "foo", "bar", "foobar", "user", "username",
-        "mypassword", "yourpassword", "secret123", "password123", "letmein", "qwerty", "required", "optional",
-        "masked", "removed", "todo", "tbd", "xxx", "yyy", "abc123", "test123", "demo", "guest", "private", "placeholder",
+        "password",
+        "passwd",
+        "secret",
+        "token",
+        "test",
+        "testing",
+        "changeme",
+        "change_me",
+        "changeit",
+        "null",
+        "none",
+        "nil",
+        "true",
+        "false",
+        "undefined",
+        "empty",
+        "default",
+        "admin",
+        "root",
+        "pass",
+        "example",
+        "dummy",
+        "sample",
+        "redacted",
+        "hidden",
+        "string",
+        "value",
+        "key",
+        "apikey",
+        "api_key",
+        "foo",
+        "bar",
+        "foobar",
+        "user",
+        "username",
+        "mypassword",
+        "yourpassword",
+        "secret123",
+        "password123",
+        "letmein",
+        "qwerty",
+        "required",
+        "optional",
+        "masked",
+        "removed",
+        "todo",
+        "tbd",
+        "xxx",
+        "yyy",
+        "abc123",
+        "test123",
+        "demo",
+        "guest",
+        "private",
+        "placeholder",
     ];
     if EXACT.contains(&l.as_str()) {
         return true;
     }
     const SUB: &[&str] = &[
-        "example", "xxxx", "your_", "your-", "yourkey", "yourtoken", "yoursecret", "your_api", "placeholder", "changeme",
-        "change_me", "redacted", "dummy", "sample", "fake", "replace", "insert", "<", "***", "...", "…", "todo",
-        "here", "secret_key_base", "${", "{{", "%s", "0000000000", "1234567890", "abcdefgh",
+        "example",
+        "xxxx",
+        "your_",
+        "your-",
+        "yourkey",
+        "yourtoken",
+        "yoursecret",
+        "your_api",
+        "placeholder",
+        "changeme",
+        "change_me",
+        "redacted",
+        "dummy",
+        "sample",
+        "fake",
+        "replace",
+        "insert",
+        "<",
+        "***",
+        "...",
+        "…",
+        "todo",
+        "here",
+        "secret_key_base",
+        "${",
+        "{{",
+        "%s",
+        "0000000000",
+        "1234567890",
+        "abcdefgh",
     ];
     if SUB.iter().any(|s| l.contains(s)) {
         return true;
     }
-    if l.starts_with("your") || l.starts_with("my") && l.len() < 16 && l.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_' || b == b'-') {
+    if l.starts_with("your")
+        || l.starts_with("my") && l.len() < 16 && l.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_' || b == b'-')
+    {
         return true;
     }
     vendor_placeholder(v)
@@ -1403,7 +2146,10 @@ fn scan_digits(text: &str, out: &mut Vec<Cand>) {
     while i < n {
         let c = b[i];
         let prev_ok = i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_');
-        if c.is_ascii_digit() && prev_ok && !(i > 0 && (b[i - 1] == b'-' || b[i - 1] == b'.') && i > 1 && b[i - 2].is_ascii_digit()) {
+        if c.is_ascii_digit()
+            && prev_ok
+            && !(i > 0 && (b[i - 1] == b'-' || b[i - 1] == b'.') && i > 1 && b[i - 2].is_ascii_digit())
+        {
             // maximal run of digits with single ' ' or '-' separators
             let mut j = i;
             let mut digits = 0usize;
@@ -1415,7 +2161,12 @@ fn scan_digits(text: &str, out: &mut Vec<Cand>) {
                     digits += 1;
                     glen += 1;
                     j += 1;
-                } else if (b[j] == b' ' || b[j] == b'-') && j + 1 < n && b[j + 1].is_ascii_digit() && glen > 0 && digits < 19 {
+                } else if (b[j] == b' ' || b[j] == b'-')
+                    && j + 1 < n
+                    && b[j + 1].is_ascii_digit()
+                    && glen > 0
+                    && digits < 19
+                {
                     seps.push(b[j]);
                     group_lens.push(glen);
                     glen = 0;
@@ -1425,7 +2176,10 @@ fn scan_digits(text: &str, out: &mut Vec<Cand>) {
                 }
             }
             group_lens.push(glen);
-            let next_ok = j >= n || !(b[j].is_ascii_alphanumeric() || b[j] == b'_' || (b[j] == b'.' && j + 1 < n && b[j + 1].is_ascii_digit()));
+            let next_ok = j >= n
+                || !(b[j].is_ascii_alphanumeric()
+                    || b[j] == b'_'
+                    || (b[j] == b'.' && j + 1 < n && b[j + 1].is_ascii_digit()));
             if next_ok {
                 let span = &text[i..j];
                 // SSN: ddd-dd-dddd exactly
@@ -1438,12 +2192,14 @@ fn scan_digits(text: &str, out: &mut Vec<Cand>) {
                     // Bare digit runs are everywhere in code/data; only accept them next to a card keyword.
                     let ctx_lo = floor_cb(text, i.saturating_sub(48));
                     let ctx = text[ctx_lo..i].to_ascii_lowercase();
-                    let keyed = ["card", "credit", "ccnum", "cc_num", "cc-num", "pan:", "pan=", "visa", "mastercard", "amex"]
-                        .iter()
-                        .any(|k| ctx.contains(k));
+                    let keyed =
+                        ["card", "credit", "ccnum", "cc_num", "cc-num", "pan:", "pan=", "visa", "mastercard", "amex"]
+                            .iter()
+                            .any(|k| ctx.contains(k));
                     let consistent = (!seps.is_empty() || keyed)
                         && seps.windows(2).all(|w| w[0] == w[1])
-                        && (seps.is_empty() || group_lens[..group_lens.len() - 1].iter().all(|&g| (4..=6).contains(&g)));
+                        && (seps.is_empty()
+                            || group_lens[..group_lens.len() - 1].iter().all(|&g| (4..=6).contains(&g)));
                     let d: Vec<u8> = span.bytes().filter(|c| c.is_ascii_digit()).collect();
                     if consistent && luhn(&d) && iin_ok(&d) && distinct(std::str::from_utf8(&d).unwrap_or("")) >= 2 {
                         push(out, "card-number", Category::Card, (i, j), (i, j), RANK_STRUCT);
@@ -1454,7 +2210,13 @@ fn scan_digits(text: &str, out: &mut Vec<Cand>) {
             continue;
         }
         // IBAN: two uppercase letters, two digits
-        if c.is_ascii_uppercase() && prev_ok && i + 4 < n && b[i + 1].is_ascii_uppercase() && b[i + 2].is_ascii_digit() && b[i + 3].is_ascii_digit() {
+        if c.is_ascii_uppercase()
+            && prev_ok
+            && i + 4 < n
+            && b[i + 1].is_ascii_uppercase()
+            && b[i + 2].is_ascii_digit()
+            && b[i + 3].is_ascii_digit()
+        {
             if let Some(end) = iban_at(text, i) {
                 push(out, "iban", Category::Pii, (i, end), (i, end), RANK_STRUCT);
                 i = end;
@@ -1497,18 +2259,18 @@ fn iin_ok(d: &[u8]) -> bool {
     let p = |k: usize| -> u32 { std::str::from_utf8(&d[..k]).ok().and_then(|s| s.parse().ok()).unwrap_or(0) };
     let (p1, p2, p3, p4, p6) = (p(1), p(2), p(3), p(4), p(6));
     match p1 {
-        4 => matches!(len, 13 | 16 | 19),                                          // Visa
+        4 => matches!(len, 13 | 16 | 19), // Visa
         5 => (51..=55).contains(&p2) && len == 16 || matches!(p2, 50 | 56..=58) && (12..=19).contains(&len), // MC / Maestro
-        2 => (2221..=2720).contains(&p4) && len == 16,                             // MC 2-series
+        2 => (2221..=2720).contains(&p4) && len == 16, // MC 2-series
         3 => {
             (matches!(p2, 34 | 37) && len == 15)                                   // Amex
                 || ((300..=305).contains(&p3) || p2 == 36 || p2 == 38 || p2 == 39) && (14..=19).contains(&len) // Diners
-                || (3528..=3589).contains(&p4) && (16..=19).contains(&len)         // JCB
+                || (3528..=3589).contains(&p4) && (16..=19).contains(&len) // JCB
         }
         6 => {
             (p4 == 6011 || p2 == 65 || (644..=649).contains(&p3) || (622126..=622925).contains(&p6)) && (16..=19).contains(&len) // Discover
                 || p2 == 62 && (16..=19).contains(&len)                             // UnionPay
-                || matches!(p2, 63 | 67) && (12..=19).contains(&len)               // Maestro
+                || matches!(p2, 63 | 67) && (12..=19).contains(&len) // Maestro
         }
         _ => false,
     }
@@ -1516,15 +2278,83 @@ fn iin_ok(d: &[u8]) -> bool {
 
 fn iban_len(cc: &str) -> Option<usize> {
     Some(match cc {
-        "AD" => 24, "AE" => 23, "AL" => 28, "AT" => 20, "AZ" => 28, "BA" => 20, "BE" => 16, "BG" => 22, "BH" => 22,
-        "BR" => 29, "BY" => 28, "CH" => 21, "CR" => 22, "CY" => 28, "CZ" => 24, "DE" => 22, "DK" => 18, "DO" => 28,
-        "EE" => 20, "EG" => 29, "ES" => 24, "FI" => 18, "FO" => 18, "FR" => 27, "GB" => 22, "GE" => 22, "GI" => 23,
-        "GL" => 18, "GR" => 27, "GT" => 28, "HR" => 21, "HU" => 28, "IE" => 22, "IL" => 23, "IQ" => 23, "IS" => 26,
-        "IT" => 27, "JO" => 30, "KW" => 30, "KZ" => 20, "LB" => 28, "LC" => 32, "LI" => 21, "LT" => 20, "LU" => 20,
-        "LV" => 21, "MC" => 27, "MD" => 24, "ME" => 22, "MK" => 19, "MR" => 27, "MT" => 31, "MU" => 30, "NL" => 18,
-        "NO" => 15, "PK" => 24, "PL" => 28, "PS" => 29, "PT" => 25, "QA" => 29, "RO" => 24, "RS" => 22, "SA" => 24,
-        "SC" => 31, "SE" => 24, "SI" => 19, "SK" => 24, "SM" => 27, "ST" => 25, "SV" => 28, "TL" => 23, "TN" => 24,
-        "TR" => 26, "UA" => 29, "VA" => 22, "VG" => 24, "XK" => 20,
+        "AD" => 24,
+        "AE" => 23,
+        "AL" => 28,
+        "AT" => 20,
+        "AZ" => 28,
+        "BA" => 20,
+        "BE" => 16,
+        "BG" => 22,
+        "BH" => 22,
+        "BR" => 29,
+        "BY" => 28,
+        "CH" => 21,
+        "CR" => 22,
+        "CY" => 28,
+        "CZ" => 24,
+        "DE" => 22,
+        "DK" => 18,
+        "DO" => 28,
+        "EE" => 20,
+        "EG" => 29,
+        "ES" => 24,
+        "FI" => 18,
+        "FO" => 18,
+        "FR" => 27,
+        "GB" => 22,
+        "GE" => 22,
+        "GI" => 23,
+        "GL" => 18,
+        "GR" => 27,
+        "GT" => 28,
+        "HR" => 21,
+        "HU" => 28,
+        "IE" => 22,
+        "IL" => 23,
+        "IQ" => 23,
+        "IS" => 26,
+        "IT" => 27,
+        "JO" => 30,
+        "KW" => 30,
+        "KZ" => 20,
+        "LB" => 28,
+        "LC" => 32,
+        "LI" => 21,
+        "LT" => 20,
+        "LU" => 20,
+        "LV" => 21,
+        "MC" => 27,
+        "MD" => 24,
+        "ME" => 22,
+        "MK" => 19,
+        "MR" => 27,
+        "MT" => 31,
+        "MU" => 30,
+        "NL" => 18,
+        "NO" => 15,
+        "PK" => 24,
+        "PL" => 28,
+        "PS" => 29,
+        "PT" => 25,
+        "QA" => 29,
+        "RO" => 24,
+        "RS" => 22,
+        "SA" => 24,
+        "SC" => 31,
+        "SE" => 24,
+        "SI" => 19,
+        "SK" => 24,
+        "SM" => 27,
+        "ST" => 25,
+        "SV" => 28,
+        "TL" => 23,
+        "TN" => 24,
+        "TR" => 26,
+        "UA" => 29,
+        "VA" => 22,
+        "VG" => 24,
+        "XK" => 20,
         _ => return None,
     })
 }
@@ -1586,7 +2416,11 @@ pub fn issuer_hosts(kind: &str) -> &'static [&'static str] {
         "gcp-service-account-key" => &["googleapis.com", "google.com"],
         "azure-ad-client-secret" => &["login.microsoftonline.com", "microsoftonline.com", "login.windows.net"],
         "azure-storage-account-key" => &["core.windows.net"],
-        "github-pat" | "github-oauth-token" | "github-user-token" | "github-app-token" | "github-refresh-token"
+        "github-pat"
+        | "github-oauth-token"
+        | "github-user-token"
+        | "github-app-token"
+        | "github-refresh-token"
         | "github-fine-grained-pat" => &["github.com", "api.github.com", "githubusercontent.com"],
         "gitlab-token" | "gitlab-runner-registration-token" => &["gitlab.com"],
         "openai-api-key" => &["openai.com"],
@@ -1600,7 +2434,9 @@ pub fn issuer_hosts(kind: &str) -> &'static [&'static str] {
         "rubygems-api-key" => &["rubygems.org"],
         "terraform-cloud-token" => &["app.terraform.io", "terraform.io"],
         "huggingface-token" | "huggingface-org-token" => &["huggingface.co", "hf.co"],
-        "1password-service-account-token" | "1password-secret-key" => &["1password.com", "1password.eu", "1password.ca"],
+        "1password-service-account-token" | "1password-secret-key" => {
+            &["1password.com", "1password.eu", "1password.ca"]
+        }
         "shopify-token" => &["myshopify.com", "shopify.com"],
         "sendgrid-api-key" => &["sendgrid.com", "sendgrid.net"],
         "twilio-api-key" => &["twilio.com"],
@@ -1759,7 +2595,8 @@ mod tests {
         quiet("client_secret=bP88Q~xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
         quiet("~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~");
         let ak = format!("{}==", rnd(11, 86, ALNUM));
-        let t = format!("DefaultEndpointsProtocol=https;AccountName=foo;AccountKey={ak};EndpointSuffix=core.windows.net");
+        let t =
+            format!("DefaultEndpointsProtocol=https;AccountName=foo;AccountKey={ak};EndpointSuffix=core.windows.net");
         let f = one(&t, "azure-storage-account-key");
         assert_eq!(&t[f.start..f.end], ak);
     }
@@ -1814,7 +2651,12 @@ mod tests {
         quiet("xoxb-xxxxxxxxx-xxxxxxxxxx-xxxxxxxxxxxx");
         quiet("xoxb-xoxb-my-bot-token");
         quiet("xoxb-12345-abcd234");
-        let w = format!("https://hooks.slack.com/services/T{}/B{}/{}", rnd(24, 8, B32), rnd(25, 8, B32), rnd(26, 24, ALNUM));
+        let w = format!(
+            "https://hooks.slack.com/services/T{}/B{}/{}",
+            rnd(24, 8, B32),
+            rnd(25, 8, B32),
+            rnd(26, 24, ALNUM)
+        );
         one(&w, "slack-webhook-url");
     }
 
@@ -2025,7 +2867,8 @@ mod tests {
 
     #[test]
     fn spans_are_char_boundaries_and_sorted() {
-        let t = format!("héllo ünïcode password=\"Zk3p€Q9wLm2x\" ghp {} 4111-1111-1111-1111 ñ", github_token("ghp_", 54));
+        let t =
+            format!("héllo ünïcode password=\"Zk3p€Q9wLm2x\" ghp {} 4111-1111-1111-1111 ñ", github_token("ghp_", 54));
         let f = scan(&t);
         assert!(f.len() >= 2);
         for w in f.windows(2) {

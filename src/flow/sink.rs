@@ -73,7 +73,8 @@ fn shell_destination(facts: &shell::ShellFacts, cfg: &Config) -> Destination {
     hosts.dedup();
     let unknown = facts.net.iter().any(|n| n.hosts.is_empty() || n.hosts.iter().any(|h| h == "*"));
     let all_local = !unknown && !hosts.is_empty() && hosts.iter().all(|h| hosts::is_local(h, cfg));
-    let mut labels: Vec<String> = hosts.iter().filter(|h| !hosts::is_local(h, cfg)).map(|h| hosts::display_host(h)).collect();
+    let mut labels: Vec<String> =
+        hosts.iter().filter(|h| !hosts::is_local(h, cfg)).map(|h| hosts::display_host(h)).collect();
     if unknown {
         let tools: Vec<&str> = facts.net.iter().filter(|n| n.hosts.is_empty()).map(|n| n.tool.as_str()).collect();
         labels.push(format!("an unnamed host ({})", tools.join(", ")));
@@ -305,7 +306,12 @@ pub fn evaluate(event: &HookEvent, prepared: &PreparedSink, view: &SessionView, 
             note = format!("fragment of {call_chars} of {} chars", s.core_len);
         }
         if let Some(brand) = dest.hosts.iter().find_map(|h| hosts::lookalike_brand(h)) {
-            note = [note, format!("destination imitates {brand}")].iter().filter(|s| !s.is_empty()).cloned().collect::<Vec<_>>().join("; ");
+            note = [note, format!("destination imitates {brand}")]
+                .iter()
+                .filter(|s| !s.is_empty())
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("; ");
         }
         let action = match &collector {
             Some(_) => policy::stronger(cfg.policy.collector, kind.action(cfg)),
@@ -348,7 +354,11 @@ pub fn evaluate(event: &HookEvent, prepared: &PreparedSink, view: &SessionView, 
             encoding: c.encoding.clone(),
             destination: to.clone(),
             matched: c.chars,
-            note: if content.len() > 1 { format!("{total_content} chars from {} sources in all", content.len()) } else { String::new() },
+            note: if content.len() > 1 {
+                format!("{total_content} chars from {} sources in all", content.len())
+            } else {
+                String::new()
+            },
         });
     }
     if let Some(c) = &collector {

@@ -87,10 +87,15 @@ pub struct Outcome {
 
 impl Outcome {
     pub fn silent() -> Outcome {
-        Outcome { verdict: Verdict::Silent, new_source: None, taints: Vec::new(), coverage: Vec::new(), hits: Vec::new() }
+        Outcome {
+            verdict: Verdict::Silent,
+            new_source: None,
+            taints: Vec::new(),
+            coverage: Vec::new(),
+            hits: Vec::new(),
+        }
     }
 }
-
 
 impl SessionView {
     /// Window hash -> (secret index, offset in the core), for fragment lookups.

@@ -98,7 +98,11 @@ impl Guard {
                 if outcome.verdict == Verdict::Silent {
                     return Err(e);
                 }
-                eprintln!("mcpproxy proxy: could not log the {} of {}: {e:#} (the decision still applies)", outcome.verdict.label(), call.exposed);
+                eprintln!(
+                    "mcpproxy proxy: could not log the {} of {}: {e:#} (the decision still applies)",
+                    outcome.verdict.label(),
+                    call.exposed
+                );
             }
             Ok(outcome.verdict)
         })();

@@ -252,7 +252,9 @@ impl Relay {
             "completion/complete" => {
                 let r = params.get("ref").cloned().unwrap_or(Value::Null);
                 let target = match r.get("type").and_then(Value::as_str) {
-                    Some("ref/prompt") => self.route_prefixed(r.get("name").and_then(Value::as_str).unwrap_or("")).map(|(i, n)| (i, Some(n))),
+                    Some("ref/prompt") => self
+                        .route_prefixed(r.get("name").and_then(Value::as_str).unwrap_or(""))
+                        .map(|(i, n)| (i, Some(n))),
                     _ => {
                         let uri = r.get("uri").and_then(Value::as_str).unwrap_or("");
                         self.resource_owner
@@ -306,14 +308,22 @@ impl Relay {
     fn forward(&mut self, idx: usize, client_id: Value, msg: Value) {
         if !self.request_upstream(idx, msg, Pending::Forward { client_id: client_id.clone() }) {
             let name = self.ups[idx].spec.name.clone();
-            self.send_client(&error(client_id, -32603, &format!("upstream {name} is not running"), Some(json!({"server": name}))));
+            self.send_client(&error(
+                client_id,
+                -32603,
+                &format!("upstream {name} is not running"),
+                Some(json!({"server": name})),
+            ));
         }
     }
 
     fn start_initialize(&mut self, id: Value, params: &Value) {
         self.client_caps = params.get("capabilities").cloned().unwrap_or(json!({}));
         let version = params.get("protocolVersion").and_then(Value::as_str).unwrap_or(PROTOCOL_VERSION).to_owned();
-        let client_info = params.get("clientInfo").cloned().unwrap_or(json!({"name": "mcpproxy", "version": env!("CARGO_PKG_VERSION")}));
+        let client_info = params
+            .get("clientInfo")
+            .cloned()
+            .unwrap_or(json!({"name": "mcpproxy", "version": env!("CARGO_PKG_VERSION")}));
         self.init_client_id = Some(id);
         self.init_started = Some(Instant::now());
         self.init_waiting.clear();
@@ -348,7 +358,11 @@ impl Relay {
                 version = v.to_owned();
             }
             if let Some(i) = r.get("instructions").and_then(Value::as_str) {
-                instructions.push(if self.multi { format!("[{}] {i}", self.ups[*idx].spec.name) } else { i.to_owned() });
+                instructions.push(if self.multi {
+                    format!("[{}] {i}", self.ups[*idx].spec.name)
+                } else {
+                    i.to_owned()
+                });
             }
             if !self.multi {
                 server_info = r.get("serverInfo").cloned().unwrap_or(server_info.clone());
@@ -388,7 +402,11 @@ impl Relay {
             if key == "tools" {
                 let agg = self.next_id as usize + 1_000_000;
                 self.aggregates.insert(agg, Aggregate { client_id: id.clone(), key, waiting: 1, items: Vec::new() });
-                if !self.request_upstream(0, msg.clone(), Pending::ListPage { agg, method: method.into(), tries: 0, cursor: None }) {
+                if !self.request_upstream(
+                    0,
+                    msg.clone(),
+                    Pending::ListPage { agg, method: method.into(), tries: 0, cursor: None },
+                ) {
                     self.aggregates.remove(&agg);
                     self.send_client(&error(id, -32603, "upstream is not running", None));
                 }
@@ -401,7 +419,8 @@ impl Relay {
         self.aggregates.insert(agg, Aggregate { client_id: id.clone(), key, waiting: 0, items: Vec::new() });
         for idx in targets {
             let req = json!({"jsonrpc": "2.0", "method": method, "params": {}});
-            if self.request_upstream(idx, req, Pending::ListPage { agg, method: method.into(), tries: 0, cursor: None }) {
+            if self.request_upstream(idx, req, Pending::ListPage { agg, method: method.into(), tries: 0, cursor: None })
+            {
                 self.aggregates.get_mut(&agg).expect("aggregate").waiting += 1;
             }
         }
@@ -430,7 +449,10 @@ impl Relay {
                             if let Some(o) = item.as_object_mut() {
                                 o.remove("execution");
                             }
-                            self.tools.insert(exposed.clone(), ToolMeta { idx, tool: name.clone(), annotations: item.get("annotations").cloned() });
+                            self.tools.insert(
+                                exposed.clone(),
+                                ToolMeta { idx, tool: name.clone(), annotations: item.get("annotations").cloned() },
+                            );
                         }
                         item["name"] = Value::String(exposed);
                     }
@@ -457,7 +479,11 @@ impl Relay {
         match next {
             Some(cursor) => {
                 let req = json!({"jsonrpc": "2.0", "method": method, "params": {"cursor": cursor}});
-                if !self.request_upstream(idx, req, Pending::ListPage { agg, method, tries: 0, cursor: Some(cursor.clone()) }) {
+                if !self.request_upstream(
+                    idx,
+                    req,
+                    Pending::ListPage { agg, method, tries: 0, cursor: Some(cursor.clone()) },
+                ) {
                     self.aggregates.get_mut(&agg).expect("aggregate").waiting -= 1;
                 }
             }
@@ -475,7 +501,13 @@ impl Relay {
         let args = params.get("arguments").cloned().unwrap_or(json!({}));
         let server = self.ups[idx].spec.name.clone();
         let annotations = self.tools.get(&exposed).and_then(|m| m.annotations.clone());
-        let verdict = self.guard.check(&Call { server: &server, tool: &tool, exposed: &exposed, args: &args, annotations: annotations.as_ref() });
+        let verdict = self.guard.check(&Call {
+            server: &server,
+            tool: &tool,
+            exposed: &exposed,
+            args: &args,
+            annotations: annotations.as_ref(),
+        });
         let mut upstream_msg = msg.clone();
         upstream_msg["params"]["name"] = Value::String(tool.clone());
         if let Some(p) = upstream_msg["params"].as_object_mut() {
@@ -497,7 +529,16 @@ impl Relay {
                             "requestedSchema": {"type": "object", "properties": {}},
                         }
                     });
-                    self.asks.insert(id_key(&ask_id), PendingAsk { client_id: id, idx, request: upstream_msg, call: (server, tool, exposed, args), reason });
+                    self.asks.insert(
+                        id_key(&ask_id),
+                        PendingAsk {
+                            client_id: id,
+                            idx,
+                            request: upstream_msg,
+                            call: (server, tool, exposed, args),
+                            reason,
+                        },
+                    );
                     self.send_client(&question);
                 } else {
                     match self.guard.cfg.proxy_ask_fallback {
@@ -516,7 +557,12 @@ impl Relay {
         let (server, tool, exposed, args) = call;
         let pending = Pending::Call { client_id: client_id.clone(), server: server.clone(), tool, exposed, args };
         if !self.request_upstream(idx, msg, pending) {
-            self.send_client(&error(client_id, -32603, &format!("upstream {server} is not running"), Some(json!({"server": server}))));
+            self.send_client(&error(
+                client_id,
+                -32603,
+                &format!("upstream {server} is not running"),
+                Some(json!({"server": server})),
+            ));
         }
     }
 
@@ -533,7 +579,9 @@ impl Relay {
             "notifications/cancelled" => {
                 let req = msg["params"]["requestId"].clone();
                 let found = self.pending.iter().find_map(|(k, p)| match p {
-                    Pending::Forward { client_id } | Pending::Call { client_id, .. } if *client_id == req => Some(k.clone()),
+                    Pending::Forward { client_id } | Pending::Call { client_id, .. } if *client_id == req => {
+                        Some(k.clone())
+                    }
                     _ => None,
                 });
                 if let Some((idx, upstream_id)) = found {
@@ -579,7 +627,10 @@ impl Relay {
         let msg: Value = match serde_json::from_slice(trimmed) {
             Ok(v) => v,
             Err(_) => {
-                eprintln!("mcpproxy proxy: upstream {} wrote a line that is not JSON; dropped", self.ups[idx].spec.name);
+                eprintln!(
+                    "mcpproxy proxy: upstream {} wrote a line that is not JSON; dropped",
+                    self.ups[idx].spec.name
+                );
                 return;
             }
         };
@@ -613,7 +664,11 @@ impl Relay {
             "notifications/cancelled" => {
                 // The upstream cancels one of its own requests to the client: map its id.
                 let req = msg["params"]["requestId"].clone();
-                let ours = self.server_requests.iter().find(|(_, (i, orig))| *i == idx && *orig == req).map(|(k, _)| k.clone());
+                let ours = self
+                    .server_requests
+                    .iter()
+                    .find(|(_, (i, orig))| *i == idx && *orig == req)
+                    .map(|(k, _)| k.clone());
                 if let Some(k) = ours {
                     self.server_requests.remove(&k);
                     let mut m = msg.clone();
@@ -651,20 +706,30 @@ impl Relay {
                     Some(r) => {
                         self.init_results.insert(idx, r.clone());
                     }
-                    None => eprintln!("mcpproxy proxy: upstream {} refused initialize: {}", self.ups[idx].spec.name, msg["error"]),
+                    None => eprintln!(
+                        "mcpproxy proxy: upstream {} refused initialize: {}",
+                        self.ups[idx].spec.name, msg["error"]
+                    ),
                 }
                 self.maybe_finish_initialize();
             }
             Pending::ListPage { agg, method, tries, cursor } => {
                 if msg.get("error").is_some() && tries < 3 && self.multi {
-                    eprintln!("mcpproxy proxy: upstream {} refused {method} ({}); retrying", self.ups[idx].spec.name, msg["error"]);
+                    eprintln!(
+                        "mcpproxy proxy: upstream {} refused {method} ({}); retrying",
+                        self.ups[idx].spec.name, msg["error"]
+                    );
                     std::thread::sleep(Duration::from_millis(50 * (tries as u64 + 1)));
                     let mut params = json!({});
                     if let Some(c) = &cursor {
                         params["cursor"] = c.clone();
                     }
                     let req = json!({"jsonrpc": "2.0", "method": method, "params": params});
-                    if self.request_upstream(idx, req, Pending::ListPage { agg, method: method.clone(), tries: tries + 1, cursor }) {
+                    if self.request_upstream(
+                        idx,
+                        req,
+                        Pending::ListPage { agg, method: method.clone(), tries: tries + 1, cursor },
+                    ) {
                         return;
                     }
                 }
@@ -684,7 +749,12 @@ impl Relay {
         for k in keys {
             match self.pending.remove(&k) {
                 Some(Pending::Forward { client_id }) | Some(Pending::Call { client_id, .. }) => {
-                    self.send_client(&error(client_id, -32603, &format!("upstream {name} exited"), Some(json!({"server": name}))));
+                    self.send_client(&error(
+                        client_id,
+                        -32603,
+                        &format!("upstream {name} exited"),
+                        Some(json!({"server": name})),
+                    ));
                 }
                 Some(Pending::Init) => {
                     self.init_waiting.retain(|&i| i != idx);
@@ -696,7 +766,12 @@ impl Relay {
                     }
                     if !self.multi {
                         if let Some(a) = self.aggregates.remove(&agg) {
-                            self.send_client(&error(a.client_id, -32603, &format!("upstream {name} exited"), Some(json!({"server": name}))));
+                            self.send_client(&error(
+                                a.client_id,
+                                -32603,
+                                &format!("upstream {name} exited"),
+                                Some(json!({"server": name})),
+                            ));
                         }
                     } else {
                         self.maybe_finish_aggregate(agg);
@@ -735,7 +810,8 @@ impl Relay {
 /// so distinct tools stay distinct. The relay maps exposed names back, never parses them.
 pub fn exposed(server: &str, tool: &str) -> String {
     let full = format!("{server}__{tool}");
-    let clean: String = full.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' }).collect();
+    let clean: String =
+        full.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' }).collect();
     if clean == full && clean.len() <= 64 {
         return clean;
     }
@@ -817,7 +893,10 @@ mod tests {
 
     #[test]
     fn tasks_are_stripped_upstream() {
-        assert_eq!(upstream_caps(&json!({"tasks": {}, "roots": {"listChanged": true}})), json!({"roots": {"listChanged": true}}));
+        assert_eq!(
+            upstream_caps(&json!({"tasks": {}, "roots": {"listChanged": true}})),
+            json!({"roots": {"listChanged": true}})
+        );
     }
 
     #[test]

@@ -44,11 +44,13 @@ pub fn parse(text: &str) -> Result<Vec<ServerSpec>> {
             .to_owned();
         let args = match field("args") {
             None | Some(Value::Null) => Vec::new(),
-            Some(a) => serde_json::from_value(a.clone()).with_context(|| format!("mcpServers.{name}.args must be a list of strings"))?,
+            Some(a) => serde_json::from_value(a.clone())
+                .with_context(|| format!("mcpServers.{name}.args must be a list of strings"))?,
         };
         let env = match field("env") {
             None | Some(Value::Null) => BTreeMap::new(),
-            Some(e) => serde_json::from_value(e.clone()).with_context(|| format!("mcpServers.{name}.env must map names to strings"))?,
+            Some(e) => serde_json::from_value(e.clone())
+                .with_context(|| format!("mcpServers.{name}.env must map names to strings"))?,
         };
         let cwd = match field("cwd") {
             None | Some(Value::Null) => None,

@@ -5,8 +5,8 @@ pub mod queries;
 mod schema;
 
 use crate::flow::classify::Origin;
-use crate::flow::view::{ContentIndex, Outcome, SecretState, SessionView, SourceMeta, Taint};
 use crate::flow::fingerprint::{from_blob, to_blob};
+use crate::flow::view::{ContentIndex, Outcome, SecretState, SessionView, SourceMeta, Taint};
 use crate::paths::Paths;
 use anyhow::{bail, Context, Result};
 use fs2::FileExt;
@@ -15,8 +15,8 @@ use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-pub use schema::CURRENT_VERSION;
 pub use crate::flow::engine::Needs;
+pub use schema::CURRENT_VERSION;
 
 /// How long a hook's announcement of an MCP call waits for the proxy to see it.
 pub const CORRELATION_TTL_MS: i64 = 5000;
@@ -99,7 +99,11 @@ impl Store {
             Ok(c) => c,
             Err(e) if e.downcast_ref::<rusqlite::Error>().is_some_and(is_corruption) => {
                 let aside = move_aside(&db_path)?;
-                eprintln!("mcpproxy: database {} was corrupt; moved to {} and started a new one", db_path.display(), aside.display());
+                eprintln!(
+                    "mcpproxy: database {} was corrupt; moved to {} and started a new one",
+                    db_path.display(),
+                    aside.display()
+                );
                 Self::connect(&db_path)?
             }
             Err(e) => return Err(e),
@@ -216,17 +220,16 @@ impl Store {
                 tx.execute_batch(sql).with_context(|| format!("migrating database to version {}", i + 1))?;
             }
             tx.pragma_update(None, "user_version", CURRENT_VERSION)?;
-            tx.commit().with_context(|| format!("migrating database {} to version {CURRENT_VERSION}", db_path.display()))?;
+            tx.commit()
+                .with_context(|| format!("migrating database {} to version {CURRENT_VERSION}", db_path.display()))?;
         }
         Ok(conn)
     }
 
     /// The per-database key mixed into every fingerprint (created on first use).
     pub fn fingerprint_key(&self) -> Result<u64> {
-        let existing: Option<Vec<u8>> = self
-            .conn
-            .query_row("SELECT value FROM meta WHERE key = 'fingerprint_key'", [], |r| r.get(0))
-            .optional()?;
+        let existing: Option<Vec<u8>> =
+            self.conn.query_row("SELECT value FROM meta WHERE key = 'fingerprint_key'", [], |r| r.get(0)).optional()?;
         if let Some(v) = existing.filter(|v| v.len() == 8) {
             return Ok(u64::from_le_bytes(v.try_into().expect("8 bytes")));
         }
@@ -265,15 +268,22 @@ impl Store {
     }
 
     fn load_into(&self, sid: &str, with_content: bool, view: &mut SessionView) -> Result<()> {
-        let mut stmt = self.conn.prepare_cached("SELECT id, tool, origin, location FROM sources WHERE session_id = ?1")?;
+        let mut stmt =
+            self.conn.prepare_cached("SELECT id, tool, origin, location FROM sources WHERE session_id = ?1")?;
         for row in stmt.query_map(params![sid], |r| {
-            Ok(SourceMeta { id: r.get(0)?, tool: r.get(1)?, origin: Origin::parse(&r.get::<_, String>(2)?), location: r.get(3)? })
+            Ok(SourceMeta {
+                id: r.get(0)?,
+                tool: r.get(1)?,
+                origin: Origin::parse(&r.get::<_, String>(2)?),
+                location: r.get(3)?,
+            })
         })? {
             let s = row?;
             view.sources.insert(s.id, s);
         }
         if with_content {
-            let mut stmt = self.conn.prepare_cached("SELECT source_id, origin, hashes FROM fingerprints WHERE session_id = ?1")?;
+            let mut stmt =
+                self.conn.prepare_cached("SELECT source_id, origin, hashes FROM fingerprints WHERE session_id = ?1")?;
             for row in stmt.query_map(params![sid], |r| {
                 Ok(ContentIndex {
                     source_id: r.get(0)?,
@@ -374,10 +384,8 @@ impl Store {
     /// Drop sessions idle for longer than `ttl_secs` and activity beyond `max_rows`; runs at
     /// most once an hour. Returns the number of sessions removed.
     pub fn prune_if_due(&self, now: i64, ttl_secs: i64, max_rows: u64) -> Result<usize> {
-        let last: Option<Vec<u8>> = self
-            .conn
-            .query_row("SELECT value FROM meta WHERE key = 'last_prune'", [], |r| r.get(0))
-            .optional()?;
+        let last: Option<Vec<u8>> =
+            self.conn.query_row("SELECT value FROM meta WHERE key = 'last_prune'", [], |r| r.get(0)).optional()?;
         let last = last.and_then(|v| v.try_into().ok()).map(i64::from_le_bytes).unwrap_or(0);
         if now - last < 3600 {
             return Ok(0);
@@ -388,10 +396,7 @@ impl Store {
     pub fn prune(&self, now: i64, ttl_secs: i64, max_rows: u64) -> Result<usize> {
         let tx = self.conn.unchecked_transaction()?;
         let removed = tx.execute("DELETE FROM sessions WHERE last_seen < ?1", params![now - ttl_secs])?;
-        tx.execute(
-            "DELETE FROM activity WHERE id <= (SELECT MAX(id) FROM activity) - ?1",
-            params![max_rows as i64],
-        )?;
+        tx.execute("DELETE FROM activity WHERE id <= (SELECT MAX(id) FROM activity) - ?1", params![max_rows as i64])?;
         tx.execute("DELETE FROM correlations WHERE created_at_ms < ?1", params![(now - 60) * 1000])?;
         tx.execute(
             "INSERT OR REPLACE INTO meta(key, value) VALUES ('last_prune', ?1)",
@@ -407,10 +412,7 @@ impl Store {
 
 /// Rename a corrupt database (and its WAL/SHM files) out of the way; never delete it.
 fn move_aside(db_path: &Path) -> Result<PathBuf> {
-    let stamp = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
+    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     let aside = db_path.with_extension(format!("db.corrupt-{stamp}"));
     std::fs::rename(db_path, &aside).with_context(|| format!("moving corrupt database {} aside", db_path.display()))?;
     for suffix in ["-wal", "-shm"] {

@@ -140,35 +140,26 @@ impl ReadOnly {
         if !path.exists() {
             return Ok(None);
         }
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .with_context(|| format!("opening database {} read-only", path.display()))?;
+        let conn =
+            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+                .with_context(|| format!("opening database {} read-only", path.display()))?;
         conn.busy_timeout(Duration::from_secs(2))?;
         let db = ReadOnly { conn };
-        db.schema_version()
-            .with_context(|| format!("reading database {}", path.display()))?;
+        db.schema_version().with_context(|| format!("reading database {}", path.display()))?;
         Ok(Some(db))
     }
 
     pub fn schema_version(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+        Ok(self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }
 
     /// Integrity check of the database pages (`ok` when sound).
     pub fn quick_check(&self) -> Result<String> {
-        Ok(self
-            .conn
-            .query_row("PRAGMA quick_check", [], |r| r.get(0))?)
+        Ok(self.conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?)
     }
 
     pub fn session_count(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .query_row("SELECT COUNT(*) FROM sessions", [], |r| r.get(0))?)
+        Ok(self.conn.query_row("SELECT COUNT(*) FROM sessions", [], |r| r.get(0))?)
     }
 
     pub fn last_activity(&self) -> Result<Option<ActivityRow>> {
@@ -187,9 +178,9 @@ impl ReadOnly {
 
     /// `(agent, count, last ts)` for activity at or after `since` (`proxy` is the MCP proxy).
     pub fn agents_since(&self, since: i64) -> Result<Vec<(String, i64, i64)>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT agent, COUNT(*), MAX(ts) FROM activity WHERE ts >= ?1 GROUP BY agent ORDER BY agent",
-        )?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT agent, COUNT(*), MAX(ts) FROM activity WHERE ts >= ?1 GROUP BY agent ORDER BY agent")?;
         let rows = stmt.query_map(params![since], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -199,10 +190,7 @@ impl ReadOnly {
         let mut args: Vec<SqlValue> = Vec::new();
         if let Some(p) = &q.session_prefix {
             args.push(SqlValue::Text(p.clone()));
-            clauses.push(format!(
-                "substr(session_id, 1, length(?{0})) = ?{0}",
-                args.len()
-            ));
+            clauses.push(format!("substr(session_id, 1, length(?{0})) = ?{0}", args.len()));
         }
         if let Some(d) = &q.decision {
             args.push(SqlValue::Text(d.clone()));
@@ -216,13 +204,11 @@ impl ReadOnly {
             args.push(SqlValue::Integer(s));
             clauses.push(format!("ts >= ?{}", args.len()));
         }
-        let filter = if clauses.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", clauses.join(" AND "))
-        };
+        let filter = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
         let limit = q.limit.map(|l| format!("LIMIT {l}")).unwrap_or_default();
-        let sql = format!("SELECT * FROM (SELECT {ACTIVITY_COLS} FROM activity {filter} ORDER BY id DESC {limit}) ORDER BY id");
+        let sql = format!(
+            "SELECT * FROM (SELECT {ACTIVITY_COLS} FROM activity {filter} ORDER BY id DESC {limit}) ORDER BY id"
+        );
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map(params_from_iter(args), activity_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -230,10 +216,7 @@ impl ReadOnly {
 
     pub fn activity_by_id(&self, id: i64) -> Result<Option<ActivityRow>> {
         let sql = format!("SELECT {ACTIVITY_COLS} FROM activity WHERE id = ?1");
-        Ok(self
-            .conn
-            .query_row(&sql, params![id], activity_row)
-            .optional()?)
+        Ok(self.conn.query_row(&sql, params![id], activity_row).optional()?)
     }
 
     /// Flows of one evaluation, with the source they came from when it is still recorded.

@@ -21,9 +21,7 @@ pub struct Run {
 
 impl Home {
     pub fn new() -> Home {
-        Home {
-            dir: tempfile::tempdir().expect("temp home"),
-        }
+        Home { dir: tempfile::tempdir().expect("temp home") }
     }
 
     pub fn path(&self) -> &Path {
@@ -42,12 +40,7 @@ impl Home {
 
     /// Run `hook evaluate` with raw bytes on stdin.
     pub fn hook_bytes(&self, input: &[u8]) -> Run {
-        let out = self
-            .cmd()
-            .args(["hook", "evaluate"])
-            .write_stdin(input.to_vec())
-            .output()
-            .expect("run");
+        let out = self.cmd().args(["hook", "evaluate"]).write_stdin(input.to_vec()).output().expect("run");
         Run {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -70,13 +63,7 @@ impl Home {
 }
 
 /// A Claude Code payload for one scenario line.
-pub fn payload(
-    session: &str,
-    event: &str,
-    tool: &str,
-    input: Value,
-    response: Option<Value>,
-) -> Value {
+pub fn payload(session: &str, event: &str, tool: &str, input: Value, response: Option<Value>) -> Value {
     let mut v = json!({
         "session_id": session,
         "transcript_path": "/tmp/t.jsonl",
@@ -95,31 +82,15 @@ pub fn payload(
 /// that is not exactly the documented shape.
 pub fn decision(run: &Run) -> Option<(String, String)> {
     if run.stdout.trim().is_empty() {
-        assert!(
-            run.stdout.is_empty(),
-            "whitespace-only stdout: {:?}",
-            run.stdout
-        );
+        assert!(run.stdout.is_empty(), "whitespace-only stdout: {:?}", run.stdout);
         return None;
     }
-    let v: Value = serde_json::from_str(run.stdout.trim())
-        .unwrap_or_else(|e| panic!("stdout not JSON ({e}): {}", run.stdout));
+    let v: Value =
+        serde_json::from_str(run.stdout.trim()).unwrap_or_else(|e| panic!("stdout not JSON ({e}): {}", run.stdout));
     let h = &v["hookSpecificOutput"];
     assert_eq!(v.as_object().unwrap().len(), 1, "extra top-level keys: {v}");
-    let d = h["permissionDecision"]
-        .as_str()
-        .expect("permissionDecision")
-        .to_owned();
-    assert!(
-        d == "deny" || d == "ask",
-        "decision must be deny or ask, got {d}"
-    );
+    let d = h["permissionDecision"].as_str().expect("permissionDecision").to_owned();
+    assert!(d == "deny" || d == "ask", "decision must be deny or ask, got {d}");
     assert_eq!(h["hookEventName"], "PreToolUse");
-    Some((
-        d,
-        h["permissionDecisionReason"]
-            .as_str()
-            .expect("reason")
-            .to_owned(),
-    ))
+    Some((d, h["permissionDecisionReason"].as_str().expect("reason").to_owned()))
 }
