@@ -34,6 +34,8 @@ fn idle_sessions_are_pruned_with_their_records() {
     assert_eq!(home.sql_count("SELECT COUNT(*) FROM fingerprints WHERE session_id = 'old-session'"), 0);
     assert_eq!(home.sql_count("SELECT COUNT(*) FROM secrets WHERE session_id = 'old-session'"), 0);
     assert_eq!(home.sql_count("SELECT COUNT(*) FROM secrets WHERE session_id = 'new-session'"), 1);
+    // Freed pages go back to the file system (incremental auto-vacuum runs to the end).
+    assert_eq!(home.sql_count("PRAGMA freelist_count"), 0);
     // The pruned session's secret no longer blocks anything; the live one still does.
     let leak = |s: &str| {
         payload(

@@ -404,7 +404,10 @@ impl Store {
         )?;
         tx.commit()?;
         if removed > 0 {
-            self.conn.execute_batch("PRAGMA incremental_vacuum;")?;
+            // Each step of this pragma frees one page: run it to the end.
+            let mut stmt = self.conn.prepare("PRAGMA incremental_vacuum")?;
+            let mut rows = stmt.query([])?;
+            while rows.next()?.is_some() {}
         }
         Ok(removed)
     }
