@@ -259,6 +259,9 @@ pub fn classify_mcp(server: &str, tool: &str, input: &Value) -> ToolClass {
 
 /// Paths whose content is sensitive by location alone (credentials, keys, env files).
 pub fn is_sensitive_path(path: &str) -> bool {
+    if path == crate::flow::shell::ENVIRONMENT {
+        return true;
+    }
     let p = path.trim_matches(|c| c == '"' || c == '\'').replace('\\', "/");
     let lower = p.to_ascii_lowercase();
     let name = lower.rsplit('/').next().unwrap_or(&lower);
