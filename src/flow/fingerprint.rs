@@ -14,12 +14,12 @@ pub const SECRET_K: usize = 8;
 
 const BASE: u64 = 0x100000001b3;
 
-/// Finaliser: spreads the polynomial hash and mixes in the per-database key.
+/// Finaliser: spreads the polynomial hash and mixes in the per-database key (one multiply
+/// and a fold: the polynomial hash is already well spread, this keys it and evens the bits).
 #[inline]
 fn finish(h: u64, key: u64) -> u64 {
     let z = (h ^ key).wrapping_mul(0x9e3779b97f4a7c15);
-    let z = (z ^ (z >> 29)).wrapping_mul(0xbf58476d1ce4e5b9);
-    z ^ (z >> 32)
+    z ^ (z >> 31)
 }
 
 /// Keyed hash of every `k`-byte window of `bytes`, in order (empty if shorter than `k`).
@@ -107,6 +107,11 @@ pub fn content_fingerprints(text: &str, key: u64) -> Vec<u64> {
     for &b in &norm[..k] {
         h = h.wrapping_mul(BASE).wrapping_add(b as u64 + 1);
     }
+    // What each byte contributes when it leaves the window, precomputed.
+    let mut leave = [0u64; 256];
+    for (b, slot) in leave.iter_mut().enumerate() {
+        *slot = (b as u64 + 1).wrapping_mul(top);
+    }
     let mut ring = [u64::MAX; WINNOW_W];
     let mut out = Vec::with_capacity(norm.len() * 2 / (w + 1) + 1);
     // Position (gram index) and value of the current window minimum.
@@ -120,7 +125,7 @@ pub fn content_fingerprints(text: &str, key: u64) -> Vec<u64> {
     for i in 0..grams {
         if i > 0 {
             let (&out_b, &in_b) = step.next().expect("one step per gram");
-            h = h.wrapping_sub((out_b as u64 + 1).wrapping_mul(top)).wrapping_mul(BASE).wrapping_add(in_b as u64 + 1);
+            h = h.wrapping_sub(leave[out_b as usize]).wrapping_mul(BASE).wrapping_add(in_b as u64 + 1);
         }
         let v = finish(h, key);
         ring[i % WINNOW_W] = v;

@@ -821,6 +821,7 @@ fn engine() -> &'static Engine {
         let ac = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
+            .kind(Some(aho_corasick::AhoCorasickKind::NoncontiguousNFA))
             .build(&pats)
             .expect("aho-corasick build");
         let rules = VRULES.iter().map(|_| OnceLock::new()).collect();
