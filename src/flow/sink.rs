@@ -407,14 +407,30 @@ fn path_flows(facts: &shell::ShellFacts, view: &SessionView, cfg: &Config, dest:
             }
         }
     }
-    if facts.git_push && !view.taints.is_empty() {
-        let paths: Vec<&str> = view.taints.iter().map(|t| t.path.as_str()).take(3).collect();
-        let kinds: Vec<&str> = view.taints.iter().map(|t| t.kinds.as_str()).take(3).collect();
-        flow(
-            format!("commits that may include {} (written this session with {})", paths.join(", "), kinds.join(", ")),
-            "git push",
-            "command (git push)",
-        );
+    if facts.git_push {
+        // Credential files (`.env.local`, `~/.aws/...`) are kept out of repositories by
+        // convention (.gitignore); a push carries them only when this command adds them.
+        let pushed: Vec<&Taint> = view
+            .taints
+            .iter()
+            .filter(|t| {
+                !classify::is_sensitive_path(&t.path)
+                    || facts.git_commit_paths.iter().any(|p| t.path == *p || t.path.ends_with(&format!("/{p}")))
+            })
+            .collect();
+        if !pushed.is_empty() {
+            let paths: Vec<&str> = pushed.iter().map(|t| t.path.as_str()).take(3).collect();
+            let kinds: Vec<&str> = pushed.iter().map(|t| t.kinds.as_str()).take(3).collect();
+            flow(
+                format!(
+                    "commits that may include {} (written this session with {})",
+                    paths.join(", "),
+                    kinds.join(", ")
+                ),
+                "git push",
+                "command (git push)",
+            );
+        }
     }
     hits
 }
