@@ -133,6 +133,14 @@ const WEB_VERBS: &[&str] =
     &["fetch", "navigate", "browse", "scrape", "crawl", "goto", "open_url", "http", "download", "url", "web", "visit"];
 /// MCP servers whose reads are public web content.
 const WEB_SERVERS: &[&str] = &[
+    "context7",
+    "deepwiki",
+    "jina",
+    "kagi",
+    "serper",
+    "searxng",
+    "wikipedia",
+    "arxiv",
     "fetch",
     "brave",
     "brave-search",
@@ -235,7 +243,8 @@ pub fn classify_mcp(server: &str, tool: &str, input: &Value) -> ToolClass {
     let words = name_words(tool);
     let server_lower = server.to_ascii_lowercase();
     let web_server = WEB_SERVERS.iter().any(|s| server_lower == *s || server_lower.ends_with(&format!("_{s}")));
-    if has_word(&words, WEB_VERBS) || (web_server && !has_word(&words, &["list", "get", "read"])) {
+    // A web service's answers are public; whatever its tools are asked leaves the machine.
+    if has_word(&words, WEB_VERBS) || web_server {
         return ToolClass { source: Some(Origin::Public), sink: SinkClass::External };
     }
     if has_word(&words, SQL_WORDS) {
@@ -356,6 +365,7 @@ mod tests {
         assert_eq!(c("mcp__gmail__send_email", json!({})).sink, SinkClass::External);
         assert_eq!(c("mcp__norton__search_passwords", json!({})).source, Some(Origin::Private));
         assert_eq!(c("mcp__gmail__draft_email", json!({})).sink, SinkClass::External);
+        assert_eq!(c("mcp__context7__get-library-docs", json!({})).source, Some(Origin::Public));
         assert_eq!(c("mcp__github__get_pull_request", json!({})).sink, SinkClass::None);
         assert_eq!(c("mcp__slack__list_messages", json!({})).sink, SinkClass::None);
         assert_eq!(c("mcp__memory__create_entities", json!({})).sink, SinkClass::Local);
