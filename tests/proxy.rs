@@ -100,6 +100,9 @@ fn setup(with: &[&str]) -> Setup {
             "slack" => {
                 json!({"command": t.join("venv/bin/python"), "args": [Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/stub_server.py")], "env": {"STUB_LOG": home.path().join("stub.log")}})
             }
+            "paged" => {
+                json!({"command": "python3", "args": [Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/stub_server.py")], "env": {"STUB_PAGE_SIZE": "1"}})
+            }
             other => panic!("unknown server {other}"),
         };
         servers.insert(name.to_string(), spec);
@@ -473,4 +476,31 @@ fn ask_goes_to_the_user_through_elicitation_or_falls_back_to_deny() {
         };
         assert_eq!(decision, "ask");
     }
+}
+
+#[test]
+fn aggregated_tools_list_follows_each_upstreams_cursor() {
+    let s = setup(&["slack", "paged"]);
+    let mut p = raw_proxy(&s, &[]);
+    p.handshake();
+    p.send(r#"{"jsonrpc":"2.0","id":"t","method":"tools/list"}"#);
+    let r = p.reply(&json!("t"));
+    let mut names: Vec<String> =
+        r["result"]["tools"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap().to_owned()).collect();
+    names.sort();
+    let expected: Vec<String> = ["crash", "echo", "post_message", "sleep"]
+        .iter()
+        .flat_map(|t| [format!("paged__{t}"), format!("slack__{t}")])
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert_eq!(names, expected, "four pages of one tool each from `paged`, one page from `slack`");
+    assert!(r["result"].get("nextCursor").is_none());
+    // Calls route by prefix to the right upstream.
+    p.send(r#"{"jsonrpc":"2.0","id":"c","method":"tools/call","params":{"name":"paged__echo","arguments":{"message":"hey"}}}"#);
+    assert_eq!(p.reply(&json!("c"))["result"]["content"][0]["text"], "echo:3");
+    p.send(r#"{"jsonrpc":"2.0","id":"u","method":"tools/call","params":{"name":"nosuch__echo","arguments":{}}}"#);
+    assert_eq!(p.reply(&json!("u"))["error"]["code"], -32602);
+    drop(p.stdin.take());
+    let _ = p.child.wait();
 }

@@ -45,7 +45,13 @@ def main():
         if method == "initialize":
             send({"jsonrpc": "2.0", "id": mid, "result": {"protocolVersion": params.get("protocolVersion", "2025-11-25"), "capabilities": {"tools": {}}, "serverInfo": {"name": "stub", "version": "1"}}})
         elif method == "tools/list":
-            send({"jsonrpc": "2.0", "id": mid, "result": {"tools": TOOLS}})
+            # STUB_PAGE_SIZE paginates the list with opaque cursors.
+            size = int(os.environ.get("STUB_PAGE_SIZE", "0")) or len(TOOLS)
+            start = int(params.get("cursor") or "0")
+            result = {"tools": TOOLS[start:start + size]}
+            if start + size < len(TOOLS):
+                result["nextCursor"] = str(start + size)
+            send({"jsonrpc": "2.0", "id": mid, "result": result})
         elif method == "ping":
             send({"jsonrpc": "2.0", "id": mid, "result": {}})
         elif method == "tools/call":
