@@ -167,7 +167,9 @@ fn sigkill_during_large_posts_never_leaves_a_half_recorded_source() {
     let mut was_killed = Vec::new();
     let mut delays = Vec::new();
     let wal = home.path().join("mcpproxy.db-wal");
-    for i in 0..KILLS {
+    // Iterate until at least KILLS processes were really killed (some finish first).
+    let mut i = 0usize;
+    while killed < KILLS && i < 2 * KILLS {
         let size = MB + rng.below(3 * MB as u64) as usize;
         let offset = rng.below((4 * MB - size) as u64 + 1) as usize;
         let input = post_payload(i, &base, size, offset);
@@ -196,7 +198,10 @@ fn sigkill_during_large_posts_never_leaves_a_half_recorded_source() {
             "iteration {i}: {stderr}"
         );
         was_killed.push(o.killed);
+        i += 1;
     }
+    let iterations = i;
+    assert!(killed >= KILLS, "only {killed} kills in {iterations} iterations");
 
     // Which iterations committed, read only now, so every recovery was done by a hook.
     let committed: HashSet<usize> = {
@@ -207,7 +212,7 @@ fn sigkill_during_large_posts_never_leaves_a_half_recorded_source() {
             .map(|l| l.trim_start_matches("/repo/dumps/dump_").trim_end_matches(".log").parse().unwrap())
             .collect()
     };
-    let uncommitted: Vec<usize> = (0..KILLS).filter(|i| !committed.contains(i)).collect();
+    let uncommitted: Vec<usize> = (0..iterations).filter(|i| !committed.contains(i)).collect();
     for &i in &uncommitted {
         assert!(was_killed[i], "iteration {i} exited normally without recording its source");
     }
@@ -301,7 +306,7 @@ fn sigkill_during_large_posts_never_leaves_a_half_recorded_source() {
     let db_size = std::fs::metadata(home.db()).map(|m| m.len()).unwrap_or(0);
     delays.sort();
     println!(
-        "crash safety: {KILLS} iterations, {killed} SIGKILLed ({killed_after_commit} of them after their commit, {left_wal} left a WAL behind), {exited} finished before the kill; {} committed, {} not; kill delay median {:?}, max {:?}; database {:.1} MB; total {:?}",
+        "crash safety: {iterations} iterations, {killed} SIGKILLed ({killed_after_commit} of them after their commit, {left_wal} left a WAL behind), {exited} finished before the kill; {} committed, {} not; kill delay median {:?}, max {:?}; database {:.1} MB; total {:?}",
         committed.len(),
         uncommitted.len(),
         delays[delays.len() / 2],
