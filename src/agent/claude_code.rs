@@ -43,11 +43,7 @@ pub fn render(event_name: &str, verdict: &Verdict) -> Option<String> {
     if event_name != "PreToolUse" {
         return None;
     }
-    let (decision, reason) = match verdict {
-        Verdict::Silent => return None,
-        Verdict::Ask(r) => ("ask", r),
-        Verdict::Deny(r) => ("deny", r),
-    };
+    let (decision, reason) = verdict.decision()?;
     Some(
         json!({
             "hookSpecificOutput": {

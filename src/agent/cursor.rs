@@ -119,11 +119,7 @@ pub fn render(event_name: &str, verdict: &Verdict) -> Option<String> {
     if !PERMISSION_EVENTS.contains(&event_name) {
         return None;
     }
-    let (permission, reason) = match verdict {
-        Verdict::Silent => return None,
-        Verdict::Ask(r) => ("ask", r),
-        Verdict::Deny(r) => ("deny", r),
-    };
+    let (permission, reason) = verdict.decision()?;
     Some(json!({ "permission": permission, "user_message": reason, "agent_message": reason }).to_string())
 }
 

@@ -111,11 +111,7 @@ pub fn render(event_name: &str, verdict: &Verdict) -> Option<String> {
     if event_name != "BeforeTool" {
         return None;
     }
-    let (decision, reason) = match verdict {
-        Verdict::Silent => return None,
-        Verdict::Ask(r) => ("ask", r),
-        Verdict::Deny(r) => ("deny", r),
-    };
+    let (decision, reason) = verdict.decision()?;
     Some(json!({ "decision": decision, "reason": reason }).to_string())
 }
 

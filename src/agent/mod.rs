@@ -50,6 +50,15 @@ impl Verdict {
             Verdict::Deny(_) => "deny",
         }
     }
+    /// `("deny" | "ask", reason)`, or `None` for no opinion: the shared core of every renderer.
+    pub fn decision(&self) -> Option<(&'static str, &str)> {
+        match self {
+            Verdict::Silent => None,
+            Verdict::Ask(r) => Some(("ask", r)),
+            Verdict::Deny(r) => Some(("deny", r)),
+        }
+    }
+
     pub fn reason(&self) -> Option<&str> {
         match self {
             Verdict::Silent => None,
