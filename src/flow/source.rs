@@ -147,6 +147,9 @@ fn secret_kinds_in(text: &str, view: &SessionView, key: u64) -> Vec<String> {
     kinds
 }
 
+/// The taint recorded for a commit message that carries a secret.
+pub const GIT_COMMIT: &str = "<git commit message>";
+
 /// Whether the call may have written files (and so may taint them).
 pub fn may_write_files(event: &HookEvent) -> bool {
     event.kind == EventKind::Post
@@ -170,6 +173,16 @@ pub fn taints_from_writes(event: &HookEvent, view: &SessionView, key: u64) -> Ve
     if matches!(event.tool_name.as_str(), "Bash" | "PowerShell") {
         if let Some(cmd) = event.tool_input.get("command").and_then(Value::as_str) {
             let facts = shell::analyze(cmd);
+            // A commit whose message (or tag annotation) carries a secret: a push publishes it.
+            let commits = shell::simple_commands(cmd).iter().any(|argv| {
+                argv.first().is_some_and(|c| c == "git") && argv.iter().any(|a| a == "commit" || a == "tag")
+            });
+            if commits {
+                let kinds = secret_kinds_in(cmd, view, key);
+                if !kinds.is_empty() {
+                    taints.push(Taint { path: GIT_COMMIT.to_owned(), kinds: kinds.join(",") });
+                }
+            }
             if !facts.written_paths.is_empty() {
                 let mut kinds = secret_kinds_in(cmd, view, key);
                 if facts.read_paths.iter().any(|p| classify::is_sensitive_path(p)) {
