@@ -63,7 +63,7 @@ pub fn decide(event: &HookEvent, prepared: Prepared, view: &SessionView, cfg: &C
         Prepared::Sink(Some(p)) => sink::evaluate(event, &p, view, cfg),
         Prepared::Source(new_source) => {
             let mut out = Outcome::silent();
-            out.taints = source::taints_from_writes(event, view, key);
+            out.taints = source::taints_from_writes(event, view, cfg, key);
             out.new_source = new_source;
             out
         }

@@ -10,6 +10,7 @@ use crate::flow::fingerprint::{self, CONTENT_K, SECRET_K, WINNOW_W};
 use crate::flow::hosts;
 use crate::flow::policy::{self, FlowKind, Hit};
 use crate::flow::shell;
+use crate::flow::source;
 use crate::flow::view::{Outcome, SessionView, Taint};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -231,6 +232,11 @@ fn is_tainted<'v>(path: &str, view: &'v SessionView) -> Option<&'v Taint> {
 pub struct PreparedSink {
     dest: Destination,
     facts: Option<shell::ShellFacts>,
+    /// Script files a shell command runs.
+    scripts: Vec<String>,
+    /// The command reaches no network by itself (it only runs scripts): what its own text
+    /// carries stays local, only a tainted script matters.
+    scripts_only: bool,
     variants: Vec<Variant>,
 }
 
@@ -238,7 +244,7 @@ impl PreparedSink {
     /// Whether private content could matter: a collector destination (any span counts) or an
     /// argument long enough to hold `content_ask_chars` of it.
     pub fn may_carry_content(&self, cfg: &Config) -> bool {
-        self.dest.hosts.iter().any(|h| hosts::is_collector(h, cfg))
+        !self.scripts_only && self.dest.hosts.iter().any(|h| hosts::is_collector(h, cfg))
             || self.variants.iter().any(|v| v.content_grams.len() + CONTENT_K > cfg.content_ask_chars)
     }
 }
@@ -246,22 +252,34 @@ impl PreparedSink {
 /// The heavy, state-free half of a sink check (decoding, hashing, shell parsing).
 pub fn prepare(event: &HookEvent, class: ToolClass, cfg: &Config, key: u64) -> Option<PreparedSink> {
     let fields = extract::sink_fields(&event.tool_input, cfg.max_sink_bytes);
+    let mut scripts = Vec::new();
+    let mut scripts_only = false;
     let (dest, facts) = match class.sink {
         SinkClass::None | SinkClass::Local => return None,
         SinkClass::External => (destination(event, class.source, &fields, cfg), None),
         SinkClass::Shell => {
             let cmd = event.tool_input.get("command").and_then(Value::as_str).unwrap_or("");
             let facts = shell::analyze(cmd);
-            if facts.net.is_empty() && !facts.git_push {
+            scripts = executed_scripts(cmd);
+            scripts_only = facts.net.is_empty() && !facts.git_push;
+            if scripts_only && scripts.is_empty() {
                 return None;
             }
-            (shell_destination(&facts, cfg), Some(facts))
+            let mut dest = shell_destination(&facts, cfg);
+            if !scripts.is_empty() {
+                // What a script talks to is inside it: the destination is unknown here.
+                dest.labels.push(format!("the hosts named in {}", scripts.join(", ")));
+                dest.unknown = true;
+                dest.all_local = false;
+            }
+            (dest, Some(facts))
         }
     };
     if dest.all_local {
         return None;
     }
-    Some(PreparedSink { variants: variants(&fields, key), dest, facts })
+    let variants = if scripts_only { Vec::new() } else { variants(&fields, key) };
+    Some(PreparedSink { variants, dest, facts, scripts, scripts_only })
 }
 
 /// Decide on a prepared sink call against the session's records.
@@ -271,6 +289,26 @@ pub fn evaluate(event: &HookEvent, prepared: &PreparedSink, view: &SessionView, 
     let mut hits: Vec<Hit> = Vec::new();
     if let Some(facts) = &prepared.facts {
         hits.extend(path_flows(facts, view, cfg, dest));
+    }
+    for script in &prepared.scripts {
+        if let Some(t) = is_tainted(script, view).filter(|t| t.kinds.split(',').any(|k| k == source::NETWORK_CODE)) {
+            let kind = FlowKind::FileTransfer;
+            hits.push(Hit {
+                kind,
+                action: kind.action(cfg),
+                data: format!(
+                    "script {script} (written this session with {} and an external URL)",
+                    t.kinds.replace(",network-code", "")
+                ),
+                provenance: "running a script".into(),
+                source_id: None,
+                field: "command".into(),
+                encoding: "plain".into(),
+                destination: dest.labels.join(", "),
+                matched: 0,
+                note: String::new(),
+            });
+        }
     }
     let to = dest.labels.join(", ");
     let collector = dest.hosts.iter().find(|h| hosts::is_collector(h, cfg)).cloned();
@@ -372,6 +410,36 @@ pub fn evaluate(event: &HookEvent, prepared: &PreparedSink, view: &SessionView, 
 }
 
 /// Uploads by path, pipelines from sensitive or tainted files, and pushes of tainted commits.
+/// Interpreters that run a script file given as their first operand.
+const INTERPRETERS: &[&str] =
+    &["python", "python3", "node", "bash", "sh", "zsh", "ruby", "perl", "php", "deno", "bun", "pwsh", "tsx", "ts-node"];
+
+/// Script files the command runs: `python3 exfil.py`, `bash ./x.sh`, `./x.sh`.
+fn executed_scripts(cmd: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for argv in shell::simple_commands(cmd) {
+        let Some(first) = argv.first() else { continue };
+        let prog = first.rsplit('/').next().unwrap_or(first);
+        if INTERPRETERS.contains(&prog) {
+            for a in argv.iter().skip(1) {
+                if matches!(a.as_str(), "-c" | "-e" | "-m" | "--eval" | "-E" | "-r") {
+                    break; // inline code or a module, not a file
+                }
+                if a.starts_with('-') {
+                    continue;
+                }
+                out.push(a.clone());
+                break;
+            }
+        } else if first.starts_with("./")
+            || (first.starts_with('/') && !first.starts_with("/usr/") && !first.starts_with("/bin/"))
+        {
+            out.push(first.clone());
+        }
+    }
+    out
+}
+
 fn path_flows(facts: &shell::ShellFacts, view: &SessionView, cfg: &Config, dest: &Destination) -> Vec<Hit> {
     let mut hits = Vec::new();
     let to = dest.labels.join(", ");

@@ -7,6 +7,7 @@ use crate::flow::classify::{self, Origin, ToolClass};
 use crate::flow::decode::{self, Limits};
 use crate::flow::extract;
 use crate::flow::fingerprint::{self, SECRET_K};
+use crate::flow::hosts;
 use crate::flow::secrets::{self, Category};
 use crate::flow::shell;
 use crate::flow::view::{NewSecret, NewSource, SessionView, Taint};
@@ -147,6 +148,18 @@ fn secret_kinds_in(text: &str, view: &SessionView, key: u64) -> Vec<String> {
     kinds
 }
 
+/// Taint kind of a file that holds a secret and code or config naming an external URL: running
+/// it sends the secret there.
+pub const NETWORK_CODE: &str = "network-code";
+
+/// `text` names an http(s) URL on a host that is neither local nor the issuer of every secret
+/// kind in it (a script using its own API key against its own API is fine).
+fn calls_out_elsewhere(text: &str, kinds: &[String], cfg: &Config) -> bool {
+    text.match_indices("http")
+        .filter_map(|(i, _)| hosts::url_host(&text[i..]))
+        .any(|host| !hosts::is_local(&host, cfg) && !kinds.iter().all(|k| hosts::is_issuer(&host, k, cfg)))
+}
+
 /// The taint recorded for a commit message that carries a secret.
 pub const GIT_COMMIT: &str = "<git commit message>";
 
@@ -159,14 +172,17 @@ pub fn may_write_files(event: &HookEvent) -> bool {
 
 /// Files written with secret-bearing content (Write/Edit/NotebookEdit, shell redirects and
 /// copies of sensitive files) become tainted: pushing them later is exfiltration.
-pub fn taints_from_writes(event: &HookEvent, view: &SessionView, key: u64) -> Vec<Taint> {
+pub fn taints_from_writes(event: &HookEvent, view: &SessionView, cfg: &Config, key: u64) -> Vec<Taint> {
     let mut taints = Vec::new();
     if event.kind != EventKind::Post {
         return taints;
     }
     for (path, content) in extract::written_content(&event.tool_name, &event.tool_input) {
-        let kinds = secret_kinds_in(&content, view, key);
+        let mut kinds = secret_kinds_in(&content, view, key);
         if !path.is_empty() && !kinds.is_empty() {
+            if calls_out_elsewhere(&content, &kinds, cfg) {
+                kinds.push(NETWORK_CODE.to_owned());
+            }
             taints.push(Taint { path, kinds: kinds.join(",") });
         }
     }
@@ -189,6 +205,9 @@ pub fn taints_from_writes(event: &HookEvent, view: &SessionView, key: u64) -> Ve
                     kinds.push("sensitive-file-copy".to_owned());
                 }
                 if !kinds.is_empty() {
+                    if calls_out_elsewhere(cmd, &kinds, cfg) {
+                        kinds.push(NETWORK_CODE.to_owned());
+                    }
                     for p in facts.written_paths {
                         taints.push(Taint { path: p, kinds: kinds.join(",") });
                     }
