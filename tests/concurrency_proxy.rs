@@ -19,21 +19,6 @@ const SECRET_FETCHES_PER_SESSION: usize = 2;
 const CLEAN_FETCHES_PER_SESSION: usize = 2;
 const PROXY_CALLS: usize = 120;
 
-fn bin() -> PathBuf {
-    assert_cmd::cargo::cargo_bin("mcpproxy")
-}
-
-/// Deterministic pseudo-random generator (xorshift64*), so every run uses the same secrets.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-}
-
 /// One Stripe-shaped secret key per session.
 fn session_secret(s: usize) -> String {
     const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";

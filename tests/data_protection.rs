@@ -212,13 +212,7 @@ fn no_secret_bytes_in_the_home_after_every_scenario() {
                 leaves(r, &mut file_text);
             }
             let session = format!("dp-{stem}-{}", ev["session_id"].as_str().unwrap());
-            let p = payload(
-                &session,
-                ev["event"].as_str().unwrap(),
-                ev["tool_name"].as_str().unwrap(),
-                ev["tool_input"].clone(),
-                ev.get("tool_response").cloned(),
-            );
+            let p = scenario_payload(&ev, Some(&session));
             let out = outer
                 .cmd()
                 .env("MCPPROXY_HOME", &home)

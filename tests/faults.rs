@@ -15,10 +15,6 @@ use std::process::{Command, Stdio};
 const STRIPE: &str =
     "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";
 
-fn bin() -> PathBuf {
-    assert_cmd::cargo::cargo_bin("mcpproxy")
-}
-
 fn is_root() -> bool {
     unsafe { libc::geteuid() == 0 }
 }

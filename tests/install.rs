@@ -236,13 +236,7 @@ fn the_installed_command_runs_and_decides() {
     let mut last = None;
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let ev: Value = serde_json::from_str(line).unwrap();
-        let p = payload(
-            ev["session_id"].as_str().unwrap(),
-            ev["event"].as_str().unwrap(),
-            ev["tool_name"].as_str().unwrap(),
-            ev["tool_input"].clone(),
-            ev.get("tool_response").cloned(),
-        );
+        let p = scenario_payload(&ev, None);
         let cmd = if ev["event"] == "PreToolUse" { &pre } else { &post };
         let run = run_installed(cmd, &s.state, p.to_string().as_bytes());
         assert_eq!(run.code, 0, "{}", run.stderr);

@@ -25,10 +25,6 @@ fn tools() -> PathBuf {
     root.join(".tools")
 }
 
-fn bin() -> PathBuf {
-    assert_cmd::cargo::cargo_bin("mcpproxy")
-}
-
 /// A loopback HTTP server that records every request line it receives.
 struct Http {
     port: u16,

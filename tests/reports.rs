@@ -10,13 +10,7 @@ fn replay(home: &Home, scenario: &str) {
     let text = std::fs::read_to_string(fixtures().join("corpus/scenarios").join(scenario)).unwrap();
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let ev: Value = serde_json::from_str(line).unwrap();
-        let p = payload(
-            ev["session_id"].as_str().unwrap(),
-            ev["event"].as_str().unwrap(),
-            ev["tool_name"].as_str().unwrap(),
-            ev["tool_input"].clone(),
-            ev.get("tool_response").cloned(),
-        );
+        let p = scenario_payload(&ev, None);
         assert_eq!(home.hook(&p).code, 0);
     }
 }

@@ -19,13 +19,7 @@ fn replay(file: &std::path::Path) -> (usize, usize, Vec<String>) {
     let (mut good, mut total, mut detail) = (0, 0, Vec::new());
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let ev: Value = serde_json::from_str(line).unwrap();
-        let p = payload(
-            ev["session_id"].as_str().unwrap(),
-            ev["event"].as_str().unwrap(),
-            ev["tool_name"].as_str().unwrap(),
-            ev["tool_input"].clone(),
-            ev.get("tool_response").cloned(),
-        );
+        let p = scenario_payload(&ev, None);
         let run = home.hook(&p);
         assert_eq!(run.code, 0, "{}: {}", file.display(), run.stderr);
         assert!(!run.stdout.contains("\"allow\""));

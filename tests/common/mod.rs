@@ -78,6 +78,39 @@ pub fn payload(session: &str, event: &str, tool: &str, input: Value, response: O
     v
 }
 
+/// A Claude Code payload for one line of a scenario file (`event`, `session_id`, `tool_name`,
+/// `tool_input`, optional `tool_response`), optionally under another session id.
+pub fn scenario_payload(ev: &Value, session: Option<&str>) -> Value {
+    payload(
+        session.unwrap_or_else(|| ev["session_id"].as_str().unwrap()),
+        ev["event"].as_str().unwrap(),
+        ev["tool_name"].as_str().unwrap(),
+        ev["tool_input"].clone(),
+        ev.get("tool_response").cloned(),
+    )
+}
+
+/// The real binary, for tests that spawn it themselves.
+pub fn bin() -> std::path::PathBuf {
+    assert_cmd::cargo::cargo_bin("mcpproxy")
+}
+
+/// xorshift64*: a deterministic generator, so a failing run can be replayed.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
 /// Parse a decision from stdout: None for empty, else (decision, reason). Panics on anything
 /// that is not exactly the documented shape.
 pub fn decision(run: &Run) -> Option<(String, String)> {
