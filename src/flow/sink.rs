@@ -288,27 +288,7 @@ pub fn evaluate(event: &HookEvent, prepared: &PreparedSink, view: &SessionView, 
     let dest = &prepared.dest;
     let mut hits: Vec<Hit> = Vec::new();
     if let Some(facts) = &prepared.facts {
-        hits.extend(path_flows(facts, view, cfg, dest));
-    }
-    for script in &prepared.scripts {
-        if let Some(t) = is_tainted(script, view).filter(|t| t.kinds.split(',').any(|k| k == source::NETWORK_CODE)) {
-            let kind = FlowKind::FileTransfer;
-            hits.push(Hit {
-                kind,
-                action: kind.action(cfg),
-                data: format!(
-                    "script {script} (written this session with {} and an external URL)",
-                    t.kinds.replace(",network-code", "")
-                ),
-                provenance: "running a script".into(),
-                source_id: None,
-                field: "command".into(),
-                encoding: "plain".into(),
-                destination: dest.labels.join(", "),
-                matched: 0,
-                note: String::new(),
-            });
-        }
+        hits.extend(path_flows(facts, &prepared.scripts, view, cfg, dest));
     }
     let to = dest.labels.join(", ");
     let collector = dest.hosts.iter().find(|h| hosts::is_collector(h, cfg)).cloned();
@@ -409,7 +389,6 @@ pub fn evaluate(event: &HookEvent, prepared: &PreparedSink, view: &SessionView, 
     out
 }
 
-/// Uploads by path, pipelines from sensitive or tainted files, and pushes of tainted commits.
 /// Interpreters that run a script file given as their first operand.
 const INTERPRETERS: &[&str] =
     &["python", "python3", "node", "bash", "sh", "zsh", "ruby", "perl", "php", "deno", "bun", "pwsh", "tsx", "ts-node"];
@@ -440,25 +419,48 @@ fn executed_scripts(cmd: &str) -> Vec<String> {
     out
 }
 
-fn path_flows(facts: &shell::ShellFacts, view: &SessionView, cfg: &Config, dest: &Destination) -> Vec<Hit> {
+/// Evidence that a file (not a matched value) leaves: by path, through a pipeline, a push or a
+/// script that sends what it holds.
+fn file_transfer_hit(cfg: &Config, data: String, how: &str, field: &str, destination: String) -> Hit {
+    let kind = FlowKind::FileTransfer;
+    Hit {
+        kind,
+        action: kind.action(cfg),
+        data,
+        provenance: how.to_owned(),
+        source_id: None,
+        field: field.to_owned(),
+        encoding: "plain".into(),
+        destination,
+        matched: 0,
+        note: String::new(),
+    }
+}
+
+/// Uploads by path, pipelines from sensitive or tainted files, pushes of tainted commits, and
+/// scripts this session wrote with a secret and an external URL.
+fn path_flows(
+    facts: &shell::ShellFacts,
+    scripts: &[String],
+    view: &SessionView,
+    cfg: &Config,
+    dest: &Destination,
+) -> Vec<Hit> {
     let mut hits = Vec::new();
     let to = dest.labels.join(", ");
     let collector = dest.hosts.iter().any(|h| hosts::is_collector(h, cfg));
-    let mut flow = |data: String, how: &str, field: &str| {
-        let kind = FlowKind::FileTransfer;
-        hits.push(Hit {
-            kind,
-            action: kind.action(cfg),
-            data,
-            provenance: how.to_owned(),
-            source_id: None,
-            field: field.to_owned(),
-            encoding: "plain".into(),
-            destination: to.clone(),
-            matched: 0,
-            note: String::new(),
-        });
-    };
+    let mut flow =
+        |data: String, how: &str, field: &str| hits.push(file_transfer_hit(cfg, data, how, field, to.clone()));
+    for script in scripts {
+        if let Some(t) = is_tainted(script, view).filter(|t| t.kinds.split(',').any(|k| k == source::NETWORK_CODE)) {
+            let kinds = t.kinds.replace(&format!(",{}", source::NETWORK_CODE), "");
+            flow(
+                format!("script {script} (written this session with {kinds} and an external URL)"),
+                "running a script",
+                "command",
+            );
+        }
+    }
     for n in &facts.net {
         if n.hosts.iter().all(|h| hosts::is_local(h, cfg)) && !n.hosts.is_empty() {
             continue;
