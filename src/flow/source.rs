@@ -193,14 +193,16 @@ pub fn taints_from_writes(event: &HookEvent, view: &SessionView, cfg: &Config, k
             let commits = shell::simple_commands(cmd).iter().any(|argv| {
                 argv.first().is_some_and(|c| c == "git") && argv.iter().any(|a| a == "commit" || a == "tag")
             });
-            if commits {
-                let kinds = secret_kinds_in(cmd, view, key);
-                if !kinds.is_empty() {
-                    taints.push(Taint { path: GIT_COMMIT.to_owned(), kinds: kinds.join(",") });
-                }
+            if !commits && facts.written_paths.is_empty() {
+                return taints;
+            }
+            // The secrets the command text itself carries (scanned once for both cases).
+            let cmd_kinds = secret_kinds_in(cmd, view, key);
+            if commits && !cmd_kinds.is_empty() {
+                taints.push(Taint { path: GIT_COMMIT.to_owned(), kinds: cmd_kinds.join(",") });
             }
             if !facts.written_paths.is_empty() {
-                let mut kinds = secret_kinds_in(cmd, view, key);
+                let mut kinds = cmd_kinds;
                 if facts.read_paths.iter().any(|p| classify::is_sensitive_path(p)) {
                     kinds.push("sensitive-file-copy".to_owned());
                 }
