@@ -75,6 +75,8 @@ pub struct Config {
     pub fail_closed: bool,
     /// How long a hook process waits for the database lock.
     pub lock_timeout_ms: u64,
+    /// Every evaluation answers within this budget; past it the fail-safe decision applies.
+    pub deadline_ms: u64,
     /// Sessions idle longer than this are pruned.
     pub session_ttl_hours: u64,
     /// Bytes of one tool response that are fingerprinted (the rest is ignored).
@@ -110,6 +112,7 @@ impl Default for Config {
         Config {
             fail_closed: false,
             lock_timeout_ms: 2000,
+            deadline_ms: 2000,
             session_ttl_hours: 24,
             max_source_bytes: 8 * 1024 * 1024,
             max_sink_bytes: 1024 * 1024,
@@ -153,6 +156,7 @@ impl Config {
             match key.as_str() {
                 "fail_closed" => cfg.fail_closed = field(key, v)?,
                 "lock_timeout_ms" => cfg.lock_timeout_ms = field(key, v)?,
+                "deadline_ms" => cfg.deadline_ms = field(key, v)?,
                 "session_ttl_hours" => cfg.session_ttl_hours = field(key, v)?,
                 "max_source_bytes" => cfg.max_source_bytes = field(key, v)?,
                 "max_sink_bytes" => cfg.max_sink_bytes = field(key, v)?,
@@ -169,6 +173,9 @@ impl Config {
                 "proxy_ask_fallback" => cfg.proxy_ask_fallback = field(key, v)?,
                 other => bail!("unknown config key `{other}`"),
             }
+        }
+        if !(50..=9000).contains(&cfg.deadline_ms) {
+            bail!("config key `deadline_ms`: must be between 50 and 9000 (the agents' hook timeout is 10 s)");
         }
         if cfg.min_fragment_chars < 4 {
             bail!("config key `min_fragment_chars`: must be at least 4");

@@ -7,6 +7,7 @@ pub mod agent;
 pub mod cli;
 pub mod cmd;
 pub mod config;
+pub mod evaluator;
 pub mod flow;
 pub mod mcp;
 pub mod paths;

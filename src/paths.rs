@@ -28,6 +28,11 @@ impl Paths {
         self.data_dir.join("mcpproxy.db.lock")
     }
 
+    /// The fingerprint key, kept outside the database.
+    pub fn key_file(&self) -> PathBuf {
+        self.data_dir.join("fingerprint.key")
+    }
+
     pub fn config_file(&self) -> PathBuf {
         self.config_dir.join("config.json")
     }

@@ -2,6 +2,7 @@
 //! `hookSpecificOutput` decisions on stdout. Codex speaks the same format.
 
 use super::{split_mcp_name, EventKind, HookEvent, Verdict};
+use crate::flow::call::Tool;
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
 
@@ -37,6 +38,55 @@ pub fn parse(bytes: &[u8], event_override: Option<&str>) -> Result<HookEvent> {
     })
 }
 
+/// The kind of a tool, from its Claude Code name and arguments.
+pub fn tool_kind(name: &str, server: Option<&str>, input: &Value) -> Tool {
+    let text = |key: &str| input.get(key).and_then(Value::as_str).unwrap_or("").to_owned();
+    match name {
+        "Bash" | "PowerShell" => Tool::Shell { command: text("command") },
+        "BashOutput" | "Monitor" => Tool::ShellOutput,
+        "Read" | "NotebookRead" => {
+            let path = if name == "Read" { text("file_path") } else { text("notebook_path") };
+            Tool::ReadFile { path }
+        }
+        "Grep" => Tool::SearchFiles {
+            pattern: text("pattern"),
+            path: input.get("path").and_then(Value::as_str).unwrap_or(".").to_owned(),
+            in_content: true,
+        },
+        "Glob" | "LS" | "LSP" | "ToolSearch" => {
+            Tool::SearchFiles { pattern: text("pattern"), path: text("path"), in_content: false }
+        }
+        "WebFetch" => Tool::WebFetch { url: text("url") },
+        "WebSearch" => Tool::WebSearch { query: text("query") },
+        "Write" => Tool::WriteFile { path: text("file_path"), content: text("content") },
+        "Edit" => Tool::EditFile { path: text("file_path"), new_texts: vec![text("new_string")] },
+        "NotebookEdit" => Tool::EditFile { path: text("notebook_path"), new_texts: vec![text("new_source")] },
+        "MultiEdit" => Tool::EditFile {
+            path: text("file_path"),
+            new_texts: input
+                .get("edits")
+                .and_then(Value::as_array)
+                .map(|edits| {
+                    edits
+                        .iter()
+                        .filter_map(|e| e.get("new_string").and_then(Value::as_str))
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default(),
+        },
+        "Agent" | "Task" => Tool::Subagent { description: text("description") },
+        "ReadMcpResourceTool" => Tool::McpResource { server: text("server"), uri: text("uri") },
+        "TodoWrite" | "AskUserQuestion" | "ExitPlanMode" | "Skill" => Tool::Inert,
+        _ => match split_mcp_name(name) {
+            Some((name_server, tool)) => {
+                Tool::Mcp { server: server.unwrap_or(name_server).to_owned(), tool: tool.to_owned() }
+            }
+            None => Tool::Unknown,
+        },
+    }
+}
+
 /// The stdout bytes for a verdict: `None` for no opinion. Only PreToolUse can block; for
 /// Post events nothing is printed. `allow` is never emitted.
 pub fn render(event_name: &str, verdict: &Verdict) -> Option<String> {
@@ -54,6 +104,24 @@ pub fn render(event_name: &str, verdict: &Verdict) -> Option<String> {
         })
         .to_string(),
     )
+}
+
+/// The ClaudeCode protocol.
+pub struct ClaudeCode;
+
+impl super::AgentProtocol for ClaudeCode {
+    fn name(&self) -> &'static str {
+        "claude-code"
+    }
+    fn parse(&self, bytes: &[u8], event_override: Option<&str>) -> Result<HookEvent> {
+        parse(bytes, event_override)
+    }
+    fn render(&self, event_name: &str, verdict: &Verdict) -> Option<String> {
+        render(event_name, verdict)
+    }
+    fn before_event(&self) -> &'static str {
+        "PreToolUse"
+    }
 }
 
 #[cfg(test)]

@@ -1,9 +1,12 @@
 //! Agent adapters: translate one agent's hook protocol into engine events and decisions back.
 
 pub mod claude_code;
+pub mod codex;
 pub mod cursor;
 pub mod gemini;
+pub mod sanitize;
 
+use crate::flow::call::{Call, Phase};
 use serde_json::Value;
 
 /// The hook events the engine understands.
@@ -33,36 +36,51 @@ pub struct HookEvent {
     pub cwd: Option<String>,
 }
 
-/// What the engine decided about a call.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
-    /// No opinion: print nothing.
-    Silent,
-    Ask(String),
-    Deny(String),
+pub use crate::flow::call::Verdict;
+
+/// One agent's hook protocol: how its payloads become engine calls and how a verdict is
+/// written back. A new agent is one new file implementing this.
+pub trait AgentProtocol: Sync {
+    /// The agent's name in logs and `--agent`.
+    fn name(&self) -> &'static str;
+    /// Parse one hook payload (`event_override` replaces its event name).
+    fn parse(&self, bytes: &[u8], event_override: Option<&str>) -> anyhow::Result<HookEvent>;
+    /// The stdout bytes for a verdict, `None` to print nothing.
+    fn render(&self, event_name: &str, verdict: &Verdict) -> Option<String>;
+    /// The event name of "before a tool runs", for a fail-safe reply to a payload that could
+    /// not be parsed.
+    fn before_event(&self) -> &'static str;
 }
 
-impl Verdict {
-    pub fn label(&self) -> &'static str {
-        match self {
-            Verdict::Silent => "none",
-            Verdict::Ask(_) => "ask",
-            Verdict::Deny(_) => "deny",
-        }
+/// The protocol of an agent by its `--agent` name.
+pub fn protocol(name: &str) -> &'static dyn AgentProtocol {
+    match name {
+        "codex" => &codex::Codex,
+        "cursor" => &cursor::Cursor,
+        "gemini" => &gemini::Gemini,
+        _ => &claude_code::ClaudeCode,
     }
-    /// `("deny" | "ask", reason)`, or `None` for no opinion: the shared core of every renderer.
-    pub fn decision(&self) -> Option<(&'static str, &str)> {
-        match self {
-            Verdict::Silent => None,
-            Verdict::Ask(r) => Some(("ask", r)),
-            Verdict::Deny(r) => Some(("deny", r)),
-        }
-    }
+}
 
-    pub fn reason(&self) -> Option<&str> {
-        match self {
-            Verdict::Silent => None,
-            Verdict::Ask(r) | Verdict::Deny(r) => Some(r),
+impl HookEvent {
+    /// The typed call the engine evaluates. Gemini and Cursor adapters name their tools with the
+    /// Claude Code names first, so one table maps all of them.
+    pub fn to_call(&self) -> Call {
+        let phase = match self.kind {
+            EventKind::Pre => Phase::Before,
+            EventKind::Post => Phase::After,
+            EventKind::PostFailure => Phase::AfterFailure,
+        };
+        Call {
+            phase,
+            session_id: self.session_id.clone(),
+            tool: claude_code::tool_kind(&self.tool_name, self.server.as_deref(), &self.tool_input),
+            label: self.tool_name.clone(),
+            input: self.tool_input.clone(),
+            response: self.tool_response.clone(),
+            error: self.error.clone(),
+            cwd: self.cwd.clone(),
+            annotations: None,
         }
     }
 }
@@ -73,7 +91,14 @@ pub fn payload_object(bytes: &[u8]) -> anyhow::Result<serde_json::Map<String, Va
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         anyhow::bail!("empty hook input on stdin");
     }
-    let value: Value = serde_json::from_slice(bytes).context("hook input is not valid JSON")?;
+    let value: Value = match serde_json::from_slice(bytes) {
+        Ok(v) => v,
+        // Tokens an agent may send that serde_json refuses (a lone surrogate escape, `1e999`,
+        // deep nesting): repaired rather than letting one token skip the whole check.
+        Err(first) => {
+            sanitize::parse_lenient(bytes).with_context(|| format!("hook input is not valid JSON: {first}"))?
+        }
+    };
     match value {
         Value::Object(obj) => Ok(obj),
         _ => anyhow::bail!("hook input is not a JSON object"),

@@ -1,184 +1,284 @@
 //! `mcpproxy hook evaluate`: one hook event on stdin, the decision on stdout, exit 0.
 //!
-//! Order matters: stdin is read to EOF before anything else, nothing but the decision JSON
-//! is printed on stdout, and every failure is one stderr line (fail open) unless the config
-//! says `fail_closed`, in which case a PreToolUse call is denied with that reason.
+//! Nothing but the decision JSON is printed on stdout, and the process always exits 0. The
+//! answer comes within the deadline (`deadline_ms`): stdin is read until the first complete
+//! JSON value (or EOF), and a watchdog answers with the fail-safe decision if evaluation has
+//! not finished by then. Every fault goes through the shared evaluator's fail-safe rule.
 
-use crate::agent::{claude_code, cursor, gemini, HookEvent, Verdict};
-use crate::cli::{Agent, EvaluateArgs};
-use crate::config::Config;
-use crate::flow::engine;
-use crate::paths::Paths;
-use crate::store::{ActivityEntry, Store};
-use anyhow::{Context, Result};
+use crate::agent::{self, AgentProtocol, HookEvent, Verdict};
+use crate::cli::EvaluateArgs;
+use crate::evaluator::{self, Evaluator};
+use crate::flow::call::{Call, Phase};
+use crate::flow::classify::{self, SinkClass};
 use std::io::{Read, Write};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::sync::mpsc;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
-/// A failure before a decision could be made, with what is needed to report it.
-struct Failure {
-    message: String,
-    fail_closed: bool,
+/// Set by whoever prints the answer first (the evaluation or the watchdog).
+static ANSWERED: AtomicBool = AtomicBool::new(false);
+
+/// What the watchdog needs to answer for a call still being evaluated.
+struct Pending {
+    protocol: &'static dyn AgentProtocol,
     event_name: String,
+    fail_closed: bool,
+    /// Sessions the payload names (parsed, or sniffed from raw bytes) and whether one holds data.
+    holds: bool,
+    /// `Some(false)` once the call is known not to reach outside.
+    reaches_out: Option<bool>,
+    phase: Option<Phase>,
 }
 
-/// Set once the config is loaded, so that a panic after that point honours `fail_closed`.
-static FAIL_CLOSED: AtomicBool = AtomicBool::new(false);
+static PENDING: Mutex<Option<Pending>> = Mutex::new(None);
 
-pub fn evaluate(args: &EvaluateArgs) -> ExitCode {
-    let started = Instant::now();
-    let mut input = Vec::new();
-    let read = std::io::stdin().read_to_end(&mut input);
-    std::panic::set_hook(Box::new(|info| {
-        let msg = info.to_string().replace('\n', " ");
-        let what = if FAIL_CLOSED.load(Ordering::SeqCst) { "denying" } else { "allowing" };
-        eprintln!("mcpproxy: internal error, {what} the call: {msg}");
-    }));
-    let result = match read {
-        Err(e) => Err(Failure {
-            message: format!("cannot read hook input from stdin: {e}"),
-            fail_closed: false,
-            event_name: "PreToolUse".into(),
-        }),
-        Ok(_) => std::panic::catch_unwind(|| run(&input, args, started)).unwrap_or_else(|_| {
-            Err(Failure {
-                message: "internal error (see previous line)".into(),
-                fail_closed: FAIL_CLOSED.load(Ordering::SeqCst),
-                event_name: sniff_event_name(&input, args),
-            })
-        }),
-    };
-    let stdout_text = match result {
-        Ok(out) => out,
-        Err(f) => {
-            if !f.message.contains("see previous line") {
-                eprintln!("mcpproxy: {}", f.message);
-            }
-            if f.fail_closed {
-                let name = if f.event_name.is_empty() { "PreToolUse" } else { &f.event_name };
-                render(args.agent, name, &Verdict::Deny(format!("mcpproxy (fail_closed): {}", f.message)))
-            } else {
-                None
-            }
-        }
-    };
-    if let Some(text) = stdout_text {
+fn print_once(text: Option<String>) {
+    if ANSWERED.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    if let Some(text) = text {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "{text}");
         let _ = out.flush();
     }
+}
+
+pub fn evaluate(args: &EvaluateArgs) -> ExitCode {
+    let started = Instant::now();
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("mcpproxy: internal error: {}", info.to_string().replace('\n', " "));
+    }));
+    let protocol = agent::protocol(args.agent.as_str());
+    let mut evaluator = Evaluator::new(protocol.name());
+    let deadline = started + Duration::from_millis(evaluator.cfg.deadline_ms);
+    *PENDING.lock().unwrap_or_else(|e| e.into_inner()) = Some(Pending {
+        protocol,
+        event_name: args.event.clone().unwrap_or_else(|| protocol.before_event().to_owned()),
+        fail_closed: evaluator.cfg.fail_closed,
+        holds: false,
+        reaches_out: None,
+        phase: None,
+    });
+    start_watchdog(deadline);
+    let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        run(&mut evaluator, protocol, args, started, deadline)
+    }));
+    let text = match answer {
+        Ok(text) => text,
+        Err(_) => watchdog_answer("internal error (panic)"),
+    };
+    print_once(text);
     ExitCode::SUCCESS
 }
 
-fn now_secs() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
-}
-
-/// Best-effort event name from raw input, for a fail-closed reply when parsing failed.
-fn sniff_event_name(input: &[u8], args: &EvaluateArgs) -> String {
-    if let Some(e) = &args.event {
-        return e.clone();
-    }
-    serde_json::from_slice::<serde_json::Value>(input)
-        .ok()
-        .and_then(|v| v.get("hook_event_name").and_then(|e| e.as_str()).map(str::to_owned))
-        .unwrap_or_else(|| "PreToolUse".into())
-}
-
-fn run(input: &[u8], args: &EvaluateArgs, started: Instant) -> Result<Option<String>, Failure> {
-    let paths = Paths::resolve().map_err(|e| Failure {
-        message: format!("{e:#}"),
-        fail_closed: false,
-        event_name: String::new(),
-    })?;
-    let cfg = Config::load(&paths.config_file()).map_err(|e| Failure {
-        message: format!("{e:#}"),
-        fail_closed: false,
-        event_name: sniff_event_name(input, args),
-    })?;
-    FAIL_CLOSED.store(cfg.fail_closed, Ordering::SeqCst);
-    // Lets the tests prove that a panic fails open (or closed) with one stderr line.
-    #[cfg(debug_assertions)]
-    if std::env::var_os("MCPPROXY_DEBUG_PANIC").is_some() {
-        panic!("MCPPROXY_DEBUG_PANIC is set");
-    }
-    let fail = |message: String, event_name: String| Failure { message, fail_closed: cfg.fail_closed, event_name };
-    let event = parse(args.agent, input, args.event.as_deref())
-        .map_err(|e| fail(format!("{e:#}"), sniff_event_name(input, args)))?;
-    let verdict = decide(&event, &paths, &cfg, args.agent.as_str(), started)
-        .map_err(|e| fail(format!("{e:#}"), event.event_name.clone()))?;
-    Ok(render(args.agent, &event.event_name, &verdict))
-}
-
-/// The agent's hook payload as an engine event (Codex speaks the Claude Code format).
-fn parse(agent: Agent, input: &[u8], event_override: Option<&str>) -> Result<HookEvent> {
-    match agent {
-        Agent::ClaudeCode | Agent::Codex => claude_code::parse(input, event_override),
-        Agent::Cursor => cursor::parse(input, event_override),
-        Agent::Gemini => gemini::parse(input, event_override),
-    }
-}
-
-/// A verdict in the agent's reply format; `None` prints nothing.
-fn render(agent: Agent, event_name: &str, verdict: &Verdict) -> Option<String> {
-    match agent {
-        Agent::ClaudeCode | Agent::Codex => claude_code::render(event_name, verdict),
-        Agent::Cursor => cursor::render(event_name, verdict),
-        Agent::Gemini => gemini::render(event_name, verdict),
-    }
-}
-
-/// Open the store, run the engine, persist, and return the verdict.
-fn decide(event: &HookEvent, paths: &Paths, cfg: &Config, agent: &str, started: Instant) -> Result<Verdict> {
-    let timeout = Duration::from_millis(cfg.lock_timeout_ms);
-    let mut store = Store::open(paths, timeout)?;
-    let key = store.fingerprint_key()?;
-    // Decoding and hashing need no session state: do them without holding the lock, so
-    // parallel hook processes wait for each other only while they read and write records.
-    store.unlock()?;
-    let (_, prepared) = engine::prepare(event, cfg, key);
-    store.lock(timeout)?;
-    let view = store.load_view(&event.session_id, prepared.needs(event, cfg)).context("loading session records")?;
-    let outcome = engine::decide(event, prepared, &view, cfg, key);
-    let now = now_secs();
-    let decision = match event.kind {
-        crate::agent::EventKind::Pre => outcome.verdict.label(),
-        _ => "record",
+fn run(
+    evaluator: &mut Evaluator,
+    protocol: &'static dyn AgentProtocol,
+    args: &EvaluateArgs,
+    started: Instant,
+    deadline: Instant,
+) -> Option<String> {
+    let input = match read_input(deadline) {
+        Ok(bytes) => bytes,
+        Err(problem) => return watchdog_answer(&problem),
     };
-    let entry = ActivityEntry {
-        now,
-        session_id: &event.session_id,
-        agent,
-        event: &event.event_name,
-        tool: &event.tool_name,
-        decision,
-        reason: outcome.verdict.reason(),
-        latency_us: started.elapsed().as_micros() as i64,
+    let sniffed = sniff(&input, args);
+    note_sessions(evaluator, &sniffed);
+    let event = match protocol.parse(&input, args.event.as_deref()) {
+        Ok(e) => e,
+        Err(e) => return unparsed(evaluator, protocol, &sniffed, &format!("{e:#}"), started),
     };
-    let persisted = (|| -> Result<()> {
-        store.save(&entry, &outcome).context("saving evaluation")?;
-        if event.kind == crate::agent::EventKind::Pre {
-            // Announce MCP calls so a proxy serving the same call can link its session to ours.
-            if let Some((_, tool)) = crate::agent::split_mcp_name(&event.tool_name) {
-                let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
-                let hash = crate::flow::correlate::call_hash(tool, &event.tool_input);
-                store.record_correlation(&hash, &event.session_id, now_ms).context("recording MCP call correlation")?;
+    let call = event.to_call();
+    note_call(&call, &event, evaluator);
+    let verdict = evaluator.evaluate(&call, started);
+    protocol.render(&event.event_name, &verdict)
+}
+
+/// What the raw bytes say before parsing: the event name and every `session_id`-like value.
+struct Sniffed {
+    event_name: String,
+    sessions: Vec<String>,
+}
+
+fn sniff(input: &[u8], args: &EvaluateArgs) -> Sniffed {
+    let text = String::from_utf8_lossy(input);
+    let value_of = |key: &str| -> Vec<String> {
+        let re = regex::Regex::new(&format!(r#""{key}"\s*:\s*"([^"\\]{{1,200}})""#)).expect("sniff pattern");
+        re.captures_iter(&text).map(|c| c[1].to_owned()).collect()
+    };
+    let event_name = args.event.clone().or_else(|| value_of("hook_event_name").into_iter().next()).unwrap_or_default();
+    let mut sessions = value_of("session_id");
+    sessions.extend(value_of("conversation_id"));
+    Sniffed { event_name, sessions }
+}
+
+fn note_sessions(evaluator: &Evaluator, sniffed: &Sniffed) {
+    let holds = sniffed.sessions.iter().any(|s| evaluator.session_holds(s));
+    if let Some(p) = PENDING.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
+        p.holds = holds;
+        if !sniffed.event_name.is_empty() {
+            p.event_name = sniffed.event_name.clone();
+        }
+    }
+}
+
+/// After parsing: the watchdog learns the phase and whether the call can reach outside at all
+/// (a cheap classification; the full one may be what runs out of time).
+fn note_call(call: &Call, event: &HookEvent, evaluator: &Evaluator) {
+    let class = classify::classify(call, &evaluator.cfg);
+    let reaches_out = matches!(class.sink, SinkClass::External | SinkClass::Shell);
+    if let Some(p) = PENDING.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
+        p.event_name = event.event_name.clone();
+        p.phase = Some(call.phase);
+        p.reaches_out = Some(reaches_out);
+        p.holds = p.holds || evaluator.session_holds(&call.session_id);
+    }
+}
+
+/// A payload that does not parse: the fail-safe answer for the sessions it seems to name.
+fn unparsed(
+    evaluator: &Evaluator,
+    protocol: &'static dyn AgentProtocol,
+    sniffed: &Sniffed,
+    problem: &str,
+    started: Instant,
+) -> Option<String> {
+    let before = sniffed.event_name.is_empty() || sniffed.event_name == protocol.before_event();
+    let holds = sniffed.sessions.iter().any(|s| evaluator.session_holds(s));
+    eprintln!("mcpproxy: {problem}");
+    let _ = started;
+    if before && (holds || evaluator.cfg.fail_closed) {
+        let reason = evaluator::fail_safe_reason(evaluator.cfg.fail_closed, problem);
+        let name = if sniffed.event_name.is_empty() { protocol.before_event() } else { &sniffed.event_name };
+        return protocol.render(name, &Verdict::Deny(reason));
+    }
+    None
+}
+
+/// The fail-safe answer from what is known so far (deadline passed, stdin unreadable, panic).
+fn watchdog_answer(problem: &str) -> Option<String> {
+    let guard = PENDING.lock().unwrap_or_else(|e| e.into_inner());
+    let p = guard.as_ref()?;
+    eprintln!("mcpproxy: {problem}");
+    let before = p.phase.map_or(p.event_name == p.protocol.before_event(), |ph| ph == Phase::Before);
+    if before && p.reaches_out != Some(false) && (p.holds || p.fail_closed) {
+        let reason = evaluator::fail_safe_reason(p.fail_closed, problem);
+        return p.protocol.render(&p.event_name, &Verdict::Deny(reason));
+    }
+    None
+}
+
+fn start_watchdog(deadline: Instant) {
+    std::thread::spawn(move || {
+        std::thread::sleep(deadline.saturating_duration_since(Instant::now()));
+        if ANSWERED.load(Ordering::SeqCst) {
+            return;
+        }
+        let text = watchdog_answer("the evaluation did not finish within its deadline (deadline_ms)");
+        print_once(text);
+        std::process::exit(0);
+    });
+}
+
+/// Read stdin until EOF or the first complete JSON value, whichever comes first, within the
+/// deadline (an agent that keeps stdin open must not hang the hook).
+fn read_input(deadline: Instant) -> Result<Vec<u8>, String> {
+    let (tx, rx) = mpsc::channel::<std::io::Result<Vec<u8>>>();
+    std::thread::spawn(move || {
+        let mut stdin = std::io::stdin().lock();
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            match stdin.read(&mut buf) {
+                Ok(0) => {
+                    let _ = tx.send(Ok(Vec::new()));
+                    return;
+                }
+                Ok(n) => {
+                    if tx.send(Ok(buf[..n].to_vec())).is_err() {
+                        return;
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                    return;
+                }
             }
         }
-        store
-            .prune_if_due(now, cfg.session_ttl_hours as i64 * 3600, cfg.max_activity_rows)
-            .context("pruning expired sessions")?;
-        Ok(())
-    })();
-    match persisted {
-        Ok(()) => Ok(outcome.verdict),
-        // A deny or ask is already decided: failing to log it (a full disk, say) must not
-        // turn it into fail-open and let the data out. Report the write failure and keep it.
-        Err(e) if outcome.verdict != Verdict::Silent => {
-            eprintln!("mcpproxy: {e:#} (the {} decision still applies)", outcome.verdict.label());
-            Ok(outcome.verdict)
+    });
+    let mut input = Vec::new();
+    let mut scan = JsonEnd::default();
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(Ok(chunk)) if chunk.is_empty() => return Ok(input),
+            Ok(Ok(chunk)) => {
+                let start = input.len();
+                input.extend_from_slice(&chunk);
+                if let Some(end) = scan.feed(&input[start..]) {
+                    input.truncate(start + end);
+                    return Ok(input);
+                }
+            }
+            Ok(Err(e)) => return Err(format!("cannot read hook input from stdin: {e}")),
+            Err(_) => return Err("hook input on stdin did not end within the deadline".to_owned()),
         }
-        Err(e) => Err(e),
+    }
+}
+
+/// Finds where the first complete top-level JSON object or array ends, fed chunk by chunk.
+#[derive(Default)]
+struct JsonEnd {
+    depth: usize,
+    started: bool,
+    in_string: bool,
+    escaped: bool,
+    consumed: usize,
+}
+
+impl JsonEnd {
+    /// The end offset (in all bytes fed so far) once the value is complete.
+    fn feed(&mut self, chunk: &[u8]) -> Option<usize> {
+        for (i, &b) in chunk.iter().enumerate() {
+            if self.in_string {
+                match (self.escaped, b) {
+                    (true, _) => self.escaped = false,
+                    (false, b'\\') => self.escaped = true,
+                    (false, b'"') => self.in_string = false,
+                    _ => {}
+                }
+                continue;
+            }
+            match b {
+                b'"' => self.in_string = true,
+                b'{' | b'[' => {
+                    self.depth += 1;
+                    self.started = true;
+                }
+                b'}' | b']' => {
+                    self.depth = self.depth.saturating_sub(1);
+                    if self.started && self.depth == 0 {
+                        return Some(self.consumed + i + 1);
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.consumed += chunk.len();
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_end_is_found_across_chunks() {
+        let mut s = JsonEnd::default();
+        assert_eq!(s.feed(br#"{"a":"}\"","#), None);
+        assert_eq!(s.feed(br#""b":[1,{}]} trailing"#), Some(22));
     }
 }

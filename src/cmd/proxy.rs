@@ -1,11 +1,9 @@
 //! `mcpproxy proxy`: serve MCP on stdio in front of real MCP servers, with flow protection.
 
 use crate::cli::ProxyArgs;
-use crate::config::Config;
 use crate::mcp::guard::Guard;
 use crate::mcp::servers::{self, ServerSpec};
-use crate::paths::Paths;
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use std::collections::BTreeMap;
 
 pub fn run(args: &ProxyArgs) -> Result<()> {
@@ -25,8 +23,6 @@ pub fn run(args: &ProxyArgs) -> Result<()> {
     };
     // One wrapped server keeps its tool names; several are exposed as `server__tool`.
     let multi = specs.len() > 1;
-    let paths = Paths::resolve()?;
-    let cfg = Config::load(&paths.config_file()).context("loading mcpproxy config")?;
-    let guard = Guard::open(&paths, cfg);
+    let guard = Guard::open();
     crate::mcp::relay::serve(specs, multi, guard)
 }

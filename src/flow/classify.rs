@@ -2,9 +2,11 @@
 //! sinks (local or external). Shell commands are classified by `shell::analyze` in the engine.
 
 use crate::config::{Config, Placement};
+use crate::flow::call::{Call, Tool};
 use serde_json::Value;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Origin {
     /// Files, shell output, internal servers: data the user would not publish.
     Private,
@@ -203,11 +205,22 @@ fn first_sql_arg(input: &Value) -> Option<&str> {
     ["query", "sql", "statement", "command"].iter().find_map(|k| obj.get(*k).and_then(Value::as_str))
 }
 
-/// Classify a tool call as the agent names it. `server` is the MCP server, if any.
-pub fn classify(tool_name: &str, server: Option<&str>, input: &Value, cfg: &Config) -> ToolClass {
-    let override_placement = cfg.tools.get(tool_name).or_else(|| server.and_then(|s| cfg.servers.get(s)));
-    let base = classify_default(tool_name, server, input);
-    match override_placement {
+/// Classify a call by its kind. Per-tool overrides are looked up by the name the user sees
+/// (`mcp__db__lookup`), by `mcp__<server>__<tool>` and by the bare MCP tool name; per-server
+/// overrides by the server's name.
+pub fn classify(call: &Call, cfg: &Config) -> ToolClass {
+    let base = classify_default(call);
+    let placement = match &call.tool {
+        Tool::Mcp { server, tool } => cfg
+            .tools
+            .get(&call.label)
+            .or_else(|| cfg.tools.get(&format!("mcp__{server}__{tool}")))
+            .or_else(|| cfg.tools.get(tool))
+            .or_else(|| cfg.servers.get(server)),
+        Tool::McpResource { server, .. } => cfg.tools.get(&call.label).or_else(|| cfg.servers.get(server)),
+        _ => cfg.tools.get(&call.label),
+    };
+    match placement {
         Some(Placement::External) => ToolClass {
             source: base.source.or(Some(Origin::Private)),
             sink: if base.sink == SinkClass::Shell { SinkClass::Shell } else { SinkClass::External },
@@ -220,20 +233,44 @@ pub fn classify(tool_name: &str, server: Option<&str>, input: &Value, cfg: &Conf
     }
 }
 
-fn classify_default(tool_name: &str, server: Option<&str>, input: &Value) -> ToolClass {
+fn classify_default(call: &Call) -> ToolClass {
     let private = |sink| ToolClass { source: Some(Origin::Private), sink };
-    match tool_name {
-        "Read" | "Grep" | "Glob" | "LS" | "NotebookRead" | "LSP" | "ToolSearch" => private(SinkClass::None),
-        "Bash" | "PowerShell" | "BashOutput" | "Monitor" => private(SinkClass::Shell),
-        "WebFetch" | "WebSearch" => ToolClass { source: Some(Origin::Public), sink: SinkClass::External },
-        "Write" | "Edit" | "MultiEdit" | "NotebookEdit" => ToolClass { source: None, sink: SinkClass::Local },
-        "Agent" | "Task" => private(SinkClass::Local),
-        "TodoWrite" | "AskUserQuestion" | "ExitPlanMode" | "Skill" => ToolClass { source: None, sink: SinkClass::None },
-        _ => match crate::agent::split_mcp_name(tool_name) {
-            Some((name_server, tool)) => classify_mcp(server.unwrap_or(name_server), tool, input),
-            // An unknown built-in: what it returns is private, what it takes stays local.
-            None => private(SinkClass::None),
-        },
+    match &call.tool {
+        Tool::ReadFile { .. } | Tool::SearchFiles { .. } | Tool::ShellOutput | Tool::Unknown => {
+            private(SinkClass::None)
+        }
+        Tool::Shell { .. } => private(SinkClass::Shell),
+        Tool::WebFetch { .. } | Tool::WebSearch { .. } => {
+            ToolClass { source: Some(Origin::Public), sink: SinkClass::External }
+        }
+        Tool::WriteFile { .. } | Tool::EditFile { .. } => ToolClass { source: None, sink: SinkClass::Local },
+        Tool::Subagent { .. } => private(SinkClass::Local),
+        Tool::Inert => ToolClass { source: None, sink: SinkClass::None },
+        // A resource the server fetches from the network carries what the URI names there.
+        Tool::McpResource { uri, .. } => {
+            let remote = uri.starts_with("http://") || uri.starts_with("https://");
+            private(if remote { SinkClass::External } else { SinkClass::None })
+        }
+        Tool::Mcp { server, tool } => annotated(server, tool, &call.input, call.annotations.as_ref()),
+    }
+}
+
+/// An MCP tool by its annotations (as the proxy sees them in `tools/list`), else by its name.
+fn annotated(server: &str, tool: &str, input: &Value, annotations: Option<&Value>) -> ToolClass {
+    let hint = |name: &str| annotations.and_then(|a| a.get(name)).and_then(Value::as_bool);
+    let (open_world, read_only) = (hint("openWorldHint"), hint("readOnlyHint"));
+    let by_name = classify_mcp(server, tool, input);
+    if open_world.is_none() && read_only.is_none() {
+        return by_name;
+    }
+    let source = by_name.source.or(Some(Origin::Private));
+    if open_world != Some(false) {
+        return ToolClass { source, sink: SinkClass::External };
+    }
+    if read_only == Some(true) {
+        ToolClass { source: Some(Origin::Private), sink: SinkClass::None }
+    } else {
+        ToolClass { source: Some(Origin::Private), sink: SinkClass::Local }
     }
 }
 
@@ -337,22 +374,46 @@ pub fn is_sensitive_path(path: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use serde_json::json;
 
+    /// A call of `tool` with `input`, as a front end would build it.
+    pub(crate) fn call(tool: Tool, label: &str, input: Value) -> Call {
+        Call {
+            phase: crate::flow::call::Phase::Before,
+            session_id: "s".into(),
+            tool,
+            label: label.into(),
+            input,
+            response: None,
+            error: None,
+            cwd: None,
+            annotations: None,
+        }
+    }
+
+    fn mcp(server: &str, tool: &str, input: Value, annotations: Option<Value>, cfg: &Config) -> ToolClass {
+        let mut c =
+            call(Tool::Mcp { server: server.into(), tool: tool.into() }, &format!("mcp__{server}__{tool}"), input);
+        c.annotations = annotations;
+        classify(&c, cfg)
+    }
+
     fn c(name: &str, input: Value) -> ToolClass {
-        let server = crate::agent::split_mcp_name(name).map(|(s, _)| s);
-        classify(name, server, &input, &Config::default())
+        let (server, tool) = name.strip_prefix("mcp__").and_then(|r| r.split_once("__")).expect("mcp name");
+        mcp(server, tool, input, None, &Config::default())
     }
 
     #[test]
     fn builtins() {
-        assert_eq!(c("Read", json!({})).source, Some(Origin::Private));
-        assert_eq!(c("WebFetch", json!({})).sink, SinkClass::External);
-        assert_eq!(c("WebFetch", json!({})).source, Some(Origin::Public));
-        assert_eq!(c("Write", json!({})).sink, SinkClass::Local);
-        assert_eq!(c("Bash", json!({})).sink, SinkClass::Shell);
+        let cfg = Config::default();
+        let class = |tool: Tool| classify(&call(tool, "t", json!({})), &cfg);
+        assert_eq!(class(Tool::ReadFile { path: "/a".into() }).source, Some(Origin::Private));
+        assert_eq!(class(Tool::WebFetch { url: "https://a".into() }).sink, SinkClass::External);
+        assert_eq!(class(Tool::WebFetch { url: "https://a".into() }).source, Some(Origin::Public));
+        assert_eq!(class(Tool::WriteFile { path: "/a".into(), content: String::new() }).sink, SinkClass::Local);
+        assert_eq!(class(Tool::Shell { command: String::new() }).sink, SinkClass::Shell);
     }
 
     #[test]
@@ -387,10 +448,23 @@ mod tests {
     fn overrides_win() {
         let cfg =
             Config::parse(r#"{"servers": {"github": "internal"}, "tools": {"mcp__db__lookup": "external"}}"#).unwrap();
-        let cl = classify("mcp__github__create_issue", Some("github"), &json!({}), &cfg);
-        assert_eq!(cl.sink, SinkClass::Local);
-        let cl = classify("mcp__db__lookup", Some("db"), &json!({}), &cfg);
-        assert_eq!(cl.sink, SinkClass::External);
+        assert_eq!(mcp("github", "create_issue", json!({}), None, &cfg).sink, SinkClass::Local);
+        assert_eq!(mcp("db", "lookup", json!({}), None, &cfg).sink, SinkClass::External);
+    }
+
+    #[test]
+    fn annotations_decide_before_names() {
+        let cfg = Config::default();
+        let fetch = mcp("fetch", "fetch", json!({}), Some(json!({"readOnlyHint": true, "openWorldHint": true})), &cfg);
+        assert_eq!(fetch, ToolClass { source: Some(Origin::Public), sink: SinkClass::External });
+        let hints = json!({"readOnlyHint": false, "openWorldHint": false});
+        assert_eq!(mcp("fs", "write_file", json!({}), Some(hints), &cfg).sink, SinkClass::Local);
+        let hints = json!({"readOnlyHint": true, "openWorldHint": false});
+        assert_eq!(mcp("fs", "read_text_file", json!({}), Some(hints), &cfg).sink, SinkClass::None);
+        assert_eq!(mcp("slack", "post_message", json!({}), None, &cfg).sink, SinkClass::External);
+        let cfg = Config::parse(r#"{"servers": {"fetch": "internal"}}"#).unwrap();
+        let fetch = mcp("fetch", "fetch", json!({}), Some(json!({"openWorldHint": true})), &cfg);
+        assert_eq!(fetch.sink, SinkClass::Local);
     }
 
     #[test]
@@ -415,81 +489,5 @@ mod tests {
     fn words() {
         assert_eq!(name_words("createPullRequest"), vec!["create", "pull", "request"]);
         assert_eq!(name_words("slack_post_message"), vec!["slack", "post", "message"]);
-    }
-}
-
-/// Classify an MCP tool seen by the proxy, in order: config overrides (per tool, then per
-/// server), the tool's annotations (`openWorldHint` not false = external; read-only and
-/// closed-world = not a sink; writable closed-world = local write), then name verbs.
-pub fn classify_annotated(
-    server: &str,
-    tool: &str,
-    input: &Value,
-    annotations: Option<&Value>,
-    cfg: &Config,
-) -> ToolClass {
-    let agent_name = format!("mcp__{server}__{tool}");
-    if cfg.tools.contains_key(&agent_name) || cfg.tools.contains_key(tool) || cfg.servers.contains_key(server) {
-        let key = if cfg.tools.contains_key(tool) && !cfg.tools.contains_key(&agent_name) {
-            tool
-        } else {
-            agent_name.as_str()
-        };
-        return classify(key, Some(server), input, cfg);
-    }
-    let hint = |name: &str| annotations.and_then(|a| a.get(name)).and_then(Value::as_bool);
-    let (open_world, read_only) = (hint("openWorldHint"), hint("readOnlyHint"));
-    if open_world.is_none() && read_only.is_none() {
-        return classify_mcp(server, tool, input);
-    }
-    let by_name = classify_mcp(server, tool, input);
-    let source = by_name.source.or(Some(Origin::Private));
-    if open_world != Some(false) {
-        return ToolClass { source, sink: SinkClass::External };
-    }
-    if read_only == Some(true) {
-        ToolClass { source: Some(Origin::Private), sink: SinkClass::None }
-    } else {
-        ToolClass { source: Some(Origin::Private), sink: SinkClass::Local }
-    }
-}
-
-#[cfg(test)]
-mod annotated_tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn annotations_decide_before_names() {
-        let cfg = Config::default();
-        let fetch = classify_annotated(
-            "fetch",
-            "fetch",
-            &json!({}),
-            Some(&json!({"readOnlyHint": true, "openWorldHint": true})),
-            &cfg,
-        );
-        assert_eq!(fetch, ToolClass { source: Some(Origin::Public), sink: SinkClass::External });
-        let write = classify_annotated(
-            "fs",
-            "write_file",
-            &json!({}),
-            Some(&json!({"readOnlyHint": false, "openWorldHint": false})),
-            &cfg,
-        );
-        assert_eq!(write.sink, SinkClass::Local);
-        let read = classify_annotated(
-            "fs",
-            "read_text_file",
-            &json!({}),
-            Some(&json!({"readOnlyHint": true, "openWorldHint": false})),
-            &cfg,
-        );
-        assert_eq!(read.sink, SinkClass::None);
-        let unannotated = classify_annotated("slack", "post_message", &json!({}), None, &cfg);
-        assert_eq!(unannotated.sink, SinkClass::External);
-        let cfg = Config::parse(r#"{"servers": {"fetch": "internal"}}"#).unwrap();
-        let fetch = classify_annotated("fetch", "fetch", &json!({}), Some(&json!({"openWorldHint": true})), &cfg);
-        assert_eq!(fetch.sink, SinkClass::Local);
     }
 }

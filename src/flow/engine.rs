@@ -5,8 +5,8 @@
 //! [`prepare`] does the heavy, state-free part (decoding, hashing, parsing) and [`decide`]
 //! matches the prepared event against the session's records.
 
-use crate::agent::{EventKind, HookEvent};
 use crate::config::Config;
+use crate::flow::call::{Call, Phase};
 use crate::flow::classify::{self, ToolClass};
 use crate::flow::view::{NewSource, Outcome, SessionView};
 use crate::flow::{sink, source};
@@ -17,19 +17,14 @@ pub enum Prepared {
     Source(Option<NewSource>),
 }
 
-/// Classify the tool as the agent names it and prepare the event.
-pub fn prepare(event: &HookEvent, cfg: &Config, key: u64) -> (ToolClass, Prepared) {
-    let class = classify::classify(&event.tool_name, event.server.as_deref(), &event.tool_input, cfg);
-    (class, prepare_classified(event, class, cfg, key))
-}
-
-/// Prepare with the tool's class decided by the caller (the proxy classifies MCP tools from
-/// their annotations).
-pub fn prepare_classified(event: &HookEvent, class: ToolClass, cfg: &Config, key: u64) -> Prepared {
-    match event.kind {
-        EventKind::Pre => Prepared::Sink(sink::prepare(event, class, cfg, key)),
-        EventKind::Post | EventKind::PostFailure => Prepared::Source(source::prepare(event, class, cfg, key)),
-    }
+/// Classify the call by its kind and prepare it.
+pub fn prepare(call: &Call, cfg: &Config, key: u64) -> (ToolClass, Prepared) {
+    let class = classify::classify(call, cfg);
+    let prepared = match call.phase {
+        Phase::Before => Prepared::Sink(sink::prepare(call, class, cfg, key)),
+        Phase::After | Phase::AfterFailure => Prepared::Source(source::prepare(call, class, cfg, key)),
+    };
+    (class, prepared)
 }
 
 /// Which session records a prepared event can use.
@@ -44,26 +39,26 @@ pub enum Needs {
 }
 
 impl Prepared {
-    pub fn needs(&self, event: &HookEvent, cfg: &Config) -> Needs {
+    pub fn needs(&self, call: &Call, cfg: &Config) -> Needs {
         match self {
             Prepared::Sink(None) => Needs::Nothing,
             Prepared::Sink(Some(p)) if p.may_carry_content(cfg) => Needs::WithContent,
             Prepared::Sink(Some(_)) => Needs::Records,
             // Recording a source needs no records, unless the call wrote files (taint).
-            Prepared::Source(_) if source::may_write_files(event) => Needs::Records,
+            Prepared::Source(_) if source::may_write_files(call) => Needs::Records,
             Prepared::Source(_) => Needs::Nothing,
         }
     }
 }
 
 /// Match a prepared event against the session view: this is where a decision is made.
-pub fn decide(event: &HookEvent, prepared: Prepared, view: &SessionView, cfg: &Config, key: u64) -> Outcome {
+pub fn decide(call: &Call, prepared: Prepared, view: &SessionView, cfg: &Config, key: u64) -> Outcome {
     match prepared {
         Prepared::Sink(None) => Outcome::silent(),
-        Prepared::Sink(Some(p)) => sink::evaluate(event, &p, view, cfg),
+        Prepared::Sink(Some(p)) => sink::evaluate(call, &p, view, cfg),
         Prepared::Source(new_source) => {
             let mut out = Outcome::silent();
-            out.taints = source::taints_from_writes(event, view, cfg, key);
+            out.taints = source::taints_from_writes(call, view, cfg, key);
             out.new_source = new_source;
             out
         }
@@ -71,13 +66,7 @@ pub fn decide(event: &HookEvent, prepared: Prepared, view: &SessionView, cfg: &C
 }
 
 /// Prepare and decide in one step (tests, and callers without a lock to keep short).
-pub fn process(event: &HookEvent, view: &SessionView, cfg: &Config, key: u64) -> Outcome {
-    let (_, prepared) = prepare(event, cfg, key);
-    decide(event, prepared, view, cfg, key)
-}
-
-/// [`process`] with a caller-decided class.
-pub fn process_classified(event: &HookEvent, class: ToolClass, view: &SessionView, cfg: &Config, key: u64) -> Outcome {
-    let prepared = prepare_classified(event, class, cfg, key);
-    decide(event, prepared, view, cfg, key)
+pub fn process(call: &Call, view: &SessionView, cfg: &Config, key: u64) -> Outcome {
+    let (_, prepared) = prepare(call, cfg, key);
+    decide(call, prepared, view, cfg, key)
 }

@@ -1,6 +1,7 @@
 //! Text out of tool payloads: what a response carried (source text) and what a call's arguments
 //! would send (sink fields), plus redacted labels for reasons.
 
+use crate::flow::call::{Call, Tool};
 use serde_json::Value;
 
 /// Keys of tool responses that hold no content of their own (metadata, binary blobs).
@@ -139,7 +140,7 @@ pub fn redact_label(text: &str, max_chars: usize) -> String {
         pos = f.end;
     }
     out.push_str(&text[pos..]);
-    let out = redact_random_tokens(&out);
+    let out = redact_random_tokens(&redact_password_options(&out));
     let single_line: String = out.split_whitespace().collect::<Vec<_>>().join(" ");
     if single_line.chars().count() > max_chars {
         let cut: String = single_line.chars().take(max_chars).collect();
@@ -147,6 +148,21 @@ pub fn redact_label(text: &str, max_chars: usize) -> String {
     } else {
         single_line
     }
+}
+
+/// Values given to password options and variables (`mysql -p'...'`, `--password=...`,
+/// `PGPASSWORD=...`, `sshpass -p ...`): short passwords have no secret shape the detector knows,
+/// but a command label must not carry them.
+fn redact_password_options(text: &str) -> String {
+    // Byte classes: cheap to compile in every hook process.
+    static PATTERN: std::sync::OnceLock<regex::bytes::Regex> = std::sync::OnceLock::new();
+    let re = PATTERN.get_or_init(|| {
+        regex::bytes::Regex::new(
+            r#"(?i-u)((?:^|[\s;&|])-p|--pass(?:word)?[= ]|\b[a-z_]*pass(?:word|wd)?=|\bsshpass\s+-p\s*)('[^']*'|"[^"]*"|[^\s'";&|]+)"#,
+        )
+        .expect("password option pattern")
+    });
+    String::from_utf8_lossy(&re.replace_all(text.as_bytes(), &b"${1}[REDACTED]"[..])).into_owned()
 }
 
 /// Replace long random-looking tokens (20+ chars of one token alphabet mixing upper case, lower
@@ -178,47 +194,20 @@ fn redact_random_tokens(text: &str) -> String {
 }
 
 /// Where a source came from, for provenance: a file path, an MCP server, a URL, a command.
-pub fn source_location(tool: &str, server: Option<&str>, input: &Value) -> String {
-    let s = |k: &str| input.get(k).and_then(Value::as_str);
-    let loc = match tool {
-        "Read" | "Write" | "Edit" | "MultiEdit" => s("file_path").map(str::to_owned),
-        "NotebookEdit" | "NotebookRead" => s("notebook_path").map(str::to_owned),
-        "Grep" => Some(format!("grep {} in {}", s("pattern").unwrap_or(""), s("path").unwrap_or("."))),
-        "Glob" => Some(format!("glob {}", s("pattern").unwrap_or(""))),
-        "Bash" | "PowerShell" => s("command").map(|c| format!("$ {c}")),
-        "WebFetch" => s("url").map(str::to_owned),
-        "WebSearch" => s("query").map(|q| format!("search {q}")),
-        "Agent" | "Task" => s("description").map(|d| format!("subagent {d}")),
-        _ => None,
+pub fn source_location(call: &Call) -> String {
+    let loc = match &call.tool {
+        Tool::ReadFile { path } | Tool::WriteFile { path, .. } | Tool::EditFile { path, .. } => path.clone(),
+        Tool::SearchFiles { pattern, path, in_content: true } => format!("grep {pattern} in {path}"),
+        Tool::SearchFiles { pattern, .. } => format!("glob {pattern}"),
+        Tool::Shell { command } => format!("$ {command}"),
+        Tool::WebFetch { url } => url.clone(),
+        Tool::WebSearch { query } => format!("search {query}"),
+        Tool::Subagent { description } => format!("subagent {description}"),
+        Tool::McpResource { server, uri } => format!("mcp server {server} resource {uri}"),
+        Tool::Mcp { server, .. } => format!("mcp server {server}"),
+        Tool::ShellOutput | Tool::Inert | Tool::Unknown => call.label.clone(),
     };
-    let loc = loc.unwrap_or_else(|| match server {
-        Some(sv) => format!("mcp server {sv}"),
-        None => tool.to_owned(),
-    });
     redact_label(&loc, 120)
-}
-
-/// File paths a local write puts content into, with that content.
-pub fn written_content(tool: &str, input: &Value) -> Vec<(String, String)> {
-    let s = |k: &str| input.get(k).and_then(Value::as_str);
-    let path = s("file_path").or_else(|| s("notebook_path")).unwrap_or("").to_owned();
-    match tool {
-        "Write" => vec![(path, s("content").unwrap_or("").to_owned())],
-        "Edit" => vec![(path, s("new_string").unwrap_or("").to_owned())],
-        "NotebookEdit" => vec![(path, s("new_source").unwrap_or("").to_owned())],
-        "MultiEdit" => input
-            .get("edits")
-            .and_then(Value::as_array)
-            .map(|edits| {
-                edits
-                    .iter()
-                    .filter_map(|e| e.get("new_string").and_then(Value::as_str))
-                    .map(|t| (path.clone(), t.to_owned()))
-                    .collect()
-            })
-            .unwrap_or_default(),
-        _ => Vec::new(),
-    }
 }
 
 #[cfg(test)]
@@ -273,5 +262,21 @@ mod tests {
     fn labels_are_redacted() {
         let l = redact_label("$ echo AKIAW6KIUFSRT3K4KF5Q > x", 100);
         assert!(!l.contains("AKIAW6KIUFSRT3K4KF5Q"), "{l}");
+    }
+
+    #[test]
+    fn password_options_are_redacted() {
+        for cmd in [
+            "$ mysql -u root -p'hunter2pass' -e 'select 1'",
+            "$ mysql -uroot -phunter2pass db",
+            "$ PGPASSWORD=hunter2pass psql -h db",
+            "$ sshpass -p hunter2pass ssh host",
+            "$ tool --password=hunter2pass",
+            "$ tool --password hunter2pass",
+        ] {
+            let l = redact_label(cmd, 200);
+            assert!(!l.contains("hunter2"), "{cmd} -> {l}");
+        }
+        assert_eq!(redact_label("$ mkdir -p src/app", 200), "$ mkdir -p src/app");
     }
 }

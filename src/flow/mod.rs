@@ -1,5 +1,6 @@
 //! The flow engine and its parts. Everything under `flow` is free of I/O.
 
+pub mod call;
 pub mod classify;
 pub mod correlate;
 pub mod decode;
@@ -8,6 +9,7 @@ pub mod extract;
 pub mod fingerprint;
 pub mod hosts;
 pub mod policy;
+pub mod protect;
 pub mod secrets;
 pub mod shell;
 pub mod sink;

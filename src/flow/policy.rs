@@ -1,8 +1,8 @@
 //! Turning evidence into a decision: which flow kind maps to which action, and the reason text
 //! (which names the evidence, never the value).
 
-use crate::agent::Verdict;
 use crate::config::{Action, Config};
+use crate::flow::call::Verdict;
 
 /// The kinds of flow the policy distinguishes (config `policy.<kind>`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,8 +1,8 @@
 //! The sink side: where a call sends data, which session secrets (or their fragments) and
 //! how much private content it carries, in which encoding, and which files it uploads.
 
-use crate::agent::HookEvent;
 use crate::config::{Action, Config};
+use crate::flow::call::{Call, Tool};
 use crate::flow::classify::{self, Origin, SinkClass, ToolClass};
 use crate::flow::decode::{self, Limits};
 use crate::flow::extract::{self, SinkField};
@@ -12,7 +12,6 @@ use crate::flow::policy::{self, FlowKind, Hit};
 use crate::flow::shell;
 use crate::flow::source;
 use crate::flow::view::{Outcome, SessionView, Taint};
-use serde_json::Value;
 use std::collections::HashMap;
 
 /// Where a sink call sends data.
@@ -34,7 +33,7 @@ impl Destination {
     }
 }
 
-fn destination(event: &HookEvent, class_source: Option<Origin>, fields: &[SinkField], cfg: &Config) -> Destination {
+fn destination(call: &Call, class_source: Option<Origin>, fields: &[SinkField], cfg: &Config) -> Destination {
     let mut hosts: Vec<String> = Vec::new();
     let url_hosts = |hosts: &mut Vec<String>| {
         for f in fields {
@@ -44,18 +43,18 @@ fn destination(event: &HookEvent, class_source: Option<Origin>, fields: &[SinkFi
         }
     };
     let mut labels = Vec::new();
-    match event.tool_name.as_str() {
-        "WebFetch" => url_hosts(&mut hosts),
-        "WebSearch" => labels.push("a web search engine".to_owned()),
+    match &call.tool {
+        Tool::WebFetch { .. } => url_hosts(&mut hosts),
+        Tool::WebSearch { .. } => labels.push("a web search engine".to_owned()),
         _ => {
             // Web retrievers send to the URL they are given; senders send to their server.
             if class_source == Some(Origin::Public) {
                 url_hosts(&mut hosts);
             }
             if hosts.is_empty() {
-                labels.push(match &event.server {
+                labels.push(match call.server() {
                     Some(s) => format!("mcp server {s}"),
-                    None => event.tool_name.clone(),
+                    None => call.label.clone(),
                 });
             }
         }
@@ -250,15 +249,15 @@ impl PreparedSink {
 }
 
 /// The heavy, state-free half of a sink check (decoding, hashing, shell parsing).
-pub fn prepare(event: &HookEvent, class: ToolClass, cfg: &Config, key: u64) -> Option<PreparedSink> {
-    let fields = extract::sink_fields(&event.tool_input, cfg.max_sink_bytes);
+pub fn prepare(call: &Call, class: ToolClass, cfg: &Config, key: u64) -> Option<PreparedSink> {
+    let fields = extract::sink_fields(&call.input, cfg.max_sink_bytes);
     let mut scripts = Vec::new();
     let mut scripts_only = false;
     let (dest, facts) = match class.sink {
         SinkClass::None | SinkClass::Local => return None,
-        SinkClass::External => (destination(event, class.source, &fields, cfg), None),
+        SinkClass::External => (destination(call, class.source, &fields, cfg), None),
         SinkClass::Shell => {
-            let cmd = event.tool_input.get("command").and_then(Value::as_str).unwrap_or("");
+            let cmd = call.command().unwrap_or("");
             let facts = shell::analyze(cmd);
             scripts = executed_scripts(cmd);
             scripts_only = facts.net.is_empty() && !facts.git_push;
@@ -283,7 +282,7 @@ pub fn prepare(event: &HookEvent, class: ToolClass, cfg: &Config, key: u64) -> O
 }
 
 /// Decide on a prepared sink call against the session's records.
-pub fn evaluate(event: &HookEvent, prepared: &PreparedSink, view: &SessionView, cfg: &Config) -> Outcome {
+pub fn evaluate(call: &Call, prepared: &PreparedSink, view: &SessionView, cfg: &Config) -> Outcome {
     let mut out = Outcome::silent();
     let dest = &prepared.dest;
     let mut hits: Vec<Hit> = Vec::new();
@@ -384,7 +383,7 @@ pub fn evaluate(event: &HookEvent, prepared: &PreparedSink, view: &SessionView, 
             h.note = format!("{} is a known data collector", hosts::display_host(c));
         }
     }
-    out.verdict = policy::decide(&hits, &event.tool_name);
+    out.verdict = policy::decide(&hits, &call.label);
     out.hits = hits;
     out
 }

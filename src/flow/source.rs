@@ -1,8 +1,8 @@
 //! The source side: fingerprints of what a tool returned (content k-grams, secrets found in
 //! it or in its decoded forms) and taint of files written with secrets.
 
-use crate::agent::{EventKind, HookEvent};
 use crate::config::Config;
+use crate::flow::call::{Call, Phase, Tool};
 use crate::flow::classify::{self, Origin, ToolClass};
 use crate::flow::decode::{self, Limits};
 use crate::flow::extract;
@@ -11,7 +11,6 @@ use crate::flow::hosts;
 use crate::flow::secrets::{self, Category};
 use crate::flow::shell;
 use crate::flow::view::{NewSecret, NewSource, SessionView, Taint};
-use serde_json::Value;
 use std::collections::HashMap;
 
 /// The bytes of a secret that identify it: PEM bodies without whitespace or escaped newlines.
@@ -78,9 +77,9 @@ fn has_encoded_run(text: &str) -> bool {
 
 /// Fingerprint what a tool returned. Needs no session state, so the caller runs it before
 /// taking the database lock.
-pub fn prepare(event: &HookEvent, class: ToolClass, cfg: &Config, key: u64) -> Option<NewSource> {
+pub fn prepare(call: &Call, class: ToolClass, cfg: &Config, key: u64) -> Option<NewSource> {
     let origin = class.source?;
-    let text = match (&event.tool_response, &event.error) {
+    let text = match (&call.response, &call.error) {
         (Some(resp), _) => extract::response_text(resp, cfg.max_source_bytes),
         (None, Some(err)) => err.chars().take(cfg.max_source_bytes).collect(),
         (None, None) => String::new(),
@@ -91,7 +90,7 @@ pub fn prepare(event: &HookEvent, class: ToolClass, cfg: &Config, key: u64) -> O
     let mut content = fingerprint::content_fingerprints(&text, key);
     let mut found = Vec::new();
     let mut sensitivity = Vec::new();
-    let location = extract::source_location(&event.tool_name, event.server.as_deref(), &event.tool_input);
+    let location = extract::source_location(call);
     if origin == Origin::Private {
         new_secrets(&text, key, &mut found, &mut sensitivity);
         // Source-side decoding: `base64 < credentials` output carries the file.
@@ -102,13 +101,12 @@ pub fn prepare(event: &HookEvent, class: ToolClass, cfg: &Config, key: u64) -> O
         }
         content.sort_unstable();
         content.dedup();
-        let path = event.tool_input.get("file_path").and_then(Value::as_str).unwrap_or("");
-        if classify::is_sensitive_path(path) {
+        if matches!(&call.tool, Tool::ReadFile { path } if classify::is_sensitive_path(path)) {
             sensitivity.push("sensitive-path".to_owned());
         }
     }
     Some(NewSource {
-        tool: event.tool_name.clone(),
+        tool: call.label.clone(),
         origin,
         location,
         bytes: text.len(),
@@ -164,30 +162,28 @@ fn calls_out_elsewhere(text: &str, kinds: &[String], cfg: &Config) -> bool {
 pub const GIT_COMMIT: &str = "<git commit message>";
 
 /// Whether the call may have written files (and so may taint them).
-pub fn may_write_files(event: &HookEvent) -> bool {
-    event.kind == EventKind::Post
-        && (matches!(event.tool_name.as_str(), "Bash" | "PowerShell")
-            || !extract::written_content(&event.tool_name, &event.tool_input).is_empty())
+pub fn may_write_files(call: &Call) -> bool {
+    call.phase == Phase::After && (call.command().is_some() || !call.written_files().is_empty())
 }
 
 /// Files written with secret-bearing content (Write/Edit/NotebookEdit, shell redirects and
 /// copies of sensitive files) become tainted: pushing them later is exfiltration.
-pub fn taints_from_writes(event: &HookEvent, view: &SessionView, cfg: &Config, key: u64) -> Vec<Taint> {
+pub fn taints_from_writes(call: &Call, view: &SessionView, cfg: &Config, key: u64) -> Vec<Taint> {
     let mut taints = Vec::new();
-    if event.kind != EventKind::Post {
+    if call.phase != Phase::After {
         return taints;
     }
-    for (path, content) in extract::written_content(&event.tool_name, &event.tool_input) {
-        let mut kinds = secret_kinds_in(&content, view, key);
+    for (path, content) in call.written_files() {
+        let mut kinds = secret_kinds_in(content, view, key);
         if !path.is_empty() && !kinds.is_empty() {
-            if calls_out_elsewhere(&content, &kinds, cfg) {
+            if calls_out_elsewhere(content, &kinds, cfg) {
                 kinds.push(NETWORK_CODE.to_owned());
             }
-            taints.push(Taint { path, kinds: kinds.join(",") });
+            taints.push(Taint { path: path.to_owned(), kinds: kinds.join(",") });
         }
     }
-    if matches!(event.tool_name.as_str(), "Bash" | "PowerShell") {
-        if let Some(cmd) = event.tool_input.get("command").and_then(Value::as_str) {
+    {
+        if let Some(cmd) = call.command() {
             let facts = shell::analyze(cmd);
             // A commit whose message (or tag annotation) carries a secret: a push publishes it.
             let commits = shell::simple_commands(cmd).iter().any(|argv| {

@@ -1,6 +1,6 @@
 //! What the engine reads (a session's records) and what it asks the caller to write.
 
-use crate::agent::Verdict;
+use crate::flow::call::Verdict;
 use crate::flow::classify::Origin;
 use crate::flow::policy::Hit;
 use std::collections::HashMap;
@@ -37,7 +37,7 @@ pub struct ContentIndex {
 }
 
 /// A file this session wrote secret-bearing content into.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Taint {
     pub path: String,
     pub kinds: String,
@@ -52,7 +52,7 @@ pub struct SessionView {
     pub taints: Vec<Taint>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct NewSecret {
     pub kind: String,
     pub category: String,
@@ -62,7 +62,7 @@ pub struct NewSecret {
     pub windows: Vec<u64>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct NewSource {
     pub tool: String,
     pub origin: Origin,
@@ -98,6 +98,31 @@ impl Outcome {
 }
 
 impl SessionView {
+    /// Add a record not yet in the database (spooled while the lock was held elsewhere), so a
+    /// decision sees it as if it were.
+    pub fn add_spooled(&mut self, source: Option<NewSource>, taints: Vec<Taint>) {
+        self.taints.extend(taints);
+        let Some(src) = source else { return };
+        let id = -(self.sources.len() as i64) - 1;
+        self.sources.insert(id, SourceMeta { id, tool: src.tool, origin: src.origin, location: src.location });
+        if !src.content.is_empty() {
+            let mut hashes = src.content;
+            hashes.sort_unstable();
+            self.content.push(ContentIndex { source_id: id, origin: src.origin, hashes });
+        }
+        for s in src.secrets {
+            self.secrets.push(SecretState {
+                id,
+                source_id: id,
+                kind: s.kind,
+                category: s.category,
+                windows: s.windows,
+                core_len: s.core_len,
+                coverage: vec![0; s.core_len],
+            });
+        }
+    }
+
     /// Window hash -> (secret index, offset in the core), for fragment lookups.
     pub fn window_map(&self) -> HashMap<u64, Vec<(usize, usize)>> {
         let mut map: HashMap<u64, Vec<(usize, usize)>> = HashMap::new();

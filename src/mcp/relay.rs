@@ -1,9 +1,9 @@
 //! The relay loop. One thread owns all state (id maps, aggregations, tool metadata); reader
 //! threads feed it lines through one channel. Legacy (handshake) era on both sides.
 
-use crate::agent::Verdict;
 use crate::config::Action;
-use crate::mcp::guard::{Call, Guard};
+use crate::flow::call::Verdict;
+use crate::mcp::guard::{Guard, ProxiedCall};
 use crate::mcp::servers::ServerSpec;
 use crate::mcp::upstream::{self, Event, Upstream};
 use anyhow::Result;
@@ -501,7 +501,7 @@ impl Relay {
         let args = params.get("arguments").cloned().unwrap_or(json!({}));
         let server = self.ups[idx].spec.name.clone();
         let annotations = self.tools.get(&exposed).and_then(|m| m.annotations.clone());
-        let verdict = self.guard.check(&Call {
+        let verdict = self.guard.check(&ProxiedCall {
             server: &server,
             tool: &tool,
             exposed: &exposed,
@@ -691,9 +691,10 @@ impl Relay {
             }
             Pending::Call { client_id, server, tool, exposed, args } => {
                 if let Some(res) = msg.get("result") {
-                    let call = Call { server: &server, tool: &tool, exposed: &exposed, args: &args, annotations: None };
+                    let call =
+                        ProxiedCall { server: &server, tool: &tool, exposed: &exposed, args: &args, annotations: None };
                     let annotations = self.tools.get(&exposed).and_then(|m| m.annotations.clone());
-                    let call = Call { annotations: annotations.as_ref(), ..call };
+                    let call = ProxiedCall { annotations: annotations.as_ref(), ..call };
                     self.guard.record(&call, res);
                 }
                 let mut m = msg;

@@ -1,9 +1,11 @@
 //! The SQLite flow database: opened in WAL mode under an exclusive `fs2` lock on a lock file
 //! beside it, with versioned migrations, pruning and the activity log.
 
+pub mod home;
 pub mod queries;
 mod schema;
 
+use crate::flow::call::Decision;
 use crate::flow::classify::Origin;
 use crate::flow::fingerprint::{from_blob, to_blob};
 use crate::flow::view::{ContentIndex, Outcome, SecretState, SessionView, SourceMeta, Taint};
@@ -11,7 +13,7 @@ use crate::paths::Paths;
 use anyhow::{bail, Context, Result};
 use fs2::FileExt;
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -21,13 +23,14 @@ pub use schema::CURRENT_VERSION;
 /// How long a hook's announcement of an MCP call waits for the proxy to see it.
 pub const CORRELATION_TTL_MS: i64 = 5000;
 
-/// An open database; the lock is held until this is dropped.
+/// An open database. A writer holds the lock file (the lock is held until [`Store::unlock`] or
+/// drop); a snapshot reader has none and never waits for a writer.
 pub struct Store {
     pub conn: Connection,
     pub db_path: PathBuf,
     /// Time spent waiting for the lock.
     pub lock_wait: Duration,
-    lock_file: File,
+    lock_file: Option<File>,
 }
 
 /// One activity row to append.
@@ -37,66 +40,69 @@ pub struct ActivityEntry<'a> {
     pub agent: &'a str,
     pub event: &'a str,
     pub tool: &'a str,
-    pub decision: &'a str,
+    pub decision: Decision,
     pub reason: Option<&'a str>,
     pub latency_us: i64,
 }
 
-#[cfg(unix)]
 fn private_file(path: &Path) -> std::io::Result<File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    OpenOptions::new().create(true).truncate(false).read(true).write(true).mode(0o600).open(path)
-}
-
-#[cfg(not(unix))]
-fn private_file(path: &Path) -> std::io::Result<File> {
-    OpenOptions::new().create(true).truncate(false).read(true).write(true).open(path)
-}
-
-fn private_dir(path: &Path) -> Result<()> {
-    if path.is_dir() {
-        return Ok(());
-    }
-    std::fs::create_dir_all(path).with_context(|| format!("creating state directory {}", path.display()))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))
-            .with_context(|| format!("setting permissions on {}", path.display()))?;
-    }
-    Ok(())
+    home::open_private(path, true)
 }
 
 fn is_corruption(e: &rusqlite::Error) -> bool {
     matches!(e.sqlite_error_code(), Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt))
 }
 
-/// Wait for the exclusive lock, polling, up to `timeout`.
-fn acquire_lock(path: &Path, timeout: Duration) -> Result<(File, Duration)> {
-    let file = private_file(path).with_context(|| format!("opening lock file {}", path.display()))?;
+/// Wait for the exclusive lock on `file`, polling, up to `timeout`: the one lock loop.
+fn wait_for_lock(file: &File, timeout: Duration) -> Result<Duration> {
     let start = Instant::now();
-    let mut pause = Duration::from_micros(200);
+    let mut pause = Duration::from_micros(100);
     loop {
         match file.try_lock_exclusive() {
-            Ok(()) => return Ok((file, start.elapsed())),
+            Ok(()) => return Ok(start.elapsed()),
             Err(_) if start.elapsed() < timeout => {
-                std::thread::sleep(pause);
+                std::thread::sleep(pause.min(timeout.saturating_sub(start.elapsed())));
                 pause = (pause * 2).min(Duration::from_millis(5));
             }
-            Err(e) => bail!("database lock {} still held after {} ms: {e}", path.display(), timeout.as_millis()),
+            Err(e) => bail!("database lock still held after {} ms: {e}", timeout.as_millis()),
         }
     }
+}
+
+/// What to do when the database file turns out not to be a database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnCorrupt {
+    /// Move it aside and start a new one (the session markers still say what was held).
+    StartFresh,
+    /// Report a failure (`fail_closed`): a replaced database is not a fresh start.
+    Fail,
 }
 
 impl Store {
     /// Open (creating if needed) under the lock. A corrupt database is moved aside and a
     /// fresh one created; a database from a newer version is an error.
     pub fn open(paths: &Paths, lock_timeout: Duration) -> Result<Store> {
-        private_dir(&paths.data_dir)?;
-        let (lock, lock_wait) = acquire_lock(&paths.lock_file(), lock_timeout)?;
+        Self::open_writer(paths, lock_timeout, OnCorrupt::StartFresh)
+    }
+
+    /// Open for writing: the home is checked, the lock taken, the schema migrated.
+    pub fn open_writer(paths: &Paths, lock_timeout: Duration, on_corrupt: OnCorrupt) -> Result<Store> {
+        home::ensure_home(&paths.data_dir)?;
         let db_path = paths.database();
+        for f in [paths.lock_file(), db_path.clone()] {
+            home::check_state_file(&f)?;
+        }
+        let lock_path = paths.lock_file();
+        let lock = private_file(&lock_path).with_context(|| format!("opening lock file {}", lock_path.display()))?;
+        let lock_wait =
+            wait_for_lock(&lock, lock_timeout).with_context(|| format!("locking {}", lock_path.display()))?;
         let conn = match Self::connect(&db_path) {
             Ok(c) => c,
+            Err(e)
+                if on_corrupt == OnCorrupt::Fail && e.downcast_ref::<rusqlite::Error>().is_some_and(is_corruption) =>
+            {
+                return Err(e.context(format!("database {} is not a valid database", db_path.display())));
+            }
             Err(e) if e.downcast_ref::<rusqlite::Error>().is_some_and(is_corruption) => {
                 let aside = move_aside(&db_path)?;
                 eprintln!(
@@ -108,32 +114,56 @@ impl Store {
             }
             Err(e) => return Err(e),
         };
-        Ok(Store { conn, db_path, lock_wait, lock_file: lock })
+        Ok(Store { conn, db_path, lock_wait, lock_file: Some(lock) })
+    }
+
+    /// Open for reading a WAL snapshot without the lock: a writer (or someone holding the lock
+    /// file) never delays a reader. `None` when there is no database yet; an error when it
+    /// needs a migration (the caller opens a writer) or cannot be read.
+    pub fn open_snapshot(paths: &Paths) -> Result<Option<Store>> {
+        let db_path = paths.database();
+        match std::fs::symlink_metadata(&db_path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e).with_context(|| format!("checking database {}", db_path.display())),
+            Ok(m) if m.file_type().is_symlink() => {
+                bail!("database {} is a symbolic link; refusing to open it", db_path.display())
+            }
+            Ok(_) => {}
+        }
+        use rusqlite::OpenFlags;
+        let flags =
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NOFOLLOW | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&db_path, flags)
+            .with_context(|| format!("opening database {}", db_path.display()))?;
+        conn.busy_timeout(Duration::from_millis(500))?;
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .with_context(|| format!("reading database {}", db_path.display()))?;
+        if version != CURRENT_VERSION {
+            bail!("database {} is at schema version {version}, not {CURRENT_VERSION}", db_path.display());
+        }
+        Ok(Some(Store { conn, db_path, lock_wait: Duration::ZERO, lock_file: None }))
+    }
+
+    /// Whether this handle holds the write lock.
+    pub fn is_writer(&self) -> bool {
+        self.lock_file.is_some()
     }
 
     /// Release the lock (the connection stays open); a long-lived process such as the proxy
     /// takes it again around each evaluation with [`Store::lock`].
     pub fn unlock(&mut self) -> Result<()> {
-        fs2::FileExt::unlock(&self.lock_file).context("releasing the database lock")
+        match &self.lock_file {
+            Some(f) => fs2::FileExt::unlock(f).context("releasing the database lock"),
+            None => Ok(()),
+        }
     }
 
     /// Take the exclusive lock again, waiting up to `timeout`.
     pub fn lock(&mut self, timeout: Duration) -> Result<Duration> {
-        let start = Instant::now();
-        let mut pause = Duration::from_micros(100);
-        loop {
-            match self.lock_file.try_lock_exclusive() {
-                Ok(()) => {
-                    self.lock_wait = start.elapsed();
-                    return Ok(self.lock_wait);
-                }
-                Err(_) if start.elapsed() < timeout => {
-                    std::thread::sleep(pause);
-                    pause = (pause * 2).min(Duration::from_millis(5));
-                }
-                Err(e) => bail!("database lock still held after {} ms: {e}", timeout.as_millis()),
-            }
-        }
+        let file = self.lock_file.as_ref().context("a snapshot reader cannot take the write lock")?;
+        self.lock_wait = wait_for_lock(file, timeout)?;
+        Ok(self.lock_wait)
     }
 
     /// Remember that a hook session is about to call an MCP tool with these arguments, so a
@@ -226,19 +256,30 @@ impl Store {
         Ok(conn)
     }
 
-    /// The per-database key mixed into every fingerprint (created on first use).
-    pub fn fingerprint_key(&self) -> Result<u64> {
-        let existing: Option<Vec<u8>> =
-            self.conn.query_row("SELECT value FROM meta WHERE key = 'fingerprint_key'", [], |r| r.get(0)).optional()?;
-        if let Some(v) = existing.filter(|v| v.len() == 8) {
-            return Ok(u64::from_le_bytes(v.try_into().expect("8 bytes")));
+    /// The key mixed into every fingerprint, from its own file (a copied database reveals
+    /// nothing without it). Created on first use, moving a key older versions kept in the
+    /// database out of it. Returns `(key, lost)`: `lost` when the file was missing although the
+    /// database holds records, which makes those records unusable (the caller reports it and the
+    /// session markers keep the sessions fail-safe).
+    pub fn ensure_key(&self, paths: &Paths) -> Result<(u64, bool)> {
+        if let Some(key) = home::read_key(paths)? {
+            return Ok((key, false));
         }
-        let key = random_u64();
-        self.conn.execute(
-            "INSERT OR REPLACE INTO meta(key, value) VALUES ('fingerprint_key', ?1)",
-            params![key.to_le_bytes().to_vec()],
-        )?;
-        Ok(key)
+        if !self.is_writer() {
+            bail!("no fingerprint key yet");
+        }
+        let legacy: Option<Vec<u8>> =
+            self.conn.query_row("SELECT value FROM meta WHERE key = 'fingerprint_key'", [], |r| r.get(0)).optional()?;
+        let (key, lost) = match legacy.filter(|v| v.len() == 8) {
+            Some(v) => (u64::from_le_bytes(v.try_into().expect("8 bytes")), false),
+            None => {
+                let records: i64 = self.conn.query_row("SELECT COUNT(*) FROM sources", [], |r| r.get(0))?;
+                (home::random_key()?, records > 0)
+            }
+        };
+        home::write_key(paths, key)?;
+        self.conn.execute("DELETE FROM meta WHERE key = 'fingerprint_key'", [])?;
+        Ok((key, lost))
     }
 
     /// Sessions whose records this session can see: itself and any linked to it.
@@ -358,7 +399,7 @@ impl Store {
         }
         tx.execute(
             "INSERT INTO activity(ts, session_id, agent, event, tool, decision, reason, latency_us, lock_wait_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![entry.now, entry.session_id, entry.agent, entry.event, entry.tool, entry.decision, entry.reason, entry.latency_us, self.lock_wait.as_micros() as i64],
+            params![entry.now, entry.session_id, entry.agent, entry.event, entry.tool, entry.decision.as_str(), entry.reason, entry.latency_us, self.lock_wait.as_micros() as i64],
         )?;
         let activity_id = tx.last_insert_rowid();
         for h in &outcome.hits {
@@ -376,7 +417,7 @@ impl Store {
     pub fn log_activity(&self, entry: &ActivityEntry) -> Result<()> {
         self.conn.execute(
             "INSERT INTO activity(ts, session_id, agent, event, tool, decision, reason, latency_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![entry.now, entry.session_id, entry.agent, entry.event, entry.tool, entry.decision, entry.reason, entry.latency_us],
+            params![entry.now, entry.session_id, entry.agent, entry.event, entry.tool, entry.decision.as_str(), entry.reason, entry.latency_us],
         )?;
         Ok(())
     }
@@ -425,16 +466,4 @@ fn move_aside(db_path: &Path) -> Result<PathBuf> {
         }
     }
     Ok(aside)
-}
-
-fn random_u64() -> u64 {
-    use std::io::Read;
-    let mut buf = [0u8; 8];
-    if File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut buf)).is_ok() {
-        return u64::from_le_bytes(buf);
-    }
-    use sha2::{Digest, Sha256};
-    let seed = format!("{:?}{}", std::time::SystemTime::now(), std::process::id());
-    let d = Sha256::digest(seed.as_bytes());
-    u64::from_le_bytes(d[..8].try_into().expect("8 bytes"))
 }

@@ -1,0 +1,383 @@
+//! The one evaluator both front ends use (the hook and the proxy): self-protection, load the
+//! session view, prepare, decide, persist, and answer every failure the same way.
+//!
+//! Reading never waits on a writer: the view is read from a WAL snapshot without the lock.
+//! Only writing takes the lock, for a bounded time; a record that cannot be written then is
+//! spooled (hashes and labels only) for the next writer. A session that recorded private data
+//! has a marker outside the database, so a failure in such a session (locked, corrupt, missing
+//! or replaced database, bad config, passed deadline) turns an external sink into a deny.
+
+use crate::config::Config;
+use crate::flow::call::{Call, Decision, Phase, Verdict};
+use crate::flow::classify::Origin;
+use crate::flow::engine::{self, Needs, Prepared};
+use crate::flow::protect::{self, Guarded, Protected};
+use crate::flow::view::{Outcome, SessionView};
+use crate::paths::Paths;
+use crate::store::home::{self, Spooled};
+use crate::store::{ActivityEntry, OnCorrupt, Store};
+use anyhow::{Context, Result};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// The longest a Pre waits for the write lock to log its decision (it never waits to decide).
+const PRE_LOCK_WAIT: Duration = Duration::from_millis(150);
+
+pub struct Evaluator {
+    paths: Option<Paths>,
+    pub cfg: Config,
+    /// Why the config did not load (defaults are in force), reported on every evaluation.
+    pub config_problem: Option<String>,
+    /// `claude-code`, `codex`, `proxy`...: the activity log's agent column.
+    agent: String,
+    protected: Protected,
+    key: Option<u64>,
+}
+
+fn now_secs() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+/// Load the config loudly: an invalid or unreadable file means the defaults (never "no
+/// protection"), with `fail_closed` kept if the broken text still says so.
+pub fn load_config(paths: Option<&Paths>) -> (Config, Option<String>) {
+    let Some(paths) = paths else { return (Config::default(), None) };
+    let path = paths.config_file();
+    match Config::load(&path) {
+        Ok(cfg) => (cfg, None),
+        Err(e) => {
+            let mut cfg = Config::default();
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            cfg.fail_closed = sniff_fail_closed(&text);
+            (cfg, Some(format!("config {} is invalid, using the defaults: {e:#}", path.display())))
+        }
+    }
+}
+
+/// `"fail_closed": true` anywhere in a config that does not parse.
+fn sniff_fail_closed(text: &str) -> bool {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    compact.contains("\"fail_closed\":true")
+}
+
+impl Evaluator {
+    pub fn new(agent: &str) -> Evaluator {
+        let paths = Paths::resolve();
+        let (cfg, config_problem) = load_config(paths.as_ref().ok());
+        let protected = discover_protected(paths.as_ref().ok());
+        Evaluator { paths: paths.ok(), cfg, config_problem, agent: agent.to_owned(), protected, key: None }
+    }
+
+    pub fn paths(&self) -> Option<&Paths> {
+        self.paths.as_ref()
+    }
+
+    /// Whether the session is known to hold private data (its marker exists).
+    pub fn session_holds(&self, session_id: &str) -> bool {
+        self.paths.as_ref().is_some_and(|p| home::session_holds(p, session_id))
+    }
+
+    /// The proxy's side of hook/proxy linking: a hook session that announced this exact MCP
+    /// call links its session to the proxy's for good (best effort).
+    pub fn link_correlated(&self, exposed: &str, args: &serde_json::Value, proxy_session: &str) {
+        let Some(paths) = &self.paths else { return };
+        let Ok(store) = self.writer(paths, PRE_LOCK_WAIT) else { return };
+        let hash = crate::flow::correlate::call_hash(exposed, args);
+        if let Ok(Some(hook_session)) = store.take_correlation(&hash, now_ms()) {
+            let _ = store.link_sessions(&hook_session, proxy_session, "proxy", now_secs());
+        }
+    }
+
+    /// Evaluate one call; never fails: a fault is answered by [`Evaluator::fail_safe`].
+    pub fn evaluate(&mut self, call: &Call, started: Instant) -> Verdict {
+        if let Some(problem) = self.config_problem.clone() {
+            eprintln!("mcpproxy: {problem}");
+            self.log_error(call, &problem, "evaluated with the defaults", started);
+        }
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.try_evaluate(call, started)));
+        match caught {
+            Ok(Ok(verdict)) => verdict,
+            Ok(Err(e)) => self.fail_safe(call, &format!("{e:#}"), started),
+            Err(_) => self.fail_safe(call, "internal error (panic)", started),
+        }
+    }
+
+    fn try_evaluate(&mut self, call: &Call, started: Instant) -> Result<Verdict> {
+        let paths = self.paths.clone().context("cannot find mcpproxy's state directory; set MCPPROXY_HOME")?;
+        if call.phase == Phase::Before {
+            if let Some(verdict) = protect::check(call, &self.protected) {
+                let mut outcome = Outcome::silent();
+                outcome.verdict = verdict.clone();
+                self.persist(&paths, call, &outcome, started);
+                return Ok(verdict);
+            }
+        }
+        let key = self.key(&paths)?;
+        let (_, prepared) = engine::prepare(call, &self.cfg, key);
+        let needs = prepared.needs(call, &self.cfg);
+        let reaches_out = matches!(prepared, Prepared::Sink(Some(_)));
+        let view = if needs == Needs::Nothing { SessionView::default() } else { read_view(&paths, call, needs)? };
+        if reaches_out && view.sources.is_empty() && home::session_holds(&paths, &call.session_id) {
+            anyhow::bail!(
+                "the flow database has no records of this session although it read private data \
+                 (database deleted, replaced or unreadable)"
+            );
+        }
+        let outcome = engine::decide(call, prepared, &view, &self.cfg, key);
+        if let Some(src) = &outcome.new_source {
+            if src.origin == Origin::Private && (!src.content.is_empty() || !src.secrets.is_empty()) {
+                // Before the write: knowing the session holds something must survive it failing.
+                if let Err(e) = home::mark_holding(&paths, &call.session_id) {
+                    eprintln!("mcpproxy: {e:#}");
+                }
+            }
+        }
+        self.persist(&paths, call, &outcome, started);
+        Ok(outcome.verdict)
+    }
+
+    /// The fingerprint key: from its file, created (under the lock) on first use.
+    fn key(&mut self, paths: &Paths) -> Result<u64> {
+        if let Some(k) = self.key {
+            return Ok(k);
+        }
+        let key = match home::read_key(paths)? {
+            Some(k) => k,
+            None => {
+                let store = self.writer(paths, Duration::from_millis(self.cfg.lock_timeout_ms))?;
+                let (key, lost) = store.ensure_key(paths)?;
+                if lost {
+                    eprintln!(
+                        "mcpproxy: fingerprint key {} was missing; a new key was made and earlier records can no longer be matched",
+                        paths.key_file().display()
+                    );
+                }
+                key
+            }
+        };
+        self.key = Some(key);
+        Ok(key)
+    }
+
+    fn writer(&self, paths: &Paths, wait: Duration) -> Result<Store> {
+        let on_corrupt = if self.cfg.fail_closed { OnCorrupt::Fail } else { OnCorrupt::StartFresh };
+        Store::open_writer(paths, wait, on_corrupt)
+    }
+
+    /// Write the outcome and its activity row under the lock; when the lock or the write fails,
+    /// spool it so nothing is lost.
+    fn persist(&self, paths: &Paths, call: &Call, outcome: &Outcome, started: Instant) {
+        let decision = match call.phase {
+            Phase::Before => outcome.verdict.decision_kind(),
+            Phase::After | Phase::AfterFailure => Decision::Record,
+        };
+        let wait = match call.phase {
+            Phase::Before => PRE_LOCK_WAIT,
+            _ => Duration::from_millis(self.cfg.lock_timeout_ms.min(self.cfg.deadline_ms / 2)),
+        };
+        let written = self.writer(paths, wait).and_then(|mut store| {
+            ingest_spool(paths, &mut store);
+            let entry = ActivityEntry {
+                now: now_secs(),
+                session_id: &call.session_id,
+                agent: &self.agent,
+                event: phase_name(call.phase),
+                tool: &call.label,
+                decision,
+                reason: outcome.verdict.reason(),
+                latency_us: started.elapsed().as_micros() as i64,
+            };
+            store.save(&entry, outcome).context("saving evaluation")?;
+            if call.phase == Phase::Before {
+                // Announce MCP calls so a proxy serving the same call can link its session to ours.
+                if let crate::flow::call::Tool::Mcp { tool, .. } = &call.tool {
+                    let hash = crate::flow::correlate::call_hash(tool, &call.input);
+                    store.record_correlation(&hash, &call.session_id, now_ms()).context("recording MCP call")?;
+                }
+            }
+            let ttl = self.cfg.session_ttl_hours as i64 * 3600;
+            if store.prune_if_due(now_secs(), ttl, self.cfg.max_activity_rows).context("pruning")? > 0 {
+                home::prune_markers(paths, ttl as u64);
+            }
+            Ok(())
+        });
+        if let Err(e) = written {
+            let record = Spooled {
+                session_id: call.session_id.clone(),
+                agent: self.agent.clone(),
+                created_at: now_secs(),
+                event: phase_name(call.phase).to_owned(),
+                tool: call.label.clone(),
+                decision: decision.as_str().to_owned(),
+                reason: outcome.verdict.reason().map(str::to_owned),
+                source: outcome.new_source.clone(),
+                taints: outcome.taints.clone(),
+                coverage: outcome.coverage.clone(),
+            };
+            let kept = home::spool(paths, &record);
+            let what = if kept.is_ok() { "kept in the spool for the next write" } else { "lost" };
+            eprintln!("mcpproxy: could not write the {} record ({what}): {e:#}", decision.as_str());
+            if kept.is_err() && record.source.is_some() {
+                let _ = home::mark_holding(paths, &call.session_id);
+            }
+        }
+    }
+
+    /// The answer when evaluation failed: in a session that holds private data (or under
+    /// `fail_closed`), a call that may reach outside is denied; otherwise no opinion. Always one
+    /// stderr line and, where the database takes it, an error row.
+    pub fn fail_safe(&self, call: &Call, problem: &str, started: Instant) -> Verdict {
+        eprintln!("mcpproxy: {problem}");
+        let holds = self.session_holds(&call.session_id);
+        if call.phase != Phase::Before {
+            // A record that could not be made: the session must stay "holding".
+            let private = engine::prepare(call, &self.cfg, 0).0.source == Some(Origin::Private);
+            if private {
+                if let Some(p) = &self.paths {
+                    let _ = home::mark_holding(p, &call.session_id);
+                }
+            }
+            self.log_error(call, problem, "not recorded; session marked as holding private data", started);
+            return Verdict::Silent;
+        }
+        let verdict = fail_safe_verdict(call, &self.cfg, holds, problem);
+        let answered = match &verdict {
+            Verdict::Deny(_) => "denied (fail-safe)",
+            _ => "no opinion (the session holds no private data)",
+        };
+        self.log_error(call, problem, answered, started);
+        verdict
+    }
+
+    /// Best effort: an activity row with decision `error`.
+    fn log_error(&self, call: &Call, problem: &str, answered: &str, started: Instant) {
+        let Some(paths) = &self.paths else { return };
+        let Ok(store) = Store::open_writer(paths, PRE_LOCK_WAIT, OnCorrupt::Fail) else { return };
+        let reason = format!("{problem}; {answered}");
+        let entry = ActivityEntry {
+            now: now_secs(),
+            session_id: &call.session_id,
+            agent: &self.agent,
+            event: phase_name(call.phase),
+            tool: &call.label,
+            decision: Decision::Error,
+            reason: Some(&reason),
+            latency_us: started.elapsed().as_micros() as i64,
+        };
+        let _ = store.log_activity(&entry);
+    }
+}
+
+/// The protected set on this machine: the state and config directories, the key, this binary
+/// and every agent's user-level hook settings (project-level ones are matched by name).
+pub fn discover_protected(paths: Option<&Paths>) -> Protected {
+    let home_dir = std::env::var_os("HOME").map(|h| h.to_string_lossy().into_owned()).filter(|h| !h.is_empty());
+    let mut out = Protected {
+        home_dir: home_dir.clone(),
+        paths: Vec::new(),
+        settings_suffixes: protect::SETTINGS_SUFFIXES.iter().map(|s| s.to_string()).collect(),
+    };
+    let text = |p: &std::path::Path| p.to_string_lossy().into_owned();
+    if let Some(paths) = paths {
+        for (p, kind) in [
+            (&paths.data_dir, Guarded::State),
+            (&paths.key_file(), Guarded::Key),
+            (&paths.config_file(), Guarded::Config),
+            (&paths.config_dir, Guarded::State),
+        ] {
+            out.paths.push((text(p), kind));
+            // The same place as the OS names it (a symlinked home, `/private/var` on macOS).
+            if let Ok(real) = std::fs::canonicalize(p) {
+                if real != *p {
+                    out.paths.push((text(&real), kind));
+                }
+            }
+        }
+    }
+    if let Ok(exe) = std::env::current_exe() {
+        out.paths.push((text(&exe), Guarded::Binary));
+    }
+    if let Some(h) = &home_dir {
+        for rel in
+            [".claude/settings.json", ".claude/settings.local.json", ".codex/hooks.json", ".gemini/settings.json"]
+        {
+            out.paths.push((format!("{h}/{rel}"), Guarded::AgentSettings));
+        }
+    }
+    out
+}
+
+/// The fail-safe verdict for a call that could not be evaluated (also used when the deadline
+/// passes): deny when the call may reach outside and the session holds private data or the
+/// config says `fail_closed`.
+pub fn fail_safe_verdict(call: &Call, cfg: &Config, session_holds: bool, problem: &str) -> Verdict {
+    if call.phase != Phase::Before || !(cfg.fail_closed || session_holds) {
+        return Verdict::Silent;
+    }
+    if !matches!(engine::prepare(call, cfg, 0).1, Prepared::Sink(Some(_))) {
+        return Verdict::Silent;
+    }
+    Verdict::Deny(fail_safe_reason(cfg.fail_closed, problem))
+}
+
+/// The reason of a fail-safe deny.
+pub fn fail_safe_reason(fail_closed: bool, problem: &str) -> String {
+    let why = if fail_closed { "fail_closed is set" } else { "this session has read private data" };
+    format!(
+        "mcpproxy blocked (fail-safe): the call could not be checked ({problem}) and {why}. \
+         Run `mcpproxy hook status` in a terminal to see and fix the problem; do not retry."
+    )
+}
+
+fn phase_name(phase: Phase) -> &'static str {
+    match phase {
+        Phase::Before => "PreToolUse",
+        Phase::After => "PostToolUse",
+        Phase::AfterFailure => "PostToolUseFailure",
+    }
+}
+
+/// The session's records from a snapshot (no lock), plus what is waiting in the spool.
+fn read_view(paths: &Paths, call: &Call, needs: Needs) -> Result<SessionView> {
+    let mut view = match Store::open_snapshot(paths) {
+        Ok(Some(store)) => store.load_view(&call.session_id, needs).context("loading session records")?,
+        Ok(None) => SessionView::default(),
+        // An old schema is migrated by a writer, once.
+        Err(e) if e.to_string().contains("schema version") => {
+            let store = Store::open_writer(paths, PRE_LOCK_WAIT * 4, OnCorrupt::StartFresh)?;
+            store.load_view(&call.session_id, needs).context("loading session records")?
+        }
+        Err(e) => return Err(e),
+    };
+    for (_, rec) in home::spooled(paths, Some(&call.session_id)) {
+        view.add_spooled(rec.source, rec.taints);
+    }
+    Ok(view)
+}
+
+/// Fold spooled records into the database (the caller holds the lock); files go once written.
+fn ingest_spool(paths: &Paths, store: &mut Store) {
+    for (file, rec) in home::spooled(paths, None) {
+        let decision = Decision::ALL.into_iter().find(|d| d.as_str() == rec.decision).unwrap_or(Decision::Error);
+        let entry = ActivityEntry {
+            now: rec.created_at,
+            session_id: &rec.session_id,
+            agent: &rec.agent,
+            event: &rec.event,
+            tool: &rec.tool,
+            decision,
+            reason: rec.reason.as_deref(),
+            latency_us: 0,
+        };
+        let mut outcome = Outcome::silent();
+        outcome.new_source = rec.source.clone();
+        outcome.taints = rec.taints.clone();
+        outcome.coverage = rec.coverage.clone();
+        if store.save(&entry, &outcome).is_ok() {
+            let _ = std::fs::remove_file(file);
+        }
+    }
+}

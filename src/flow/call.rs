@@ -1,0 +1,174 @@
+//! The engine's input and output: a typed tool call and a typed verdict.
+//!
+//! Each front end (an agent adapter, the MCP proxy) turns what it received into a [`Call`]; the
+//! engine never sees an agent's event names, tool-name strings or argument keys, only these
+//! kinds. Arguments stay available as JSON (`input`) because every argument of a sink is
+//! examined, whatever its key.
+
+use serde_json::Value;
+
+/// When the call is seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Before the tool runs: the call is a sink candidate.
+    Before,
+    /// After the tool ran: its response is a source.
+    After,
+    /// After the tool failed: its error text is a source.
+    AfterFailure,
+}
+
+/// What kind of tool is called, with the arguments the engine reasons about by kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Tool {
+    /// A shell command (Bash, PowerShell, Gemini's `run_shell_command`, Cursor's shell).
+    Shell { command: String },
+    /// Output of a background shell (reads what a command printed).
+    ShellOutput,
+    /// Reads one file.
+    ReadFile { path: String },
+    /// Lists or searches files: by content (Grep, `in_content`) or by name (Glob, LS).
+    SearchFiles { pattern: String, path: String, in_content: bool },
+    /// Writes a whole file.
+    WriteFile { path: String, content: String },
+    /// Changes part of a file (Edit, MultiEdit, NotebookEdit): each new text written.
+    EditFile { path: String, new_texts: Vec<String> },
+    /// Fetches a URL the caller chooses.
+    WebFetch { url: String },
+    /// Sends a query to a web search engine.
+    WebSearch { query: String },
+    /// Hands a prompt to a sub-agent on this machine.
+    Subagent { description: String },
+    /// Reads an MCP resource through the agent (`ReadMcpResourceTool`).
+    McpResource { server: String, uri: String },
+    /// A tool of an MCP server, with the server's real identity.
+    Mcp { server: String, tool: String },
+    /// A built-in that neither reads data nor sends it (todo lists, questions to the user).
+    Inert,
+    /// A built-in this version does not know.
+    Unknown,
+}
+
+/// One tool call as the engine sees it.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub phase: Phase,
+    pub session_id: String,
+    pub tool: Tool,
+    /// The tool's name as the user sees it (`WebFetch`, `mcp__slack__post`): reasons, logs and
+    /// per-tool config overrides only; never compared by the engine.
+    pub label: String,
+    /// All arguments, as sent.
+    pub input: Value,
+    pub response: Option<Value>,
+    pub error: Option<String>,
+    pub cwd: Option<String>,
+    /// MCP tool annotations the proxy saw in `tools/list` (`readOnlyHint`, `openWorldHint`).
+    pub annotations: Option<Value>,
+}
+
+impl Call {
+    /// The MCP server the call goes to, if it is an MCP call.
+    pub fn server(&self) -> Option<&str> {
+        match &self.tool {
+            Tool::Mcp { server, .. } | Tool::McpResource { server, .. } => Some(server),
+            _ => None,
+        }
+    }
+
+    /// The shell command, if this is a shell call.
+    pub fn command(&self) -> Option<&str> {
+        match &self.tool {
+            Tool::Shell { command } => Some(command),
+            _ => None,
+        }
+    }
+
+    /// Files this call writes, with the text written into each.
+    pub fn written_files(&self) -> Vec<(&str, &str)> {
+        match &self.tool {
+            Tool::WriteFile { path, content } => vec![(path.as_str(), content.as_str())],
+            Tool::EditFile { path, new_texts } => new_texts.iter().map(|t| (path.as_str(), t.as_str())).collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// What the engine decided about a call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// No opinion: print nothing.
+    Silent,
+    Ask(String),
+    Deny(String),
+}
+
+/// A decision as logged in the activity table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    None,
+    Ask,
+    Deny,
+    /// A source was recorded (after a call).
+    Record,
+    /// The evaluation failed; the row says how the failure was answered.
+    Error,
+}
+
+impl Decision {
+    pub const ALL: [Decision; 5] = [Decision::None, Decision::Ask, Decision::Deny, Decision::Record, Decision::Error];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::None => "none",
+            Decision::Ask => "ask",
+            Decision::Deny => "deny",
+            Decision::Record => "record",
+            Decision::Error => "error",
+        }
+    }
+}
+
+impl Verdict {
+    pub fn decision_kind(&self) -> Decision {
+        match self {
+            Verdict::Silent => Decision::None,
+            Verdict::Ask(_) => Decision::Ask,
+            Verdict::Deny(_) => Decision::Deny,
+        }
+    }
+
+    pub fn label(&self) -> &'static str {
+        self.decision_kind().as_str()
+    }
+
+    /// `("deny" | "ask", reason)`, or `None` for no opinion: the shared core of every renderer.
+    pub fn decision(&self) -> Option<(&'static str, &str)> {
+        match self {
+            Verdict::Silent => None,
+            Verdict::Ask(r) => Some(("ask", r)),
+            Verdict::Deny(r) => Some(("deny", r)),
+        }
+    }
+
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            Verdict::Silent => None,
+            Verdict::Ask(r) | Verdict::Deny(r) => Some(r),
+        }
+    }
+
+    /// The stronger of two verdicts (deny > ask > silent); the first wins a tie.
+    pub fn max(self, other: Verdict) -> Verdict {
+        let rank = |v: &Verdict| match v {
+            Verdict::Silent => 0,
+            Verdict::Ask(_) => 1,
+            Verdict::Deny(_) => 2,
+        };
+        if rank(&other) > rank(&self) {
+            other
+        } else {
+            self
+        }
+    }
+}
