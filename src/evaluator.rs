@@ -19,6 +19,12 @@ use crate::store::{ActivityEntry, OnCorrupt, Store};
 use anyhow::{Context, Result};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+/// What a caught panic is reported as (its message went to stderr from the panic hook).
+pub const PANIC_PROBLEM: &str = "internal error (see the line before)";
+
+/// Whether a panic now would be answered with a deny: the panic hook's stderr line says so.
+pub static PANIC_DENIES: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// The longest a Pre waits for the write lock to log its decision (it never waits to decide).
 const PRE_LOCK_WAIT: Duration = Duration::from_millis(150);
 
@@ -31,6 +37,10 @@ pub struct Evaluator {
     agent: String,
     protected: Protected,
     key: Option<u64>,
+    /// A long-lived front end (the proxy) keeps one connection open; the lock is still taken
+    /// only around each write.
+    keep_open: bool,
+    cached: Option<Store>,
 }
 
 fn now_secs() -> i64 {
@@ -45,6 +55,10 @@ fn now_ms() -> i64 {
 /// protection"), with `fail_closed` kept if the broken text still says so.
 pub fn load_config(paths: Option<&Paths>) -> (Config, Option<String>) {
     let Some(paths) = paths else { return (Config::default(), None) };
+    if !paths.config_dir.is_dir() {
+        // The state directory itself is unusable: the store reports that, once.
+        return (Config::default(), None);
+    }
     let path = paths.config_file();
     match Config::load(&path) {
         Ok(cfg) => (cfg, None),
@@ -68,7 +82,58 @@ impl Evaluator {
         let paths = Paths::resolve();
         let (cfg, config_problem) = load_config(paths.as_ref().ok());
         let protected = discover_protected(paths.as_ref().ok());
-        Evaluator { paths: paths.ok(), cfg, config_problem, agent: agent.to_owned(), protected, key: None }
+        Evaluator {
+            paths: paths.ok(),
+            cfg,
+            config_problem,
+            agent: agent.to_owned(),
+            protected,
+            key: None,
+            keep_open: false,
+            cached: None,
+        }
+    }
+
+    /// Keep the database connection open between calls (a long-lived process). It is opened
+    /// now; if that fails, each call tries again.
+    pub fn keep_open(mut self) -> Evaluator {
+        self.keep_open = true;
+        if let Some(paths) = self.paths.clone() {
+            match self.writer(&paths, Duration::from_millis(self.cfg.lock_timeout_ms)) {
+                Ok(mut store) => {
+                    let _ = store.unlock();
+                    self.cached = Some(store);
+                }
+                Err(e) => eprintln!("mcpproxy: flow database unavailable for now: {e:#}"),
+            }
+        }
+        self
+    }
+
+    /// Run `write` under the lock: on the kept connection, or on one opened for it.
+    fn with_writer<T>(
+        &mut self,
+        paths: &Paths,
+        wait: Duration,
+        write: impl FnOnce(&mut Store) -> Result<T>,
+    ) -> Result<T> {
+        if !self.keep_open {
+            let mut store = self.writer(paths, wait)?;
+            return write(&mut store);
+        }
+        let mut store = match self.cached.take() {
+            Some(mut s) => {
+                s.lock(wait)?;
+                s
+            }
+            None => self.writer(paths, wait)?,
+        };
+        let result = write(&mut store);
+        let _ = store.unlock();
+        if result.is_ok() {
+            self.cached = Some(store);
+        }
+        result
     }
 
     pub fn paths(&self) -> Option<&Paths> {
@@ -101,11 +166,20 @@ impl Evaluator {
         match caught {
             Ok(Ok(verdict)) => verdict,
             Ok(Err(e)) => self.fail_safe(call, &format!("{e:#}"), started),
-            Err(_) => self.fail_safe(call, "internal error (panic)", started),
+            Err(_) => self.fail_safe(call, PANIC_PROBLEM, started),
         }
     }
 
     fn try_evaluate(&mut self, call: &Call, started: Instant) -> Result<Verdict> {
+        // Lets the tests prove that a panic is answered like any other failure.
+        #[cfg(debug_assertions)]
+        if std::env::var_os("MCPPROXY_DEBUG_PANIC").is_some() {
+            PANIC_DENIES.store(
+                call.phase == Phase::Before && (self.cfg.fail_closed || self.session_holds(&call.session_id)),
+                std::sync::atomic::Ordering::SeqCst,
+            );
+            panic!("MCPPROXY_DEBUG_PANIC is set");
+        }
         let paths = self.paths.clone().context("cannot find mcpproxy's state directory; set MCPPROXY_HOME")?;
         if call.phase == Phase::Before {
             if let Some(verdict) = protect::check(call, &self.protected) {
@@ -119,7 +193,15 @@ impl Evaluator {
         let (_, prepared) = engine::prepare(call, &self.cfg, key);
         let needs = prepared.needs(call, &self.cfg);
         let reaches_out = matches!(prepared, Prepared::Sink(Some(_)));
-        let view = if needs == Needs::Nothing { SessionView::default() } else { read_view(&paths, call, needs)? };
+        let view = match (&self.cached, needs) {
+            (_, Needs::Nothing) => SessionView::default(),
+            (Some(store), _) => {
+                let mut view = store.load_view(&call.session_id, needs).context("loading session records")?;
+                add_spooled(&paths, call, &mut view);
+                view
+            }
+            (None, _) => read_view(&paths, call, needs, self.on_corrupt())?,
+        };
         if reaches_out && view.sources.is_empty() && home::session_holds(&paths, &call.session_id) {
             anyhow::bail!(
                 "the flow database has no records of this session although it read private data \
@@ -162,14 +244,21 @@ impl Evaluator {
         Ok(key)
     }
 
+    fn on_corrupt(&self) -> OnCorrupt {
+        if self.cfg.fail_closed {
+            OnCorrupt::Fail
+        } else {
+            OnCorrupt::StartFresh
+        }
+    }
+
     fn writer(&self, paths: &Paths, wait: Duration) -> Result<Store> {
-        let on_corrupt = if self.cfg.fail_closed { OnCorrupt::Fail } else { OnCorrupt::StartFresh };
-        Store::open_writer(paths, wait, on_corrupt)
+        Store::open_writer(paths, wait, self.on_corrupt())
     }
 
     /// Write the outcome and its activity row under the lock; when the lock or the write fails,
     /// spool it so nothing is lost.
-    fn persist(&self, paths: &Paths, call: &Call, outcome: &Outcome, started: Instant) {
+    fn persist(&mut self, paths: &Paths, call: &Call, outcome: &Outcome, started: Instant) {
         let decision = match call.phase {
             Phase::Before => outcome.verdict.decision_kind(),
             Phase::After | Phase::AfterFailure => Decision::Record,
@@ -178,12 +267,13 @@ impl Evaluator {
             Phase::Before => PRE_LOCK_WAIT,
             _ => Duration::from_millis(self.cfg.lock_timeout_ms.min(self.cfg.deadline_ms / 2)),
         };
-        let written = self.writer(paths, wait).and_then(|mut store| {
-            ingest_spool(paths, &mut store);
+        let (agent, cfg) = (self.agent.clone(), self.cfg.clone());
+        let written = self.with_writer(paths, wait, |store| {
+            ingest_spool(paths, store);
             let entry = ActivityEntry {
                 now: now_secs(),
                 session_id: &call.session_id,
-                agent: &self.agent,
+                agent: &agent,
                 event: phase_name(call.phase),
                 tool: &call.label,
                 decision,
@@ -198,8 +288,12 @@ impl Evaluator {
                     store.record_correlation(&hash, &call.session_id, now_ms()).context("recording MCP call")?;
                 }
             }
-            let ttl = self.cfg.session_ttl_hours as i64 * 3600;
-            if store.prune_if_due(now_secs(), ttl, self.cfg.max_activity_rows).context("pruning")? > 0 {
+            let ttl = cfg.session_ttl_hours as i64 * 3600;
+            let pruned = store.prune_if_due(now_secs(), ttl, cfg.max_activity_rows).context("pruning")?;
+            if !pruned.is_empty() {
+                for id in &pruned {
+                    home::unmark(paths, id);
+                }
                 home::prune_markers(paths, ttl as u64);
             }
             Ok(())
@@ -230,7 +324,10 @@ impl Evaluator {
     /// `fail_closed`), a call that may reach outside is denied; otherwise no opinion. Always one
     /// stderr line and, where the database takes it, an error row.
     pub fn fail_safe(&self, call: &Call, problem: &str, started: Instant) -> Verdict {
-        eprintln!("mcpproxy: {problem}");
+        if problem != PANIC_PROBLEM {
+            // (A panic already printed its line.)
+            eprintln!("mcpproxy: {problem}");
+        }
         let holds = self.session_holds(&call.session_id);
         if call.phase != Phase::Before {
             // A record that could not be made: the session must stay "holding".
@@ -341,21 +438,37 @@ fn phase_name(phase: Phase) -> &'static str {
 }
 
 /// The session's records from a snapshot (no lock), plus what is waiting in the spool.
-fn read_view(paths: &Paths, call: &Call, needs: Needs) -> Result<SessionView> {
+fn read_view(paths: &Paths, call: &Call, needs: Needs, on_corrupt: OnCorrupt) -> Result<SessionView> {
     let mut view = match Store::open_snapshot(paths) {
         Ok(Some(store)) => store.load_view(&call.session_id, needs).context("loading session records")?,
         Ok(None) => SessionView::default(),
-        // An old schema is migrated by a writer, once.
-        Err(e) if e.to_string().contains("schema version") => {
-            let store = Store::open_writer(paths, PRE_LOCK_WAIT * 4, OnCorrupt::StartFresh)?;
+        // An old schema is migrated by a writer, once; a corrupt file is dealt with by one.
+        Err(e) if needs_writer(&e) => {
+            let store = Store::open_writer(paths, PRE_LOCK_WAIT * 4, on_corrupt)?;
             store.load_view(&call.session_id, needs).context("loading session records")?
         }
         Err(e) => return Err(e),
     };
+    add_spooled(paths, call, &mut view);
+    Ok(view)
+}
+
+fn add_spooled(paths: &Paths, call: &Call, view: &mut SessionView) {
     for (_, rec) in home::spooled(paths, Some(&call.session_id)) {
         view.add_spooled(rec.source, rec.taints);
     }
-    Ok(view)
+}
+
+fn needs_writer(e: &anyhow::Error) -> bool {
+    let corrupt = e.chain().any(|c| {
+        c.downcast_ref::<rusqlite::Error>().is_some_and(|e| {
+            matches!(
+                e.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt)
+            )
+        })
+    });
+    corrupt || e.to_string().contains("schema version")
 }
 
 /// Fold spooled records into the database (the caller holds the lock); files go once written.

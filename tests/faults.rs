@@ -141,6 +141,21 @@ fn assert_fail_closed(run: &Run, needles: &[&str], what: &str) {
     assert_eq!(run.stderr.lines().count(), 1, "{what}: {:?}", run.stderr);
 }
 
+/// Fail safe: the session holds private data, so a call that could not be checked is denied,
+/// with a reason naming the failure, and one stderr line.
+fn assert_fail_safe(run: &Run, needles: &[&str], what: &str) {
+    assert_no_panic(run);
+    assert_eq!(run.code, 0, "{what}");
+    let (d, reason) = decision(run).unwrap_or_else(|| panic!("{what}: no fail-safe deny; stderr {}", run.stderr));
+    assert_eq!(d, "deny", "{what}");
+    assert!(reason.contains("fail-safe") && reason.contains("read private data"), "{what}: {reason}");
+    assert!(
+        needles.iter().any(|n| reason.to_lowercase().contains(&n.to_lowercase())),
+        "{what}: reason {reason:?} should name the problem ({needles:?})"
+    );
+    assert_eq!(run.stderr.lines().count(), 1, "{what}: {:?}", run.stderr);
+}
+
 fn corrupt_copies(dir: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
@@ -232,9 +247,13 @@ fn newer_schema_database_is_left_untouched() {
         conn.pragma_update(None, "user_version", 999).unwrap();
     }
     let before = std::fs::read(home.db()).unwrap();
+    // The seed session read a secret: its leak stays denied (fail-safe) even though the
+    // database cannot be used; a session that read nothing fails open.
     let run = home.hook(&leak("seed"));
-    assert_fail_open(&run, &["newer than this mcpproxy"], "newer schema");
+    assert_fail_safe(&run, &["newer than this mcpproxy"], "newer schema");
     assert!(run.stderr.contains("999"), "{}", run.stderr);
+    let run = home.hook(&leak("fresh"));
+    assert_fail_open(&run, &["newer than this mcpproxy"], "newer schema, a session that read nothing");
     let run = home.hook(&read_env("other"));
     assert_fail_open(&run, &["newer than this mcpproxy"], "newer schema, post");
     home.write_config(r#"{"fail_closed": true}"#);
@@ -311,7 +330,13 @@ fn read_only_home() {
         let before = snapshot(&home);
         let what = format!("0500 home ({})", if with_db { "existing database" } else { "no database yet" });
         let run = hook_in(&home, &leak("seed"), who);
-        assert_fail_open(&run, &["permission denied", "read-only", "readonly", "unable to open"], &what);
+        let needles = ["permission denied", "read-only", "readonly", "unable to open"];
+        if with_db {
+            // The seed session read a secret: fail-safe deny.
+            assert_fail_safe(&run, &needles, &what);
+        } else {
+            assert_fail_open(&run, &needles, &what);
+        }
         assert!(
             run.stderr.contains(&home.display().to_string()),
             "{what}: stderr should name the path: {}",
@@ -357,7 +382,7 @@ fn read_only_home() {
         let before = snapshot(&home);
         assert!(fs.remount_ro(), "remount read-only");
         let run = hook_in(&home, &leak("seed"), As::Me);
-        assert_fail_open(&run, &["read-only file system"], "read-only file system");
+        assert_fail_safe(&run, &["read-only file system", "unable to open"], "read-only file system");
         println!("read-only file system: {}", run.stderr.trim());
         assert_fail_open(
             &hook_in(&home, &read_env("x"), As::Me),
@@ -401,7 +426,8 @@ fn disk_full() {
         drop(fs);
 
         // 2. A working database on a disk that then fills up completely: the database cannot
-        //    even be read (its WAL index cannot be created), so the documented fail-open.
+        //    even be read (its WAL index cannot be created). The session read a secret, so the
+        //    leak is denied fail-safe; a session that read nothing fails open.
         let fs = Tmpfs::mount("2m").expect("second tmpfs");
         let home = fs.path().join("home");
         std::fs::create_dir(&home).unwrap();
@@ -409,7 +435,9 @@ fn disk_full() {
         let before = std::fs::read(home.join("mcpproxy.db")).unwrap();
         let filler = fill(fs.path(), 0);
         let run = hook_in(&home, &leak("seed"), As::Me);
-        assert_fail_open(&run, &full, "completely full tmpfs");
+        assert_fail_safe(&run, &["disk", "i/o"], "completely full tmpfs");
+        let run = hook_in(&home, &leak("fresh-session"), As::Me);
+        assert_fail_open(&run, &full, "completely full tmpfs, a session that read nothing");
         assert!(run.stderr.contains(&home.display().to_string()), "stderr should name the database: {}", run.stderr);
         assert_fail_open(&hook_in(&home, &big_read("seed", 1024), As::Me), &full, "completely full tmpfs, post");
         std::fs::write(home.join("config.json"), r#"{"fail_closed": true}"#).unwrap_or_else(|_| {

@@ -48,7 +48,8 @@ fn print_once(text: Option<String>) {
 pub fn evaluate(args: &EvaluateArgs) -> ExitCode {
     let started = Instant::now();
     std::panic::set_hook(Box::new(|info| {
-        eprintln!("mcpproxy: internal error: {}", info.to_string().replace('\n', " "));
+        let what = if evaluator::PANIC_DENIES.load(Ordering::SeqCst) { "denying" } else { "allowing" };
+        eprintln!("mcpproxy: internal error, {what} the call: {}", info.to_string().replace('\n', " "));
     }));
     let protocol = agent::protocol(args.agent.as_str());
     let mut evaluator = Evaluator::new(protocol.name());

@@ -35,7 +35,7 @@ impl Guard {
     /// The evaluator with its config (an invalid config means the defaults, loudly, exactly
     /// as in the hook).
     pub fn open() -> Guard {
-        let evaluator = Evaluator::new("proxy");
+        let evaluator = Evaluator::new("proxy").keep_open();
         if let Some(problem) = &evaluator.config_problem {
             eprintln!("mcpproxy proxy: {problem}");
         }

@@ -71,7 +71,14 @@ fn check_owner_and_mode(dir: &Path, meta: &std::fs::Metadata) -> Result<()> {
     let mode = meta.mode() & 0o777;
     if mode & 0o077 != 0 {
         set_mode(dir, mode & 0o700)?;
-        eprintln!("mcpproxy: state directory {} had mode {mode:o}; tightened to {:o}", dir.display(), mode & 0o700);
+        // Others could have replaced our files: say so. Read bits only are tightened quietly.
+        if mode & 0o022 != 0 {
+            eprintln!(
+                "mcpproxy: state directory {} was writable by others (mode {mode:o}); tightened to {:o}",
+                dir.display(),
+                mode & 0o700
+            );
+        }
     }
     Ok(())
 }
@@ -118,7 +125,14 @@ pub fn check_state_file(path: &Path) -> Result<()> {
 /// exist yet.
 pub fn read_key(paths: &Paths) -> Result<Option<u64>> {
     let path = paths.key_file();
-    let mut file = match open_private(&path, false) {
+    let mut opts = OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.custom_flags(libc::O_NOFOLLOW);
+    }
+    let mut file = match opts.open(&path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e).with_context(|| format!("opening key file {}", path.display())),
@@ -188,6 +202,11 @@ pub fn mark_holding(paths: &Paths, session_id: &str) -> Result<()> {
     Ok(())
 }
 
+/// Forget that a session held data (it was pruned with its records).
+pub fn unmark(paths: &Paths, session_id: &str) {
+    let _ = std::fs::remove_file(marker_path(paths, session_id));
+}
+
 /// Remove markers not refreshed for `ttl_secs`.
 pub fn prune_markers(paths: &Paths, ttl_secs: u64) {
     let Ok(entries) = std::fs::read_dir(paths.data_dir.join("held")) else { return };
@@ -237,7 +256,11 @@ pub fn spool(paths: &Paths, record: &Spooled) -> Result<()> {
     let path = dir.join(name);
     let mut file = open_private(&path, true).with_context(|| format!("creating spool file {}", path.display()))?;
     let text = serde_json::to_vec(record).context("encoding a spooled record")?;
-    file.write_all(&text).with_context(|| format!("writing spool file {}", path.display()))?;
+    if let Err(e) = file.write_all(&text) {
+        // A half-written record (a full disk) is worth nothing: leave no partial file.
+        let _ = std::fs::remove_file(&path);
+        return Err(e).with_context(|| format!("writing spool file {}", path.display()));
+    }
     Ok(())
 }
 

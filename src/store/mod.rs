@@ -424,18 +424,24 @@ impl Store {
 
     /// Drop sessions idle for longer than `ttl_secs` and activity beyond `max_rows`; runs at
     /// most once an hour. Returns the number of sessions removed.
-    pub fn prune_if_due(&self, now: i64, ttl_secs: i64, max_rows: u64) -> Result<usize> {
+    /// Returns the ids of the sessions removed.
+    pub fn prune_if_due(&self, now: i64, ttl_secs: i64, max_rows: u64) -> Result<Vec<String>> {
         let last: Option<Vec<u8>> =
             self.conn.query_row("SELECT value FROM meta WHERE key = 'last_prune'", [], |r| r.get(0)).optional()?;
         let last = last.and_then(|v| v.try_into().ok()).map(i64::from_le_bytes).unwrap_or(0);
         if now - last < 3600 {
-            return Ok(0);
+            return Ok(Vec::new());
         }
         self.prune(now, ttl_secs, max_rows)
     }
 
-    pub fn prune(&self, now: i64, ttl_secs: i64, max_rows: u64) -> Result<usize> {
+    pub fn prune(&self, now: i64, ttl_secs: i64, max_rows: u64) -> Result<Vec<String>> {
         let tx = self.conn.unchecked_transaction()?;
+        let ids: Vec<String> = {
+            let mut stmt = tx.prepare("SELECT id FROM sessions WHERE last_seen < ?1")?;
+            let rows = stmt.query_map(params![now - ttl_secs], |r| r.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
         let removed = tx.execute("DELETE FROM sessions WHERE last_seen < ?1", params![now - ttl_secs])?;
         tx.execute("DELETE FROM activity WHERE id <= (SELECT MAX(id) FROM activity) - ?1", params![max_rows as i64])?;
         tx.execute("DELETE FROM correlations WHERE created_at_ms < ?1", params![(now - 60) * 1000])?;
@@ -450,7 +456,7 @@ impl Store {
             let mut rows = stmt.query([])?;
             while rows.next()?.is_some() {}
         }
-        Ok(removed)
+        Ok(ids)
     }
 }
 
