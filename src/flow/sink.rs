@@ -259,7 +259,7 @@ pub fn prepare(call: &Call, class: ToolClass, cfg: &Config, key: u64) -> Option<
         SinkClass::Shell => {
             let cmd = call.command().unwrap_or("");
             let facts = shell::analyze(cmd);
-            scripts = executed_scripts(cmd);
+            scripts = executed_scripts(&facts.simple_commands);
             scripts_only = facts.net.is_empty() && !facts.git_push;
             if scripts_only && scripts.is_empty() {
                 return None;
@@ -393,9 +393,9 @@ const INTERPRETERS: &[&str] =
     &["python", "python3", "node", "bash", "sh", "zsh", "ruby", "perl", "php", "deno", "bun", "pwsh", "tsx", "ts-node"];
 
 /// Script files the command runs: `python3 exfil.py`, `bash ./x.sh`, `./x.sh`.
-fn executed_scripts(cmd: &str) -> Vec<String> {
+fn executed_scripts(commands: &[Vec<String>]) -> Vec<String> {
     let mut out = Vec::new();
-    for argv in shell::simple_commands(cmd) {
+    for argv in commands {
         let Some(first) = argv.first() else { continue };
         let prog = first.rsplit('/').next().unwrap_or(first);
         if INTERPRETERS.contains(&prog) {

@@ -186,7 +186,7 @@ pub fn taints_from_writes(call: &Call, view: &SessionView, cfg: &Config, key: u6
         if let Some(cmd) = call.command() {
             let facts = shell::analyze(cmd);
             // A commit whose message (or tag annotation) carries a secret: a push publishes it.
-            let commits = shell::simple_commands(cmd).iter().any(|argv| {
+            let commits = facts.simple_commands.iter().any(|argv| {
                 argv.first().is_some_and(|c| c == "git") && argv.iter().any(|a| a == "commit" || a == "tag")
             });
             if !commits && facts.written_paths.is_empty() {

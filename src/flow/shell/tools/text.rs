@@ -1,0 +1,284 @@
+//! Text and file readers: `grep`/`rg`, `awk`, `sed`, `jq`/`yq`, and the plain readers (`cat`,
+//! `head`, `base64`, `sort`, ...) whose operands are the files they read.
+
+use super::super::ast::is_assignment;
+use super::super::facts::{Analyzer, CommandContext};
+use super::super::options::{parse_opts, Arg};
+
+impl Analyzer {
+    /// `grep`, `rg`, `ag`, `ack`: the first operand is the pattern unless `-e`/`-f` gave one.
+    pub(super) fn grep(&mut self, name: &str, args: &[Arg], ctx: &mut CommandContext) {
+        let (short, long) = if name == "rg" { ("efmABCgtTjMrE", RG_LONG) } else { ("efmABCdDG", GREP_LONG) };
+        let p = parse_opts(args, short, long, false);
+        let has_pat = p.has(&["-e", "-f", "--regexp", "--file"]) || (name == "rg" && p.has(&["--files"]));
+        for v in p.vals(&["-f", "--file"]) {
+            self.read_arg(&v, ctx);
+        }
+        let files = if has_pat { &p.operands[..] } else { p.operands.get(1..).unwrap_or(&[]) };
+        for f in files {
+            self.read_arg(f, ctx);
+        }
+    }
+
+    /// The first operand is the program unless `-f`/`-e` gave one; `x=v` operands are no files.
+    pub(super) fn awk(&mut self, args: &[Arg], ctx: &mut CommandContext) {
+        let p = parse_opts(args, "Ffvie", &["field-separator", "file", "assign", "include", "source", "load"], false);
+        let has_prog = p.has(&["-f", "--file", "-e", "--source"]);
+        for v in p.vals(&["-f", "--file"]) {
+            self.read_arg(&v, ctx);
+        }
+        let files = if has_prog { &p.operands[..] } else { p.operands.get(1..).unwrap_or(&[]) };
+        for f in files {
+            if !is_assignment(&f.text) {
+                self.read_arg(f, ctx);
+            }
+        }
+    }
+
+    /// The first operand is the script unless `-e`/`-f` gave one; `-i` writes the files back.
+    pub(super) fn sed(&mut self, args: &[Arg], ctx: &mut CommandContext) {
+        let p = parse_opts(args, "efl", &["expression", "file", "line-length"], false);
+        let has_script = p.has(&["-e", "-f", "--expression", "--file"]);
+        for v in p.vals(&["-f", "--file"]) {
+            self.read_arg(&v, ctx);
+        }
+        let in_place = p.has(&["-i", "--in-place"]) || p.options.iter().any(|(k, _)| k.starts_with("--in-place"));
+        let files = if has_script { &p.operands[..] } else { p.operands.get(1..).unwrap_or(&[]) };
+        for f in files {
+            self.read_arg(f, ctx);
+            if in_place {
+                self.write_arg(f, ctx);
+            }
+        }
+    }
+
+    /// `jq`, `yq`, `gojq`, `jaq`: operands after the filter are files.
+    pub(super) fn jq(&mut self, name: &str, args: &[Arg], ctx: &mut CommandContext) {
+        let mut i = 0;
+        let mut have_filter = false;
+        let mut first = true;
+        while i < args.len() {
+            let a = args[i].clone();
+            i += 1;
+            let t = a.text.as_str();
+            if name == "yq" && first && matches!(t, "e" | "eval" | "ea" | "eval-all") {
+                first = false;
+                continue;
+            }
+            first = false;
+            match t {
+                "--arg" | "--argjson" => i += 2,
+                "--slurpfile" | "--rawfile" => {
+                    if let Some(f) = args.get(i + 1).cloned() {
+                        self.read_arg(&f, ctx);
+                    }
+                    i += 2;
+                }
+                "-f" | "--from-file" => {
+                    if let Some(f) = args.get(i).cloned() {
+                        self.read_arg(&f, ctx);
+                    }
+                    i += 1;
+                    have_filter = true;
+                }
+                "--indent" | "-L" | "--tab-width" => i += 1,
+                "--args" | "--jsonargs" => break,
+                _ if t.starts_with('-') && t.len() > 1 => {}
+                _ => {
+                    if have_filter {
+                        self.read_arg(&a, ctx);
+                    } else {
+                        have_filter = true;
+                    }
+                }
+            }
+        }
+    }
+
+    /// A plain reader (see [`plain_reader`]); other commands are not analysed.
+    pub(super) fn plain_reader_command(&mut self, name: &str, args: &[Arg], ctx: &mut CommandContext) {
+        let Some(short) = plain_reader(name) else {
+            return;
+        };
+        let p = parse_opts(args, short, READER_LONG, false);
+        for v in p.vals(&["-o", "--output"]) {
+            if matches!(name, "sort" | "iconv" | "shuf" | "zstd") {
+                self.write_arg(&v, ctx);
+            }
+        }
+        match name {
+            "xxd" | "uniq" => {
+                if let Some(a) = p.operands.first() {
+                    self.read_arg(a, ctx);
+                }
+                if let Some(a) = p.operands.get(1) {
+                    self.write_arg(a, ctx);
+                }
+            }
+            "split" | "csplit" => {
+                if let Some(a) = p.operands.first() {
+                    self.read_arg(a, ctx);
+                }
+            }
+            "uuencode" => {
+                if p.operands.len() >= 2 {
+                    self.read_arg(&p.operands[0], ctx);
+                }
+            }
+            _ => {
+                for a in &p.operands {
+                    self.read_arg(a, ctx);
+                }
+            }
+        }
+    }
+}
+
+/// Plain file readers: returns the short options that take an argument.
+fn plain_reader(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "head" => "nc",
+        "tail" => "ncs",
+        "base64" | "base32" | "basenc" => "w",
+        "od" => "AtNjwS",
+        "hexdump" | "hd" => "nsef",
+        "xxd" => "lscgon",
+        "sort" => "ktoST",
+        "cut" => "dfbc",
+        "uniq" => "fsw",
+        "paste" => "d",
+        "join" => "12jteo",
+        "diff" => "CUFIDLSX",
+        "column" => "tcsoNWHRl",
+        "fold" | "fmt" => "wgp",
+        "iconv" => "fto",
+        "nl" => "bdfhilnsvw",
+        "expand" | "unexpand" => "t",
+        "split" => "lbnCa",
+        "csplit" => "fbn",
+        "shuf" => "nio",
+        "gzip" | "gunzip" | "zcat" => "S",
+        "zstd" | "zstdcat" | "unzstd" => "oDT",
+        "xz" | "unxz" | "xzcat" | "lzma" => "T",
+        "strings" => "nte",
+        "cmp" => "in",
+        "pr" => "hwloN",
+        "cat" | "tac" | "less" | "more" | "most" | "bat" | "batcat" | "view" | "zless" | "zmore" | "bzcat"
+        | "bzip2" | "bunzip2" | "lz4" | "lz4cat" | "md5sum" | "sha1sum" | "sha224sum" | "sha256sum" | "sha384sum"
+        | "sha512sum" | "shasum" | "b2sum" | "cksum" | "sum" | "wc" | "comm" | "rev" | "uuencode" | "sqlite3"
+        | "tr" => "",
+        _ => return None,
+    })
+}
+
+const GREP_LONG: &[&str] = &[
+    "regexp",
+    "file",
+    "max-count",
+    "after-context",
+    "before-context",
+    "context",
+    "include",
+    "exclude",
+    "exclude-dir",
+    "exclude-from",
+    "label",
+    "binary-files",
+    "devices",
+    "directories",
+    "group-separator",
+    "color",
+    "colour",
+];
+
+const RG_LONG: &[&str] = &[
+    "regexp",
+    "file",
+    "glob",
+    "iglob",
+    "type",
+    "type-not",
+    "max-count",
+    "replace",
+    "threads",
+    "max-columns",
+    "encoding",
+    "sort",
+    "sortr",
+    "type-add",
+    "pre",
+    "pre-glob",
+    "ignore-file",
+    "context",
+    "after-context",
+    "before-context",
+    "max-depth",
+    "max-filesize",
+    "path-separator",
+    "color",
+    "colors",
+    "engine",
+    "field-match-separator",
+    "field-context-separator",
+    "context-separator",
+    "dfa-size-limit",
+    "regex-size-limit",
+];
+
+const READER_LONG: &[&str] = &[
+    "lines",
+    "bytes",
+    "output",
+    "key",
+    "field-separator",
+    "delimiter",
+    "fields",
+    "characters",
+    "width",
+    "from-code",
+    "to-code",
+    "sleep-interval",
+    "pid",
+    "buffer-size",
+    "temporary-directory",
+    "label",
+    "ignore-matching-lines",
+    "format",
+    "skip-bytes",
+    "read-bytes",
+    "address-radix",
+    "wrap",
+    "skip-fields",
+    "skip-chars",
+    "check-chars",
+    "tabs",
+    "head-count",
+    "input-range",
+    "suffix",
+    "number-format",
+    "line-bytes",
+    "separator",
+    "table-columns",
+    "output-separator",
+    "input-separator",
+];
+
+#[cfg(test)]
+mod tests {
+    use crate::flow::shell::analyze;
+    use crate::flow::shell::test_util::s;
+
+    #[test]
+    fn readers_read_their_operands() {
+        let f = analyze("cat ~/.aws/credentials | base64 -w0");
+        assert!(f.net.is_empty());
+        assert_eq!(f.read_paths, s(&["~/.aws/credentials"]));
+        let f = analyze("head -n 5 a.txt; tail -f b.log; awk -F: '{print $1}' /etc/passwd; sed -n '1p' c.txt; jq .x d.json; . ./env.sh; grep -e x -f pats.txt e.txt");
+        assert_eq!(
+            f.read_paths,
+            s(&["a.txt", "b.log", "/etc/passwd", "c.txt", "d.json", "./env.sh", "pats.txt", "e.txt"])
+        );
+        let f = analyze("sed -i 's/a/b/' conf.ini");
+        assert_eq!(f.written_paths, s(&["conf.ini"]));
+    }
+}
