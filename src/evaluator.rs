@@ -147,13 +147,15 @@ impl Evaluator {
 
     /// The proxy's side of hook/proxy linking: a hook session that announced this exact MCP
     /// call links its session to the proxy's for good (best effort).
-    pub fn link_correlated(&self, exposed: &str, args: &serde_json::Value, proxy_session: &str) {
-        let Some(paths) = &self.paths else { return };
-        let Ok(store) = self.writer(paths, PRE_LOCK_WAIT) else { return };
+    pub fn link_correlated(&mut self, exposed: &str, args: &serde_json::Value, proxy_session: &str) {
+        let Some(paths) = self.paths.clone() else { return };
         let hash = crate::flow::correlate::call_hash(exposed, args);
-        if let Ok(Some(hook_session)) = store.take_correlation(&hash, now_ms()) {
-            let _ = store.link_sessions(&hook_session, proxy_session, "proxy", now_secs());
-        }
+        let _ = self.with_writer(&paths, PRE_LOCK_WAIT, |store| {
+            if let Some(hook_session) = store.take_correlation(&hash, now_ms())? {
+                store.link_sessions(&hook_session, proxy_session, "proxy", now_secs())?;
+            }
+            Ok(())
+        });
     }
 
     /// Evaluate one call; never fails: a fault is answered by [`Evaluator::fail_safe`].
@@ -212,9 +214,9 @@ impl Evaluator {
         if let Some(src) = &outcome.new_source {
             if src.origin == Origin::Private && (!src.content.is_empty() || !src.secrets.is_empty()) {
                 // Before the write: knowing the session holds something must survive it failing.
-                if let Err(e) = home::mark_holding(&paths, &call.session_id) {
-                    eprintln!("mcpproxy: {e:#}");
-                }
+                // (A failure here means the state directory is not writable: the write below
+                // fails too and says so in its one line.)
+                let _ = home::mark_holding(&paths, &call.session_id);
             }
         }
         self.persist(&paths, call, &outcome, started);
@@ -323,7 +325,7 @@ impl Evaluator {
     /// The answer when evaluation failed: in a session that holds private data (or under
     /// `fail_closed`), a call that may reach outside is denied; otherwise no opinion. Always one
     /// stderr line and, where the database takes it, an error row.
-    pub fn fail_safe(&self, call: &Call, problem: &str, started: Instant) -> Verdict {
+    pub fn fail_safe(&mut self, call: &Call, problem: &str, started: Instant) -> Verdict {
         if problem != PANIC_PROBLEM {
             // (A panic already printed its line.)
             eprintln!("mcpproxy: {problem}");
@@ -350,21 +352,24 @@ impl Evaluator {
     }
 
     /// Best effort: an activity row with decision `error`.
-    fn log_error(&self, call: &Call, problem: &str, answered: &str, started: Instant) {
-        let Some(paths) = &self.paths else { return };
-        let Ok(store) = Store::open_writer(paths, PRE_LOCK_WAIT, OnCorrupt::Fail) else { return };
+    fn log_error(&mut self, call: &Call, problem: &str, answered: &str, started: Instant) {
+        let Some(paths) = self.paths.clone() else { return };
+        let agent = self.agent.clone();
         let reason = format!("{problem}; {answered}");
         let entry = ActivityEntry {
             now: now_secs(),
             session_id: &call.session_id,
-            agent: &self.agent,
+            agent: &agent,
             event: phase_name(call.phase),
             tool: &call.label,
             decision: Decision::Error,
             reason: Some(&reason),
             latency_us: started.elapsed().as_micros() as i64,
         };
-        let _ = store.log_activity(&entry);
+        // A database found corrupt is not replaced just to log this.
+        let fail_closed = std::mem::replace(&mut self.cfg.fail_closed, true);
+        let _ = self.with_writer(&paths, PRE_LOCK_WAIT, |store| store.log_activity(&entry));
+        self.cfg.fail_closed = fail_closed;
     }
 }
 

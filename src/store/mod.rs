@@ -216,7 +216,12 @@ impl Store {
     }
 
     fn connect(db_path: &Path) -> Result<Connection> {
-        private_file(db_path).with_context(|| format!("creating database {}", db_path.display()))?;
+        // Create it 0600 first, but never open and close an fd on an existing database: closing
+        // any fd of a file drops every POSIX lock this process holds on it, including those of
+        // another open connection (the proxy keeps one), which corrupts the database.
+        if std::fs::symlink_metadata(db_path).is_err() {
+            private_file(db_path).with_context(|| format!("creating database {}", db_path.display()))?;
+        }
         let conn = Connection::open(db_path).with_context(|| format!("opening database {}", db_path.display()))?;
         conn.busy_timeout(Duration::from_secs(2))?;
         // The first read opens the WAL and its index: name the file when that fails (a
