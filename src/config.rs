@@ -121,7 +121,21 @@ impl Default for Config {
             fragment_deny_chars: 16,
             policy: PolicyActions::default(),
             collector_hosts: Vec::new(),
-            local_hosts: ["localhost", "127.0.0.0/8", "::1", "0.0.0.0"].map(String::from).to_vec(),
+            // Loopback, the container host, and private networks (the user's own services).
+            local_hosts: [
+                "localhost",
+                "127.0.0.0/8",
+                "::1",
+                "0.0.0.0",
+                "host.docker.internal",
+                "gateway.docker.internal",
+                "host.containers.internal",
+                "10.0.0.0/8",
+                "172.16.0.0/12",
+                "192.168.0.0/16",
+            ]
+            .map(String::from)
+            .to_vec(),
             issuer_hosts: BTreeMap::new(),
             servers: BTreeMap::new(),
             tools: BTreeMap::new(),

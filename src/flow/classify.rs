@@ -240,6 +240,8 @@ fn classify_default(call: &Call) -> ToolClass {
             private(SinkClass::None)
         }
         Tool::Shell { .. } => private(SinkClass::Shell),
+        // A fetch of this machine, a private network or a metadata service returns private data.
+        Tool::WebFetch { url } if fetches_internal(url) => private(SinkClass::External),
         Tool::WebFetch { .. } | Tool::WebSearch { .. } => {
             ToolClass { source: Some(Origin::Public), sink: SinkClass::External }
         }
@@ -253,6 +255,15 @@ fn classify_default(call: &Call) -> ToolClass {
         }
         Tool::Mcp { server, tool } => annotated(server, tool, &call.input, call.annotations.as_ref()),
     }
+}
+
+/// The URL names loopback, a private network, a link-local (metadata) address or the
+/// container host: what comes back is not public web content.
+pub fn fetches_internal(url: &str) -> bool {
+    use crate::flow::destination as d;
+    d::url_host(url).or_else(|| d::parse_lenient(url).map(|p| p.host)).is_some_and(|h| {
+        d::is_loopback(&h) || d::is_private(&h) || d::is_link_local(&h) || d::is_local_alias(&h)
+    })
 }
 
 /// An MCP tool by its annotations (as the proxy sees them in `tools/list`), else by its name.
@@ -282,7 +293,10 @@ pub fn classify_mcp(server: &str, tool: &str, input: &Value) -> ToolClass {
     let web_server = WEB_SERVERS.iter().any(|s| server_lower == *s || server_lower.ends_with(&format!("_{s}")));
     // A web service's answers are public; whatever its tools are asked leaves the machine.
     if has_word(&words, WEB_VERBS) || web_server {
-        return ToolClass { source: Some(Origin::Public), sink: SinkClass::External };
+        // A browser or fetcher pointed at this machine or a private network reads private data.
+        let internal = input.as_object().is_some_and(|o| o.values().filter_map(Value::as_str).any(fetches_internal));
+        let origin = if internal { Origin::Private } else { Origin::Public };
+        return ToolClass { source: Some(origin), sink: SinkClass::External };
     }
     if has_word(&words, SQL_WORDS) {
         let writes = first_sql_arg(input).map(sql_writes).unwrap_or(false);
@@ -433,6 +447,21 @@ pub(crate) mod tests {
         assert_eq!(c("mcp__filesystem__write_file", json!({})).sink, SinkClass::Local);
         assert_eq!(c("mcp__mcpproxy__call_tool_write", json!({})).sink, SinkClass::External);
         assert_eq!(c("mcp__mcpproxy__call_tool_read", json!({})).sink, SinkClass::None);
+    }
+
+    #[test]
+    fn internal_fetches_are_private_sources() {
+        let cfg = Config::default();
+        for url in ["http://127.0.0.1:8080/admin", "http://169.254.169.254/latest/meta-data/", "http://10.0.0.5/", "http://host.docker.internal:3000/"] {
+            let class = classify(&call(Tool::WebFetch { url: url.into() }, "WebFetch", json!({"url": url})), &cfg);
+            assert_eq!(class.source, Some(Origin::Private), "{url}");
+        }
+        let public = classify(&call(Tool::WebFetch { url: "https://docs.rs/".into() }, "WebFetch", json!({})), &cfg);
+        assert_eq!(public.source, Some(Origin::Public));
+        let browser = mcp("playwright", "browser_navigate", json!({"url": "http://localhost:5173/"}), None, &cfg);
+        assert_eq!(browser.source, Some(Origin::Private));
+        let browser = mcp("playwright", "browser_navigate", json!({"url": "https://example.com/"}), None, &cfg);
+        assert_eq!(browser.source, Some(Origin::Public));
     }
 
     #[test]

@@ -93,18 +93,9 @@ const ISSUER_BRANDS: &[&str] = &[
     "atlassian",
 ];
 
-/// Host of a URL (`scheme://user:pw@host:port/...`), lowercased, without port or brackets.
+/// Host of a URL, parsed the WHATWG way (see [`crate::flow::destination`]).
 pub fn url_host(url: &str) -> Option<String> {
-    let rest = url.trim().split_once("://")?.1;
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let hostport = authority.rsplit('@').next().unwrap_or("");
-    let host = if let Some(v6) = hostport.strip_prefix('[') {
-        v6.split(']').next().unwrap_or("")
-    } else {
-        hostport.split(':').next().unwrap_or("")
-    };
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
-    (!host.is_empty()).then_some(host)
+    crate::flow::destination::url_host(url)
 }
 
 /// A host as shown in reasons and logs. DNS exfiltration puts the data itself in the labels,
@@ -130,19 +121,9 @@ pub fn host_in(host: &str, suffix: &str) -> bool {
 pub fn is_local(host: &str, cfg: &Config) -> bool {
     let host = host.trim_start_matches('[').trim_end_matches(']');
     cfg.local_hosts.iter().any(|entry| match entry.split_once('/') {
-        Some((net, bits)) => ipv4_in(host, net, bits),
+        Some((net, bits)) => crate::flow::destination::in_cidr(host, net, bits),
         None => host_in(host, entry),
     })
-}
-
-fn ipv4_in(host: &str, net: &str, bits: &str) -> bool {
-    let (Ok(h), Ok(n), Ok(b)) =
-        (host.parse::<std::net::Ipv4Addr>(), net.parse::<std::net::Ipv4Addr>(), bits.parse::<u32>())
-    else {
-        return false;
-    };
-    let mask = if b == 0 { 0 } else { u32::MAX << (32 - b.min(32)) };
-    u32::from(h) & mask == u32::from(n) & mask
 }
 
 pub fn is_collector(host: &str, cfg: &Config) -> bool {

@@ -4,6 +4,7 @@ pub mod call;
 pub mod classify;
 pub mod correlate;
 pub mod decode;
+pub mod destination;
 pub mod engine;
 pub mod extract;
 pub mod fingerprint;

@@ -5,6 +5,7 @@ use crate::config::{Action, Config};
 use crate::flow::call::{Call, Tool};
 use crate::flow::classify::{self, Origin, SinkClass, ToolClass};
 use crate::flow::decode::{self, Limits};
+use crate::flow::destination;
 use crate::flow::extract::{self, SinkField};
 use crate::flow::fingerprint::{self, CONTENT_K, SECRET_K, WINNOW_W};
 use crate::flow::hosts;
@@ -35,10 +36,12 @@ impl Destination {
 
 fn destination(call: &Call, class_source: Option<Origin>, fields: &[SinkField], cfg: &Config) -> Destination {
     let mut hosts: Vec<String> = Vec::new();
-    let url_hosts = |hosts: &mut Vec<String>| {
+    let mut ambiguous = false;
+    let mut url_hosts = |hosts: &mut Vec<String>| {
         for f in fields {
-            if let Some(h) = hosts::url_host(&f.text) {
-                hosts.push(h);
+            if let Some(p) = destination::parse_url(&f.text) {
+                ambiguous |= p.ambiguous;
+                hosts.push(p.host);
             }
         }
     };
@@ -61,7 +64,8 @@ fn destination(call: &Call, class_source: Option<Origin>, fields: &[SinkField], 
     }
     hosts.sort();
     hosts.dedup();
-    let unknown = !labels.is_empty();
+    // Parsers disagree about an ambiguous URL: it earns no exemption.
+    let unknown = !labels.is_empty() || ambiguous;
     let all_local = !unknown && !hosts.is_empty() && hosts.iter().all(|h| hosts::is_local(h, cfg));
     labels.extend(hosts.iter().map(|h| hosts::display_host(h)));
     Destination { labels, hosts, unknown, all_local }
@@ -71,13 +75,21 @@ fn shell_destination(facts: &shell::ShellFacts, cfg: &Config) -> Destination {
     let mut hosts: Vec<String> = facts.net.iter().flat_map(|n| n.hosts.iter().cloned()).collect();
     hosts.sort();
     hosts.dedup();
-    let unknown = facts.net.iter().any(|n| n.hosts.is_empty() || n.hosts.iter().any(|h| h == "*"));
+    // A redirected connection (`--resolve`, `-H Host:`, a proxy) goes somewhere the named
+    // hosts do not say: no exemption holds.
+    let redirected: Vec<&String> = facts.net.iter().flat_map(|n| n.redirected.iter()).collect();
+    let unknown = !redirected.is_empty()
+        || facts.net.iter().any(|n| n.hosts.is_empty() || n.hosts.iter().any(|h| h == "*"));
     let all_local = !unknown && !hosts.is_empty() && hosts.iter().all(|h| hosts::is_local(h, cfg));
     let mut labels: Vec<String> =
         hosts.iter().filter(|h| !hosts::is_local(h, cfg)).map(|h| hosts::display_host(h)).collect();
-    if unknown {
-        let tools: Vec<&str> = facts.net.iter().filter(|n| n.hosts.is_empty()).map(|n| n.tool.as_str()).collect();
-        labels.push(format!("an unnamed host ({})", tools.join(", ")));
+    let unnamed: Vec<&str> = facts.net.iter().filter(|n| n.hosts.is_empty()).map(|n| n.tool.as_str()).collect();
+    if !unnamed.is_empty() {
+        labels.push(format!("an unnamed host ({})", unnamed.join(", ")));
+    }
+    if !redirected.is_empty() {
+        let how: Vec<&str> = redirected.iter().map(|r| r.as_str()).take(3).collect();
+        labels.push(format!("wherever {} sends it", how.join(", ")));
     }
     Destination { labels, hosts, unknown, all_local }
 }
@@ -265,6 +277,12 @@ pub fn prepare(call: &Call, class: ToolClass, cfg: &Config, key: u64) -> Option<
                 return None;
             }
             let mut dest = shell_destination(&facts, cfg);
+            if let Some(var) = proxy_variable(cmd) {
+                // `HTTPS_PROXY=... curl ...`: every request goes through that proxy.
+                dest.unknown = true;
+                dest.all_local = false;
+                dest.labels.push(format!("the proxy set in {var}"));
+            }
             if !scripts.is_empty() {
                 // What a script talks to is inside it: the destination is unknown here.
                 dest.labels.push(format!("the hosts named in {}", scripts.join(", ")));
@@ -386,6 +404,16 @@ pub fn evaluate(call: &Call, prepared: &PreparedSink, view: &SessionView, cfg: &
     out.verdict = policy::decide(&hits, &call.label);
     out.hits = hits;
     out
+}
+
+/// A proxy variable set in the command (`HTTPS_PROXY=...`, `export ALL_PROXY=...`).
+fn proxy_variable(cmd: &str) -> Option<String> {
+    static PATTERN: std::sync::OnceLock<regex::bytes::Regex> = std::sync::OnceLock::new();
+    let re = PATTERN.get_or_init(|| {
+        regex::bytes::Regex::new(r"(?i-u)(?:^|[\s;&|(])((?:https?|all|ftp|socks)_proxy|GIT_PROXY_COMMAND|GIT_SSH_COMMAND|CURL_HOME|WGETRC)=")
+            .expect("proxy variable pattern")
+    });
+    re.captures(cmd.as_bytes()).map(|c| String::from_utf8_lossy(&c[1]).into_owned())
 }
 
 /// Interpreters that run a script file given as their first operand.

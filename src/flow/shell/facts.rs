@@ -35,6 +35,9 @@ pub struct NetUse {
     pub stdin_from: Vec<String>,
     pub reads_stdin: bool,
     pub one_liner: bool,
+    /// Options that send the connection somewhere other than the named host (`--resolve`,
+    /// `--connect-to`, a `Host:` header, a proxy, a unix socket): every exemption is void.
+    pub redirected: Vec<String>,
 }
 
 impl NetUse {

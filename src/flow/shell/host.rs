@@ -1,75 +1,27 @@
 //! Hosts: extracting them from URLs, authorities and scp-style remotes, and telling loopback
 //! hosts apart.
 
-/// True for loopback/local hosts: `localhost`, `*.localhost`, `127.0.0.0/8`,
-/// `::1` / `[::1]`, `::ffff:127.x.x.x`, `0.0.0.0`, `::`. `host.docker.internal`
-/// is not loopback.
+use crate::flow::destination;
+
+/// True for loopback hosts (see [`destination::is_loopback`]).
 pub fn is_loopback(host: &str) -> bool {
-    let h = host.trim().trim_end_matches('.').to_ascii_lowercase();
-    let h = h.strip_prefix('[').and_then(|x| x.strip_suffix(']')).unwrap_or(&h).to_string();
-    if h == "localhost" || h.ends_with(".localhost") || h == "ip6-localhost" || h == "ip6-loopback" {
-        return true;
-    }
-    if let Ok(v4) = h.parse::<std::net::Ipv4Addr>() {
-        return v4.is_loopback() || v4.is_unspecified();
-    }
-    if let Ok(v6) = h.parse::<std::net::Ipv6Addr>() {
-        if v6.is_loopback() || v6.is_unspecified() {
-            return true;
-        }
-        if let Some(v4) = v6.to_ipv4_mapped() {
-            return v4.is_loopback() || v4.is_unspecified();
-        }
-        return false;
-    }
-    // shorthand like 127.1
-    if let Some(rest) = h.strip_prefix("127.") {
-        return !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit() || b == b'.');
-    }
-    false
+    destination::is_loopback(host)
 }
 
 /// Clean an authority (`user@host:port`, `[v6]:port`) into a host.
 pub(super) fn clean_host(auth: &str) -> Option<String> {
-    let a = auth.trim();
-    let a = match a.rfind('@') {
-        Some(k) => &a[k + 1..],
-        None => a,
-    };
-    let h: &str = if let Some(rest) = a.strip_prefix('[') {
-        rest.split(']').next().unwrap_or("")
-    } else {
-        match a.matches(':').count() {
-            0 => a,
-            1 => a.split(':').next().unwrap_or(""),
-            _ => a,
-        }
-    };
-    let h = h.trim_end_matches('.');
-    if h.is_empty() || h.chars().any(|c| c.is_whitespace() || "\"'<>\\^`|{}()$;,/?#".contains(c)) {
-        return None;
-    }
-    Some(h.to_ascii_lowercase())
+    destination::authority_host(auth)
 }
 
 /// Host of a `scheme://` URL.
 pub(super) fn url_host(s: &str) -> Option<String> {
-    let k = s.find("://")?;
-    let rest = &s[k + 3..];
-    let end = rest.find(|c: char| c == '/' || c == '?' || c == '#' || c.is_whitespace()).unwrap_or(rest.len());
-    clean_host(&rest[..end])
+    let s = s.split(char::is_whitespace).next().unwrap_or("");
+    destination::url_host(s)
 }
 
 /// URL with or without scheme (`example.com/x`, `:3000/x` = localhost for httpie).
 pub(super) fn loose_host(s: &str) -> Option<String> {
-    if s.contains("://") {
-        return url_host(s);
-    }
-    if s.starts_with(':') {
-        return Some("localhost".into());
-    }
-    let end = s.find(['/', '?', '#']).unwrap_or(s.len());
-    clean_host(&s[..end])
+    destination::parse_lenient(s).map(|p| p.host)
 }
 
 /// Host of a scp/rsync-style remote (`[user@]host:path`, `host::mod`, `scp://..`).

@@ -42,6 +42,9 @@ impl Analyzer {
                     }
                 }
                 "-H" | "--header" | "--proxy-header" | "--variable" | "--url-query" => {
+                    if (k == "-H" || k == "--header") && t.trim_start().to_ascii_lowercase().starts_with("host:") {
+                        nu.redirected.push("a Host: header".into());
+                    }
                     if let Some(at) = t.find('@') {
                         let r = &t[at + 1..];
                         if k.as_str() != "-H" && k.as_str() != "--header" && k.as_str() != "--proxy-header" || at == 0 {
@@ -56,8 +59,13 @@ impl Analyzer {
                         self.read_arg(v, ctx);
                     }
                 }
-                "-x" | "--proxy" | "--preproxy" | "--socks4" | "--socks4a" | "--socks5" | "--socks5-hostname"
-                | "--url" => nu.hosts.extend(loose_host(&v.host)),
+                "-x" | "--proxy" | "--preproxy" | "--socks4" | "--socks4a" | "--socks5" | "--socks5-hostname" => {
+                    nu.redirected.push(k.clone());
+                    nu.hosts.extend(loose_host(&v.host));
+                }
+                "--url" => nu.hosts.extend(loose_host(&v.host)),
+                "--resolve" | "--connect-to" | "--unix-socket" | "--abstract-unix-socket" | "--doh-url"
+                | "--dns-servers" | "--interface" => nu.redirected.push(k.clone()),
                 "-o" | "--output" | "-D" | "--dump-header" | "-c" | "--cookie-jar" | "--trace" | "--trace-ascii"
                 | "--stderr" | "--libcurl" | "--etag-save" => self.write_arg(v, ctx),
                 "-b" | "--cookie" if !t.contains('=') => {
@@ -89,7 +97,16 @@ impl Analyzer {
                 "-O" | "--output-document" | "-o" | "--output-file" | "-a" | "--append-output" => {
                     self.write_arg(v, ctx)
                 }
-                "-e" | "--execute" => nu.hosts.extend(url_host(&v.host)),
+                "-e" | "--execute" => {
+                    let setting = v.text.to_ascii_lowercase();
+                    if setting.contains("proxy") || setting.starts_with("header") {
+                        nu.redirected.push(format!("-e {}", setting.split('=').next().unwrap_or("")));
+                    }
+                    nu.hosts.extend(url_host(&v.host));
+                }
+                "--header" if v.text.trim_start().to_ascii_lowercase().starts_with("host:") => {
+                    nu.redirected.push("a Host: header".into())
+                }
                 _ => {}
             }
         }
@@ -106,7 +123,10 @@ impl Analyzer {
             let Some(v) = v else { continue };
             match k.as_str() {
                 "-o" | "--output" => self.write_arg(v, ctx),
-                "--proxy" => nu.hosts.extend(url_host(&v.host)),
+                "--proxy" => {
+                    nu.redirected.push("--proxy".into());
+                    nu.hosts.extend(url_host(&v.host));
+                }
                 _ => {}
             }
         }

@@ -111,6 +111,15 @@ impl Analyzer {
         for v in p.vals(&["-W"]) {
             nu.hosts.extend(clean_host(&v.host));
         }
+        for v in p.vals(&["-o"]) {
+            let option = v.text.to_ascii_lowercase();
+            if ["proxycommand", "proxyjump", "hostname", "localcommand"].iter().any(|o| option.starts_with(o)) {
+                nu.redirected.push(format!("-o {}", option.split(['=', ' ']).next().unwrap_or("")));
+            }
+        }
+        if !p.vals(&["-J", "-F"]).is_empty() {
+            nu.redirected.push("a jump host or ssh config".into());
+        }
         self.push_net(ctx, nu, true);
     }
 }
