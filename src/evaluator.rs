@@ -182,6 +182,11 @@ impl Evaluator {
             );
             panic!("MCPPROXY_DEBUG_PANIC is set");
         }
+        // Lets the tests prove the deadline: an evaluation that takes this long.
+        #[cfg(debug_assertions)]
+        if let Some(ms) = std::env::var("MCPPROXY_DEBUG_SLOW_MS").ok().and_then(|v| v.parse().ok()) {
+            std::thread::sleep(Duration::from_millis(ms));
+        }
         let paths = self.paths.clone().context("cannot find mcpproxy's state directory; set MCPPROXY_HOME")?;
         if call.phase == Phase::Before {
             if let Some(verdict) = protect::check(call, &self.protected) {

@@ -261,9 +261,9 @@ fn classify_default(call: &Call) -> ToolClass {
 /// container host: what comes back is not public web content.
 pub fn fetches_internal(url: &str) -> bool {
     use crate::flow::destination as d;
-    d::url_host(url).or_else(|| d::parse_lenient(url).map(|p| p.host)).is_some_and(|h| {
-        d::is_loopback(&h) || d::is_private(&h) || d::is_link_local(&h) || d::is_local_alias(&h)
-    })
+    d::url_host(url)
+        .or_else(|| d::parse_lenient(url).map(|p| p.host))
+        .is_some_and(|h| d::is_loopback(&h) || d::is_private(&h) || d::is_link_local(&h) || d::is_local_alias(&h))
 }
 
 /// An MCP tool by its annotations (as the proxy sees them in `tools/list`), else by its name.
@@ -452,7 +452,12 @@ pub(crate) mod tests {
     #[test]
     fn internal_fetches_are_private_sources() {
         let cfg = Config::default();
-        for url in ["http://127.0.0.1:8080/admin", "http://169.254.169.254/latest/meta-data/", "http://10.0.0.5/", "http://host.docker.internal:3000/"] {
+        for url in [
+            "http://127.0.0.1:8080/admin",
+            "http://169.254.169.254/latest/meta-data/",
+            "http://10.0.0.5/",
+            "http://host.docker.internal:3000/",
+        ] {
             let class = classify(&call(Tool::WebFetch { url: url.into() }, "WebFetch", json!({"url": url})), &cfg);
             assert_eq!(class.source, Some(Origin::Private), "{url}");
         }

@@ -210,7 +210,18 @@ mod tests {
 
     #[test]
     fn address_classes() {
-        for h in ["localhost", "api.localhost", "127.0.0.1", "127.1", "2130706433", "0x7f.0.0.1", "::1", "[::1]", "::ffff:127.0.0.1", "0.0.0.0"] {
+        for h in [
+            "localhost",
+            "api.localhost",
+            "127.0.0.1",
+            "127.1",
+            "2130706433",
+            "0x7f.0.0.1",
+            "::1",
+            "[::1]",
+            "::ffff:127.0.0.1",
+            "0.0.0.0",
+        ] {
             assert!(is_loopback(h), "{h}");
         }
         for h in ["128.0.0.1", "example.com", "localhost.evil.example", "host.docker.internal"] {

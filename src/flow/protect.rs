@@ -221,14 +221,14 @@ pub fn check(call: &Call, protected: &Protected) -> Option<Verdict> {
     match &call.tool {
         Tool::Shell { command } => check_shell(command, &cwd, protected),
         Tool::WriteFile { path, content } => {
-            check_file_write(&resolve(path, &cwd, protected.home_dir.as_deref(), &[]), &[content], protected)
+            check_file_write(&resolve(path, &cwd, protected.home_dir.as_deref(), &[]), &[content], true, protected)
         }
         Tool::EditFile { path, new_texts } => {
             let texts: Vec<&String> = new_texts.iter().collect();
             let path = resolve(path, &cwd, protected.home_dir.as_deref(), &[]);
             // An edit that touches our own hook entry (its old text names mcpproxy) removes it.
             let touches_ours = call.input.to_string().contains("mcpproxy");
-            match check_file_write(&path, &texts, protected) {
+            match check_file_write(&path, &texts, false, protected) {
                 Some(Verdict::Ask(_)) if touches_ours => Some(deny(describe(Guarded::AgentSettings), "edit the file")),
                 other => other,
             }
@@ -242,14 +242,15 @@ pub fn check(call: &Call, protected: &Protected) -> Option<Verdict> {
     }
 }
 
-fn check_file_write(path: &str, texts: &[&String], protected: &Protected) -> Option<Verdict> {
+/// `whole_file`: the texts are the file's new content (a Write), not fragments (an Edit).
+fn check_file_write(path: &str, texts: &[&String], whole_file: bool, protected: &Protected) -> Option<Verdict> {
     match protected.guarded(path)? {
         Guarded::AgentSettings => {
             let disables = texts.iter().any(|t| {
                 let compact: String = t.chars().filter(|c| !c.is_whitespace()).collect();
                 compact.contains("\"disableAllHooks\":true")
             });
-            let drops_ours = texts.len() == 1 && !texts[0].contains("mcpproxy") && path.ends_with(".json");
+            let drops_ours = whole_file && !texts[0].contains("mcpproxy") && path.ends_with(".json");
             if disables || drops_ours {
                 Some(deny(describe(Guarded::AgentSettings), "edit the file"))
             } else {

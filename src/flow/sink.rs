@@ -78,8 +78,8 @@ fn shell_destination(facts: &shell::ShellFacts, cfg: &Config) -> Destination {
     // A redirected connection (`--resolve`, `-H Host:`, a proxy) goes somewhere the named
     // hosts do not say: no exemption holds.
     let redirected: Vec<&String> = facts.net.iter().flat_map(|n| n.redirected.iter()).collect();
-    let unknown = !redirected.is_empty()
-        || facts.net.iter().any(|n| n.hosts.is_empty() || n.hosts.iter().any(|h| h == "*"));
+    let unknown =
+        !redirected.is_empty() || facts.net.iter().any(|n| n.hosts.is_empty() || n.hosts.iter().any(|h| h == "*"));
     let all_local = !unknown && !hosts.is_empty() && hosts.iter().all(|h| hosts::is_local(h, cfg));
     let mut labels: Vec<String> =
         hosts.iter().filter(|h| !hosts::is_local(h, cfg)).map(|h| hosts::display_host(h)).collect();
@@ -410,8 +410,10 @@ pub fn evaluate(call: &Call, prepared: &PreparedSink, view: &SessionView, cfg: &
 fn proxy_variable(cmd: &str) -> Option<String> {
     static PATTERN: std::sync::OnceLock<regex::bytes::Regex> = std::sync::OnceLock::new();
     let re = PATTERN.get_or_init(|| {
-        regex::bytes::Regex::new(r"(?i-u)(?:^|[\s;&|(])((?:https?|all|ftp|socks)_proxy|GIT_PROXY_COMMAND|GIT_SSH_COMMAND|CURL_HOME|WGETRC)=")
-            .expect("proxy variable pattern")
+        regex::bytes::Regex::new(
+            r"(?i-u)(?:^|[\s;&|(])((?:https?|all|ftp|socks)_proxy|GIT_PROXY_COMMAND|GIT_SSH_COMMAND|CURL_HOME|WGETRC)=",
+        )
+        .expect("proxy variable pattern")
     });
     re.captures(cmd.as_bytes()).map(|c| String::from_utf8_lossy(&c[1]).into_owned())
 }

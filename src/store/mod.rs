@@ -284,6 +284,11 @@ impl Store {
         };
         home::write_key(paths, key)?;
         self.conn.execute("DELETE FROM meta WHERE key = 'fingerprint_key'", [])?;
+        if lost {
+            // Hashes under the old key can never match again: drop them, so sessions that held
+            // data show as having lost their records (and their markers keep them fail-safe).
+            self.conn.execute("DELETE FROM sources", [])?;
+        }
         Ok((key, lost))
     }
 

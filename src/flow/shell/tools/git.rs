@@ -14,7 +14,10 @@ impl Analyzer {
             if matches!(t, "-c" | "--config-env") {
                 // `http.proxy`, `url.X.insteadOf`, `core.sshCommand`: the remote is not where it seems.
                 let setting = args.get(i + 1).map(|v| v.text.to_ascii_lowercase()).unwrap_or_default();
-                if ["proxy", "insteadof", "pushinsteadof", "sshcommand", "curloptresolve"].iter().any(|w| setting.contains(w)) {
+                if ["proxy", "insteadof", "pushinsteadof", "sshcommand", "curloptresolve"]
+                    .iter()
+                    .any(|w| setting.contains(w))
+                {
                     redirected.push(format!("-c {}", setting.split('=').next().unwrap_or("")));
                 }
             }
@@ -59,7 +62,12 @@ impl Analyzer {
     /// `git fetch/pull/clone/ls-remote [URL]`: the URL (which may carry a token) goes to its
     /// host; a named remote goes to a host this command does not show.
     fn git_fetch(&mut self, sub: &str, rest: &[Arg], ctx: &mut CommandContext, redirected: Vec<String>) {
-        let p = parse_opts(rest, "obju", &["upload-pack", "depth", "branch", "origin", "config", "server-option", "reference", "filter", "jobs"], false);
+        let p = parse_opts(
+            rest,
+            "obju",
+            &["upload-pack", "depth", "branch", "origin", "config", "server-option", "reference", "filter", "jobs"],
+            false,
+        );
         let mut nu = NetUse { tool: format!("git {sub}"), redirected, ..Default::default() };
         for c in p.operands.iter().take(1) {
             nu.hosts.extend(remote_host(&c.host));

@@ -64,8 +64,13 @@ impl Analyzer {
                     nu.hosts.extend(loose_host(&v.host));
                 }
                 "--url" => nu.hosts.extend(loose_host(&v.host)),
-                "--resolve" | "--connect-to" | "--unix-socket" | "--abstract-unix-socket" | "--doh-url"
-                | "--dns-servers" | "--interface" => nu.redirected.push(k.clone()),
+                "--resolve"
+                | "--connect-to"
+                | "--unix-socket"
+                | "--abstract-unix-socket"
+                | "--doh-url"
+                | "--dns-servers"
+                | "--interface" => nu.redirected.push(k.clone()),
                 "-o" | "--output" | "-D" | "--dump-header" | "-c" | "--cookie-jar" | "--trace" | "--trace-ascii"
                 | "--stderr" | "--libcurl" | "--etag-save" => self.write_arg(v, ctx),
                 "-b" | "--cookie" if !t.contains('=') => {
