@@ -53,6 +53,9 @@ pub struct PolicyActions {
     pub collector: Action,
     /// Upload / pipeline / push of a sensitive or tainted file.
     pub file_transfer: Action,
+    /// A call that may reach outside and cannot be fully checked (a command built at run time,
+    /// a container or tunnel, an argument past the size cap), in a session holding private data.
+    pub unverified: Action,
 }
 
 impl Default for PolicyActions {
@@ -65,6 +68,7 @@ impl Default for PolicyActions {
             private_content: Action::Ask,
             collector: Action::Deny,
             file_transfer: Action::Deny,
+            unverified: Action::Ask,
         }
     }
 }
@@ -216,6 +220,7 @@ fn parse_policy(value: &Value) -> Result<PolicyActions> {
             "private_content" => &mut p.private_content,
             "collector" => &mut p.collector,
             "file_transfer" => &mut p.file_transfer,
+            "unverified" => &mut p.unverified,
             other => bail!("unknown config key `policy.{other}`"),
         };
         *slot = field(&format!("policy.{key}"), v)?;

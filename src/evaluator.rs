@@ -8,7 +8,7 @@
 //! or replaced database, bad config, passed deadline) turns an external sink into a deny.
 
 use crate::config::Config;
-use crate::flow::call::{Call, Decision, Phase, Verdict};
+use crate::flow::call::{Call, Decision, Phase, Tool, Verdict};
 use crate::flow::classify::Origin;
 use crate::flow::engine::{self, Needs, Prepared};
 use crate::flow::protect::{self, Guarded, Protected};
@@ -26,7 +26,7 @@ pub const PANIC_PROBLEM: &str = "internal error (see the line before)";
 pub static PANIC_DENIES: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// The longest a Pre waits for the write lock to log its decision (it never waits to decide).
-const PRE_LOCK_WAIT: Duration = Duration::from_millis(150);
+const PRE_LOCK_WAIT: Duration = Duration::from_millis(300);
 
 pub struct Evaluator {
     paths: Option<Paths>,
@@ -158,6 +158,37 @@ impl Evaluator {
         });
     }
 
+    /// The proxy's side: remember the tools it exposes and the real server behind each.
+    pub fn register_proxy_tools(&mut self, tools: &[(String, String, String, Option<String>)]) {
+        let Some(paths) = self.paths.clone() else { return };
+        let wait = Duration::from_millis(self.cfg.lock_timeout_ms);
+        if let Err(e) = self.with_writer(&paths, wait, |store| store.register_proxy_tools(tools, now_secs())) {
+            eprintln!("mcpproxy proxy: could not record the tool list: {e:#}");
+        }
+    }
+
+    /// A hook sees a proxied tool under the proxy's name: classify it by the real server the
+    /// proxy recorded (or, without a record, by the `server__tool` name a multi-server proxy
+    /// exposes).
+    fn resolve_proxied(&self, paths: &Paths, call: &Call) -> Option<Call> {
+        let Tool::Mcp { tool, .. } = &call.tool else { return None };
+        if self.agent == "proxy" {
+            return None;
+        }
+        let recorded = Store::open_snapshot(paths).ok().flatten().and_then(|s| s.proxied_tool(tool).ok().flatten());
+        let (server, real_tool, annotations) = match recorded {
+            Some((server, real, ann)) => (server, real, ann.and_then(|a| serde_json::from_str(&a).ok())),
+            None => {
+                let (server, real) = tool.split_once("__").filter(|(s, t)| !s.is_empty() && !t.is_empty())?;
+                (server.to_owned(), real.to_owned(), None)
+            }
+        };
+        let mut resolved = call.clone();
+        resolved.tool = Tool::Mcp { server, tool: real_tool };
+        resolved.annotations = annotations;
+        Some(resolved)
+    }
+
     /// Evaluate one call; never fails: a fault is answered by [`Evaluator::fail_safe`].
     pub fn evaluate(&mut self, call: &Call, started: Instant) -> Verdict {
         if let Some(problem) = self.config_problem.clone() {
@@ -196,6 +227,10 @@ impl Evaluator {
                 return Ok(verdict);
             }
         }
+        // Persisting keeps the call as the agent named it (the proxy links by that name).
+        let as_named = call;
+        let resolved = self.resolve_proxied(&paths, call);
+        let call = resolved.as_ref().unwrap_or(call);
         let key = self.key(&paths)?;
         let (_, prepared) = engine::prepare(call, &self.cfg, key);
         let needs = prepared.needs(call, &self.cfg);
@@ -224,7 +259,7 @@ impl Evaluator {
                 let _ = home::mark_holding(&paths, &call.session_id);
             }
         }
-        self.persist(&paths, call, &outcome, started);
+        self.persist(&paths, as_named, &outcome, started);
         Ok(outcome.verdict)
     }
 
@@ -290,7 +325,7 @@ impl Evaluator {
             store.save(&entry, outcome).context("saving evaluation")?;
             if call.phase == Phase::Before {
                 // Announce MCP calls so a proxy serving the same call can link its session to ours.
-                if let crate::flow::call::Tool::Mcp { tool, .. } = &call.tool {
+                if let Tool::Mcp { tool, .. } = &call.tool {
                     let hash = crate::flow::correlate::call_hash(tool, &call.input);
                     store.record_correlation(&hash, &call.session_id, now_ms()).context("recording MCP call")?;
                 }
@@ -319,8 +354,12 @@ impl Evaluator {
                 coverage: outcome.coverage.clone(),
             };
             let kept = home::spool(paths, &record);
-            let what = if kept.is_ok() { "kept in the spool for the next write" } else { "lost" };
-            eprintln!("mcpproxy: could not write the {} record ({what}): {e:#}", decision.as_str());
+            // A Pre's row kept in the spool under a busy lock is no failure: its decision stands
+            // and the row lands with the next write. Anything else is said.
+            if kept.is_err() || call.phase != Phase::Before {
+                let what = if kept.is_ok() { "kept in the spool for the next write" } else { "lost" };
+                eprintln!("mcpproxy: could not write the {} record ({what}): {e:#}", decision.as_str());
+            }
             if kept.is_err() && record.source.is_some() {
                 let _ = home::mark_holding(paths, &call.session_id);
             }

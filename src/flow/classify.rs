@@ -298,23 +298,21 @@ pub fn classify_mcp(server: &str, tool: &str, input: &Value) -> ToolClass {
         let origin = if internal { Origin::Private } else { Origin::Public };
         return ToolClass { source: Some(origin), sink: SinkClass::External };
     }
-    if has_word(&words, SQL_WORDS) {
-        let writes = first_sql_arg(input).map(sql_writes).unwrap_or(false);
-        return ToolClass {
-            source: Some(Origin::Private),
-            sink: if writes { SinkClass::External } else { SinkClass::None },
-        };
-    }
-    // `get_pull_request`, `list_messages`: the leading verb says it reads.
-    let reads = words.first().is_some_and(|w| READ_VERBS.contains(&w.as_str()));
-    if has_word(&words, SEND_VERBS) && !reads {
-        let local = LOCAL_SERVERS.iter().any(|s| server_lower == *s || server_lower.ends_with(&format!("_{s}")));
-        return ToolClass {
-            source: Some(Origin::Private),
-            sink: if local { SinkClass::Local } else { SinkClass::External },
-        };
-    }
-    ToolClass { source: Some(Origin::Private), sink: SinkClass::None }
+    let local = LOCAL_SERVERS.iter().any(|s| server_lower == *s || server_lower.ends_with(&format!("_{s}")));
+    // `get_pull_request`, `list_messages`, a `select`: the verb says it reads.
+    let reads = if has_word(&words, SQL_WORDS) {
+        !first_sql_arg(input).is_some_and(sql_writes)
+    } else {
+        words.first().is_some_and(|w| READ_VERBS.contains(&w.as_str())) || !has_word(&words, SEND_VERBS)
+    };
+    // A remote server receives every argument, whatever the tool's name says: its reads are
+    // sinks too (`search_code` with a token in the query). A local server keeps them here.
+    let sink = match (local, reads) {
+        (true, true) => SinkClass::None,
+        (true, false) => SinkClass::Local,
+        (false, _) => SinkClass::External,
+    };
+    ToolClass { source: Some(Origin::Private), sink }
 }
 
 /// Paths whose content is sensitive by location alone (credentials, keys, env files).
@@ -434,19 +432,23 @@ pub(crate) mod tests {
     fn mcp_by_verb() {
         assert_eq!(c("mcp__slack__slack_post_message", json!({})).sink, SinkClass::External);
         assert_eq!(c("mcp__github__create_pull_request", json!({})).sink, SinkClass::External);
-        assert_eq!(c("mcp__github__get_file_contents", json!({})).sink, SinkClass::None);
+        // A remote server's read tools are sinks too: their arguments reach the server.
+        assert_eq!(c("mcp__github__get_file_contents", json!({})).sink, SinkClass::External);
+        assert_eq!(c("mcp__github__search_code", json!({})).sink, SinkClass::External);
+        assert_eq!(c("mcp__translate__translate_text", json!({})).sink, SinkClass::External);
+        assert_eq!(c("mcp__filesystem__read_text_file", json!({})).sink, SinkClass::None);
         assert_eq!(c("mcp__fetch__fetch", json!({})).sink, SinkClass::External);
         assert_eq!(c("mcp__fetch__fetch", json!({})).source, Some(Origin::Public));
         assert_eq!(c("mcp__gmail__send_email", json!({})).sink, SinkClass::External);
         assert_eq!(c("mcp__norton__search_passwords", json!({})).source, Some(Origin::Private));
         assert_eq!(c("mcp__gmail__draft_email", json!({})).sink, SinkClass::External);
         assert_eq!(c("mcp__context7__get-library-docs", json!({})).source, Some(Origin::Public));
-        assert_eq!(c("mcp__github__get_pull_request", json!({})).sink, SinkClass::None);
-        assert_eq!(c("mcp__slack__list_messages", json!({})).sink, SinkClass::None);
+        assert_eq!(c("mcp__github__get_pull_request", json!({})).sink, SinkClass::External);
+        assert_eq!(c("mcp__slack__list_messages", json!({})).sink, SinkClass::External);
         assert_eq!(c("mcp__memory__create_entities", json!({})).sink, SinkClass::Local);
         assert_eq!(c("mcp__filesystem__write_file", json!({})).sink, SinkClass::Local);
         assert_eq!(c("mcp__mcpproxy__call_tool_write", json!({})).sink, SinkClass::External);
-        assert_eq!(c("mcp__mcpproxy__call_tool_read", json!({})).sink, SinkClass::None);
+        assert_eq!(c("mcp__mcpproxy__call_tool_read", json!({})).sink, SinkClass::External);
     }
 
     #[test]
@@ -470,12 +472,14 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn sql_tools_are_sinks_only_when_writing() {
+    fn sql_tools_by_server_and_statement() {
         let sel = json!({"query": "select * from t"});
         let ins = json!({"query": "insert into t values (1)"});
-        assert_eq!(c("mcp__supabase__execute_sql", sel).sink, SinkClass::None);
-        assert_eq!(c("mcp__supabase__execute_sql", ins).sink, SinkClass::External);
-        assert_eq!(c("mcp__postgres__query", json!({"sql": "select 1"})).sink, SinkClass::None);
+        // A remote database receives the query either way; a local one keeps both.
+        assert_eq!(c("mcp__supabase__execute_sql", sel.clone()).sink, SinkClass::External);
+        assert_eq!(c("mcp__supabase__execute_sql", ins.clone()).sink, SinkClass::External);
+        assert_eq!(c("mcp__sqlite__query", sel).sink, SinkClass::None);
+        assert_eq!(c("mcp__sqlite__query", ins).sink, SinkClass::Local);
     }
 
     #[test]

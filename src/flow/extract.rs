@@ -87,16 +87,43 @@ pub struct SinkField {
 
 /// Every string (and number) leaf of the call's arguments with its JSON path, bounded.
 pub fn sink_fields(input: &Value, max_bytes: usize) -> Vec<SinkField> {
+    sink_fields_checked(input, max_bytes).0
+}
+
+/// [`sink_fields`], and whether the cap cut something off (what was cut is unverified data).
+pub fn sink_fields_checked(input: &Value, max_bytes: usize) -> (Vec<SinkField>, bool) {
     let mut out = Vec::new();
     let mut budget = max_bytes;
     walk_fields(input, String::new(), &mut out, &mut budget, 0);
-    out
+    let truncated = budget == 0 && has_more_than(input, max_bytes);
+    (out, truncated)
+}
+
+/// Whether the string leaves of `v` hold more than `limit` bytes (stops counting past it).
+fn has_more_than(v: &Value, limit: usize) -> bool {
+    fn count(v: &Value, left: &mut isize) {
+        if *left < 0 {
+            return;
+        }
+        match v {
+            Value::String(s) => *left -= s.len() as isize,
+            Value::Number(n) => *left -= n.to_string().len() as isize,
+            Value::Array(items) => items.iter().for_each(|i| count(i, left)),
+            Value::Object(map) => map.values().for_each(|i| count(i, left)),
+            _ => {}
+        }
+    }
+    let mut left = limit as isize;
+    count(v, &mut left);
+    left < 0
 }
 
 fn walk_fields(v: &Value, path: String, out: &mut Vec<SinkField>, budget: &mut usize, depth: usize) {
-    if *budget == 0 || depth > 64 {
+    if *budget == 0 {
         return;
     }
+    // Past 64 levels the path stops growing (it would be quadratic), the values still count.
+    let nested = |p: String| if depth >= 64 { path.clone() } else { p };
     let mut leaf = |text: String| {
         let mut end = text.len().min(*budget);
         while !text.is_char_boundary(end) {
@@ -113,13 +140,13 @@ fn walk_fields(v: &Value, path: String, out: &mut Vec<SinkField>, budget: &mut u
         Value::Number(n) => leaf(n.to_string()),
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                walk_fields(item, format!("{path}[{i}]"), out, budget, depth + 1);
+                walk_fields(item, nested(format!("{path}[{i}]")), out, budget, depth + 1);
             }
         }
         Value::Object(map) => {
             for (k, item) in map {
                 let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
-                walk_fields(item, p, out, budget, depth + 1);
+                walk_fields(item, nested(p), out, budget, depth + 1);
             }
         }
         _ => {}

@@ -14,6 +14,8 @@ pub enum FlowKind {
     PrivateContent,
     Collector,
     FileTransfer,
+    /// The call cannot be fully checked in a session that holds private data.
+    Unverified,
 }
 
 impl FlowKind {
@@ -26,6 +28,7 @@ impl FlowKind {
             FlowKind::PrivateContent => "private_content",
             FlowKind::Collector => "collector",
             FlowKind::FileTransfer => "file_transfer",
+            FlowKind::Unverified => "unverified",
         }
     }
 
@@ -39,6 +42,7 @@ impl FlowKind {
             FlowKind::PrivateContent => p.private_content,
             FlowKind::Collector => p.collector,
             FlowKind::FileTransfer => p.file_transfer,
+            FlowKind::Unverified => p.unverified,
         }
     }
 }

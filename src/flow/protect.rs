@@ -275,7 +275,7 @@ fn check_mcp(tool: &str, input: &serde_json::Value, cwd: &str, protected: &Prote
         if !(s.starts_with('/') || s.starts_with('~') || s.contains("/.")) {
             continue;
         }
-        let path = resolve(&s, cwd, protected.home_dir.as_deref(), &[]);
+        let path = resolve(s, cwd, protected.home_dir.as_deref(), &[]);
         let kind = protected.guarded(&path);
         match kind {
             Some(Guarded::Key) => return Some(deny(describe(Guarded::Key), "inspect it")),
@@ -301,8 +301,11 @@ fn collect_strings<'a>(v: &'a serde_json::Value, out: &mut Vec<&'a str>) {
     }
 }
 
+/// A program's name and its index in the argv.
+type ProgramAt = Option<(String, usize)>;
+
 /// The program of an argv, past variable assignments and wrappers; with the assignments.
-fn program_of(argv: &[String]) -> (Option<(String, usize)>, Vec<(String, String)>) {
+fn program_of(argv: &[String]) -> (ProgramAt, Vec<(String, String)>) {
     let mut assigns = Vec::new();
     let mut i = 0;
     while i < argv.len() {

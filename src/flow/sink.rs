@@ -249,6 +249,8 @@ pub struct PreparedSink {
     /// carries stays local, only a tainted script matters.
     scripts_only: bool,
     variants: Vec<Variant>,
+    /// Why the call cannot be fully checked (unresolved shell parts, a cut-off argument).
+    unverified: Vec<String>,
 }
 
 impl PreparedSink {
@@ -262,7 +264,7 @@ impl PreparedSink {
 
 /// The heavy, state-free half of a sink check (decoding, hashing, shell parsing).
 pub fn prepare(call: &Call, class: ToolClass, cfg: &Config, key: u64) -> Option<PreparedSink> {
-    let fields = extract::sink_fields(&call.input, cfg.max_sink_bytes);
+    let (fields, truncated) = extract::sink_fields_checked(&call.input, cfg.max_sink_bytes);
     let mut scripts = Vec::new();
     let mut scripts_only = false;
     let (dest, facts) = match class.sink {
@@ -272,7 +274,7 @@ pub fn prepare(call: &Call, class: ToolClass, cfg: &Config, key: u64) -> Option<
             let cmd = call.command().unwrap_or("");
             let facts = shell::analyze(cmd);
             scripts = executed_scripts(&facts.simple_commands);
-            scripts_only = facts.net.is_empty() && !facts.git_push;
+            scripts_only = facts.net.is_empty() && !facts.git_push && facts.unresolved.is_empty();
             if scripts_only && scripts.is_empty() {
                 return None;
             }
@@ -296,7 +298,11 @@ pub fn prepare(call: &Call, class: ToolClass, cfg: &Config, key: u64) -> Option<
         return None;
     }
     let variants = if scripts_only { Vec::new() } else { variants(&fields, key) };
-    Some(PreparedSink { variants, dest, facts, scripts, scripts_only })
+    let mut unverified: Vec<String> = facts.as_ref().map(|f| f.unresolved.clone()).unwrap_or_default();
+    if truncated {
+        unverified.push(format!("arguments past the {} byte check limit", cfg.max_sink_bytes));
+    }
+    Some(PreparedSink { variants, dest, facts, scripts, scripts_only, unverified })
 }
 
 /// Decide on a prepared sink call against the session's records.
@@ -401,9 +407,37 @@ pub fn evaluate(call: &Call, prepared: &PreparedSink, view: &SessionView, cfg: &
             h.note = format!("{} is a known data collector", hosts::display_host(c));
         }
     }
+    if hits.is_empty() && !prepared.unverified.is_empty() {
+        hits.extend(unverified_hit(prepared, view, cfg, &to));
+    }
     out.verdict = policy::decide(&hits, &call.label);
     out.hits = hits;
     out
+}
+
+/// A call that cannot be fully checked, in a session that read private data: a question
+/// (silent in a session that read nothing).
+fn unverified_hit(prepared: &PreparedSink, view: &SessionView, cfg: &Config, to: &str) -> Option<Hit> {
+    let private: Vec<&crate::flow::view::SourceMeta> =
+        view.sources.values().filter(|s| s.origin == Origin::Private).collect();
+    let first = private.iter().min_by_key(|s| s.id)?;
+    let kind = FlowKind::Unverified;
+    Some(Hit {
+        kind,
+        action: kind.action(cfg),
+        data: if view.secrets.is_empty() { "private data".into() } else { "secrets".into() },
+        provenance: if private.len() > 1 {
+            format!("{} {} and {} more", first.tool, first.location, private.len() - 1)
+        } else {
+            format!("{} {}", first.tool, first.location)
+        },
+        source_id: Some(first.id),
+        field: "command".into(),
+        encoding: "plain".into(),
+        destination: to.to_owned(),
+        matched: 0,
+        note: format!("the call cannot be fully checked: {}", prepared.unverified.join("; ")),
+    })
 }
 
 /// A proxy variable set in the command (`HTTPS_PROXY=...`, `export ALL_PROXY=...`).

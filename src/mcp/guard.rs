@@ -85,6 +85,12 @@ impl Guard {
         }
     }
 
+    /// Record the tools the proxy exposes (exposed name, server, tool, annotations) for hooks.
+    pub fn register_tools(&self, tools: Vec<(String, String, String, Option<String>)>) {
+        let mut ev = self.evaluator.lock().unwrap_or_else(|e| e.into_inner());
+        ev.register_proxy_tools(&tools);
+    }
+
     /// Decide on a call before it is forwarded.
     pub fn check(&mut self, call: &ProxiedCall) -> Verdict {
         let c = self.call(Phase::Before, call, None);

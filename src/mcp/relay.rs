@@ -439,6 +439,7 @@ impl Relay {
     fn on_list_page(&mut self, idx: usize, agg: usize, method: String, msg: &Value) {
         let Some(key) = self.aggregates.get(&agg).map(|a| a.key) else { return };
         let page = msg.get("result").cloned().unwrap_or(Value::Null);
+        let mut registered = Vec::new();
         if let Some(items) = page.get(key).and_then(Value::as_array) {
             for item in items {
                 let mut item = item.clone();
@@ -453,6 +454,12 @@ impl Relay {
                                 exposed.clone(),
                                 ToolMeta { idx, tool: name.clone(), annotations: item.get("annotations").cloned() },
                             );
+                            registered.push((
+                                exposed.clone(),
+                                self.ups[idx].spec.name.clone(),
+                                name.clone(),
+                                item.get("annotations").map(|a| a.to_string()),
+                            ));
                         }
                         item["name"] = Value::String(exposed);
                     }
@@ -462,6 +469,10 @@ impl Relay {
                 }
                 self.aggregates.get_mut(&agg).expect("aggregate").items.push(item);
             }
+        }
+        if !registered.is_empty() {
+            // Hooks see these tools under the proxy's own name: tell them what is behind each.
+            self.guard.register_tools(registered);
         }
         let next = page.get("nextCursor").filter(|c| !c.is_null()).cloned();
         if !self.multi {

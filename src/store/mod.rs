@@ -166,6 +166,29 @@ impl Store {
         Ok(self.lock_wait)
     }
 
+    /// Record the tools a proxy exposes: exposed name -> (server, tool, annotations).
+    pub fn register_proxy_tools(&self, tools: &[(String, String, String, Option<String>)], now: i64) -> Result<()> {
+        let tx = self.conn.unchecked_transaction()?;
+        for (exposed, server, tool, annotations) in tools {
+            tx.execute(
+                "INSERT OR REPLACE INTO proxy_tools(exposed, server, tool, annotations, seen_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![exposed, server, tool, annotations, now],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The real server, tool and annotations behind a name a proxy exposes.
+    pub fn proxied_tool(&self, exposed: &str) -> Result<Option<(String, String, Option<String>)>> {
+        Ok(self
+            .conn
+            .query_row("SELECT server, tool, annotations FROM proxy_tools WHERE exposed = ?1", params![exposed], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .optional()?)
+    }
+
     /// Remember that a hook session is about to call an MCP tool with these arguments, so a
     /// proxy that receives the same call within a few seconds can link its session to it.
     pub fn record_correlation(&self, hash: &[u8], session_id: &str, now_ms: i64) -> Result<()> {

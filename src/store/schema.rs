@@ -93,6 +93,17 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE activity ADD COLUMN lock_wait_us INTEGER NOT NULL DEFAULT 0;
     "#,
+    // v4: the tools a proxy exposes and the real server behind each, so a hook that sees only
+    // the proxy's name (`mcp__<proxy>__<server>__<tool>`) classifies the real tool.
+    r#"
+    CREATE TABLE proxy_tools (
+        exposed TEXT PRIMARY KEY,
+        server TEXT NOT NULL,
+        tool TEXT NOT NULL,
+        annotations TEXT,
+        seen_at INTEGER NOT NULL
+    );
+    "#,
 ];
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -25,6 +25,9 @@ pub struct ShellFacts {
     /// The argv of every simple command, as [`super::simple_commands`] returns them (from the
     /// same parse).
     pub simple_commands: Vec<Vec<String>>,
+    /// Why part of the command cannot be followed (a command name built at run time, a command
+    /// run in a container, a tunnel): in a session holding private data, a question.
+    pub unresolved: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

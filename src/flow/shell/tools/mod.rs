@@ -7,6 +7,7 @@ mod cloud;
 mod code;
 mod crypto;
 mod dns;
+mod egress;
 mod files;
 mod git;
 mod http;
@@ -64,6 +65,10 @@ const HANDLERS: &[(&[&str], Handler)] = &[
     (&["printenv"], |an, _, _, ctx| an.print_environment(ctx)),
     (&["export", "declare", "typeset", "set"], |an, _, args, ctx| an.export_listing(args, ctx)),
     (&["tee"], |an, _, args, ctx| an.tee(args, ctx)),
+    (egress::OTHER_CLIENTS, Analyzer::other_client),
+    (egress::MAILERS, Analyzer::mailer),
+    (egress::CONTAINER_TOOLS, Analyzer::container),
+    (egress::TUNNELS, Analyzer::tunnel),
     (&["dd"], |an, _, args, ctx| an.dd(args, ctx)),
 ];
 
@@ -84,6 +89,11 @@ impl Analyzer {
             if is_assignment(&a.text) {
                 i += 1;
                 continue;
+            }
+            if a.text.contains(['$', '`']) {
+                // `${c}rl`, `$(printf cu)rl`: which program runs is decided at run time.
+                self.facts.unresolved.push(format!("a command name built at run time (`{}`)", a.text));
+                return;
             }
             let name = command_name(&a.text);
             match self.skip_wrapper(&name, args, i, ctx) {

@@ -24,6 +24,12 @@ impl Analyzer {
     pub(super) fn awk(&mut self, args: &[Arg], ctx: &mut CommandContext) {
         let p = parse_opts(args, "Ffvie", &["field-separator", "file", "assign", "include", "source", "load"], false);
         let has_prog = p.has(&["-f", "--file", "-e", "--source"]);
+        // gawk's `/inet/tcp/...` special files are network connections.
+        if args.iter().any(|a| a.text.contains("/inet/") || a.text.contains("/inet4/") || a.text.contains("/inet6/")) {
+            let nu = super::super::facts::NetUse { tool: "awk /inet".into(), ..Default::default() };
+            self.push_net(ctx, nu, true);
+            self.facts.unresolved.push("an awk program that opens network connections".into());
+        }
         for v in p.vals(&["-f", "--file"]) {
             self.read_arg(&v, ctx);
         }
