@@ -78,12 +78,13 @@ pub fn backup(file: &Path) -> Result<PathBuf> {
         .with_context(|| format!("writing {}", folder.join("ORIGIN").display()))?;
     let ext = file.extension().and_then(|e| e.to_str()).unwrap_or("bak");
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    let mut target = folder.join(format!("{now}.{ext}"));
-    let mut n = 1;
-    while target.exists() {
-        target = folder.join(format!("{now}-{n}.{ext}"));
-        n += 1;
-    }
+    // After the newest copy, so that names sort in the order the copies were made (a name
+    // freed by pruning is never reused).
+    let newest = copies(&folder)?.into_iter().map(|(stamp, _)| stamp).max();
+    let target = match newest {
+        Some((time, n)) if time >= now => folder.join(format!("{time}-{}.{ext}", n + 1)),
+        _ => folder.join(format!("{now}.{ext}")),
+    };
     let bytes = std::fs::read(file).with_context(|| format!("reading {} to back it up", file.display()))?;
     write_private(&target, &bytes)?;
     prune(&folder)?;
@@ -100,14 +101,20 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
     f.write_all(bytes).and_then(|()| f.sync_all()).with_context(|| format!("writing {}", path.display()))
 }
 
-/// Delete all but the newest [`KEEP`] backups in `folder`.
-fn prune(folder: &Path) -> Result<()> {
+/// The backup copies in `folder` with their `(time, counter)`, oldest first.
+fn copies(folder: &Path) -> Result<Vec<((u64, u64), PathBuf)>> {
     let mut copies: Vec<((u64, u64), PathBuf)> = std::fs::read_dir(folder)
         .with_context(|| format!("listing {}", folder.display()))?
         .filter_map(|e| e.ok())
         .filter_map(|e| Some((stamp_of(e.file_name().to_str()?)?, e.path())))
         .collect();
     copies.sort();
+    Ok(copies)
+}
+
+/// Delete all but the newest [`KEEP`] backups in `folder`.
+fn prune(folder: &Path) -> Result<()> {
+    let copies = copies(folder)?;
     let excess = copies.len().saturating_sub(KEEP);
     for (_, old) in copies.into_iter().take(excess) {
         std::fs::remove_file(&old).with_context(|| format!("removing the old backup {}", old.display()))?;
