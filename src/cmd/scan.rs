@@ -160,15 +160,15 @@ fn write_text(out: &mut impl Write, tally: &Tally, from_stdin: bool) -> Result<(
         }
         return Ok(());
     }
-    let files = |n: usize| if n == 1 { "1 file".to_owned() } else { format!("{n} files") };
+    let plural = |n: usize, word: &str| if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") };
     let skipped = match tally.binary_skipped {
         0 => String::new(),
-        n => format!(" ({} skipped as binary)", files(n)),
+        n => format!(" ({} skipped)", plural(n, "binary file")),
     };
     let places = tally.hits.iter().map(|h| h.place.as_str()).collect::<std::collections::BTreeSet<_>>().len();
     match tally.hits.len() {
-        0 => writeln!(out, "no findings in {}{skipped}", files(tally.files))?,
-        n => writeln!(out, "{n} finding(s) in {} of {} scanned{skipped}", files(places), tally.files)?,
+        0 => writeln!(out, "no findings in {}{skipped}", plural(tally.files, "file"))?,
+        n => writeln!(out, "{} in {places} of {}{skipped}", plural(n, "finding"), plural(tally.files, "file"))?,
     }
     Ok(())
 }
