@@ -79,7 +79,8 @@ fn choice_flags_list_their_values() {
     assert!(r.code == 2 && r.stderr.contains("[possible values: jsonl, csv]"), "{}", r.stderr);
     let r = w.run(&["scan", "--format", "html"]);
     assert!(r.code == 2 && r.stderr.contains("[possible values: text, json, sarif]"), "{}", r.stderr);
-    let rows: Value = serde_json::from_str(&w.run(&["activity", "list", "--decision", "none", "--json"]).stdout).unwrap();
+    let rows: Value =
+        serde_json::from_str(&w.run(&["activity", "list", "--decision", "none", "--json"]).stdout).unwrap();
     assert_eq!(rows.as_array().unwrap().len(), 4, "{rows}");
     assert!(rows.as_array().unwrap().iter().all(|r| r["decision"] == "none"));
 }
@@ -200,7 +201,10 @@ fn scan_files_and_folders() {
     let mut child = out.unwrap();
     std::io::Write::write_all(&mut child.stdin.take().unwrap(), format!("k = {AWS}\n").as_bytes()).unwrap();
     let out: Run = child.wait_with_output().unwrap().into();
-    assert_eq!(out.stdout, "stdin:1:5: aws-access-key-id (secret), 20 chars at bytes 4..24\n1 finding in 1 of 2 files\n");
+    assert_eq!(
+        out.stdout,
+        "stdin:1:5: aws-access-key-id (secret), 20 chars at bytes 4..24\n1 finding in 1 of 2 files\n"
+    );
 }
 
 #[test]
@@ -242,7 +246,8 @@ fn scan_json_and_sarif() {
 #[test]
 fn scan_refuses_a_terminal_on_stdin() {
     let (mut master, mut slave) = (0, 0);
-    let rc = unsafe { libc::openpty(&mut master, &mut slave, std::ptr::null_mut(), std::ptr::null(), std::ptr::null()) };
+    let rc =
+        unsafe { libc::openpty(&mut master, &mut slave, std::ptr::null_mut(), std::ptr::null(), std::ptr::null()) };
     assert_eq!(rc, 0);
     let tty = unsafe { std::fs::File::from_raw_fd(slave) };
     let _master = unsafe { std::fs::File::from_raw_fd(master) };
@@ -271,7 +276,10 @@ fn export_csv() {
     let r = w.run(&["activity", "export", "--format", "csv"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let lines: Vec<&str> = r.stdout.lines().collect();
-    assert_eq!(lines[0], "id,time,ts,session_id,agent,event,tool,decision,reason,latency_us,flows,flow_kinds,destinations");
+    assert_eq!(
+        lines[0],
+        "id,time,ts,session_id,agent,event,tool,decision,reason,latency_us,flows,flow_kinds,destinations"
+    );
     assert_eq!(lines.len(), 1 + 10);
     let deny = lines.iter().find(|l| l.contains(",deny,")).unwrap();
     assert!(deny.ends_with(",1,secret,env-check.dev-tools.io"), "{deny}");
@@ -289,10 +297,7 @@ fn config_check_json() {
     let w = Workspace::new();
     let path = w.state.path().join("config.json");
     let v: Value = serde_json::from_str(&w.run(&["config", "check", "--json"]).stdout).unwrap();
-    assert_eq!(
-        v,
-        serde_json::json!({"path": path, "exists": false, "valid": true, "keys_set": [], "error": null})
-    );
+    assert_eq!(v, serde_json::json!({"path": path, "exists": false, "valid": true, "keys_set": [], "error": null}));
     w.state.write_config(r#"{"fail_closed": true, "colector_hosts": []}"#);
     let r = w.run(&["config", "check", "--json"]);
     assert_eq!((r.code, r.stderr.as_str()), (1, ""));
@@ -344,8 +349,7 @@ const COMMANDS: &[&str] = &[
 fn every_command_documents_its_exit_codes() {
     let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     for command in COMMANDS {
-        let r: Run =
-            Command::new(bin()).args(command.split(' ')).arg("--help").output().unwrap().into();
+        let r: Run = Command::new(bin()).args(command.split(' ')).arg("--help").output().unwrap().into();
         assert_eq!(r.code, 0, "{command}");
         let section = r.stdout.split("Exit status:\n").nth(1).unwrap_or_else(|| panic!("{command}: {}", r.stdout));
         assert!(section.starts_with("  0  "), "{command}: {section}");

@@ -383,7 +383,9 @@ fn codex_project_install_explains_project_trust() {
     );
     // The hooks themselves are trusted in the user config.
     let config = std::fs::read_to_string(codex_home.join("config.toml")).unwrap();
-    assert!(config.contains(&format!("[hooks.state.\"{}:pre_tool_use:0:0\"]", project.join(".codex/hooks.json").display())));
+    assert!(
+        config.contains(&format!("[hooks.state.\"{}:pre_tool_use:0:0\"]", project.join(".codex/hooks.json").display()))
+    );
     // Once the project is trusted, no warning.
     let mut text = config.clone();
     text.push_str(&format!("\n[projects.\"{}\"]\ntrust_level = \"trusted\"\n", project.display()));
@@ -428,7 +430,10 @@ fn json_reports_of_install_and_uninstall() {
     assert_eq!(v["action"], "unchanged");
     let r = w.run(&["hook", "uninstall", "--scope", "user", "--json"]);
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
-    assert_eq!((v["action"].as_str(), v["removed"].as_u64(), v["deleted_file"].as_bool()), (Some("removed"), Some(3), Some(true)));
+    assert_eq!(
+        (v["action"].as_str(), v["removed"].as_u64(), v["deleted_file"].as_bool()),
+        (Some("removed"), Some(3), Some(true))
+    );
     assert!(Path::new(v["backup"].as_str().unwrap()).starts_with(w.state.path()));
     let v: Value = serde_json::from_str(&w.run(&["hook", "uninstall", "--scope", "user", "--json"]).stdout).unwrap();
     assert_eq!(v["action"], "no file");

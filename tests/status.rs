@@ -54,7 +54,11 @@ fn the_same_hook_in_several_scopes_is_noted() {
                 (unless their commands are identical), so calls are evaluated more than once; one is enough \
                 (for example `mcpproxy hook uninstall --agent claude-code --scope project`)";
     assert_eq!(v["notes"], json!([note]));
-    assert!(r.stdout.contains("notes:\n  - claude-code hooks are installed in user and project scopes"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("notes:\n  - claude-code hooks are installed in user and project scopes"),
+        "{}",
+        r.stdout
+    );
     // The project command is found on PATH.
     let dir = bin().canonicalize().unwrap();
     let project = hook(&v, "claude-code", "project");
@@ -136,7 +140,11 @@ fn codex_hooks_codex_does_not_trust_are_problems() {
 
     // Reinstalling records it again, though hooks.json itself is unchanged.
     let r = w.run(&["hook", "install", "--agent", "codex", "--scope", "user"]);
-    assert!(r.stdout.starts_with("already installed in") && r.stdout.contains("hooks marked trusted in"), "{}", r.stdout);
+    assert!(
+        r.stdout.starts_with("already installed in") && r.stdout.contains("hooks marked trusted in"),
+        "{}",
+        r.stdout
+    );
     assert_eq!(status(&w).0.code, 0);
 
     // A changed hook no longer matches its trust.
@@ -144,7 +152,11 @@ fn codex_hooks_codex_does_not_trust_are_problems() {
     std::fs::write(&hooks, text).unwrap();
     let (r, v) = status(&w);
     assert_eq!(r.code, 1);
-    assert!(problems(&v)[0].starts_with("codex user hook (PreToolUse) changed since Codex trusted it"), "{:?}", problems(&v));
+    assert!(
+        problems(&v)[0].starts_with("codex user hook (PreToolUse) changed since Codex trusted it"),
+        "{:?}",
+        problems(&v)
+    );
 
     // Disabled in Codex.
     assert_eq!(w.run(&["hook", "install", "--agent", "codex", "--scope", "user"]).code, 0);
@@ -152,7 +164,10 @@ fn codex_hooks_codex_does_not_trust_are_problems() {
     text = text.replacen("trusted_hash", "enabled = false\ntrusted_hash", 1);
     std::fs::write(&config, text).unwrap();
     let (_, v) = status(&w);
-    assert_eq!(problems(&v), [format!("codex user hook (PreToolUse) is disabled in {} (`enabled = false`)", config.display())]);
+    assert_eq!(
+        problems(&v),
+        [format!("codex user hook (PreToolUse) is disabled in {} (`enabled = false`)", config.display())]
+    );
 }
 
 #[test]

@@ -166,7 +166,9 @@ impl Workspace {
             .env("HOME", self.home.path())
             .env("PATH", &self.path)
             .current_dir(self.project.path());
-        for var in ["CODEX_HOME", "GEMINI_CLI_TRUSTED_FOLDERS_PATH", "GEMINI_CLI_TRUST_WORKSPACE", "COLUMNS", "NO_COLOR"] {
+        for var in
+            ["CODEX_HOME", "GEMINI_CLI_TRUSTED_FOLDERS_PATH", "GEMINI_CLI_TRUST_WORKSPACE", "COLUMNS", "NO_COLOR"]
+        {
             c.env_remove(var);
         }
         c
