@@ -115,7 +115,7 @@ pub enum HookCommand {
     /// is rewritten with its own indentation, after a backup under MCPPROXY_HOME/backups/.
     /// Codex trust entries recorded for our handlers are removed too.
     #[command(after_help = EXIT_UNINSTALL)]
-    Uninstall(UninstallArgs),
+    Uninstall(SettingsFileArgs),
     /// Check the installation and the database; exits 1 and prints the fix when something is broken.
     ///
     /// Reports, for each agent and scope, whether the hook is installed and where, whether the
@@ -129,8 +129,9 @@ pub enum HookCommand {
     Status(StatusArgs),
 }
 
+/// Which agent settings file `hook install` / `uninstall` edit, and how they report.
 #[derive(Args, Debug)]
-pub struct InstallArgs {
+pub struct SettingsFileArgs {
     /// Agent whose settings file is edited.
     #[arg(long, value_enum, default_value_t = Agent::ClaudeCode)]
     pub agent: Agent,
@@ -141,30 +142,20 @@ pub struct InstallArgs {
     /// Print the resulting file instead of writing it.
     #[arg(long)]
     pub dry_run: bool,
-    /// The command that runs mcpproxy, written before ` hook evaluate` (for example
-    /// `/opt/mcpproxy/bin/mcpproxy` or `env MCPPROXY_HOME=/srv/mcpproxy mcpproxy`). It must
-    /// name mcpproxy: that is how `uninstall` and `status` recognise our handlers.
-    #[arg(long, value_name = "CMD")]
-    pub command: Option<String>,
     /// Print what was done as JSON.
     #[arg(long)]
     pub json: bool,
 }
 
 #[derive(Args, Debug)]
-pub struct UninstallArgs {
-    /// Agent whose settings file is edited.
-    #[arg(long, value_enum, default_value_t = Agent::ClaudeCode)]
-    pub agent: Agent,
-    /// Which settings file: user (in $HOME), project (in the current directory) or local.
-    #[arg(long, value_enum)]
-    pub scope: Scope,
-    /// Print the resulting file instead of writing it.
-    #[arg(long)]
-    pub dry_run: bool,
-    /// Print what was done as JSON.
-    #[arg(long)]
-    pub json: bool,
+pub struct InstallArgs {
+    #[command(flatten)]
+    pub file: SettingsFileArgs,
+    /// The command that runs mcpproxy, written before ` hook evaluate` (for example
+    /// `/opt/mcpproxy/bin/mcpproxy` or `env MCPPROXY_HOME=/srv/mcpproxy mcpproxy`). It must
+    /// name mcpproxy: that is how `uninstall` and `status` recognise our handlers.
+    #[arg(long, value_name = "CMD")]
+    pub command: Option<String>,
 }
 
 #[derive(Args, Debug)]

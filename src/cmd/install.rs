@@ -6,7 +6,7 @@
 
 use super::settings::{self, Style};
 use super::{backups, trust};
-use crate::cli::{Agent, InstallArgs, Scope, UninstallArgs};
+use crate::cli::{Agent, InstallArgs, Scope, SettingsFileArgs};
 use anyhow::{Context, Result};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -75,9 +75,10 @@ fn trust_warnings(agent: Agent, scope: Scope, codex_config: Option<&toml_edit::D
     Ok(warnings)
 }
 
-pub fn install(args: &InstallArgs) -> Result<ExitCode> {
+pub fn install(install: &InstallArgs) -> Result<ExitCode> {
+    let args = &install.file;
     let path = settings::settings_path(args.agent, args.scope)?;
-    let (command, mut warnings) = settings::our_command(args.agent, args.scope, args.command.as_deref())?;
+    let (command, mut warnings) = settings::our_command(args.agent, args.scope, install.command.as_deref())?;
     let existing = settings::read_settings(&path)?;
     let style = existing.as_ref().map(|(text, _)| Style::of(text)).unwrap_or_default();
     let before = existing.as_ref().map(|(_, v)| v.clone()).unwrap_or_else(|| json!({}));
@@ -202,7 +203,7 @@ fn project_root_above(scope: Scope) -> Option<PathBuf> {
     cwd.ancestors().skip(1).find(|d| d.join(".git").exists()).map(PathBuf::from)
 }
 
-pub fn uninstall(args: &UninstallArgs) -> Result<ExitCode> {
+pub fn uninstall(args: &SettingsFileArgs) -> Result<ExitCode> {
     let path = settings::settings_path(args.agent, args.scope)?;
     let report = |action: &str, removed: usize, backup: Option<&Path>, deleted: bool, trust: bool| -> Value {
         json!({
