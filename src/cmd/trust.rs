@@ -286,7 +286,8 @@ pub fn gemini_folder_trust(folder: &Path) -> Result<FolderTrust> {
             _ => return Ok(FolderTrust { trusted: false, why: format!("{} is not a JSON object", path.display()) }),
         },
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Default::default(),
-        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+        // Gemini CLI cannot read it either, and then trusts nothing.
+        Err(e) => return Ok(FolderTrust { trusted: false, why: format!("cannot read {}: {e}", path.display()) }),
     };
     let location = real(folder);
     let mut best: Option<(usize, &str, &str)> = None;
