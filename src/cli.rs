@@ -2,6 +2,27 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+const EXIT_EVALUATE: &str = "Exit status:\n  0  always, also on bad input, a broken database or a bad flag (the \
+agents read other codes as a verdict: Claude Code blocks the call on 2); problems are one line on stderr";
+const EXIT_INSTALL: &str = "Exit status:\n  0  installed, or already installed (warnings go to stderr)\n  \
+2  nothing written: bad arguments, a settings file that is not valid JSON, or a write error";
+const EXIT_UNINSTALL: &str = "Exit status:\n  0  removed, or nothing of ours was installed\n  \
+2  nothing written: bad arguments, a settings file that is not valid JSON, or a write error";
+const EXIT_STATUS: &str = "Exit status:\n  0  no problem found\n  \
+1  problems found (each is printed with its fix), also when no hook is installed anywhere\n  \
+2  the check itself failed (bad arguments, no home directory)";
+const EXIT_SCAN: &str = "Exit status:\n  0  no findings\n  1  findings\n  \
+2  error: a path could not be read (the others are still scanned), nothing to scan, or bad arguments";
+const EXIT_REPORT: &str = "Exit status:\n  0  printed (also when nothing matches)\n  \
+2  error: bad arguments or filter, an unreadable database";
+const EXIT_SHOW: &str = "Exit status:\n  0  printed\n  \
+2  error: no such id, no database yet, bad arguments";
+const EXIT_CONFIG: &str = "Exit status:\n  0  printed\n  2  error: the file is invalid, bad arguments";
+const EXIT_CONFIG_CHECK: &str = "Exit status:\n  0  valid, or no file (defaults apply)\n  \
+1  invalid: the message names the bad key\n  2  error: bad arguments";
+const EXIT_PROXY: &str = "Exit status:\n  0  the client closed the connection or sent SIGTERM\n  \
+2  could not start: bad arguments, an unreadable servers file, an upstream that cannot be spawned";
+
 #[derive(Parser, Debug)]
 #[command(
     name = "mcpproxy",
@@ -22,7 +43,12 @@ pub enum Command {
     /// Agent hooks: evaluate an event, install into / remove from an agent, check the setup.
     #[command(subcommand)]
     Hook(HookCommand),
-    /// Report secrets and PII in text read from stdin (type, category, byte span; never the value).
+    /// Report secrets and PII in files, folders or stdin (type, category, place; never the value).
+    ///
+    /// Folders are walked recursively, skipping `.git` and binary files (a NUL byte in the first
+    /// 8 KiB); symbolic links inside folders are not followed. Without a path, stdin is read
+    /// (a terminal on stdin is refused: pipe text in or give paths).
+    #[command(after_help = EXIT_SCAN)]
     Scan(ScanArgs),
     /// What was decided: list, explain or export the activity log.
     #[command(subcommand)]
@@ -39,6 +65,7 @@ pub enum Command {
     /// With `--config FILE` (the standard {"mcpServers": {...}} file) every server's tools are
     /// exposed as `server__tool`; with `--name NAME -- CMD ARGS...` one server is wrapped and its
     /// names are unchanged.
+    #[command(after_help = EXIT_PROXY)]
     Proxy(ProxyArgs),
 }
 
@@ -62,29 +89,49 @@ pub enum HookCommand {
     /// Prints nothing when there is no objection (the agent's own permission flow applies),
     /// a deny or ask decision when session data is about to leave. Always exits 0; problems
     /// with the input or the database are reported as one line on stderr (or, with
-    /// `fail_closed: true` in config.json, as a deny).
+    /// `fail_closed: true` in config.json, as a deny). A bad flag is such a problem too.
+    #[command(after_help = EXIT_EVALUATE)]
     Evaluate(EvaluateArgs),
     /// Register `mcpproxy hook evaluate` in an agent's settings file.
     ///
-    /// Adds our handlers (PreToolUse, PostToolUse, PostToolUseFailure for Claude Code; the
-    /// equivalent events for the other agents) with the absolute path of this binary. Every
-    /// other setting and hook is kept; running it again changes nothing; an existing file is
-    /// copied to `<file>.bak-<unix time>` and replaced atomically. A file that is not valid
-    /// JSON is refused and left untouched.
+    /// Adds our handlers (PreToolUse, PostToolUse, PostToolUseFailure for Claude Code, whose
+    /// PreToolUse handler gets `"onFailure": "block"`; the equivalent events for the other
+    /// agents). User and local scopes run this binary by its absolute path; the project scope,
+    /// which is shared with others, runs `mcpproxy` from PATH (a warning says when it is not on
+    /// PATH); `--command` overrides both. Every other setting and hook is kept, and so is the
+    /// file's indentation; running it again changes nothing. An existing file is backed up
+    /// under MCPPROXY_HOME/backups/ (the newest 5 per file) and replaced atomically (through a
+    /// symbolic link, its target). A file that is not valid JSON is refused and left untouched.
+    ///
+    /// Codex: the hooks are marked trusted in $CODEX_HOME/config.toml the way Codex's own
+    /// hook review does (Codex skips untrusted hooks silently); for the project scope Codex
+    /// also needs the project trusted, which a warning explains. Gemini CLI: project hooks only
+    /// run in a trusted folder; a warning says when this one is not.
+    #[command(after_help = EXIT_INSTALL)]
     Install(InstallArgs),
     /// Remove exactly the handlers `hook install` added (and matcher groups left empty).
-    Uninstall(InstallArgs),
+    ///
+    /// A file `hook install` created is deleted when nothing else is left in it; otherwise it
+    /// is rewritten with its own indentation, after a backup under MCPPROXY_HOME/backups/.
+    /// Codex trust entries recorded for our handlers are removed too.
+    #[command(after_help = EXIT_UNINSTALL)]
+    Uninstall(SettingsFileArgs),
     /// Check the installation and the database; exits 1 and prints the fix when something is broken.
     ///
     /// Reports, for each agent and scope, whether the hook is installed and where, whether the
     /// installed command points at an existing executable, and whether the matchers miss tools
     /// mcpproxy needs to see; then the database (path, size, schema version, sessions, last
     /// evaluation, decisions in the last 24 h) and which front ends (hooks, proxy) were seen.
+    /// Also problems: `disableAllHooks` in a Claude Code settings file, Codex hooks Codex does
+    /// not trust, Gemini CLI project hooks in a folder it does not trust, and no hook installed
+    /// at all. A hook installed in several scopes is noted.
+    #[command(after_help = EXIT_STATUS)]
     Status(StatusArgs),
 }
 
+/// Which agent settings file `hook install` / `uninstall` edit, and how they report.
 #[derive(Args, Debug)]
-pub struct InstallArgs {
+pub struct SettingsFileArgs {
     /// Agent whose settings file is edited.
     #[arg(long, value_enum, default_value_t = Agent::ClaudeCode)]
     pub agent: Agent,
@@ -95,6 +142,20 @@ pub struct InstallArgs {
     /// Print the resulting file instead of writing it.
     #[arg(long)]
     pub dry_run: bool,
+    /// Print what was done as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct InstallArgs {
+    #[command(flatten)]
+    pub file: SettingsFileArgs,
+    /// The command that runs mcpproxy, written before ` hook evaluate` (for example
+    /// `/opt/mcpproxy/bin/mcpproxy` or `env MCPPROXY_HOME=/srv/mcpproxy mcpproxy`). It must
+    /// name mcpproxy: that is how `uninstall` and `status` recognise our handlers.
+    #[arg(long, value_name = "CMD")]
+    pub command: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -127,11 +188,66 @@ impl Scope {
 #[derive(Subcommand, Debug)]
 pub enum ActivityCommand {
     /// List evaluations, oldest first (the newest `--limit` rows that match the filters).
+    ///
+    /// The table fits the terminal (COLUMNS, else the terminal's width, else 80 columns);
+    /// `--wide` prints every cell in full. Decisions are coloured on a terminal unless
+    /// NO_COLOR is set.
+    #[command(after_help = EXIT_REPORT)]
     List(ActivityListArgs),
     /// Explain one evaluation in full: the call, the decision and every flow behind it.
+    #[command(after_help = EXIT_SHOW)]
     Show(ShowArgs),
-    /// Export evaluations with their flows, one JSON object per line (for a SIEM).
+    /// Export evaluations with their flows: one JSON object per line, or CSV (for a SIEM).
+    ///
+    /// CSV has one row per evaluation (flows summarised in `flows`, `flow_kinds`,
+    /// `destinations`); a cell that a spreadsheet would read as a formula (starting with
+    /// `=`, `+`, `-` or `@`) is prefixed with `'`.
+    #[command(after_help = EXIT_REPORT)]
     Export(ActivityExportArgs),
+}
+
+/// What was decided, as stored in the activity log.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DecisionFilter {
+    /// The call was denied.
+    Deny,
+    /// The user was asked.
+    Ask,
+    /// No objection.
+    #[value(name = "none")]
+    NoObjection,
+    /// A tool result was recorded as a source (PostToolUse and the like).
+    Record,
+    /// The evaluation failed (the row says how it was answered: a fail-safe deny or none).
+    Error,
+}
+
+impl DecisionFilter {
+    pub fn as_str(self) -> &'static str {
+        self.decision().as_str()
+    }
+
+    /// The engine's decision kind this filter selects.
+    pub fn decision(self) -> crate::flow::call::Decision {
+        use crate::flow::call::Decision;
+        match self {
+            DecisionFilter::Deny => Decision::Deny,
+            DecisionFilter::Ask => Decision::Ask,
+            DecisionFilter::NoObjection => Decision::None,
+            DecisionFilter::Record => Decision::Record,
+            DecisionFilter::Error => Decision::Error,
+        }
+    }
+}
+
+/// An activity id as `activity list` prints it (`5`) or as `sessions show` prints a flow's
+/// call (`a5`).
+fn activity_id(text: &str) -> Result<i64, String> {
+    let digits = text.strip_prefix('a').unwrap_or(text);
+    match digits.parse::<i64>() {
+        Ok(n) if n > 0 && !digits.starts_with('+') => Ok(n),
+        _ => Err("expected an activity id such as 5 (from `activity list`) or a5 (from `sessions show`)".into()),
+    }
 }
 
 #[derive(Args, Debug, Clone, Default)]
@@ -139,9 +255,9 @@ pub struct ActivityFilter {
     /// Only sessions whose id starts with this (a whole id works).
     #[arg(long)]
     pub session: Option<String>,
-    /// Only this decision: deny, ask, none (no objection), record (a source recorded), error.
-    #[arg(long)]
-    pub decision: Option<String>,
+    /// Only this decision.
+    #[arg(long, value_enum)]
+    pub decision: Option<DecisionFilter>,
     /// Only this tool (a glob such as `mcp__slack__*` works).
     #[arg(long)]
     pub tool: Option<String>,
@@ -160,11 +276,15 @@ pub struct ActivityListArgs {
     /// Print rows as a JSON array.
     #[arg(long)]
     pub json: bool,
+    /// Print every cell in full instead of fitting the terminal.
+    #[arg(long)]
+    pub wide: bool,
 }
 
 #[derive(Args, Debug)]
 pub struct ShowArgs {
-    /// The id (an activity id, as printed by `activity list`).
+    /// The activity id, as `activity list` prints it (`5`) or `sessions show` (`a5`).
+    #[arg(value_parser = activity_id)]
     pub id: i64,
     /// Print as JSON.
     #[arg(long)]
@@ -173,8 +293,10 @@ pub struct ShowArgs {
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExportFormat {
-    /// One JSON object per line.
+    /// One JSON object per line, with the flows.
     Jsonl,
+    /// Comma-separated values with a header row (RFC 4180 quoting).
+    Csv,
 }
 
 #[derive(Args, Debug)]
@@ -189,8 +311,16 @@ pub struct ActivityExportArgs {
 #[derive(Subcommand, Debug)]
 pub enum SessionsCommand {
     /// Sessions with their agent, start, last activity, sources, flows and decisions.
+    ///
+    /// The table fits the terminal (COLUMNS, else the terminal's width, else 80 columns);
+    /// `--wide` prints every cell in full.
+    #[command(after_help = EXIT_REPORT)]
     List(SessionsListArgs),
     /// One session: what was read, what left (or tried to), and the decisions.
+    ///
+    /// Each flow line starts with the id of the call it belongs to (`a5`), which
+    /// `mcpproxy activity show a5` explains.
+    #[command(after_help = EXIT_SHOW)]
     Show(SessionShowArgs),
 }
 
@@ -202,6 +332,9 @@ pub struct SessionsListArgs {
     /// Print as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Print every cell in full instead of fitting the terminal.
+    #[arg(long)]
+    pub wide: bool,
 }
 
 #[derive(Args, Debug)]
@@ -214,16 +347,29 @@ pub struct SessionShowArgs {
     /// Print as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Print every line in full instead of fitting the terminal.
+    #[arg(long, conflicts_with_all = ["json", "graph"])]
+    pub wide: bool,
 }
 
 #[derive(Subcommand, Debug)]
 pub enum ConfigCommand {
     /// Print the effective configuration (file values over defaults) and where it came from.
+    #[command(after_help = EXIT_CONFIG)]
     Show(ConfigShowArgs),
     /// Print the path of the configuration file (it may not exist yet).
+    #[command(after_help = "Exit status:\n  0  printed\n  2  error: no home directory, bad arguments")]
     Path,
     /// Validate the configuration file; exits 1 and names the bad key when it is wrong.
-    Check,
+    #[command(after_help = EXIT_CONFIG_CHECK)]
+    Check(ConfigCheckArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ConfigCheckArgs {
+    /// Print the result as JSON: {"path", "exists", "valid", "keys_set", "error"}.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]
@@ -245,9 +391,36 @@ pub struct EvaluateArgs {
 
 #[derive(Args, Debug)]
 pub struct ScanArgs {
-    /// Print findings as JSON.
-    #[arg(long)]
+    /// Files or folders to scan; stdin when none is given.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<std::path::PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ScanFormat::Text)]
+    pub format: ScanFormat,
+    /// The same as `--format json`.
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScanFormat {
+    /// One line per finding.
+    Text,
+    /// One JSON object: {"count", "findings": [...]}.
+    Json,
+    /// SARIF 2.1.0, for code-scanning tools.
+    Sarif,
+}
+
+impl ScanArgs {
+    /// `--format`, with `--json` as its alias.
+    pub fn effective_format(&self) -> ScanFormat {
+        if self.json {
+            ScanFormat::Json
+        } else {
+            self.format
+        }
+    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -356,7 +356,8 @@ impl Evaluator {
             let kept = home::spool(paths, &record);
             // A Pre's row kept in the spool under a busy lock is no failure: its decision stands
             // and the row lands with the next write. Anything else is said.
-            if kept.is_err() || call.phase != Phase::Before {
+            let busy = format!("{e:#}").contains("lock still held");
+            if kept.is_err() || call.phase != Phase::Before || !busy {
                 let what = if kept.is_ok() { "kept in the spool for the next write" } else { "lost" };
                 eprintln!("mcpproxy: could not write the {} record ({what}): {e:#}", decision.as_str());
             }

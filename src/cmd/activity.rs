@@ -1,8 +1,8 @@
 //! `mcpproxy activity list|show|export`: what was decided, from the activity log and the flows
 //! behind each decision (read-only).
 
-use super::table::{fit, now_secs, parse_since, utc, utc_short, wrap};
-use crate::cli::{ActivityCommand, ActivityExportArgs, ActivityFilter, ActivityListArgs, ShowArgs};
+use super::table::{self, colour_enabled, decision_colour, fit, now_secs, paint, parse_since, utc, utc_short, wrap};
+use crate::cli::{ActivityCommand, ActivityExportArgs, ActivityFilter, ActivityListArgs, ExportFormat, ShowArgs};
 use crate::paths::Paths;
 use crate::store::queries::{ActivityQuery, ActivityRow, FlowRow, ReadOnly};
 use anyhow::{bail, Context, Result};
@@ -29,7 +29,7 @@ pub fn run(cmd: &ActivityCommand) -> Result<ExitCode> {
 fn query(filter: &ActivityFilter, limit: Option<u32>) -> Result<ActivityQuery> {
     Ok(ActivityQuery {
         session_prefix: filter.session.clone(),
-        decision: filter.decision.clone(),
+        decision: filter.decision.map(|d| d.as_str().to_owned()),
         tool_glob: filter.tool.clone(),
         since: filter.since.as_deref().map(|s| parse_since(s, now_secs())).transpose()?,
         limit,
@@ -50,18 +50,36 @@ fn list(db: Option<&ReadOnly>, args: &ActivityListArgs) -> Result<ExitCode> {
         writeln!(out, "no activity{}", if db.is_none() { " (no database yet)" } else { " matches" })?;
         return Ok(ExitCode::SUCCESS);
     }
-    // 5 + 11 + 8 + 14 + 8 + 28 + 5 separators = 79 columns.
-    writeln!(out, "{:>5} {:<11} {:<8} {:<14} {:<8} REASON", "ID", "TIME (UTC)", "SESSION", "TOOL", "DECISION")?;
+    let width = table::width(args.wide);
+    let colour = colour_enabled();
+    // Fixed columns: ID 5, TIME 11, DECISION 8, and SESSION 8 / TOOL 14 at 80 columns; wider
+    // terminals give TOOL up to a third of the extra room, REASON the rest.
+    let longest_tool = rows.iter().map(|r| r.tool.chars().count()).max().unwrap_or(4);
+    let (session_w, tool_w) = if args.wide {
+        (rows.iter().map(|r| r.session_id.chars().count()).max().unwrap_or(7).max(7), longest_tool.max(4))
+    } else {
+        (8, longest_tool.clamp(4, 14 + width.saturating_sub(80) / 3))
+    };
+    let reason_w = width.saturating_sub(5 + 11 + session_w + tool_w + 8 + 5 + 1).max(10);
+    writeln!(
+        out,
+        "{:>5} {:<11} {:<session_w$} {:<tool_w$} {:<8} REASON",
+        "ID", "TIME (UTC)", "SESSION", "TOOL", "DECISION"
+    )?;
     for r in &rows {
+        let decision = format!("{:<8}", fit(&r.decision, 8));
+        let decision = match decision_colour(&r.decision) {
+            Some(c) => paint(&decision, c, colour),
+            None => decision,
+        };
         writeln!(
             out,
-            "{:>5} {:<11} {:<8} {:<14} {:<8} {}",
+            "{:>5} {:<11} {:<session_w$} {:<tool_w$} {decision} {}",
             r.id,
             &utc_short(r.ts)[..11],
-            r.session_id.chars().take(8).collect::<String>(),
-            fit(&r.tool, 14),
-            fit(&r.decision, 8),
-            fit(&summary(r), 28)
+            r.session_id.chars().take(session_w).collect::<String>(),
+            fit(&r.tool, tool_w),
+            fit(&summary(r), reason_w)
         )?;
     }
     Ok(ExitCode::SUCCESS)
@@ -91,13 +109,18 @@ fn show(db: &ReadOnly, args: &ShowArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let now = now_secs();
-    writeln!(out, "activity {}: {} ({})", row.id, row.decision.to_uppercase(), super::table::age(row.ts, now))?;
+    let width = table::width(false);
+    let headline = match decision_colour(&row.decision) {
+        Some(c) => paint(&row.decision.to_uppercase(), c, colour_enabled()),
+        None => row.decision.to_uppercase(),
+    };
+    writeln!(out, "activity {}: {headline} ({})", row.id, super::table::age(row.ts, now))?;
     writeln!(out, "  time      {}", utc(row.ts))?;
     writeln!(out, "  session   {} ({})", row.session_id, row.agent)?;
     writeln!(out, "  call      {} {}", row.event, row.tool)?;
     writeln!(out, "  latency   {:.1} ms", row.latency_us as f64 / 1000.0)?;
     if let Some(reason) = &row.reason {
-        for (i, line) in wrap(reason, 66).iter().enumerate() {
+        for (i, line) in wrap(reason, width.saturating_sub(14)).iter().enumerate() {
             writeln!(out, "  {:<9} {line}", if i == 0 { "reason" } else { "" })?;
         }
     }
@@ -112,15 +135,15 @@ fn show(db: &ReadOnly, args: &ShowArgs) -> Result<ExitCode> {
     }
     writeln!(out, "flows ({}):", flows.len())?;
     for (i, f) in flows.iter().enumerate() {
-        write_flow(&mut out, i + 1, f)?;
+        write_flow(&mut out, i + 1, f, width.saturating_sub(18))?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn write_flow(out: &mut impl Write, n: usize, f: &FlowRow) -> Result<()> {
+fn write_flow(out: &mut impl Write, n: usize, f: &FlowRow, value_width: usize) -> Result<()> {
     writeln!(out, "  #{n} {} -> {} (rule policy.{})", f.kind, f.action, f.kind)?;
     let field = |out: &mut dyn Write, label: &str, value: &str| -> Result<()> {
-        for (i, line) in wrap(value, 62).iter().enumerate() {
+        for (i, line) in wrap(value, value_width).iter().enumerate() {
             writeln!(out, "     {:<12} {line}", if i == 0 { label } else { "" })?;
         }
         Ok(())
@@ -155,20 +178,98 @@ fn write_flow(out: &mut impl Write, n: usize, f: &FlowRow) -> Result<()> {
 }
 
 fn export(db: Option<&ReadOnly>, args: &ActivityExportArgs) -> Result<ExitCode> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if args.format == ExportFormat::Csv {
+        writeln!(out, "{}", CSV_HEADER.join(","))?;
+    }
     let Some(db) = db else {
+        out.flush()?;
         return Ok(ExitCode::SUCCESS);
     };
     let rows = db.activity(&query(&args.filter, None)?)?;
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for row in rows {
         let flows = db.flows_for_activity(row.id)?;
-        let mut obj = serde_json::to_value(&row)?;
-        if let Value::Object(m) = &mut obj {
-            m.insert("time".into(), json!(utc(row.ts)));
-            m.insert("flows".into(), serde_json::to_value(&flows)?);
+        match args.format {
+            ExportFormat::Jsonl => {
+                let mut obj = serde_json::to_value(&row)?;
+                if let Value::Object(m) = &mut obj {
+                    m.insert("time".into(), json!(utc(row.ts)));
+                    m.insert("flows".into(), serde_json::to_value(&flows)?);
+                }
+                writeln!(out, "{obj}").context("writing export")?;
+            }
+            ExportFormat::Csv => writeln!(out, "{}", csv_row(&row, &flows)).context("writing export")?,
         }
-        writeln!(out, "{obj}").context("writing export")?;
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+const CSV_HEADER: &[&str] = &[
+    "id",
+    "time",
+    "ts",
+    "session_id",
+    "agent",
+    "event",
+    "tool",
+    "decision",
+    "reason",
+    "latency_us",
+    "flows",
+    "flow_kinds",
+    "destinations",
+];
+
+/// One evaluation as a CSV line, its flows summarised (distinct kinds and destinations).
+fn csv_row(row: &ActivityRow, flows: &[FlowRow]) -> String {
+    let distinct = |f: fn(&FlowRow) -> &str| {
+        let mut seen: Vec<&str> = Vec::new();
+        for v in flows.iter().map(f) {
+            if !seen.contains(&v) {
+                seen.push(v);
+            }
+        }
+        seen.join(" ")
+    };
+    let cells = [
+        row.id.to_string(),
+        utc(row.ts),
+        row.ts.to_string(),
+        row.session_id.clone(),
+        row.agent.clone(),
+        row.event.clone(),
+        row.tool.clone(),
+        row.decision.clone(),
+        row.reason.clone().unwrap_or_default(),
+        row.latency_us.to_string(),
+        flows.len().to_string(),
+        distinct(|f| &f.kind),
+        distinct(|f| &f.destination),
+    ];
+    cells.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(",")
+}
+
+/// RFC 4180 quoting; a leading `=`, `+`, `-`, `@`, tab or CR is neutralised with `'` so that a
+/// spreadsheet shows a tool name or reason as text instead of running it as a formula.
+fn csv_cell(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() };
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_cell;
+
+    #[test]
+    fn csv_cells_are_quoted_and_defused() {
+        assert_eq!(csv_cell("plain"), "plain");
+        assert_eq!(csv_cell("a, \"b\""), "\"a, \"\"b\"\"\"");
+        assert_eq!(csv_cell("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+        assert_eq!(csv_cell("-1"), "'-1");
+    }
 }

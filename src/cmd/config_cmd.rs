@@ -1,7 +1,7 @@
 //! `mcpproxy config show|path|check`: the effective configuration, where it lives, and whether
 //! it is valid (an unknown key or a wrong type names the key).
 
-use crate::cli::{ConfigCommand, ConfigShowArgs};
+use crate::cli::{ConfigCheckArgs, ConfigCommand, ConfigShowArgs};
 use crate::config::Config;
 use crate::paths::Paths;
 use anyhow::{Context, Result};
@@ -17,7 +17,7 @@ pub fn run(cmd: &ConfigCommand) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         ConfigCommand::Show(args) => show(&path, args),
-        ConfigCommand::Check => check(&path),
+        ConfigCommand::Check(args) => check(&path, args),
     }
 }
 
@@ -58,19 +58,19 @@ fn show(path: &Path, args: &ConfigShowArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn check(path: &Path) -> Result<ExitCode> {
-    if !path.exists() {
+fn check(path: &Path, args: &ConfigCheckArgs) -> Result<ExitCode> {
+    let exists = path.exists();
+    let error = if exists { Config::load(path).err().map(|e| format!("{e:#}")) } else { None };
+    let keys = keys_set(path);
+    if args.json {
+        let v = json!({"path": path, "exists": exists, "valid": error.is_none(), "keys_set": keys, "error": error});
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    } else if let Some(e) = &error {
+        eprintln!("invalid: {e}");
+    } else if !exists {
         println!("ok: no config file at {} (defaults apply)", path.display());
-        return Ok(ExitCode::SUCCESS);
+    } else {
+        println!("ok: {} is valid ({} key(s) set)", path.display(), keys.len());
     }
-    match Config::load(path) {
-        Ok(_) => {
-            println!("ok: {} is valid ({} key(s) set)", path.display(), keys_set(path).len());
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(e) => {
-            eprintln!("invalid: {e:#}");
-            Ok(ExitCode::from(1))
-        }
-    }
+    Ok(if error.is_some() { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod activity;
+pub mod backups;
 pub mod config_cmd;
 pub mod hook;
 pub mod install;
@@ -10,3 +11,4 @@ pub mod sessions;
 pub mod settings;
 pub mod status;
 pub mod table;
+pub mod trust;

@@ -1,7 +1,7 @@
 //! `mcpproxy sessions list|show`: sessions in the flow database, what each read, what tried to
 //! leave and what was decided; `show --graph` draws that as a Mermaid flowchart.
 
-use super::table::{fit, now_secs, utc, utc_short};
+use super::table::{self, colour_enabled, fit, now_secs, paint, utc, utc_short, Colour};
 use crate::cli::{SessionShowArgs, SessionsCommand, SessionsListArgs};
 use crate::paths::Paths;
 use crate::store::queries::{FlowRow, ReadOnly, SessionRow, SourceRow};
@@ -40,24 +40,30 @@ fn list(db: Option<&ReadOnly>, args: &SessionsListArgs) -> Result<ExitCode> {
         writeln!(out, "no sessions{}", if db.is_none() { " (no database yet)" } else { "" })?;
         return Ok(ExitCode::SUCCESS);
     }
-    // 18 + 11 + 14 + 14 + 4 + 5 + 4 + 3 + 7 separators = 80 columns.
+    // SESSION takes what the other columns leave: 18 at 80 columns (11 + 14 + 14 + 4 + 5 + 4
+    // + 3 + 7 separators = 62), the whole id with --wide.
+    let longest = rows.iter().map(|s| s.id.chars().count()).max().unwrap_or(7).max(7);
+    let id_w = if args.wide { longest } else { longest.min(table::width(false).saturating_sub(62).max(12)) };
+    let colour = colour_enabled();
     writeln!(
         out,
-        "{:<18} {:<11} {:<14} {:<14} {:>4} {:>5} {:>4} {:>3}",
+        "{:<id_w$} {:<11} {:<14} {:<14} {:>4} {:>5} {:>4} {:>3}",
         "SESSION", "AGENT", "STARTED (UTC)", "LAST", "SRC", "FLOWS", "DENY", "ASK"
     )?;
     for s in &rows {
+        let deny = format!("{:>4}", s.deny);
+        let deny = if s.deny > 0 { paint(&deny, Colour::Red, colour) } else { deny };
+        let ask = format!("{:>3}", s.ask);
+        let ask = if s.ask > 0 { paint(&ask, Colour::Yellow, colour) } else { ask };
         writeln!(
             out,
-            "{:<18} {:<11} {:<14} {:<14} {:>4} {:>5} {:>4} {:>3}",
-            fit(&s.id, 18),
-            fit(&s.agent, 11),
+            "{:<id_w$} {:<11} {:<14} {:<14} {:>4} {:>5} {deny} {ask}",
+            fit(&s.id, id_w),
+            fit(&s.agent, if args.wide { usize::MAX } else { 11 }),
             utc_short(s.started_at),
             utc_short(s.last_seen),
             s.sources,
             s.flows,
-            s.deny,
-            s.ask
         )?;
     }
     Ok(ExitCode::SUCCESS)
@@ -91,6 +97,7 @@ fn show(db: &ReadOnly, args: &SessionShowArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let now = now_secs();
+    let line_w = table::width(args.wide).saturating_sub(8);
     writeln!(out, "session {} ({})", session.id, session.agent)?;
     writeln!(out, "  started   {}", utc(session.started_at))?;
     writeln!(out, "  last      {} ({})", utc(session.last_seen), super::table::age(session.last_seen, now))?;
@@ -106,7 +113,7 @@ fn show(db: &ReadOnly, args: &SessionShowArgs) -> Result<ExitCode> {
     for s in &sources {
         let found =
             if s.sensitivity.is_empty() { String::new() } else { format!(" [{}]", s.sensitivity.replace(',', ", ")) };
-        writeln!(out, "  #{:<4} {}", s.id, fit(&format!("{} {} ({}){found}", s.tool, s.location, s.origin), 72))?;
+        writeln!(out, "  #{:<4} {}", s.id, fit(&format!("{} {} ({}){found}", s.tool, s.location, s.origin), line_w))?;
     }
     writeln!(out, "flows (what tried to leave):")?;
     if flows.is_empty() {
@@ -117,9 +124,12 @@ fn show(db: &ReadOnly, args: &SessionShowArgs) -> Result<ExitCode> {
             "{} {} -> {} `{}` to {} ({}, {} chars) => {}",
             f.kind, f.data, f.sink_tool, f.sink_field, f.destination, f.encoding, f.matched, f.action
         );
-        writeln!(out, "  a{:<4} {}", f.activity_id, fit(&line, 72))?;
+        writeln!(out, "  {:<5} {}", format!("a{}", f.activity_id), fit(&line, line_w))?;
     }
-    writeln!(out, "explain a decision: mcpproxy activity show <id>")?;
+    match flows.first() {
+        Some(f) => writeln!(out, "explain a decision: mcpproxy activity show a{}", f.activity_id)?,
+        None => writeln!(out, "explain a decision: mcpproxy activity show <id>")?,
+    }
     writeln!(out, "draw the graph:     mcpproxy sessions show {} --graph", session.id)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -8,6 +8,8 @@
 //! - Cursor: `{"version": 1, "hooks": {"<event>": [{"command"}]}}`.
 //!
 //! Our handlers are recognised by a command containing `mcpproxy` and ` hook evaluate`.
+//! Files are written back in their own layout (indentation, or one compact line), atomically,
+//! and through a symbolic link to its target.
 
 use crate::agent::{cursor, gemini};
 use crate::cli::{Agent, Scope};
@@ -41,6 +43,9 @@ pub fn settings_path(agent: Agent, scope: Scope) -> Result<PathBuf> {
     if !scopes(agent).contains(&scope) {
         bail!("{} has no `{}` scope (use {})", agent.as_str(), scope.as_str(), scope_list(agent));
     }
+    if agent == Agent::Codex && scope == Scope::User {
+        return Ok(codex_home()?.join(file));
+    }
     let base = match scope {
         Scope::User => home_dir()?,
         Scope::Project | Scope::Local => std::env::current_dir().context("reading the current directory")?,
@@ -48,11 +53,26 @@ pub fn settings_path(agent: Agent, scope: Scope) -> Result<PathBuf> {
     Ok(base.join(dir).join(file))
 }
 
+/// Codex's home: `$CODEX_HOME`, else `~/.codex` (its user hooks.json and config.toml live there).
+pub fn codex_home() -> Result<PathBuf> {
+    match std::env::var_os("CODEX_HOME").filter(|h| !h.is_empty()) {
+        Some(h) => {
+            let h = PathBuf::from(h);
+            Ok(if h.is_absolute() {
+                h
+            } else {
+                std::env::current_dir().context("reading the current directory")?.join(h)
+            })
+        }
+        None => Ok(home_dir()?.join(".codex")),
+    }
+}
+
 fn scope_list(agent: Agent) -> String {
     scopes(agent).iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" or ")
 }
 
-fn home_dir() -> Result<PathBuf> {
+pub fn home_dir() -> Result<PathBuf> {
     std::env::var_os("HOME")
         .filter(|h| !h.is_empty())
         .map(PathBuf::from)
@@ -71,21 +91,75 @@ pub fn events(agent: Agent) -> &'static [&'static str] {
     }
 }
 
-/// The command line we install: the absolute path of this binary (quoted when needed) plus
-/// `hook evaluate`, plus `--agent X` for agents other than Claude Code.
-pub fn our_command(agent: Agent) -> Result<String> {
-    let exe = std::env::current_exe().context("finding the path of the running mcpproxy binary")?;
-    let exe = exe.canonicalize().unwrap_or(exe);
-    let exe = exe.to_str().context("the mcpproxy binary path is not valid UTF-8")?;
-    let exe = if exe.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+:@%,=".contains(c)) {
-        exe.to_owned()
-    } else {
-        format!("'{}'", exe.replace('\'', r"'\''"))
+/// The command line we install: `<prefix> hook evaluate`, plus `--agent X` for agents other
+/// than Claude Code. The prefix is `--command` when given; for the project scope (a file
+/// shared through the repository) `mcpproxy`, found on PATH by whoever runs the agent; else
+/// the absolute path of this binary (quoted when needed). Returns the command and warnings.
+pub fn our_command(agent: Agent, scope: Scope, custom: Option<&str>) -> Result<(String, Vec<String>)> {
+    let mut warnings = Vec::new();
+    let prefix = match custom.map(str::trim) {
+        Some(c) if !c.contains("mcpproxy") => bail!(
+            "--command `{c}` does not name mcpproxy; `hook uninstall` and `hook status` recognise our \
+             handlers by it (use a path or a wrapper whose name contains mcpproxy)"
+        ),
+        Some(c) => c.to_owned(),
+        None if scope == Scope::Project => {
+            if find_on_path("mcpproxy").is_none() {
+                let effect = if agent == Agent::Gemini {
+                    "Gemini CLI then blocks every tool call with the shell's error"
+                } else {
+                    "the hook then fails to start and checks nothing"
+                };
+                warnings.push(format!(
+                    "`mcpproxy` is not on PATH, but the project settings run `mcpproxy hook evaluate` \
+                     from PATH so that they work for everyone who clones the project; {effect}. Put \
+                     mcpproxy on PATH (for example in ~/.local/bin) or pass --command"
+                ));
+            }
+            "mcpproxy".to_owned()
+        }
+        None => {
+            let exe = std::env::current_exe().context("finding the path of the running mcpproxy binary")?;
+            let exe = exe.canonicalize().unwrap_or(exe);
+            shell_quote(exe.to_str().context("the mcpproxy binary path is not valid UTF-8")?)
+        }
     };
-    Ok(match agent {
-        Agent::ClaudeCode => format!("{exe} hook evaluate"),
-        other => format!("{exe} hook evaluate --agent {}", other.as_str()),
-    })
+    let command = match agent {
+        Agent::ClaudeCode => format!("{prefix} hook evaluate"),
+        other => format!("{prefix} hook evaluate --agent {}", other.as_str()),
+    };
+    Ok((command, warnings))
+}
+
+/// `word` as one shell word: as is when it needs no quoting, else single-quoted.
+fn shell_quote(word: &str) -> String {
+    if !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+:@%,=".contains(c)) {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+/// The first executable file called `name` in the directories of PATH.
+pub fn find_on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path).map(|dir| dir.join(name)).find(|p| is_executable(p))
+}
+
+/// A regular file with an execute bit (any regular file off Unix).
+pub fn is_executable(path: &Path) -> bool {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return false;
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        meta.is_file() && meta.permissions().mode() & 0o111 != 0
+    }
+    #[cfg(not(unix))]
+    {
+        meta.is_file()
+    }
 }
 
 /// True for a handler command that runs `mcpproxy hook evaluate`.
@@ -93,17 +167,115 @@ pub fn is_ours(command: &str) -> bool {
     command.contains("mcpproxy") && command.contains(" hook evaluate")
 }
 
-/// The executable of an installed command: the text before ` hook evaluate`, unquoted.
-pub fn command_binary(command: &str) -> String {
-    let head = command.split(" hook evaluate").next().unwrap_or(command).trim();
-    let unquoted = head.strip_prefix('\'').and_then(|h| h.strip_suffix('\''));
-    let unquoted = unquoted.or_else(|| head.strip_prefix('"').and_then(|h| h.strip_suffix('"')));
-    unquoted.map(|u| u.replace(r"'\''", "'")).unwrap_or_else(|| head.to_owned())
+/// What an installed command runs, as far as a shell would see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandParts {
+    /// The word right before `hook evaluate`: the mcpproxy binary (a path or a name on PATH).
+    pub binary: String,
+    /// The program the shell starts, when it is not `binary` itself (`sh` in
+    /// `sh wrapper.sh /abs/mcpproxy hook evaluate`, `env` in `env X=1 mcpproxy ...`).
+    pub wrapper: Option<String>,
 }
 
-/// What our handler entry looks like for an agent: a matcher group, or (Cursor) a bare handler.
-fn our_entry(agent: Agent, command: &str) -> Value {
+/// Split an installed command the way a POSIX shell would (quotes, backslashes, leading
+/// `NAME=value` assignments, `;`/`&&`/`||`/`|` lists), and find the mcpproxy binary in the
+/// part that runs `hook evaluate`.
+pub fn command_parts(command: &str) -> CommandParts {
+    let segments = shell_words(command);
+    let segment = segments
+        .iter()
+        .find(|words| words.windows(2).any(|w| w[0] == "hook" && w[1] == "evaluate"))
+        .or(segments.first());
+    let Some(words) = segment else {
+        return CommandParts { binary: command.trim().to_owned(), wrapper: None };
+    };
+    let first = words.iter().position(|w| !is_assignment(w)).unwrap_or(0);
+    let hook_at = words.windows(2).position(|w| w[0] == "hook" && w[1] == "evaluate");
+    let binary_at = hook_at.filter(|&i| i > first).map(|i| i - 1).unwrap_or(first);
+    let binary = words.get(binary_at).cloned().unwrap_or_default();
+    let wrapper = (binary_at != first).then(|| words[first].clone());
+    CommandParts { binary, wrapper }
+}
+
+fn is_assignment(word: &str) -> bool {
+    match word.split_once('=') {
+        Some((name, _)) => {
+            !name.is_empty()
+                && !name.starts_with(|c: char| c.is_ascii_digit())
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        }
+        None => false,
+    }
+}
+
+/// Shell words, grouped into the simple commands of a `;`, `&&`, `||`, `|` list.
+fn shell_words(command: &str) -> Vec<Vec<String>> {
+    let mut segments = vec![Vec::new()];
+    let mut word = String::new();
+    let mut in_word = false;
+    let mut chars = command.chars().peekable();
+    let end_word = |word: &mut String, in_word: &mut bool, segments: &mut Vec<Vec<String>>| {
+        if *in_word {
+            segments.last_mut().expect("one segment").push(std::mem::take(word));
+            *in_word = false;
+        }
+    };
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                in_word = true;
+                for q in chars.by_ref() {
+                    if q == '\'' {
+                        break;
+                    }
+                    word.push(q);
+                }
+            }
+            '"' => {
+                in_word = true;
+                while let Some(q) = chars.next() {
+                    match q {
+                        '"' => break,
+                        '\\' if matches!(chars.peek(), Some('"' | '\\' | '$' | '`')) => {
+                            word.push(chars.next().expect("peeked"));
+                        }
+                        _ => word.push(q),
+                    }
+                }
+            }
+            '\\' => {
+                in_word = true;
+                if let Some(n) = chars.next() {
+                    word.push(n);
+                }
+            }
+            ';' | '&' | '|' => {
+                end_word(&mut word, &mut in_word, &mut segments);
+                if matches!(chars.peek(), Some('&' | '|')) {
+                    chars.next();
+                }
+                segments.push(Vec::new());
+            }
+            c if c.is_whitespace() => end_word(&mut word, &mut in_word, &mut segments),
+            c => {
+                in_word = true;
+                word.push(c);
+            }
+        }
+    }
+    end_word(&mut word, &mut in_word, &mut segments);
+    segments.retain(|s| !s.is_empty());
+    segments
+}
+
+/// What our handler entry for `event` looks like for an agent: a matcher group, or (Cursor) a
+/// bare handler. Claude Code's PreToolUse handler blocks the call when the hook fails (a
+/// timeout, a crash) instead of letting it through.
+fn our_entry(agent: Agent, event: &str, command: &str) -> Value {
     match agent {
+        Agent::ClaudeCode if event == "PreToolUse" => json!({"matcher": "*", "hooks": [
+            {"type": "command", "command": command, "timeout": TIMEOUT_SECS, "onFailure": "block"}
+        ]}),
         Agent::ClaudeCode | Agent::Codex => {
             json!({"matcher": "*", "hooks": [{"type": "command", "command": command, "timeout": TIMEOUT_SECS}]})
         }
@@ -141,7 +313,8 @@ fn hooks_of<'a>(doc: &'a mut Value, path: &Path) -> Result<Option<&'a mut Map<St
     }
 }
 
-/// Handlers inside one event's list: `(group index, handler index or None for Cursor)`.
+/// The commands of the handlers in one entry of an event's list (a matcher group, or for
+/// Cursor a handler).
 fn handler_commands(agent: Agent, group: &Value) -> Vec<String> {
     let cmd = |h: &Value| h.get("command").and_then(Value::as_str).map(str::to_owned);
     match agent {
@@ -181,7 +354,6 @@ fn remove_ours(agent: Agent, list: &mut Vec<Value>) -> usize {
 /// `doc` with our handlers installed for every event of `agent`. Already-correct entries are
 /// left alone, so installing twice yields the same value.
 pub fn with_install(agent: Agent, mut doc: Value, command: &str, path: &Path) -> Result<Value> {
-    let entry = our_entry(agent, command);
     if agent == Agent::Cursor && doc.get("version").is_none() {
         doc.as_object_mut().expect("checked object").insert("version".into(), json!(1));
     }
@@ -190,6 +362,7 @@ pub fn with_install(agent: Agent, mut doc: Value, command: &str, path: &Path) ->
     }
     let hooks = hooks_of(&mut doc, path)?.expect("just inserted");
     for event in events(agent) {
+        let entry = our_entry(agent, event, command);
         let list = hooks.entry(event.to_string()).or_insert_with(|| json!([]));
         let Value::Array(list) = list else {
             bail!("{}: `hooks.{event}` is not a list; fix it by hand, nothing was written", path.display());
@@ -306,30 +479,116 @@ pub fn matcher_covers(agent: Agent, matcher: &str, tool: &str) -> bool {
     regex::Regex::new(m).map(|r| r.is_match(tool)).unwrap_or(false)
 }
 
-/// Serialised the way we write settings: two-space pretty JSON and a final newline.
-pub fn to_text(doc: &Value) -> String {
-    let mut text = serde_json::to_string_pretty(doc).expect("JSON value serialises");
-    text.push('\n');
-    text
+/// How a settings file is laid out, so that it is written back the same way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Style {
+    /// One indentation step (`"  "`, `"    "`, `"\t"`); `None` for JSON on one line.
+    indent: Option<String>,
+    /// On one line: `{"a": 1, "b": 2}` rather than `{"a":1,"b":2}`.
+    spaced: bool,
+    trailing_newline: bool,
 }
 
-/// Copy an existing file to `<file>.bak-<unix time>` (with a counter when that exists).
-pub fn backup(path: &Path) -> Result<PathBuf> {
-    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("settings.json");
-    let mut target = path.with_file_name(format!("{name}.bak-{stamp}"));
-    let mut n = 1;
-    while target.exists() {
-        target = path.with_file_name(format!("{name}.bak-{stamp}-{n}"));
-        n += 1;
+impl Default for Style {
+    /// Ours for a new file: two-space pretty JSON and a final newline.
+    fn default() -> Style {
+        Style { indent: Some("  ".into()), spaced: false, trailing_newline: true }
     }
-    std::fs::copy(path, &target).with_context(|| format!("backing up {} to {}", path.display(), target.display()))?;
-    Ok(target)
+}
+
+impl Style {
+    /// The layout of `text`: one line or indented (by the first indented line), with or
+    /// without a final newline. Empty text gets the default.
+    pub fn of(text: &str) -> Style {
+        let body = text.trim();
+        if body.is_empty() {
+            return Style::default();
+        }
+        let trailing_newline = text.ends_with('\n');
+        if !body.contains('\n') {
+            let spaced = body.find("\":").is_some_and(|i| body[i + 2..].starts_with(' '));
+            return Style { indent: None, spaced, trailing_newline };
+        }
+        let indent = body
+            .lines()
+            .skip(1)
+            .map(|l| &l[..l.len() - l.trim_start().len()])
+            .find(|ws| !ws.is_empty())
+            .map(|ws| if ws.starts_with('\t') { "\t".to_owned() } else { ws.to_owned() })
+            .unwrap_or_else(|| "  ".into());
+        Style { indent: Some(indent), spaced: false, trailing_newline }
+    }
+
+    /// `doc` in this layout.
+    pub fn render(&self, doc: &Value) -> String {
+        use serde::Serialize;
+        let mut buf = Vec::new();
+        let result = match &self.indent {
+            Some(indent) => {
+                let fmt = serde_json::ser::PrettyFormatter::with_indent(indent.as_bytes());
+                doc.serialize(&mut serde_json::Serializer::with_formatter(&mut buf, fmt))
+            }
+            None if self.spaced => doc.serialize(&mut serde_json::Serializer::with_formatter(&mut buf, Spaced)),
+            None => doc.serialize(&mut serde_json::Serializer::new(&mut buf)),
+        };
+        result.expect("a JSON value serialises");
+        let mut text = String::from_utf8(buf).expect("serde_json writes UTF-8");
+        if self.trailing_newline {
+            text.push('\n');
+        }
+        text
+    }
+}
+
+/// One-line JSON with a space after `:` and `,`.
+struct Spaced;
+
+impl serde_json::ser::Formatter for Spaced {
+    fn begin_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
+        if first {
+            Ok(())
+        } else {
+            w.write_all(b", ")
+        }
+    }
+    fn begin_object_key<W: ?Sized + std::io::Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
+        if first {
+            Ok(())
+        } else {
+            w.write_all(b", ")
+        }
+    }
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
+    }
+}
+
+/// The file a write to `path` lands in: `path` itself, or the end of its chain of symbolic
+/// links (which may not exist yet).
+pub fn resolve_links(path: &Path) -> PathBuf {
+    let mut current = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&current) {
+            Ok(m) if m.file_type().is_symlink() => match std::fs::read_link(&current) {
+                Ok(target) => {
+                    current = match current.parent() {
+                        Some(dir) if target.is_relative() => dir.join(target),
+                        _ => target,
+                    };
+                }
+                Err(_) => break,
+            },
+            _ => break,
+        }
+    }
+    current
 }
 
 /// Write `text` to `path` atomically: a temp file in the same directory, synced, then renamed
-/// over it (keeping the old file's permissions).
+/// over it (keeping the old file's permissions). A symbolic link is written through: its
+/// target is replaced and the link stays.
 pub fn write_atomic(path: &Path, text: &str) -> Result<()> {
+    let path = &resolve_links(path);
     let dir = path.parent().context("settings path has no parent directory")?;
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("settings.json");
@@ -350,6 +609,15 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<()> {
     result
 }
 
+/// True when `doc` holds nothing but what `hook install` itself adds to an empty file.
+pub fn is_empty_doc(agent: Agent, doc: &Value) -> bool {
+    match doc.as_object() {
+        Some(m) if agent == Agent::Cursor => m.iter().all(|(k, v)| k == "version" && v == &json!(1)),
+        Some(m) => m.is_empty(),
+        None => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -362,7 +630,9 @@ mod tests {
         let original = json!({"model": "opus", "hooks": {"PreToolUse": [{"matcher": "Bash", "hooks": [{"type": "command", "command": "lint"}]}]}});
         let once = with_install(Agent::ClaudeCode, original.clone(), CMD, p).unwrap();
         let twice = with_install(Agent::ClaudeCode, once.clone(), CMD, p).unwrap();
-        assert_eq!(to_text(&once), to_text(&twice));
+        assert_eq!(once, twice);
+        assert_eq!(once["hooks"]["PreToolUse"][1]["hooks"][0]["onFailure"], "block");
+        assert!(once["hooks"]["PostToolUse"][0]["hooks"][0].get("onFailure").is_none());
         assert_eq!(once["hooks"]["PreToolUse"].as_array().unwrap().len(), 2);
         let (back, n) = with_uninstall(Agent::ClaudeCode, twice, p).unwrap();
         assert_eq!(n, 3);
@@ -401,7 +671,31 @@ mod tests {
 
     #[test]
     fn binary_of_a_command() {
-        assert_eq!(command_binary("/a/mcpproxy hook evaluate --agent codex"), "/a/mcpproxy");
-        assert_eq!(command_binary("'/my dir/mcpproxy' hook evaluate"), "/my dir/mcpproxy");
+        let parts = |c: &str| {
+            let p = command_parts(c);
+            (p.binary, p.wrapper)
+        };
+        assert_eq!(parts("/a/mcpproxy hook evaluate --agent codex"), ("/a/mcpproxy".into(), None));
+        assert_eq!(parts("'/my dir/mcpproxy' hook evaluate"), ("/my dir/mcpproxy".into(), None));
+        assert_eq!(parts("MCPPROXY_HOME=/x RUST_LOG=1 mcpproxy hook evaluate"), ("mcpproxy".into(), None));
+        assert_eq!(
+            parts("sh wrapper.sh /tmp/d /abs/mcpproxy hook evaluate"),
+            ("/abs/mcpproxy".into(), Some("sh".into()))
+        );
+        assert_eq!(parts("cd /x && \"/b/mcp proxy\" hook evaluate"), ("/b/mcp proxy".into(), None));
+        assert_eq!(parts("env A=1 mcpproxy hook evaluate"), ("mcpproxy".into(), Some("env".into())));
+    }
+
+    #[test]
+    fn styles_round_trip() {
+        let doc = json!({"a": [1, 2], "b": {"c": true}});
+        for text in [
+            "{\"a\":[1,2],\"b\":{\"c\":true}}",
+            "{\"a\": [1, 2], \"b\": {\"c\": true}}\n",
+            "{\n    \"a\": [\n        1,\n        2\n    ],\n    \"b\": {\n        \"c\": true\n    }\n}\n",
+            "{\n\t\"a\": [\n\t\t1,\n\t\t2\n\t],\n\t\"b\": {\n\t\t\"c\": true\n\t}\n}",
+        ] {
+            assert_eq!(Style::of(text).render(&doc), text);
+        }
     }
 }

@@ -1,16 +1,19 @@
 //! `mcpproxy hook status [--json]`: is the hook installed (per agent and scope), does it point at
-//! a working binary, do its matchers see the tools that matter, and what does the database say.
-//! Exits 1 and prints a fix for every problem found.
+//! a working binary, do its matchers see the tools that matter, would the agent run it at all
+//! (Claude Code's `disableAllHooks`, Codex's hook trust, Gemini CLI's folder trust), and what
+//! does the database say. Exits 1 and prints a fix for every problem found.
 
 use super::settings::{self, ALL_AGENTS};
-use super::table::{age, bytes, now_secs, utc, wrap};
-use crate::cli::{Agent, StatusArgs};
+use super::table::{self, age, bytes, colour_enabled, now_secs, paint, utc, wrap, Colour};
+use super::trust::{self, HookTrust};
+use crate::cli::{Agent, Scope, StatusArgs};
 use crate::paths::Paths;
 use crate::store::queries::{ActivityRow, ReadOnly};
 use crate::store::CURRENT_VERSION;
 use anyhow::Result;
 use serde::Serialize;
-use std::path::Path;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Serialize)]
@@ -22,9 +25,16 @@ struct Problem {
 #[derive(Serialize)]
 struct CommandCheck {
     command: String,
+    /// The mcpproxy binary as the command names it (the word before `hook evaluate`).
     binary: String,
-    /// The binary exists and is executable.
+    /// Where it is: the path, or what PATH resolves a bare name to.
+    resolved: Option<String>,
+    /// The program the command starts when it is not the binary (`sh`, `env`, a wrapper).
+    wrapper: Option<String>,
+    /// The binary exists and is executable (true when it depends on a variable: unchecked).
     runnable: bool,
+    /// It names a variable (`$CLAUDE_PLUGIN_ROOT/...`), so it cannot be checked here.
+    unchecked: bool,
     /// It is the binary running this status command.
     is_this_binary: bool,
 }
@@ -34,7 +44,7 @@ struct HookReport {
     agent: &'static str,
     scope: &'static str,
     path: String,
-    /// `installed`, `partial`, `not installed`, `no file` or `invalid`.
+    /// `installed`, `partial`, `not installed`, `no file`, `invalid` or `same file`.
     state: String,
     events: Vec<String>,
     missing_events: Vec<String>,
@@ -45,6 +55,12 @@ struct HookReport {
     uncovered_tools: Vec<String>,
     /// Another scope resolves to the same file (e.g. `project` when run from $HOME).
     same_file_as: Option<&'static str>,
+    /// Claude Code: the file sets `disableAllHooks: true`.
+    disable_all_hooks: bool,
+    /// Whether the agent's own trust gate lets our hooks run: per event for Codex (`trusted`,
+    /// `untrusted`, `modified`, `disabled`, `unknown`; `project` when the project is not
+    /// trusted), `folder` for Gemini CLI project hooks.
+    trust: Vec<(String, String)>,
 }
 
 #[derive(Serialize)]
@@ -70,12 +86,15 @@ struct Report {
     binary: String,
     hooks: Vec<HookReport>,
     database: DbReport,
+    /// Worth knowing, not broken (the exit code ignores them).
+    notes: Vec<String>,
     problems: Vec<Problem>,
 }
 
 pub fn run(args: &StatusArgs) -> Result<ExitCode> {
     let this_exe = std::env::current_exe().ok().map(|p| p.canonicalize().unwrap_or(p));
     let mut problems = Vec::new();
+    let mut notes = Vec::new();
     let mut hooks = Vec::new();
     for &agent in ALL_AGENTS {
         let mut seen: Vec<(String, &'static str)> = Vec::new();
@@ -91,13 +110,32 @@ pub fn run(args: &StatusArgs) -> Result<ExitCode> {
             seen.push((path, scope.as_str()));
             hooks.push(check_hook(agent, scope, this_exe.as_deref(), &mut problems)?);
         }
+        let installed: Vec<&str> =
+            hooks.iter().filter(|h| h.agent == agent.as_str() && is_installed(h)).map(|h| h.scope).collect();
+        if let [.., last] = installed[..] {
+            if installed.len() > 1 {
+                notes.push(format!(
+                    "{} hooks are installed in {} scopes: the agent runs each of them (unless their \
+                     commands are identical), so calls are evaluated more than once; one is enough (for \
+                     example `mcpproxy hook uninstall --agent {} --scope {last}`)",
+                    agent.as_str(),
+                    installed.join(" and "),
+                    agent.as_str(),
+                ));
+            }
+        }
     }
     let paths = Paths::resolve()?;
     let database = check_db(&paths.database(), &mut problems);
-    let installed_anywhere = hooks.iter().any(|h| h.state == "installed" || h.state == "partial");
-    if !installed_anywhere && !matches!(database.coverage.as_str(), "proxy" | "both") {
+    if !hooks.iter().any(is_installed) {
+        let problem = if matches!(database.coverage.as_str(), "proxy" | "both") {
+            "no agent hook is installed: only MCP calls through `mcpproxy proxy` are checked, not the \
+             agent's own tools (WebFetch, Bash, Read ...)"
+        } else {
+            "mcpproxy is not installed for any agent: nothing is being checked"
+        };
         problems.push(Problem {
-            problem: "mcpproxy is not installed for any agent: nothing is being checked".into(),
+            problem: problem.into(),
             fix: "mcpproxy hook install --agent claude-code --scope user".into(),
         });
     }
@@ -106,6 +144,7 @@ pub fn run(args: &StatusArgs) -> Result<ExitCode> {
         binary: this_exe.map(|p| p.display().to_string()).unwrap_or_default(),
         hooks,
         database,
+        notes,
         problems,
     };
     if args.json {
@@ -116,22 +155,11 @@ pub fn run(args: &StatusArgs) -> Result<ExitCode> {
     Ok(if report.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
-fn runnable(path: &Path) -> bool {
-    let Ok(meta) = std::fs::metadata(path) else {
-        return false;
-    };
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        meta.is_file() && meta.permissions().mode() & 0o111 != 0
-    }
-    #[cfg(not(unix))]
-    {
-        meta.is_file()
-    }
+fn is_installed(h: &HookReport) -> bool {
+    h.state == "installed" || h.state == "partial"
 }
 
-fn empty_report(agent: Agent, scope: crate::cli::Scope, path: String) -> HookReport {
+fn empty_report(agent: Agent, scope: Scope, path: String) -> HookReport {
     HookReport {
         agent: agent.as_str(),
         scope: scope.as_str(),
@@ -143,17 +171,83 @@ fn empty_report(agent: Agent, scope: crate::cli::Scope, path: String) -> HookRep
         matchers: vec![],
         uncovered_tools: vec![],
         same_file_as: None,
+        disable_all_hooks: false,
+        trust: vec![],
     }
 }
 
-fn check_hook(
-    agent: Agent,
-    scope: crate::cli::Scope,
+/// Words a shell runs itself: a wrapper like `cd /x && ...` is not a program to look for.
+const SHELL_BUILTINS: &[&str] = &["cd", "exec", "command", "builtin", "time", "export", ".", "source", "eval"];
+
+/// Where a command word points: `(resolved path, runnable, unchecked)`.
+fn locate(word: &str) -> (Option<PathBuf>, bool, bool) {
+    if word.contains('$') || word.contains('`') {
+        return (None, true, true);
+    }
+    if word.contains('/') {
+        let p = PathBuf::from(word);
+        let ok = settings::is_executable(&p);
+        return (Some(p), ok, false);
+    }
+    match settings::find_on_path(word) {
+        Some(p) => (Some(p), true, false),
+        None => (None, false, false),
+    }
+}
+
+/// Does an installed command start an existing mcpproxy (directly, from PATH, after `VAR=...`
+/// assignments or through a wrapper)?
+fn check_command(
+    command: &str,
     this_exe: Option<&Path>,
+    what: &str,
+    reinstall: &str,
     problems: &mut Vec<Problem>,
-) -> Result<HookReport> {
+) -> CommandCheck {
+    let parts = settings::command_parts(command);
+    let (resolved, runnable, unchecked) = locate(&parts.binary);
+    let is_this_binary =
+        this_exe.is_some_and(|e| resolved.as_ref().and_then(|r| r.canonicalize().ok()).is_some_and(|b| b == e));
+    if !runnable {
+        let problem = if parts.binary.contains('/') {
+            format!(
+                "{what} runs `{}`, which is not an executable file (reinstall with the mcpproxy binary \
+                 the hook should run)",
+                parts.binary
+            )
+        } else {
+            format!(
+                "{what} runs `{}` from PATH, but there is none on PATH here (the agent may have another \
+                 PATH): put mcpproxy on PATH, or reinstall with --command",
+                parts.binary
+            )
+        };
+        problems.push(Problem { problem, fix: reinstall.to_owned() });
+    }
+    if let Some(w) = &parts.wrapper {
+        let (_, ok, _) = locate(w);
+        if !ok && !SHELL_BUILTINS.contains(&w.as_str()) {
+            problems.push(Problem {
+                problem: format!("{what} runs mcpproxy through `{w}`, which is not an executable file or on PATH"),
+                fix: reinstall.to_owned(),
+            });
+        }
+    }
+    CommandCheck {
+        command: command.to_owned(),
+        binary: parts.binary,
+        resolved: resolved.map(|r| r.display().to_string()),
+        wrapper: parts.wrapper,
+        runnable,
+        unchecked,
+        is_this_binary,
+    }
+}
+
+fn check_hook(agent: Agent, scope: Scope, this_exe: Option<&Path>, problems: &mut Vec<Problem>) -> Result<HookReport> {
     let path = settings::settings_path(agent, scope)?;
     let reinstall = format!("mcpproxy hook install --agent {} --scope {}", agent.as_str(), scope.as_str());
+    let what = format!("{} {} hook", agent.as_str(), scope.as_str());
     let mut report = empty_report(agent, scope, path.display().to_string());
     let doc = match settings::read_settings(&path) {
         Ok(Some((_, doc))) => doc,
@@ -167,6 +261,16 @@ fn check_hook(
             return Ok(report);
         }
     };
+    if agent == Agent::ClaudeCode && doc.get("disableAllHooks") == Some(&Value::Bool(true)) {
+        report.disable_all_hooks = true;
+        problems.push(Problem {
+            problem: format!(
+                "{} sets `disableAllHooks: true`: Claude Code runs no hook at all, mcpproxy's included",
+                path.display()
+            ),
+            fix: format!("remove `disableAllHooks` from {}", path.display()),
+        });
+    }
     let found = settings::inspect(agent, &doc);
     report.state = match (found.events.is_empty(), found.missing_events.is_empty()) {
         (true, _) => "not installed",
@@ -176,32 +280,19 @@ fn check_hook(
     .into();
     if report.state == "partial" {
         problems.push(Problem {
-            problem: format!(
-                "{} {} hook misses events {} in {}",
-                agent.as_str(),
-                scope.as_str(),
-                found.missing_events.join(", "),
-                path.display()
-            ),
+            problem: format!("{what} misses events {} in {}", found.missing_events.join(", "), path.display()),
             fix: reinstall.clone(),
         });
     }
     for command in &found.commands {
-        let binary = settings::command_binary(command);
-        let ok = runnable(Path::new(&binary));
-        let same = this_exe.is_some_and(|e| Path::new(&binary).canonicalize().is_ok_and(|b| b == e));
-        if !ok {
-            problems.push(Problem {
-                problem: format!(
-                    "{} {} hook runs `{binary}`, which is not an executable file (reinstall \
-                     with the mcpproxy binary the hook should run)",
-                    agent.as_str(),
-                    scope.as_str()
-                ),
-                fix: reinstall.clone(),
-            });
+        report.commands.push(check_command(command, this_exe, &what, &reinstall, problems));
+    }
+    if !found.events.is_empty() {
+        match agent {
+            Agent::Codex => check_codex_trust(&path, &doc, scope, &what, &reinstall, &mut report, problems),
+            Agent::Gemini if scope == Scope::Project => check_gemini_trust(&what, &mut report, problems)?,
+            _ => {}
         }
-        report.commands.push(CommandCheck { command: command.clone(), binary, runnable: ok, is_this_binary: same });
     }
     // One problem per distinct (matchers, missed tools), naming the events it applies to.
     let mut gaps: Vec<(String, String, Vec<String>)> = Vec::new();
@@ -238,6 +329,102 @@ fn check_hook(
     report.missing_events = found.missing_events;
     report.matchers = found.matchers;
     Ok(report)
+}
+
+/// Codex skips hooks it does not trust, and project hooks outside a trusted project.
+fn check_codex_trust(
+    path: &Path,
+    doc: &Value,
+    scope: Scope,
+    what: &str,
+    reinstall: &str,
+    report: &mut HookReport,
+    problems: &mut Vec<Problem>,
+) {
+    let Ok(config_path) = trust::codex_config_path() else {
+        return;
+    };
+    let config = match trust::read_codex_config(&config_path) {
+        Ok(c) => c,
+        Err(e) => {
+            problems.push(Problem {
+                problem: format!("{e:#}: cannot tell whether Codex trusts the {what}"),
+                fix: format!("repair {} (Codex cannot read it either)", config_path.display()),
+            });
+            return;
+        }
+    };
+    let mut by_state: Vec<(HookTrust, Vec<String>)> = Vec::new();
+    for hook in trust::codex_hooks(path, doc) {
+        let state = trust::codex_hook_trust(config.as_ref(), &hook);
+        report.trust.push((hook.event.clone(), state.as_str().into()));
+        match by_state.iter_mut().find(|(s, _)| *s == state) {
+            Some((_, events)) => events.push(hook.event),
+            None => by_state.push((state, vec![hook.event])),
+        }
+    }
+    let config_name = config_path.display();
+    let review = format!("{reinstall} (records the trust), or review it in Codex's /hooks");
+    for (state, events) in by_state {
+        let events = events.join(", ");
+        let (problem, fix) = match state {
+            HookTrust::Trusted | HookTrust::Unknown => continue,
+            HookTrust::Untrusted => (
+                format!(
+                    "{what} ({events}) is not trusted by Codex (no trusted_hash for it in {config_name}), \
+                     so Codex skips it without a word"
+                ),
+                review.clone(),
+            ),
+            HookTrust::Modified => (
+                format!(
+                    "{what} ({events}) changed since Codex trusted it (the trusted_hash in {config_name} is \
+                     for another command, timeout or matcher), so Codex skips it without a word"
+                ),
+                review.clone(),
+            ),
+            HookTrust::Disabled => (
+                format!("{what} ({events}) is disabled in {config_name} (`enabled = false`)"),
+                format!("remove `enabled = false` from its [hooks.state] entry in {config_name}"),
+            ),
+        };
+        problems.push(Problem { problem, fix });
+    }
+    if scope == Scope::Project {
+        let Ok(dir) = std::env::current_dir() else {
+            return;
+        };
+        if trust::codex_trusted_project(config.as_ref(), &dir).is_none() {
+            report.trust.push(("project".into(), "untrusted".into()));
+            problems.push(Problem {
+                problem: format!(
+                    "{what} does not run: Codex runs project hooks only in a trusted project, and {} is \
+                     not trusted in {config_name}",
+                    dir.display()
+                ),
+                fix: trust::codex_project_step(&config_path, &dir),
+            });
+        }
+    }
+}
+
+/// Gemini CLI skips project hooks in a folder it does not trust.
+fn check_gemini_trust(what: &str, report: &mut HookReport, problems: &mut Vec<Problem>) -> Result<()> {
+    let dir = std::env::current_dir()?;
+    let t = trust::gemini_folder_trust(&dir)?;
+    report.trust.push(("folder".into(), if t.trusted { "trusted" } else { "untrusted" }.into()));
+    if !t.trusted {
+        problems.push(Problem {
+            problem: format!(
+                "{what} does not run: Gemini CLI runs project hooks only in a trusted folder, and {} is \
+                 not trusted ({})",
+                dir.display(),
+                t.why
+            ),
+            fix: trust::gemini_trust_step(&dir),
+        });
+    }
+    Ok(())
 }
 
 fn file_size(path: &Path) -> u64 {
@@ -331,6 +518,8 @@ fn tilde(path: &str) -> String {
 }
 
 fn print_report(r: &Report) {
+    let colour = colour_enabled();
+    let text_width = table::width(false).saturating_sub(6);
     println!("mcpproxy {} ({})", r.version, tilde(&r.binary));
     println!();
     println!("hooks (project scopes relative to the current directory):");
@@ -341,15 +530,35 @@ fn print_report(r: &Report) {
         }
         println!("  {:<11} {:<7} {:<13} {}", h.agent, h.scope, h.state, tilde(&h.path));
         for c in &h.commands {
-            let note = match (c.runnable, c.is_this_binary) {
-                (false, _) => "MISSING",
-                (true, true) => "ok, this binary",
-                (true, false) => "ok, another build",
+            let note = match (c.runnable, c.unchecked, c.is_this_binary) {
+                (false, _, _) => paint("MISSING", Colour::Red, colour),
+                (true, true, _) => "not checked: it depends on a variable".into(),
+                (true, false, true) => "ok, this binary".into(),
+                (true, false, false) => "ok, another build".into(),
             };
-            println!("      runs {} ({note})", tilde(&c.binary));
+            let mut shown = tilde(&c.binary);
+            if !c.binary.contains('/') && !c.unchecked {
+                match &c.resolved {
+                    Some(p) => shown.push_str(&format!(", found on PATH at {}", tilde(p))),
+                    None => shown.push_str(", not found on PATH"),
+                }
+            }
+            if let Some(w) = &c.wrapper {
+                shown.push_str(&format!(" through {w}"));
+            }
+            println!("      runs {shown} ({note})");
         }
         if !h.uncovered_tools.is_empty() {
             println!("      matchers miss {}", h.uncovered_tools.join("; "));
+        }
+        if !h.trust.is_empty() {
+            let pending: Vec<String> =
+                h.trust.iter().filter(|(_, t)| t != "trusted").map(|(what, t)| format!("{what} {t}")).collect();
+            let summary = if pending.is_empty() { "trusted".to_owned() } else { pending.join(", ") };
+            println!("      agent trust: {summary}");
+        }
+        if h.disable_all_hooks {
+            println!("      {}", paint("disableAllHooks: true (no hook runs)", Colour::Red, colour));
         }
     }
     println!();
@@ -391,13 +600,22 @@ fn print_report(r: &Report) {
         );
     }
     println!();
+    if !r.notes.is_empty() {
+        println!("notes:");
+        for n in &r.notes {
+            for (i, line) in wrap(n, text_width).iter().enumerate() {
+                println!("  {} {line}", if i == 0 { "-" } else { " " });
+            }
+        }
+        println!();
+    }
     if r.problems.is_empty() {
-        println!("ok: no problems found");
+        println!("{}", paint("ok: no problems found", Colour::Green, colour));
         return;
     }
-    println!("problems ({}):", r.problems.len());
+    println!("{}", paint(&format!("problems ({}):", r.problems.len()), Colour::Red, colour));
     for p in &r.problems {
-        for (i, line) in wrap(&p.problem, 74).iter().enumerate() {
+        for (i, line) in wrap(&p.problem, text_width).iter().enumerate() {
             println!("  {} {line}", if i == 0 { "-" } else { " " });
         }
         println!("    fix: {}", p.fix);

@@ -1,7 +1,72 @@
-//! Small text helpers shared by the reporting commands: column truncation, UTC timestamps,
-//! ages, byte sizes and `--since` parsing.
+//! Small text helpers shared by the reporting commands: the output width, colour, column
+//! truncation, UTC timestamps, ages, byte sizes and `--since` parsing.
 
 use anyhow::{bail, Result};
+use std::io::IsTerminal;
+
+/// Narrowest layout the tables are squeezed into.
+const MIN_WIDTH: usize = 40;
+
+/// Columns to fit: `COLUMNS` when set, else the width of the terminal on stdout, else 80;
+/// unlimited with `wide`.
+pub fn width(wide: bool) -> usize {
+    if wide {
+        return usize::MAX;
+    }
+    let from_env = std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse::<usize>().ok()).filter(|&c| c > 0);
+    from_env.or_else(tty_width).unwrap_or(80).max(MIN_WIDTH)
+}
+
+#[cfg(unix)]
+fn tty_width() -> Option<usize> {
+    let mut ws = libc::winsize { ws_row: 0, ws_col: 0, ws_xpixel: 0, ws_ypixel: 0 };
+    // SAFETY: TIOCGWINSZ fills the winsize struct it is given; stdout may be anything.
+    let ok = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut ws) } == 0;
+    (ok && ws.ws_col > 0).then_some(ws.ws_col as usize)
+}
+
+#[cfg(not(unix))]
+fn tty_width() -> Option<usize> {
+    None
+}
+
+/// Colours for the few words that matter.
+#[derive(Clone, Copy)]
+pub enum Colour {
+    Red,
+    Yellow,
+    Green,
+}
+
+/// Colour only on a terminal, and never when `NO_COLOR` is set to anything (no-color.org) or
+/// `TERM=dumb`.
+pub fn colour_enabled() -> bool {
+    std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+}
+
+/// `text` in `colour` when `on`, as is otherwise. Pad before painting: escapes have no width.
+pub fn paint(text: &str, colour: Colour, on: bool) -> String {
+    if !on {
+        return text.to_owned();
+    }
+    let code = match colour {
+        Colour::Red => "31",
+        Colour::Yellow => "33",
+        Colour::Green => "32",
+    };
+    format!("\x1b[{code}m{text}\x1b[0m")
+}
+
+/// The colour of a decision word, if any.
+pub fn decision_colour(decision: &str) -> Option<Colour> {
+    match decision {
+        "deny" => Some(Colour::Red),
+        "ask" => Some(Colour::Yellow),
+        _ => None,
+    }
+}
 
 pub fn now_secs() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
@@ -10,6 +75,9 @@ pub fn now_secs() -> i64 {
 /// `text` cut to `width` characters (ending in `...` when cut), on one line.
 pub fn fit(text: &str, width: usize) -> String {
     let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if width == usize::MAX {
+        return one_line;
+    }
     if one_line.chars().count() <= width {
         return one_line;
     }
@@ -21,6 +89,7 @@ pub fn fit(text: &str, width: usize) -> String {
 }
 
 /// Word-wrap `text` to lines of at most `width` characters (long words are kept whole).
+/// `usize::MAX` (a `--wide` layout) keeps it on one line.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let mut cur = String::new();

@@ -127,3 +127,113 @@ pub fn decision(run: &Run) -> Option<(String, String)> {
     assert_eq!(h["hookEventName"], "PreToolUse");
     Some((d, h["permissionDecisionReason"].as_str().expect("reason").to_owned()))
 }
+
+impl From<std::process::Output> for Run {
+    fn from(out: std::process::Output) -> Run {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+/// A temp HOME, a temp project (the current directory), a temp MCPPROXY_HOME and a PATH that
+/// holds the built binary (as `mcpproxy`) and the system tools, with no agent variables from
+/// the machine running the tests.
+pub struct Workspace {
+    pub state: Home,
+    pub home: tempfile::TempDir,
+    pub project: tempfile::TempDir,
+    pub path: String,
+}
+
+impl Workspace {
+    pub fn new() -> Workspace {
+        let dir = bin().parent().unwrap().display().to_string();
+        Workspace {
+            state: Home::new(),
+            home: tempfile::tempdir().unwrap(),
+            project: tempfile::tempdir().unwrap(),
+            path: format!("{dir}:/usr/bin:/bin"),
+        }
+    }
+
+    /// The command, set up; the caller adds arguments.
+    pub fn cmd(&self) -> std::process::Command {
+        let mut c = std::process::Command::new(bin());
+        c.env("MCPPROXY_HOME", self.state.path())
+            .env("HOME", self.home.path())
+            .env("PATH", &self.path)
+            .current_dir(self.project.path());
+        for var in
+            ["CODEX_HOME", "GEMINI_CLI_TRUSTED_FOLDERS_PATH", "GEMINI_CLI_TRUST_WORKSPACE", "COLUMNS", "NO_COLOR"]
+        {
+            c.env_remove(var);
+        }
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.cmd().args(args).output().unwrap().into()
+    }
+
+    pub fn project_file(&self, rel: &str) -> PathBuf {
+        self.project.path().join(rel)
+    }
+
+    pub fn home_file(&self, rel: &str) -> PathBuf {
+        self.home.path().join(rel)
+    }
+}
+
+pub fn write_file(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+pub fn read_json(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap()
+}
+
+/// The `sha256:<hex>` Codex records as trusted for one handler, per its documented recipe.
+pub fn codex_hash(event: &str, command: &str, timeout: u64) -> String {
+    use sha2::{Digest, Sha256};
+    let canonical = format!(
+        r#"{{"event_name":"{event}","hooks":[{{"async":false,"command":{},"timeout":{timeout},"type":"command"}}],"matcher":"*"}}"#,
+        serde_json::to_string(command).unwrap()
+    );
+    format!("sha256:{:x}", Sha256::digest(canonical.as_bytes()))
+}
+
+/// Run `cmd` with its stdout on a pseudo-terminal of `cols` columns; returns (exit code,
+/// what it printed with the terminal's CR LF turned back into LF).
+pub fn on_terminal(mut cmd: std::process::Command, cols: u16) -> (i32, String) {
+    use std::io::Read;
+    use std::os::fd::FromRawFd;
+    let (mut master, mut slave) = (0, 0);
+    let ws = libc::winsize { ws_row: 40, ws_col: cols, ws_xpixel: 0, ws_ypixel: 0 };
+    let rc = unsafe { libc::openpty(&mut master, &mut slave, std::ptr::null_mut(), std::ptr::null(), &ws) };
+    assert_eq!(rc, 0, "openpty");
+    let slave = unsafe { std::fs::File::from_raw_fd(slave) };
+    let mut master = unsafe { std::fs::File::from_raw_fd(master) };
+    let mut child = cmd.stdout(slave.try_clone().unwrap()).stdin(std::process::Stdio::null()).spawn().unwrap();
+    drop(slave);
+    drop(cmd);
+    let reader = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        let mut buf = [0u8; 4096];
+        // EIO once the last writer is gone.
+        while let Ok(n) = master.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            out.extend_from_slice(&buf[..n]);
+        }
+        out
+    });
+    let status = child.wait().unwrap();
+    let out = reader.join().unwrap();
+    (status.code().unwrap_or(-1), String::from_utf8_lossy(&out).replace("\r\n", "\n"))
+}
