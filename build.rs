@@ -12,7 +12,7 @@
 //! To add a secret family, add one file to `src/flow/secrets/rules/` (the format is described
 //! in the README.md there) and run `cargo test --lib flow::secrets`: nothing else to edit.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -352,11 +352,11 @@ fn read_builtin(file: &str, n: usize, table: &toml::Table) -> Entry {
 
 /// Ids are unique; a kind found by several entries has one category and one list of issuers.
 fn check_ids_and_issuers(entries: &[&Entry]) {
-    let mut ids = HashSet::new();
+    let mut ids: BTreeMap<&str, &str> = BTreeMap::new();
     let mut issuers: BTreeMap<&str, (&Entry, &Vec<String>)> = BTreeMap::new();
     for e in entries {
-        if !ids.insert(e.id.as_str()) {
-            panic!("{}: id `{}` is used twice (give one of them an `id`)", e.file, e.id);
+        if let Some(first) = ids.insert(&e.id, &e.file) {
+            panic!("{}: id `{}` is also used in {first} (give one of them another `id`)", e.file, e.id);
         }
         if let Some((first, hosts)) = issuers.get(e.kind.as_str()) {
             if *hosts != &e.issuers {

@@ -26,8 +26,8 @@ struct Engine {
     patterns: Vec<String>,
     /// For each AC pattern id: what it triggers.
     targets: Vec<Target>,
-    /// One per vendor rule, compiled on first use: a hook process only pays for the rules its text triggers
-    /// (compiling all of them up front costs ~10 ms per process).
+    /// One per vendor rule, compiled on first use: a hook process only pays for the rules its
+    /// text triggers (compiling all of them up front costs ~10 ms per process).
     rules: Vec<OnceLock<Regex>>,
 }
 

@@ -3,6 +3,9 @@
 
 use super::Category;
 
+/// What a vendor match must pass besides its regex (`check = "..."` in a rule file, spelled
+/// `basic`, `aws`, `github`, `slack`, `jwt`, `letter-digit`, `mixed-case`, `none`,
+/// `key-context`; build.rs maps the names to these variants).
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum Check {
     /// Only the generic vendor placeholder filter.
