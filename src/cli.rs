@@ -67,6 +67,57 @@ pub enum Command {
     /// names are unchanged.
     #[command(after_help = EXIT_PROXY)]
     Proxy(ProxyArgs),
+    /// Resolve a false positive: approve the data and destination of a denied or asked call
+    /// (`mcpproxy allow 42`), list approvals (`allow list`) or revoke one (`allow revoke 3`).
+    ///
+    /// An approval is stored by the data's hashed identity and the destination, never the
+    /// value, for this session, this project or always. It must be given by the user in a
+    /// terminal: the command refuses to run without one, and the guard denies an agent that
+    /// tries it.
+    #[command(after_help = EXIT_ALLOW, args_conflicts_with_subcommands = true)]
+    Allow(AllowArgs),
+}
+
+const EXIT_ALLOW: &str = "Exit status:\n  0  approved, listed or revoked\n  \
+    2  error: no terminal, no such activity or approval, nothing to approve, bad arguments";
+
+#[derive(Args, Debug)]
+pub struct AllowArgs {
+    #[command(subcommand)]
+    pub action: Option<AllowAction>,
+    /// The activity id of the denied or asked call (from the deny reason or `activity list`).
+    #[arg(value_parser = activity_id)]
+    pub id: Option<i64>,
+    /// Where the approval holds: the call's session, its project directory, or everywhere.
+    #[arg(long, value_enum, default_value_t = AllowScope::Session)]
+    pub scope: AllowScope,
+    /// Why this is fine (shown by `allow list` and `activity`).
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// The project directory for `--scope project` (default: the current directory).
+    #[arg(long)]
+    pub project: Option<std::path::PathBuf>,
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum AllowAction {
+    /// The approvals in force (with `--all`, revoked ones too).
+    List {
+        #[arg(long)]
+        all: bool,
+        /// Print them as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Withdraw an approval by its id (from `allow list`).
+    Revoke { id: i64 },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AllowScope {
+    Session,
+    Project,
+    Always,
 }
 
 #[derive(Args, Debug)]

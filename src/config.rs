@@ -81,6 +81,9 @@ pub struct Config {
     pub lock_timeout_ms: u64,
     /// Every evaluation answers within this budget; past it the fail-safe decision applies.
     pub deadline_ms: u64,
+    /// Trial mode: decisions are logged (and printed on stderr) but nothing is blocked or asked.
+    /// Self-protection stays on. `hook status` and `doctor` say so loudly.
+    pub monitor: bool,
     /// Sessions idle longer than this are pruned.
     pub session_ttl_hours: u64,
     /// Bytes of one tool response that are fingerprinted (the rest is ignored).
@@ -117,6 +120,7 @@ impl Default for Config {
             fail_closed: false,
             lock_timeout_ms: 2000,
             deadline_ms: 2000,
+            monitor: false,
             session_ttl_hours: 24,
             max_source_bytes: 8 * 1024 * 1024,
             max_sink_bytes: 1024 * 1024,
@@ -175,6 +179,7 @@ impl Config {
                 "fail_closed" => cfg.fail_closed = field(key, v)?,
                 "lock_timeout_ms" => cfg.lock_timeout_ms = field(key, v)?,
                 "deadline_ms" => cfg.deadline_ms = field(key, v)?,
+                "monitor" => cfg.monitor = field(key, v)?,
                 "session_ttl_hours" => cfg.session_ttl_hours = field(key, v)?,
                 "max_source_bytes" => cfg.max_source_bytes = field(key, v)?,
                 "max_sink_bytes" => cfg.max_sink_bytes = field(key, v)?,

@@ -239,6 +239,7 @@ impl Evaluator {
             (_, Needs::Nothing) => SessionView::default(),
             (Some(store), _) => {
                 let mut view = store.load_view(&call.session_id, needs).context("loading session records")?;
+                view.approvals = store.approvals_for(&call.session_id, call.cwd.as_deref())?;
                 add_spooled(&paths, call, &mut view);
                 view
             }
@@ -259,8 +260,33 @@ impl Evaluator {
                 let _ = home::mark_holding(&paths, &call.session_id);
             }
         }
-        self.persist(&paths, as_named, &outcome, started);
-        Ok(outcome.verdict)
+        let activity_id = self.persist(&paths, as_named, &outcome, started);
+        Ok(self.answer(outcome, activity_id))
+    }
+
+    /// The verdict as the agent gets it: with the user's way to approve it, and nothing at all
+    /// in monitor mode (the decision is logged, the call goes on).
+    fn answer(&self, outcome: Outcome, activity_id: Option<i64>) -> Verdict {
+        if self.cfg.monitor && outcome.verdict != Verdict::Silent {
+            eprintln!(
+                "mcpproxy (monitor mode): would {}: {}",
+                outcome.verdict.label(),
+                outcome.verdict.reason().unwrap_or_default()
+            );
+            return Verdict::Silent;
+        }
+        let approvable = outcome.hits.iter().any(|h| h.action != crate::config::Action::Allow);
+        let how = match activity_id {
+            Some(id) if approvable => {
+                format!(" If this is a false positive, the user can run `mcpproxy allow {id}` in a terminal.")
+            }
+            _ => String::new(),
+        };
+        match outcome.verdict {
+            Verdict::Deny(r) => Verdict::Deny(format!("{r}{how}")),
+            Verdict::Ask(r) => Verdict::Ask(format!("{r}{how}")),
+            Verdict::Silent => Verdict::Silent,
+        }
     }
 
     /// The fingerprint key: from its file, created (under the lock) on first use.
@@ -300,7 +326,8 @@ impl Evaluator {
 
     /// Write the outcome and its activity row under the lock; when the lock or the write fails,
     /// spool it so nothing is lost.
-    fn persist(&mut self, paths: &Paths, call: &Call, outcome: &Outcome, started: Instant) {
+    /// Returns the activity row's id when it was written.
+    fn persist(&mut self, paths: &Paths, call: &Call, outcome: &Outcome, started: Instant) -> Option<i64> {
         let decision = match call.phase {
             Phase::Before => outcome.verdict.decision_kind(),
             Phase::After | Phase::AfterFailure => Decision::Record,
@@ -322,7 +349,18 @@ impl Evaluator {
                 reason: outcome.verdict.reason(),
                 latency_us: started.elapsed().as_micros() as i64,
             };
-            store.save(&entry, outcome).context("saving evaluation")?;
+            let activity_id = store.save(&entry, outcome).context("saving evaluation")?;
+            let call_hash = crate::flow::correlate::call_hash(&call.label, &call.input);
+            match (call.phase, &outcome.verdict) {
+                // Remember the question: if the call then runs, the user said yes.
+                (Phase::Before, Verdict::Ask(_)) => {
+                    store.record_ask(&call.session_id, &call_hash, activity_id, now_secs()).context("recording ask")?
+                }
+                (Phase::After, _) => {
+                    store.accept_ask(&call.session_id, &call_hash, now_secs()).context("accepting ask")?;
+                }
+                _ => {}
+            }
             if call.phase == Phase::Before {
                 // Announce MCP calls so a proxy serving the same call can link its session to ours.
                 if let Tool::Mcp { tool, .. } = &call.tool {
@@ -338,9 +376,9 @@ impl Evaluator {
                 }
                 home::prune_markers(paths, ttl as u64);
             }
-            Ok(())
+            Ok(activity_id)
         });
-        if let Err(e) = written {
+        if let Err(e) = &written {
             let record = Spooled {
                 session_id: call.session_id.clone(),
                 agent: self.agent.clone(),
@@ -365,6 +403,7 @@ impl Evaluator {
                 let _ = home::mark_holding(paths, &call.session_id);
             }
         }
+        written.ok()
     }
 
     /// The answer when evaluation failed: in a session that holds private data (or under
@@ -489,14 +528,16 @@ fn phase_name(phase: Phase) -> &'static str {
 
 /// The session's records from a snapshot (no lock), plus what is waiting in the spool.
 fn read_view(paths: &Paths, call: &Call, needs: Needs, on_corrupt: OnCorrupt) -> Result<SessionView> {
+    let load = |store: Store| -> Result<SessionView> {
+        let mut view = store.load_view(&call.session_id, needs).context("loading session records")?;
+        view.approvals = store.approvals_for(&call.session_id, call.cwd.as_deref()).context("loading approvals")?;
+        Ok(view)
+    };
     let mut view = match Store::open_snapshot(paths) {
-        Ok(Some(store)) => store.load_view(&call.session_id, needs).context("loading session records")?,
+        Ok(Some(store)) => load(store)?,
         Ok(None) => SessionView::default(),
         // An old schema is migrated by a writer, once; a corrupt file is dealt with by one.
-        Err(e) if needs_writer(&e) => {
-            let store = Store::open_writer(paths, PRE_LOCK_WAIT * 4, on_corrupt)?;
-            store.load_view(&call.session_id, needs).context("loading session records")?
-        }
+        Err(e) if needs_writer(&e) => load(Store::open_writer(paths, PRE_LOCK_WAIT * 4, on_corrupt)?)?,
         Err(e) => return Err(e),
     };
     add_spooled(paths, call, &mut view);

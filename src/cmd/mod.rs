@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod activity;
+pub mod allow;
 pub mod backups;
 pub mod config_cmd;
 pub mod hook;

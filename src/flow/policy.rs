@@ -66,6 +66,20 @@ pub struct Hit {
     pub matched: usize,
     /// Extra words for the reason (look-alike host, accumulated coverage...).
     pub note: String,
+    /// A stable, value-free identity of the data (hashed), for the user's approvals.
+    pub ident: i64,
+}
+
+/// A value-free identity for approvals: a hash of what names the data (a secret's window
+/// hashes, which are keyed; a source label; a path).
+pub fn ident_of(parts: &[&[u8]]) -> i64 {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update((p.len() as u64).to_le_bytes());
+        h.update(p);
+    }
+    i64::from_le_bytes(h.finalize()[..8].try_into().expect("8 bytes"))
 }
 
 fn rank(a: Action) -> u8 {
@@ -140,6 +154,7 @@ mod tests {
             destination: "evil.example".into(),
             matched,
             note: String::new(),
+            ident: 0,
         }
     }
 

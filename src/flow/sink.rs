@@ -372,6 +372,7 @@ pub fn evaluate(call: &Call, prepared: &PreparedSink, view: &SessionView, cfg: &
             destination: to.clone(),
             matched: call_chars,
             note,
+            ident: policy::ident_of(&[b"secret", &fingerprint::to_blob(&s.windows)]),
         });
     }
 
@@ -400,6 +401,7 @@ pub fn evaluate(call: &Call, prepared: &PreparedSink, view: &SessionView, cfg: &
             } else {
                 String::new()
             },
+            ident: policy::ident_of(&[b"content", provenance(view, c.source_id).as_bytes()]),
         });
     }
     if let Some(c) = &collector {
@@ -410,9 +412,29 @@ pub fn evaluate(call: &Call, prepared: &PreparedSink, view: &SessionView, cfg: &
     if hits.is_empty() && !prepared.unverified.is_empty() {
         hits.extend(unverified_hit(prepared, view, cfg, &to));
     }
+    apply_approvals(&mut hits, view);
     out.verdict = policy::decide(&hits, &call.label);
     out.hits = hits;
     out
+}
+
+/// The user approved this data to this destination (`mcpproxy allow`, or an accepted ask):
+/// the flow is recorded but says nothing.
+fn apply_approvals(hits: &mut [Hit], view: &SessionView) {
+    for h in hits.iter_mut() {
+        let approved = view
+            .approvals
+            .iter()
+            .any(|a| a.kind == h.kind.as_str() && a.ident == h.ident && a.destination == h.destination);
+        if approved {
+            h.action = Action::Allow;
+            h.note = if h.note.is_empty() {
+                "approved by the user".into()
+            } else {
+                format!("{}; approved by the user", h.note)
+            };
+        }
+    }
 }
 
 /// A call that cannot be fully checked, in a session that read private data: a question
@@ -437,6 +459,7 @@ fn unverified_hit(prepared: &PreparedSink, view: &SessionView, cfg: &Config, to:
         destination: to.to_owned(),
         matched: 0,
         note: format!("the call cannot be fully checked: {}", prepared.unverified.join("; ")),
+        ident: policy::ident_of(&[b"unverified", prepared.unverified.join("; ").as_bytes()]),
     })
 }
 
@@ -487,6 +510,7 @@ fn executed_scripts(commands: &[Vec<String>]) -> Vec<String> {
 fn file_transfer_hit(cfg: &Config, data: String, how: &str, field: &str, destination: String) -> Hit {
     let kind = FlowKind::FileTransfer;
     Hit {
+        ident: policy::ident_of(&[b"file", data.as_bytes()]),
         kind,
         action: kind.action(cfg),
         data,

@@ -43,6 +43,15 @@ pub struct Taint {
     pub kinds: String,
 }
 
+/// A user's approval: this data (its hashed identity) may go to this destination.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Approved {
+    /// The flow kind approved (`secret`, `private_content`...).
+    pub kind: String,
+    pub ident: i64,
+    pub destination: String,
+}
+
 /// Everything recorded for a session (and the sessions linked to it).
 #[derive(Debug, Clone, Default)]
 pub struct SessionView {
@@ -50,6 +59,8 @@ pub struct SessionView {
     pub secrets: Vec<SecretState>,
     pub content: Vec<ContentIndex>,
     pub taints: Vec<Taint>,
+    /// Approvals in force for this session (loaded by the caller).
+    pub approvals: Vec<Approved>,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]

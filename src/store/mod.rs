@@ -1,6 +1,7 @@
 //! The SQLite flow database: opened in WAL mode under an exclusive `fs2` lock on a lock file
 //! beside it, with versioned migrations, pruning and the activity log.
 
+pub mod approvals;
 pub mod home;
 pub mod queries;
 mod schema;
@@ -437,9 +438,9 @@ impl Store {
         let activity_id = tx.last_insert_rowid();
         for h in &outcome.hits {
             tx.execute(
-                "INSERT INTO flows(activity_id, session_id, ts, source_id, kind, data, provenance, sink_tool, sink_field, encoding, destination, matched, action)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-                params![activity_id, entry.session_id, entry.now, h.source_id, h.kind.as_str(), h.data, h.provenance, entry.tool, h.field, h.encoding, h.destination, h.matched as i64, h.action.as_str()],
+                "INSERT INTO flows(activity_id, session_id, ts, source_id, kind, data, provenance, sink_tool, sink_field, encoding, destination, matched, action, data_ident)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                params![activity_id, entry.session_id, entry.now, h.source_id, h.kind.as_str(), h.data, h.provenance, entry.tool, h.field, h.encoding, h.destination, h.matched as i64, h.action.as_str(), h.ident],
             )?;
         }
         tx.commit()?;

@@ -104,6 +104,33 @@ pub const MIGRATIONS: &[&str] = &[
         seen_at INTEGER NOT NULL
     );
     "#,
+    // v5: approvals of false positives (by the data's hashed identity and the destination) and
+    // the asks waiting for the user's answer.
+    r#"
+    ALTER TABLE flows ADD COLUMN data_ident INTEGER;
+    CREATE TABLE approvals (
+        id INTEGER PRIMARY KEY,
+        created_at INTEGER NOT NULL,
+        scope TEXT NOT NULL,
+        session_id TEXT,
+        project TEXT,
+        kind TEXT NOT NULL,
+        data_ident INTEGER NOT NULL,
+        data TEXT NOT NULL,
+        destination TEXT NOT NULL,
+        reason TEXT,
+        activity_id INTEGER,
+        revoked_at INTEGER
+    );
+    CREATE INDEX approvals_ident ON approvals(data_ident);
+    CREATE TABLE asked (
+        session_id TEXT NOT NULL,
+        call_hash BLOB NOT NULL,
+        activity_id INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (session_id, call_hash)
+    );
+    "#,
 ];
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
