@@ -91,6 +91,24 @@ struct Report {
     problems: Vec<Problem>,
 }
 
+/// mcpproxy's own config: an invalid file means the hook runs on the defaults (a problem);
+/// monitor mode blocks nothing (said loudly, not a failure: the user chose it).
+fn check_config(paths: &Paths, problems: &mut Vec<Problem>, notes: &mut Vec<String>) {
+    let (cfg, problem) = crate::evaluator::load_config(Some(paths));
+    if let Some(problem) = problem {
+        problems.push(Problem {
+            problem: format!("{problem} (every hook call reports it)"),
+            fix: format!("fix {} (see `mcpproxy config check`)", paths.config_file().display()),
+        });
+    }
+    if cfg.monitor {
+        notes.push(
+            "MONITOR MODE: nothing is blocked or asked; decisions are only logged (set \"monitor\": false to protect)"
+                .into(),
+        );
+    }
+}
+
 pub fn run(args: &StatusArgs) -> Result<ExitCode> {
     let this_exe = std::env::current_exe().ok().map(|p| p.canonicalize().unwrap_or(p));
     let mut problems = Vec::new();
@@ -126,6 +144,7 @@ pub fn run(args: &StatusArgs) -> Result<ExitCode> {
         }
     }
     let paths = Paths::resolve()?;
+    check_config(&paths, &mut problems, &mut notes);
     let database = check_db(&paths.database(), &mut problems);
     if !hooks.iter().any(is_installed) {
         let problem = if matches!(database.coverage.as_str(), "proxy" | "both") {
