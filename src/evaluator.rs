@@ -238,12 +238,13 @@ impl Evaluator {
         let view = match (&self.cached, needs) {
             (_, Needs::Nothing) => SessionView::default(),
             (Some(store), _) => {
+                check_key(store, key)?;
                 let mut view = store.load_view(&call.session_id, needs).context("loading session records")?;
                 view.approvals = store.approvals_for(&call.session_id, call.cwd.as_deref())?;
                 add_spooled(&paths, call, &mut view);
                 view
             }
-            (None, _) => read_view(&paths, call, needs, self.on_corrupt())?,
+            (None, _) => read_view(&paths, call, needs, self.on_corrupt(), key)?,
         };
         if reaches_out && view.sources.is_empty() && home::session_holds(&paths, &call.session_id) {
             anyhow::bail!(
@@ -337,7 +338,12 @@ impl Evaluator {
             _ => Duration::from_millis(self.cfg.lock_timeout_ms.min(self.cfg.deadline_ms / 2)),
         };
         let (agent, cfg) = (self.agent.clone(), self.cfg.clone());
+        let key = self.key;
         let written = self.with_writer(paths, wait, |store| {
+            if let Some(k) = key {
+                check_key(store, k)?;
+                store.set_key_check(key_check_value(k))?;
+            }
             ingest_spool(paths, store);
             let entry = ActivityEntry {
                 now: now_secs(),
@@ -473,6 +479,7 @@ pub fn discover_protected(paths: Option<&Paths>) -> Protected {
             (&paths.key_file(), Guarded::Key),
             (&paths.config_file(), Guarded::Config),
             (&paths.config_dir, Guarded::State),
+            (&home::mirror_dir(paths), Guarded::State),
         ] {
             out.paths.push((text(p), kind));
             // The same place as the OS names it (a symlinked home, `/private/var` on macOS).
@@ -527,8 +534,24 @@ fn phase_name(phase: Phase) -> &'static str {
 }
 
 /// The session's records from a snapshot (no lock), plus what is waiting in the spool.
-fn read_view(paths: &Paths, call: &Call, needs: Needs, on_corrupt: OnCorrupt) -> Result<SessionView> {
+/// The keyed value that tells which key the records were made with.
+fn key_check_value(key: u64) -> i64 {
+    crate::flow::fingerprint::window_hashes(b"mcpproxy fingerprint key check", 30, key)[0] as i64
+}
+
+/// A key file replaced by other bytes would make every record silently unmatchable.
+fn check_key(store: &Store, key: u64) -> Result<()> {
+    match store.key_check()? {
+        Some(check) if check != key_check_value(key) => anyhow::bail!(
+            "the fingerprint key file does not belong to this database (replaced?): its records cannot be matched"
+        ),
+        _ => Ok(()),
+    }
+}
+
+fn read_view(paths: &Paths, call: &Call, needs: Needs, on_corrupt: OnCorrupt, key: u64) -> Result<SessionView> {
     let load = |store: Store| -> Result<SessionView> {
+        check_key(&store, key)?;
         let mut view = store.load_view(&call.session_id, needs).context("loading session records")?;
         view.approvals = store.approvals_for(&call.session_id, call.cwd.as_deref()).context("loading approvals")?;
         Ok(view)

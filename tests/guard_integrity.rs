@@ -217,6 +217,26 @@ fn faults_in_a_session_that_read_a_secret_deny_and_name_the_fault() {
     assert_deny(&home.hook(&leak("c")), "garbage database under fail_closed");
     assert_eq!(std::fs::read(home.db()).unwrap(), vec![0x42u8; 8192], "a fail_closed home is not replaced");
 
+    // The whole state directory deleted: the mirrored marker still knows the session held data.
+    let home = Home::new();
+    home.hook(&read_env("gone"));
+    for e in std::fs::read_dir(home.path()).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            std::fs::remove_dir_all(&p).unwrap()
+        } else {
+            std::fs::remove_file(&p).unwrap()
+        }
+    }
+    assert!(assert_deny(&home.hook(&leak("gone")), "state directory emptied").contains("fail-safe"));
+
+    // The key replaced by other bytes: its records cannot be matched; said, and denied.
+    let home = Home::new();
+    home.hook(&read_env("rekey"));
+    std::fs::write(home.path().join("fingerprint.key"), [7u8; 8]).unwrap();
+    let reason = assert_deny(&home.hook(&leak("rekey")), "key replaced");
+    assert!(reason.contains("does not belong to this database"), "{reason}");
+
     // The key file deleted: the records cannot be matched any more, the session still denies.
     let home = Home::new();
     home.hook(&read_env("k"));

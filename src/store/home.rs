@@ -176,42 +176,81 @@ fn session_file_name(session_id: &str) -> String {
     digest[..16].iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn marker_path(paths: &Paths, session_id: &str) -> PathBuf {
-    paths.data_dir.join("held").join(session_file_name(session_id))
+/// Where the markers live: in the state directory, and mirrored in a per-user folder under
+/// the system's temporary directory, so that deleting or replacing the state directory does
+/// not also erase the knowledge that a session held something.
+fn marker_dirs(paths: &Paths) -> Vec<PathBuf> {
+    vec![paths.data_dir.join("held"), mirror_dir(paths)]
 }
 
-/// Whether a session is known to hold private data (secrets or private content).
+/// The mirror folder for this state directory (one per user and state directory).
+pub fn mirror_dir(paths: &Paths) -> PathBuf {
+    #[cfg(unix)]
+    let uid = unsafe { libc::geteuid() };
+    #[cfg(not(unix))]
+    let uid = 0;
+    let digest = Sha256::digest(paths.data_dir.to_string_lossy().as_bytes());
+    let tag: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
+    std::env::temp_dir().join(format!("mcpproxy-{uid}-{tag}")).join("held")
+}
+
+/// Whether a session is known to hold private data (a marker exists in either place). A marker
+/// that cannot be checked (permission denied) counts as present.
 pub fn session_holds(paths: &Paths, session_id: &str) -> bool {
-    marker_path(paths, session_id).exists()
+    let name = session_file_name(session_id);
+    marker_dirs(paths).iter().any(|d| match std::fs::symlink_metadata(d.join(&name)) {
+        Ok(_) => true,
+        Err(e) => e.kind() == std::io::ErrorKind::PermissionDenied,
+    })
 }
 
-/// Remember that a session holds private data (create or refresh its marker).
+/// Remember that a session holds private data (create or refresh its markers).
 pub fn mark_holding(paths: &Paths, session_id: &str) -> Result<()> {
-    let path = marker_path(paths, session_id);
-    if path.exists() {
-        // Refresh the time: markers idle longer than the session TTL are pruned.
-        let _ = File::options().write(true).open(&path).and_then(|f| f.set_modified(std::time::SystemTime::now()));
-        return Ok(());
+    let name = session_file_name(session_id);
+    let mut first_err = None;
+    let mut made = false;
+    for dir in marker_dirs(paths) {
+        let path = dir.join(&name);
+        let result = (|| -> Result<()> {
+            if path.exists() {
+                // Refresh the time: markers idle longer than the session TTL are pruned.
+                let _ =
+                    File::options().write(true).open(&path).and_then(|f| f.set_modified(std::time::SystemTime::now()));
+                return Ok(());
+            }
+            if !dir.exists() {
+                std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+                if let Some(parent) = dir.parent() {
+                    set_mode(parent, 0o700)?;
+                }
+                set_mode(&dir, 0o700)?;
+            }
+            open_private(&path, true).with_context(|| format!("creating session marker {}", path.display()))?;
+            Ok(())
+        })();
+        match result {
+            Ok(()) => made = true,
+            Err(e) => first_err = first_err.or(Some(e)),
+        }
     }
-    let dir = path.parent().expect("marker has a parent");
-    if !dir.exists() {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        set_mode(dir, 0o700)?;
+    match (made, first_err) {
+        (false, Some(e)) => Err(e),
+        _ => Ok(()),
     }
-    open_private(&path, true).with_context(|| format!("creating session marker {}", path.display()))?;
-    Ok(())
 }
 
 /// Forget that a session held data (it was pruned with its records).
 pub fn unmark(paths: &Paths, session_id: &str) {
-    let _ = std::fs::remove_file(marker_path(paths, session_id));
+    let name = session_file_name(session_id);
+    for dir in marker_dirs(paths) {
+        let _ = std::fs::remove_file(dir.join(&name));
+    }
 }
 
 /// Remove markers not refreshed for `ttl_secs`.
 pub fn prune_markers(paths: &Paths, ttl_secs: u64) {
-    let Ok(entries) = std::fs::read_dir(paths.data_dir.join("held")) else { return };
     let now = std::time::SystemTime::now();
-    for e in entries.flatten() {
+    for e in marker_dirs(paths).iter().filter_map(|d| std::fs::read_dir(d).ok()).flat_map(|d| d.flatten()) {
         let old = e
             .metadata()
             .and_then(|m| m.modified())

@@ -167,6 +167,22 @@ impl Store {
         Ok(self.lock_wait)
     }
 
+    /// The keyed check value of the fingerprint key the records were made with.
+    pub fn key_check(&self) -> Result<Option<i64>> {
+        let v: Option<Vec<u8>> =
+            self.conn.query_row("SELECT value FROM meta WHERE key = 'key_check'", [], |r| r.get(0)).optional()?;
+        Ok(v.and_then(|b| b.try_into().ok()).map(i64::from_le_bytes))
+    }
+
+    /// Remember which key the records are made with (first write after the key exists).
+    pub fn set_key_check(&self, check: i64) -> Result<()> {
+        self.conn.execute(
+            "INSERT OR IGNORE INTO meta(key, value) VALUES ('key_check', ?1)",
+            params![check.to_le_bytes().to_vec()],
+        )?;
+        Ok(())
+    }
+
     /// Record the tools a proxy exposes: exposed name -> (server, tool, annotations).
     pub fn register_proxy_tools(&self, tools: &[(String, String, String, Option<String>)], now: i64) -> Result<()> {
         let tx = self.conn.unchecked_transaction()?;
@@ -308,6 +324,7 @@ impl Store {
         };
         home::write_key(paths, key)?;
         self.conn.execute("DELETE FROM meta WHERE key = 'fingerprint_key'", [])?;
+        self.conn.execute("DELETE FROM meta WHERE key = 'key_check'", [])?;
         if lost {
             // Hashes under the old key can never match again: drop them, so sessions that held
             // data show as having lost their records (and their markers keep them fail-safe).
