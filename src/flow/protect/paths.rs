@@ -1,0 +1,181 @@
+//! Path arguments against the protected set: normalising them (`~`, `$HOME`, variables, `.`,
+//! `..`), globs and brace lists, and which protected thing a path is, holds or contains.
+
+use super::{Guarded, Protected, SETTINGS_DIRS};
+
+impl Protected {
+    /// Which protected thing `path` (absolute, normalised) is or is inside.
+    pub(super) fn guarded(&self, path: &str) -> Option<Guarded> {
+        let mut best = None;
+        for (p, kind) in &self.paths {
+            let inside = path == p || (*kind == Guarded::State && path.starts_with(&format!("{p}/")));
+            if inside && (best.is_none() || *kind == Guarded::Key || *kind == Guarded::Config) {
+                best = Some(*kind);
+            }
+        }
+        best.or_else(|| {
+            let settings = self.settings_suffixes.iter().any(|s| path.ends_with(s.as_str()))
+                || (path.contains("/.claude/plugins/") && path.ends_with("/hooks.json"));
+            settings.then_some(Guarded::AgentSettings)
+        })
+    }
+
+    /// A protected path lies under `dir` (deleting or moving `dir` takes it along); agents'
+    /// settings folders (`.claude`, `.codex`...) count wherever they are.
+    pub(super) fn is_ancestor_of_protected(&self, dir: &str) -> bool {
+        let dir = dir.trim_end_matches('/');
+        let prefix = format!("{dir}/");
+        dir.is_empty()
+            || self.paths.iter().any(|(p, _)| p.starts_with(&prefix))
+            || SETTINGS_DIRS.iter().any(|s| dir.ends_with(s))
+    }
+
+    /// The key is `path` or lies under it (a recursive read of the folder reads the key).
+    pub(super) fn contains_key(&self, path: &str) -> bool {
+        let prefix = format!("{}/", path.trim_end_matches('/'));
+        self.paths.iter().any(|(p, k)| *k == Guarded::Key && (p == path || p.starts_with(&prefix)))
+    }
+
+    /// What a glob may name: a protected path or something inside one (`Some(kind)`, the key
+    /// first), or only an ancestor of one (`Some(None)`).
+    pub(super) fn glob_reaches(&self, pattern: &str) -> Option<Option<Guarded>> {
+        let re = glob_regex(pattern)?;
+        let mut hit: Option<Option<Guarded>> = None;
+        for (p, kind) in &self.paths {
+            if re.is_match(p) || re.is_match(&format!("{p}/x")) {
+                if *kind == Guarded::Key {
+                    return Some(Some(Guarded::Key));
+                }
+                hit = Some(Some(*kind));
+            } else if hit.is_none() && ancestors(p).any(|a| re.is_match(a)) {
+                hit = Some(None);
+            }
+        }
+        hit
+    }
+}
+
+/// `/a/b/c` -> `/a/b`, `/a` (not `/`).
+fn ancestors(path: &str) -> impl Iterator<Item = &str> {
+    let mut cut = path.len();
+    std::iter::from_fn(move || {
+        let at = path[..cut].rfind('/')?;
+        cut = at;
+        (at > 0).then(|| &path[..at])
+    })
+}
+
+pub(super) fn glob_regex(pattern: &str) -> Option<regex::Regex> {
+    if !pattern.contains(['*', '?', '[']) {
+        return None;
+    }
+    let mut re = String::from("^");
+    let mut in_class = false;
+    for c in pattern.chars() {
+        match c {
+            '*' if !in_class => re.push_str("[^/]*"),
+            '?' if !in_class => re.push_str("[^/]"),
+            '[' if !in_class => {
+                in_class = true;
+                re.push('[');
+            }
+            ']' if in_class => {
+                in_class = false;
+                re.push(']');
+            }
+            '!' if in_class && re.ends_with('[') => re.push('^'),
+            other => re.push_str(&regex::escape(&other.to_string())),
+        }
+    }
+    if in_class {
+        return None;
+    }
+    re.push('$');
+    regex::Regex::new(&re).ok()
+}
+
+/// `a{b,c}d` -> `abd`, `acd` (one level, as shells do for simple lists).
+pub(super) fn expand_braces(word: &str) -> Vec<String> {
+    let (Some(open), Some(close)) = (word.find('{'), word.find('}')) else { return vec![word.to_owned()] };
+    if close < open || !word[open..close].contains(',') {
+        return vec![word.to_owned()];
+    }
+    word[open + 1..close].split(',').map(|alt| format!("{}{alt}{}", &word[..open], &word[close + 1..])).collect()
+}
+
+/// Normalise a path argument: expand `~`, `$HOME`, known variables, make it absolute against
+/// `cwd` and fold `.`/`..`.
+pub fn resolve(arg: &str, cwd: &str, home: Option<&str>, vars: &[(String, String)]) -> String {
+    let mut s = arg.trim_matches(|c| c == '"' || c == '\'').to_owned();
+    for (name, value) in vars.iter().rev() {
+        s = s.replace(&format!("${{{name}}}"), value).replace(&format!("${name}"), value);
+    }
+    if let Some(h) = home {
+        if s == "~" || s.starts_with("~/") {
+            s = format!("{h}{}", &s[1..]);
+        }
+        for form in ["${HOME}", "$HOME", "${HOME:-/root}", "$(echo ~)", "`echo ~`"] {
+            s = s.replace(form, h);
+        }
+    }
+    if !s.starts_with('/') {
+        s = format!("{}/{s}", cwd.trim_end_matches('/'));
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    for part in s.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    format!("/{}", parts.join("/"))
+}
+
+/// Whether a resolved word still depends on the shell at run time (`$(...)`, backticks, a
+/// variable this command does not set, `~user`).
+pub(super) fn unresolved(word: &str) -> bool {
+    word.contains('$') || word.contains('`') || word.contains("/~")
+}
+
+/// Shell start-up files: what they export (`MCPPROXY_HOME=...`) reaches every later command.
+pub(super) fn is_shell_rc(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    matches!(
+        name,
+        ".bashrc" | ".bash_profile" | ".profile" | ".zshrc" | ".zshenv" | ".zprofile" | ".bash_login" | "environment"
+    ) || path.contains("/.config/fish/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs_braces_and_ancestors() {
+        let p = Protected {
+            home_dir: Some("/h".into()),
+            paths: vec![
+                ("/h/.local/share/mcpproxy".into(), Guarded::State),
+                ("/h/.local/share/mcpproxy/fingerprint.key".into(), Guarded::Key),
+            ],
+            settings_suffixes: Vec::new(),
+        };
+        assert_eq!(p.glob_reaches("/h/.loc*"), Some(None));
+        assert_eq!(p.glob_reaches("/h/.local/share/mcp*"), Some(Some(Guarded::State)));
+        assert_eq!(p.glob_reaches("/h/.local/share/mcpproxy/*"), Some(Some(Guarded::Key)));
+        assert_eq!(p.glob_reaches("/h/.[l]ocal"), Some(None));
+        assert_eq!(p.glob_reaches("/h/src/*.rs"), None);
+        assert_eq!(
+            expand_braces("/h/.local/share/{mcpproxy,foo}"),
+            vec!["/h/.local/share/mcpproxy", "/h/.local/share/foo"]
+        );
+        assert!(p.is_ancestor_of_protected("/h/.local"));
+        assert!(p.is_ancestor_of_protected("/repo/.claude"));
+        assert!(!p.is_ancestor_of_protected("/h/.local/share/mcpproxy-old"));
+        assert!(p.contains_key("/h/.local/share/mcpproxy"));
+        assert_eq!(resolve("${HOME:-/root}/x", "/", Some("/h"), &[]), "/h/x");
+    }
+}

@@ -1,0 +1,549 @@
+//! Shell commands against the protected set. Every simple command is looked at (wrappers,
+//! `sh -c` and `xargs` included), its path words resolved; redirections, `dd of=`, copy
+//! destinations, links and interpreter code are checked; what cannot be resolved but points at
+//! the guard is a question.
+
+use super::paths::{expand_braces, is_shell_rc, resolve, unresolved};
+use super::{ask, deny, describe, Guarded, Protected, CHANGE_WORDS, HINTS};
+use crate::flow::call::Verdict;
+use crate::flow::shell;
+
+/// Programs that only read the files they are given (`git` only for its reading subcommands).
+const READ_ONLY_PROGRAMS: &[&str] = &[
+    "cat",
+    "head",
+    "tail",
+    "ls",
+    "stat",
+    "file",
+    "wc",
+    "du",
+    "grep",
+    "egrep",
+    "jq",
+    "diff",
+    "test",
+    "[",
+    "realpath",
+    "readlink",
+    "basename",
+    "dirname",
+    "echo",
+    "printf",
+    "md5sum",
+    "sha256sum",
+    "bat",
+    "cd",
+    "pwd",
+    "which",
+    "type",
+    "df",
+    "base64",
+    "xxd",
+    "od",
+    "hexdump",
+    "strings",
+    "cmp",
+];
+
+/// Programs that may look at the key's folder without reading the key.
+const METADATA_PROGRAMS: &[&str] =
+    &["ls", "stat", "du", "df", "test", "[", "realpath", "readlink", "basename", "dirname", "cd", "file"];
+
+/// `git` subcommands that change nothing in the working tree.
+const GIT_READING: &[&str] = &[
+    "status",
+    "diff",
+    "log",
+    "show",
+    "add",
+    "commit",
+    "push",
+    "pull",
+    "fetch",
+    "blame",
+    "grep",
+    "ls-files",
+    "branch",
+    "remote",
+    "tag",
+    "describe",
+    "rev-parse",
+    "shortlog",
+];
+
+/// Programs that delete, move or change what they are given (an ancestor directory counts).
+const DESTRUCTIVE_PROGRAMS: &[&str] = &[
+    "rm", "rmdir", "mv", "chmod", "chown", "chgrp", "chattr", "truncate", "shred", "unlink", "srm", "wipe", "setfacl",
+];
+
+/// Programs that copy into a destination (the last operand, or their target option).
+const COPY_PROGRAMS: &[&str] = &["cp", "install", "rsync", "scp", "ln", "tar", "unzip", "bsdtar", "7z", "ditto"];
+
+/// `mcpproxy` subcommands an agent may run (they only report).
+const READ_ONLY_SUBCOMMANDS: &[&[&str]] = &[
+    &["--version"],
+    &["-V"],
+    &["--help"],
+    &["-h"],
+    &["help"],
+    &["hook", "status"],
+    &["hook", "evaluate"],
+    &["activity"],
+    &["sessions"],
+    &["scan"],
+    &["config", "show"],
+    &["config", "path"],
+    &["config", "check"],
+    &["doctor"],
+    &["allow", "list"],
+    &["proxy"],
+];
+
+/// Wrappers whose operands are another command line (options with a value listed apart).
+const WRAPPERS: &[&str] = &[
+    "sudo",
+    "env",
+    "nohup",
+    "command",
+    "exec",
+    "nice",
+    "time",
+    "doas",
+    "xargs",
+    "timeout",
+    "setsid",
+    "stdbuf",
+    "busybox",
+    "ionice",
+    "chrt",
+    "unbuffer",
+    "strace",
+    "flock",
+    "caffeinate",
+    "watch",
+    "taskset",
+    "runuser",
+    "su",
+    "chroot",
+];
+const WRAPPER_VALUED: &[&str] =
+    &["-u", "-g", "-s", "-n", "-c", "-p", "-C", "-o", "-e", "-i", "-I", "-d", "-a", "-k", "-w", "--user", "--signal"];
+
+/// What kind of change a program makes to its path operands.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Effect {
+    Reads,
+    Destroys,
+    CopiesInto,
+    /// Writes into the files it names (`tee`, `dd`, `sed -i`, `sqlite3`).
+    Writes,
+    /// Writes or runs something this analyser does not know.
+    Other,
+}
+
+fn effect_of(prog: &str, args: &[String]) -> Effect {
+    let has = |flags: &[&str]| args.iter().any(|a| flags.iter().any(|f| a == f || a.starts_with(&format!("{f}="))));
+    match prog {
+        "find" if has(&["-delete", "-exec", "-execdir", "-ok"]) => Effect::Destroys,
+        "find" => Effect::Reads,
+        "rsync" if has(&["--delete", "--remove-source-files"]) => Effect::Destroys,
+        "tar" if has(&["--remove-files"]) => Effect::Destroys,
+        "git" => {
+            let sub = args.iter().find(|a| !a.starts_with('-')).map(String::as_str).unwrap_or("");
+            match sub {
+                "rm" | "clean" | "mv" | "checkout" | "restore" | "stash" | "reset" | "apply" | "init" | "worktree" => {
+                    Effect::Destroys
+                }
+                s if GIT_READING.contains(&s) => Effect::Reads,
+                _ => Effect::Other,
+            }
+        }
+        "grep" | "egrep" if has(&["--pre"]) => Effect::Other,
+        "sed" | "perl" | "ruby" if args.iter().any(|a| a.starts_with("-i") || a == "--in-place") => Effect::Writes,
+        "tee" | "dd" | "sqlite3" | "truncate" | "sponge" | "patch" | "ed" | "ex" => Effect::Writes,
+        p if DESTRUCTIVE_PROGRAMS.contains(&p) => Effect::Destroys,
+        p if COPY_PROGRAMS.contains(&p) => Effect::CopiesInto,
+        p if READ_ONLY_PROGRAMS.contains(&p) => Effect::Reads,
+        _ => Effect::Other,
+    }
+}
+
+/// A program's name and its index in the argv.
+type ProgramAt = Option<(String, usize)>;
+
+/// The program of an argv, past variable assignments and wrappers (and their options);
+/// `$M` and `$(which mcpproxy)` resolve through the line's variables.
+fn program_of(argv: &[String], vars: &[(String, String)]) -> ProgramAt {
+    let mut i = 0;
+    while i < argv.len() {
+        let a = &argv[i];
+        if a.split_once('=').is_some_and(|(n, _)| is_var_name(n)) {
+            i += 1;
+            continue;
+        }
+        let word = expand_program(a, vars);
+        let prog = word.rsplit('/').next().unwrap_or(&word).to_owned();
+        if WRAPPERS.contains(&prog.as_str()) {
+            i += 1;
+            while i < argv.len() && argv[i].starts_with('-') {
+                let valued = WRAPPER_VALUED.contains(&argv[i].as_str());
+                i += if valued { 2 } else { 1 };
+            }
+            // A duration (`timeout 10`), a lock file (`flock FILE`): one operand before the command.
+            if matches!(prog.as_str(), "timeout" | "flock" | "taskset" | "chroot") && i < argv.len() {
+                i += 1;
+            }
+            continue;
+        }
+        return Some((prog, i));
+    }
+    None
+}
+
+fn expand_program(word: &str, vars: &[(String, String)]) -> String {
+    let mut w = word.to_owned();
+    for (name, value) in vars.iter().rev() {
+        w = w.replace(&format!("${{{name}}}"), value).replace(&format!("${name}"), value);
+    }
+    for open in ["$(which ", "$(command -v ", "`which "] {
+        if let Some(rest) = w.strip_prefix(open) {
+            w = rest.trim_end_matches([')', '`']).trim().to_owned();
+        }
+    }
+    w
+}
+
+fn is_var_name(n: &str) -> bool {
+    !n.is_empty()
+        && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !n.starts_with(|c: char| c.is_ascii_digit())
+}
+
+/// `NAME=value` assignments in a command line, in order.
+fn assignments(command: &str) -> Vec<(String, String)> {
+    static PATTERN: std::sync::OnceLock<regex::bytes::Regex> = std::sync::OnceLock::new();
+    let re = PATTERN.get_or_init(|| {
+        regex::bytes::Regex::new(r#"(?-u)(?:^|[;&|\s(])([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|[^\s;&|)]*)"#)
+            .expect("assignment pattern")
+    });
+    re.captures_iter(command.as_bytes())
+        .map(|c| {
+            let value = String::from_utf8_lossy(&c[2]).trim_matches(|q| q == '"' || q == '\'').to_owned();
+            (String::from_utf8_lossy(&c[1]).into_owned(), value)
+        })
+        .collect()
+}
+
+/// The line mentions the protected set in words the analyser cannot follow exactly.
+fn hints_at_guard(text: &str, protected: &Protected) -> bool {
+    HINTS.iter().any(|h| text.contains(h))
+        || protected.paths.iter().any(|(p, _)| p.len() > 1 && text.contains(p.as_str()))
+        || (["expanduser", "homedir", "$HOME", "os.environ['HOME']", "ENV['HOME']", "getenv(\"HOME\")"]
+            .iter()
+            .any(|h| text.contains(h))
+            && [".local", ".config", ".claude", ".codex", ".gemini", ".cursor"].iter().any(|d| text.contains(d)))
+}
+
+fn changes_things(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    CHANGE_WORDS.iter().any(|w| lower.contains(w))
+}
+
+pub(super) fn check_shell(command: &str, cwd: &str, protected: &Protected) -> Option<Verdict> {
+    check_line(command, cwd, protected, 0)
+}
+
+fn check_line(command: &str, cwd: &str, protected: &Protected, depth: usize) -> Option<Verdict> {
+    if depth > 4 {
+        return None;
+    }
+    let home = protected.home_dir.as_deref();
+    let mut cwd = cwd.to_owned();
+    // Assignments anywhere in the line (the parser drops them from the argv lists).
+    let mut vars: Vec<(String, String)> = Vec::new();
+    for (name, value) in assignments(command) {
+        if name == "MCPPROXY_HOME" {
+            return Some(deny("where mcpproxy keeps its state (MCPPROXY_HOME)", "set it"));
+        }
+        let value = resolve(&value, &cwd, home, &vars);
+        vars.push((name, value));
+    }
+    if command.contains("MCPPROXY_") && is_export_of_mcpproxy(command) {
+        return Some(deny("where mcpproxy keeps its state (MCPPROXY_HOME)", "set it"));
+    }
+    let commands = shell::simple_commands(command);
+    let pipes_into_shell = commands.iter().any(|argv| {
+        program_of(argv, &vars).is_some_and(|(p, at)| {
+            matches!(p.as_str(), "sh" | "bash" | "zsh" | "dash" | "ksh" | "eval" | "source" | ".")
+                && !argv[at + 1..].iter().any(|a| !a.starts_with('-'))
+        }) || argv.first().is_some_and(|a| a == "eval" || a == "trap")
+    });
+    for argv in &commands {
+        if let Some(v) = check_lock_files(argv, &cwd, protected, &vars) {
+            return Some(v);
+        }
+        let Some((prog, at)) = program_of(argv, &vars) else { continue };
+        let args = &argv[at + 1..];
+        if prog == "cd" {
+            cwd = match args.first().map(String::as_str) {
+                None | Some("~") => home.unwrap_or("/").to_owned(),
+                // `cd -`: the folder is unknown from here.
+                Some("-") => "/<unknown>".to_owned(),
+                Some(dir) => resolve(dir, &cwd, home, &vars),
+            };
+            continue;
+        }
+        if let Some(v) = check_special(&prog, args, &cwd, protected, &vars, depth) {
+            return Some(v);
+        }
+        if let Some(v) = check_operands(&prog, args, &cwd, protected, &vars) {
+            return Some(v);
+        }
+        // `... | xargs rm -rf`: the operands arrive on stdin, from the rest of the line.
+        if argv[..at].iter().any(|a| a.rsplit('/').next() == Some("xargs")) {
+            let words: Vec<String> = commands.iter().flat_map(|c| c.iter().skip(1).cloned()).collect();
+            if let Some(v) = check_operands(&prog, &words, &cwd, protected, &vars) {
+                return Some(v);
+            }
+        }
+    }
+    // Code the analyser does not follow (a pipe into a shell, eval, trap, heredocs): judged
+    // by what its text names.
+    if (pipes_into_shell || command.contains("<<")) && hints_at_guard(command, protected) && changes_things(command) {
+        return Some(deny(describe(Guarded::State), "run it"));
+    }
+    check_redirections(command, &cwd, protected, &vars)
+}
+
+fn is_export_of_mcpproxy(command: &str) -> bool {
+    // `printf 'export MCPPROXY_%s=...' HOME >> ~/.bashrc`: the name is assembled, the target is
+    // a shell profile.
+    command.contains(">>")
+        || command.contains('>') && [".bashrc", ".zshrc", ".profile", ".zshenv"].iter().any(|r| command.contains(r))
+}
+
+/// `flock FILE cmd`: holding mcpproxy's lock (or any of its files) stalls its writers.
+fn check_lock_files(argv: &[String], cwd: &str, protected: &Protected, vars: &[(String, String)]) -> Option<Verdict> {
+    let at = argv.iter().position(|a| a.rsplit('/').next() == Some("flock"))?;
+    let file = argv[at + 1..].iter().find(|a| !a.starts_with('-'))?;
+    let path = resolve(file, cwd, protected.home_dir.as_deref(), vars);
+    let kind = protected.guarded(&path)?;
+    Some(deny(describe(kind), "lock it"))
+}
+
+/// Programs with their own rules: mcpproxy itself, process killers, shells and interpreters
+/// running inline code, links.
+fn check_special(
+    prog: &str,
+    args: &[String],
+    cwd: &str,
+    protected: &Protected,
+    vars: &[(String, String)],
+    depth: usize,
+) -> Option<Verdict> {
+    match prog {
+        "mcpproxy" => {
+            let allowed = READ_ONLY_SUBCOMMANDS
+                .iter()
+                .any(|sub| args.len() >= sub.len() && sub.iter().zip(args).all(|(a, b)| a == b));
+            if !allowed && !args.is_empty() {
+                let shown = args.iter().take(3).cloned().collect::<Vec<_>>().join(" ");
+                return Some(deny(
+                    &format!("mcpproxy itself (`mcpproxy {shown}`)"),
+                    &format!("run `mcpproxy {shown}`"),
+                ));
+            }
+            None
+        }
+        "kill" | "pkill" | "killall" | "skill" | "pgrep" => check_kill(prog, args),
+        "sh" | "bash" | "zsh" | "dash" | "ksh" => {
+            // `-c`, also inside a flag cluster (`-lc`, `-ec`) and after `--`.
+            let at = args.iter().position(|a| a.starts_with('-') && !a.starts_with("--") && a.contains('c'))?;
+            let inner = args[at + 1..].iter().find(|a| *a != "--")?;
+            check_line(inner, cwd, protected, depth + 1)
+        }
+        "python" | "python3" | "node" | "perl" | "ruby" | "php" | "deno" | "bun" | "osascript" => {
+            let code: String = args.iter().filter(|a| !a.starts_with('-')).cloned().collect::<Vec<_>>().join(" ");
+            (hints_at_guard(&code, protected) && changes_things(&code))
+                .then(|| deny(describe(Guarded::State), &format!("run `{prog}`")))
+        }
+        "ln" => {
+            // A link to the protected set lets later calls reach it under another name.
+            let operands: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+            let target = operands.first()?;
+            let path = resolve(target, cwd, protected.home_dir.as_deref(), vars);
+            let reaches = protected.guarded(&path).is_some() || protected.is_ancestor_of_protected(&path);
+            reaches.then(|| deny(describe(protected.guarded(&path).unwrap_or(Guarded::State)), "make the link"))
+        }
+        _ => None,
+    }
+}
+
+fn check_kill(prog: &str, args: &[String]) -> Option<Verdict> {
+    let patterns: Vec<&String> =
+        args.iter().filter(|a| !a.starts_with('-') && !a.chars().all(|c| c.is_ascii_digit() || c == '%')).collect();
+    for p in patterns {
+        let literal = p.trim_matches(|c| c == '\'' || c == '"');
+        if literal.contains("mcpproxy") || literal.contains("cpprox") {
+            return Some(deny("the mcpproxy processes that check this session's calls", "stop them"));
+        }
+        let matches_us = regex::Regex::new(literal).is_ok_and(|re| re.is_match("mcpproxy"));
+        if matches_us && prog != "pgrep" {
+            // `pkill cpp` matches mcpproxy too, but names something else first: a question.
+            return Some(if literal.len() >= 5 || literal.contains('.') || literal.contains('[') {
+                deny("the mcpproxy processes that check this session's calls", "stop them")
+            } else {
+                ask("the mcpproxy processes (the pattern also matches them)")
+            });
+        }
+    }
+    None
+}
+
+/// The path operands of one program against the protected set.
+fn check_operands(
+    prog: &str,
+    args: &[String],
+    cwd: &str,
+    protected: &Protected,
+    vars: &[(String, String)],
+) -> Option<Verdict> {
+    let home = protected.home_dir.as_deref();
+    let effect = effect_of(prog, args);
+    // A short flag cluster with r/R (or a for the copiers' archive mode), or the long forms.
+    let archive_ok = matches!(prog, "cp" | "rsync" | "scp" | "install");
+    let recursive = args.iter().any(|a| {
+        let cluster = a.len() <= 5
+            && a.starts_with('-')
+            && !a.starts_with("--")
+            && a[1..].chars().all(|c| c.is_ascii_alphabetic());
+        cluster && (a.contains('r') || a.contains('R') || (archive_ok && a.contains('a')))
+            || matches!(a.as_str(), "--recursive" | "--archive" | "--dereference-recursive")
+    });
+    let destination = copy_destination(prog, args);
+    for arg in args {
+        if arg.starts_with('-') && !arg.contains('/') && !arg.contains('=') {
+            continue;
+        }
+        // `--target=/x`, `of=/x` (dd), `-C/x`: the value is the path.
+        let value = arg
+            .split_once('=')
+            .map(|(k, v)| if k.starts_with('-') || k.len() <= 3 { v } else { arg.as_str() })
+            .unwrap_or(arg);
+        for word in expand_braces(value) {
+            let path = resolve(&word, cwd, home, vars);
+            if let Some(v) =
+                judge(prog, effect, &path, recursive, destination.as_deref() == Some(arg.as_str()), protected)
+            {
+                return Some(v);
+            }
+            if unresolved(&path) && effect != Effect::Reads && hints_at_guard(value, protected) {
+                return Some(ask(describe(Guarded::State)));
+            }
+        }
+    }
+    None
+}
+
+/// The operand a copy-like program writes into.
+fn copy_destination(prog: &str, args: &[String]) -> Option<String> {
+    if !COPY_PROGRAMS.contains(&prog) {
+        return None;
+    }
+    for (i, a) in args.iter().enumerate() {
+        if matches!(a.as_str(), "-t" | "--target-directory" | "-C" | "-d" | "--directory") {
+            return args.get(i + 1).cloned();
+        }
+        for pre in ["--target-directory=", "--directory=", "-C"] {
+            if let Some(v) = a.strip_prefix(pre).filter(|v| !v.is_empty() && a.starts_with(pre)) {
+                return Some(v.to_owned());
+            }
+        }
+    }
+    let operands: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+    match prog {
+        // `tar x` and `unzip` extract into the current directory unless told otherwise.
+        "tar" | "unzip" | "bsdtar" | "7z" => None,
+        _ if operands.len() >= 2 => operands.last().map(|s| s.to_string()),
+        _ => None,
+    }
+}
+
+fn judge(
+    prog: &str,
+    effect: Effect,
+    path: &str,
+    recursive: bool,
+    is_destination: bool,
+    protected: &Protected,
+) -> Option<Verdict> {
+    let glob = protected.glob_reaches(path);
+    // A glob that reaches the key names the key, even inside the state folder.
+    let kind =
+        if glob == Some(Some(Guarded::Key)) { Some(Guarded::Key) } else { protected.guarded(path).or(glob.flatten()) };
+    if kind == Some(Guarded::Key) && !METADATA_PROGRAMS.contains(&prog) {
+        return Some(deny(describe(Guarded::Key), "inspect it"));
+    }
+    // A recursive read of a folder that holds the key reads the key.
+    if effect == Effect::Reads && recursive && protected.contains_key(path) && !METADATA_PROGRAMS.contains(&prog) {
+        return Some(deny(describe(Guarded::Key), "inspect it"));
+    }
+    let ancestor = protected.is_ancestor_of_protected(path) || glob == Some(None);
+    match effect {
+        Effect::Reads => None,
+        Effect::Destroys if kind.is_some() || ancestor => {
+            Some(deny(describe(kind.unwrap_or(Guarded::State)), &format!("run `{prog}` on it")))
+        }
+        Effect::Destroys => None,
+        Effect::Writes => kind.map(|k| deny(describe(k), &format!("run `{prog}` on it"))),
+        Effect::CopiesInto if !is_destination => None,
+        Effect::CopiesInto => match kind {
+            Some(Guarded::AgentSettings) | None if ancestor && recursive => Some(ask(describe(Guarded::State))),
+            Some(k) => Some(deny(describe(k), &format!("run `{prog}`"))),
+            None if parent_holds_protected(path, protected) => Some(ask(describe(Guarded::AgentSettings))),
+            None => None,
+        },
+        Effect::Other => match kind {
+            // An editor or unknown tool on an agent's settings: a question.
+            Some(Guarded::AgentSettings) => Some(ask(describe(Guarded::AgentSettings))),
+            Some(k) => Some(deny(describe(k), &format!("run `{prog}` on it"))),
+            None => None,
+        },
+    }
+}
+
+/// `path` is a folder that directly holds a protected file (`~/.claude/` holds settings.json).
+fn parent_holds_protected(path: &str, protected: &Protected) -> bool {
+    let dir = path.trim_end_matches('/');
+    protected.paths.iter().any(|(p, _)| p.rsplit_once('/').is_some_and(|(parent, _)| parent == dir))
+        || super::SETTINGS_DIRS.iter().any(|s| dir.ends_with(s))
+}
+
+/// Redirection targets (`>`, `>>`, `&>`, `<>`, `N>`) and inputs (`< key`) in the raw command.
+fn check_redirections(command: &str, cwd: &str, protected: &Protected, vars: &[(String, String)]) -> Option<Verdict> {
+    static PATTERN: std::sync::OnceLock<regex::bytes::Regex> = std::sync::OnceLock::new();
+    let re = PATTERN.get_or_init(|| {
+        regex::bytes::Regex::new(r#"(?-u)(<>|[0-9&]?>{1,2}\|?|<)\s*("[^"]+"|'[^']+'|[^\s;&|()<>]+)"#)
+            .expect("redirect pattern")
+    });
+    for cap in re.captures_iter(command.as_bytes()) {
+        let op = String::from_utf8_lossy(&cap[1]).into_owned();
+        let target = String::from_utf8_lossy(&cap[2]);
+        if target.starts_with('&') || target.starts_with('(') {
+            continue;
+        }
+        let path = resolve(&target, cwd, protected.home_dir.as_deref(), vars);
+        let kind = protected.guarded(&path).or(protected.glob_reaches(&path).flatten());
+        match (op.as_str(), kind) {
+            ("<", Some(Guarded::Key)) => return Some(deny(describe(Guarded::Key), "inspect it")),
+            ("<", _) => {}
+            (_, Some(k)) => return Some(deny(describe(k), "edit it")),
+            (_, None) if is_shell_rc(&path) && command.contains("MCPPROXY") => {
+                return Some(deny("where mcpproxy keeps its state (MCPPROXY_HOME in a shell profile)", "edit it"))
+            }
+            _ => {}
+        }
+    }
+    None
+}
