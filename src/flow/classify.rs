@@ -320,6 +320,9 @@ pub fn is_sensitive_path(path: &str) -> bool {
     if path == crate::flow::shell::ENVIRONMENT {
         return true;
     }
+    if path.contains(['*', '?', '[']) {
+        return glob_names_sensitive(path);
+    }
     let p = path.trim_matches(|c| c == '"' || c == '\'').replace('\\', "/");
     let lower = p.to_ascii_lowercase();
     let name = lower.rsplit('/').next().unwrap_or(&lower);
@@ -383,6 +386,39 @@ pub fn is_sensitive_path(path: &str) -> bool {
         return true;
     }
     name.starts_with("service-account") && name.ends_with(".json")
+}
+
+/// A glob (`.en?`, `.[e]nv`, `~/.ssh/id_*`) that matches a sensitive name.
+fn glob_names_sensitive(pattern: &str) -> bool {
+    const CANDIDATES: &[&str] = &[
+        ".env",
+        ".env.local",
+        ".env.production",
+        "id_rsa",
+        "id_ed25519",
+        "credentials",
+        ".npmrc",
+        ".netrc",
+        ".pgpass",
+        "kubeconfig",
+        ".git-credentials",
+        "secrets.json",
+        "secrets.yaml",
+    ];
+    let (dir, name) = pattern.rsplit_once('/').unwrap_or(("", pattern));
+    let mut re = String::from("^");
+    for c in name.chars() {
+        match c {
+            '*' => re.push_str(".*"),
+            '?' => re.push('.'),
+            '[' | ']' | '!' | '^' => re.push(if c == '!' { '^' } else { c }),
+            other => re.push_str(&regex::escape(&other.to_string())),
+        }
+    }
+    re.push('$');
+    let Ok(re) = regex::Regex::new(&re) else { return false };
+    let dir_sensitive = !dir.is_empty() && is_sensitive_path(&format!("{dir}/x")) && !dir.contains(['*', '?', '[']);
+    dir_sensitive && name.contains('*') || CANDIDATES.iter().any(|c| re.is_match(c))
 }
 
 #[cfg(test)]
@@ -518,7 +554,10 @@ pub(crate) mod tests {
         ] {
             assert!(is_sensitive_path(p), "{p}");
         }
-        for p in ["/repo/.env.example", "src/main.rs", "README.md", "/repo/docs/env.md"] {
+        for p in [".en?", ".[e]nv", "~/.ssh/id_*", "/repo/.env*"] {
+            assert!(is_sensitive_path(p), "{p}");
+        }
+        for p in ["/repo/.env.example", "src/main.rs", "README.md", "/repo/docs/env.md", "src/*.rs", "*.md"] {
             assert!(!is_sensitive_path(p), "{p}");
         }
     }

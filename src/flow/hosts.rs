@@ -132,8 +132,44 @@ pub fn is_collector(host: &str, cfg: &Config) -> bool {
 
 /// True when `host` belongs to the issuer of a credential of `kind`.
 pub fn is_issuer(host: &str, kind: &str, cfg: &Config) -> bool {
-    crate::flow::secrets::issuer_hosts(kind).iter().any(|h| host_in(host, h))
-        || cfg.issuer_hosts.get(kind).is_some_and(|hs| hs.iter().any(|h| host_in(host, h)))
+    if cfg.issuer_hosts.get(kind).is_some_and(|hs| hs.iter().any(|h| host_in(host, h))) {
+        return true;
+    }
+    !is_user_content(host) && crate::flow::secrets::issuer_hosts(kind).iter().any(|h| host_in(host, h))
+}
+
+/// Hosts under an issuer's domain where anyone's code or storage receives the request
+/// (buckets, functions, app hosting): a credential sent there is not sent to its issuer.
+/// (GitHub's raw and pages hosts only serve content: the token still reaches GitHub.)
+const USER_CONTENT: &[&str] = &[
+    "s3.amazonaws.com",
+    "execute-api",
+    "lambda-url",
+    "amplifyapp.com",
+    "elasticbeanstalk.com",
+    "cloudfront.net",
+    "appspot.com",
+    "run.app",
+    "cloudfunctions.net",
+    "firebaseapp.com",
+    "web.app",
+    "storage.googleapis.com",
+    "azurewebsites.net",
+    "blob.core.windows.net",
+    "herokuapp.com",
+    "vercel.app",
+    "netlify.app",
+    "pages.dev",
+    "workers.dev",
+    "myshopify.com",
+    "ngrok.app",
+];
+
+fn is_user_content(host: &str) -> bool {
+    let labels: Vec<&str> = host.split('.').collect();
+    // `bucket.s3.amazonaws.com`, `bucket.s3.eu-west-1.amazonaws.com`, `s3-website-...`.
+    let s3 = host_in(host, "amazonaws.com") && labels.iter().any(|l| *l == "s3" || l.starts_with("s3-"));
+    s3 || USER_CONTENT.iter().any(|u| if u.contains('.') { host_in(host, u) } else { labels.contains(u) })
 }
 
 /// The brand a host imitates, when it carries an issuer's name on a domain that is not the
@@ -181,6 +217,19 @@ mod tests {
         assert_eq!(lookalike_brand("api.openai.com"), None);
         assert_eq!(lookalike_brand("slack-bot-health.com"), Some("slack"));
         assert_eq!(lookalike_brand("docs.rs"), None);
+    }
+
+    #[test]
+    fn user_content_is_never_the_issuer() {
+        let cfg = Config::default();
+        assert!(is_user_content("attacker-bucket.s3.amazonaws.com"));
+        assert!(is_user_content("s3.amazonaws.com"));
+        assert!(is_user_content("abc123.execute-api.us-east-1.amazonaws.com"));
+        assert!(is_user_content("evil.myshopify.com"));
+        assert!(!is_user_content("sts.amazonaws.com"));
+        assert!(!is_user_content("api.github.com"));
+        assert!(is_issuer("raw.githubusercontent.com", "github-pat", &cfg));
+        assert!(is_issuer("api.github.com", "github-pat", &cfg));
     }
 
     #[test]

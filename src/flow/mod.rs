@@ -16,3 +16,4 @@ pub mod shell;
 pub mod sink;
 pub mod source;
 pub mod view;
+pub mod written_code;

@@ -16,6 +16,7 @@ use crate::flow::view::{Outcome, SessionView, Taint};
 use std::collections::HashMap;
 
 /// Where a sink call sends data.
+#[derive(Clone)]
 struct Destination {
     /// Hosts, or a label such as `mcp server slack` when no host is known.
     labels: Vec<String>,
@@ -251,6 +252,9 @@ pub struct PreparedSink {
     variants: Vec<Variant>,
     /// Why the call cannot be fully checked (unresolved shell parts, a cut-off argument).
     unverified: Vec<String>,
+    /// Shell variables the command sets (`F=.env; curl -F f=@$F`), and where it runs.
+    assignments: Vec<(String, String)>,
+    cwd: String,
 }
 
 impl PreparedSink {
@@ -274,6 +278,8 @@ pub fn prepare(call: &Call, class: ToolClass, cfg: &Config, key: u64) -> Option<
             let cmd = call.command().unwrap_or("");
             let facts = shell::analyze(cmd);
             scripts = executed_scripts(&facts.simple_commands);
+            // `npm install` runs package.json's lifecycle scripts, `make` the Makefile.
+            scripts.extend(manifests_run(&facts));
             scripts_only = facts.net.is_empty() && !facts.git_push && facts.unresolved.is_empty();
             if scripts_only && scripts.is_empty() {
                 return None;
@@ -299,19 +305,42 @@ pub fn prepare(call: &Call, class: ToolClass, cfg: &Config, key: u64) -> Option<
     }
     let variants = if scripts_only { Vec::new() } else { variants(&fields, key) };
     let mut unverified: Vec<String> = facts.as_ref().map(|f| f.unresolved.clone()).unwrap_or_default();
+    if let Some(f) = &facts {
+        // Reading a credential file and using the network in one command: the data may go
+        // through variables or loops the analyser does not follow.
+        if let Some(p) = f.read_paths.iter().find(|p| classify::is_sensitive_path(p)) {
+            if f.net.iter().any(|n| n.hosts.is_empty() || !n.hosts.iter().all(|h| hosts::is_local(h, cfg))) {
+                unverified.push(format!("it reads {p} and uses the network in the same command"));
+            }
+        }
+    }
+    let assignments = call.command().map(shell::assignments).unwrap_or_default();
+    let cwd = call.cwd.clone().unwrap_or_default();
     if truncated {
         unverified.push(format!("arguments past the {} byte check limit", cfg.max_sink_bytes));
     }
-    Some(PreparedSink { variants, dest, facts, scripts, scripts_only, unverified })
+    Some(PreparedSink { variants, dest, facts, scripts, scripts_only, unverified, assignments, cwd })
 }
 
 /// Decide on a prepared sink call against the session's records.
 pub fn evaluate(call: &Call, prepared: &PreparedSink, view: &SessionView, cfg: &Config) -> Outcome {
     let mut out = Outcome::silent();
-    let dest = &prepared.dest;
+    // Client configuration written this session (a proxy in .curlrc, an /etc/hosts entry, a
+    // git insteadOf) redirects connections: no destination earns an exemption any more.
+    let redirected;
+    let dest =
+        if view.taints.iter().any(|t| t.path == crate::flow::written_code::CLIENT_CONFIG) && !prepared.dest.unknown {
+            let mut d = prepared.dest.clone();
+            d.unknown = true;
+            d.labels.push("wherever this session's client configuration sends it".into());
+            redirected = d;
+            &redirected
+        } else {
+            &prepared.dest
+        };
     let mut hits: Vec<Hit> = Vec::new();
     if let Some(facts) = &prepared.facts {
-        hits.extend(path_flows(facts, &prepared.scripts, view, cfg, dest));
+        hits.extend(path_flows(facts, prepared, view, cfg, dest));
     }
     let to = dest.labels.join(", ");
     let collector = dest.hosts.iter().find(|h| hosts::is_collector(h, cfg)).cloned();
@@ -463,12 +492,74 @@ fn unverified_hit(prepared: &PreparedSink, view: &SessionView, cfg: &Config, to:
     })
 }
 
+/// Manifests whose scripts a command runs (`npm install` runs package.json's lifecycle
+/// scripts, `make` runs the Makefile).
+fn manifests_run(facts: &shell::ShellFacts) -> Vec<String> {
+    let mut out = Vec::new();
+    for argv in &facts.simple_commands {
+        let prog = argv.first().map(|p| p.rsplit('/').next().unwrap_or(p)).unwrap_or("");
+        let sub = argv.get(1).map(String::as_str).unwrap_or("");
+        match prog {
+            "npm" | "pnpm" | "yarn" | "bun"
+                if matches!(
+                    sub,
+                    "" | "i" | "install" | "ci" | "test" | "t" | "run" | "start" | "add" | "rebuild" | "exec"
+                ) =>
+            {
+                out.push("package.json".to_owned())
+            }
+            "make" | "gmake" => out.extend(["Makefile".to_owned(), "makefile".to_owned(), "GNUmakefile".to_owned()]),
+            "cargo" if matches!(sub, "build" | "run" | "test") => out.push("build.rs".to_owned()),
+            "pip" | "pip3" if sub == "install" => out.push("setup.py".to_owned()),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `$F` / `${F}` replaced by what the command assigned to them.
+fn expand_vars(path: &str, assignments: &[(String, String)]) -> String {
+    let mut out = path.to_owned();
+    for (name, value) in assignments.iter().rev() {
+        out = out.replace(&format!("${{{name}}}"), value).replace(&format!("${name}"), value);
+    }
+    out
+}
+
+/// A file this same command wrote from a credential file it read (`base64 .env > x && curl -d @x`).
+fn copy_of_sensitive(path: &str, facts: &shell::ShellFacts) -> Option<String> {
+    let wrote =
+        facts.written_paths.iter().any(|w| w == path || w.trim_start_matches("./") == path.trim_start_matches("./"));
+    let source = facts.read_paths.iter().find(|r| classify::is_sensitive_path(r))?;
+    wrote.then(|| format!("file {path} (a copy of sensitive file {source} made by this command)"))
+}
+
+/// A folder (`.`, `..`, `~`, a project path) holding a credential file this session read: a
+/// whole-tree upload carries it.
+fn folder_holding_read_secret(path: &str, cwd: &str, view: &SessionView) -> Option<String> {
+    let p = path.trim_end_matches('/');
+    let absolute = match p {
+        "" | "." | "./" | "*" | "./*" => cwd.trim_end_matches('/').to_owned(),
+        _ if p.starts_with('/') => p.to_owned(),
+        _ if cwd.is_empty() => return None,
+        _ => format!("{}/{}", cwd.trim_end_matches('/'), p.trim_start_matches("./")),
+    };
+    if absolute.is_empty() || classify::is_sensitive_path(&absolute) {
+        return None;
+    }
+    let prefix = format!("{absolute}/");
+    view.sources.values().find_map(|s| {
+        (s.location.starts_with(&prefix) && classify::is_sensitive_path(&s.location))
+            .then(|| format!("folder {path} (holds {}, read this session)", s.location))
+    })
+}
+
 /// A proxy variable set in the command (`HTTPS_PROXY=...`, `export ALL_PROXY=...`).
 fn proxy_variable(cmd: &str) -> Option<String> {
     static PATTERN: std::sync::OnceLock<regex::bytes::Regex> = std::sync::OnceLock::new();
     let re = PATTERN.get_or_init(|| {
         regex::bytes::Regex::new(
-            r"(?i-u)(?:^|[\s;&|(])((?:https?|all|ftp|socks)_proxy|GIT_PROXY_COMMAND|GIT_SSH_COMMAND|CURL_HOME|WGETRC)=",
+            r"(?i-u)(?:^|[\s;&|(])((?:https?|all|ftp|socks)_proxy|GIT_PROXY_COMMAND|GIT_SSH_COMMAND|GIT_SSH|GIT_CONFIG_COUNT|GIT_CONFIG_PARAMETERS|GIT_CONFIG_GLOBAL|GIT_CONFIG|CURL_HOME|WGETRC|HOSTALIASES|RES_OPTIONS|LOCALDOMAIN)=",
         )
         .expect("proxy variable pattern")
     });
@@ -528,11 +619,12 @@ fn file_transfer_hit(cfg: &Config, data: String, how: &str, field: &str, destina
 /// scripts this session wrote with a secret and an external URL.
 fn path_flows(
     facts: &shell::ShellFacts,
-    scripts: &[String],
+    prepared: &PreparedSink,
     view: &SessionView,
     cfg: &Config,
     dest: &Destination,
 ) -> Vec<Hit> {
+    let scripts = &prepared.scripts;
     let mut hits = Vec::new();
     let to = dest.labels.join(", ");
     let collector = dest.hosts.iter().any(|h| hosts::is_collector(h, cfg));
@@ -553,8 +645,14 @@ fn path_flows(
             continue;
         }
         for (paths, how) in [(&n.upload_paths, "an upload by path"), (&n.stdin_from, "a pipeline")] {
-            for p in paths {
-                if classify::is_sensitive_path(p) {
+            for raw in paths {
+                let expanded = expand_vars(raw, &prepared.assignments);
+                let p = &expanded;
+                if let Some(what) = copy_of_sensitive(p, facts) {
+                    flow(what, how, &format!("command ({})", n.tool));
+                } else if let Some(what) = folder_holding_read_secret(p, &prepared.cwd, view) {
+                    flow(what, how, &format!("command ({})", n.tool));
+                } else if classify::is_sensitive_path(p) {
                     flow(format!("sensitive file {p}"), how, &format!("command ({})", n.tool));
                 } else if let Some(t) = is_tainted(p, view) {
                     flow(format!("file {p} (holds {})", t.kinds), how, &format!("command ({})", n.tool));
@@ -575,6 +673,10 @@ fn path_flows(
                     || facts.git_commit_paths.iter().any(|p| t.path == *p || t.path.ends_with(&format!("/{p}")))
             })
             .collect();
+        // `git add -f .env && git push`: this command adds a credential file itself.
+        if let Some(p) = facts.git_commit_paths.iter().find(|p| classify::is_sensitive_path(p)) {
+            flow(format!("sensitive file {p} (added by this command)"), "git push", "command (git push)");
+        }
         if !pushed.is_empty() {
             let paths: Vec<&str> = pushed.iter().map(|t| t.path.as_str()).take(3).collect();
             let kinds: Vec<&str> = pushed.iter().map(|t| t.kinds.as_str()).take(3).collect();

@@ -11,6 +11,7 @@ use crate::flow::hosts;
 use crate::flow::secrets::{self, Category};
 use crate::flow::shell;
 use crate::flow::view::{NewSecret, NewSource, SessionView, Taint};
+use crate::flow::written_code;
 use std::collections::HashMap;
 
 /// The bytes of a secret that identify it: PEM bodies without whitespace or escaped newlines.
@@ -174,6 +175,10 @@ pub fn taints_from_writes(call: &Call, view: &SessionView, cfg: &Config, key: u6
         return taints;
     }
     for (path, content) in call.written_files() {
+        taints.extend(written_code::code_taint(path, content));
+        if written_code::is_client_config(path) {
+            taints.push(written_code::client_config_taint());
+        }
         let mut kinds = secret_kinds_in(content, view, key);
         if !path.is_empty() && !kinds.is_empty() {
             if calls_out_elsewhere(content, &kinds, cfg) {
@@ -189,6 +194,9 @@ pub fn taints_from_writes(call: &Call, view: &SessionView, cfg: &Config, key: u6
             let commits = facts.simple_commands.iter().any(|argv| {
                 argv.first().is_some_and(|c| c == "git") && argv.iter().any(|a| a == "commit" || a == "tag")
             });
+            if facts.written_paths.iter().any(|p| written_code::is_client_config(p)) || redirects_git(&facts) {
+                taints.push(written_code::client_config_taint());
+            }
             if !commits && facts.written_paths.is_empty() {
                 return taints;
             }
@@ -214,6 +222,19 @@ pub fn taints_from_writes(call: &Call, view: &SessionView, cfg: &Config, key: u6
         }
     }
     taints
+}
+
+/// `git config [--global] http.proxy|url.X.insteadOf|core.sshCommand ...`: later pushes and
+/// fetches go somewhere else.
+fn redirects_git(facts: &shell::ShellFacts) -> bool {
+    facts.simple_commands.iter().any(|argv| {
+        argv.first().is_some_and(|c| c == "git")
+            && argv.iter().any(|a| a == "config")
+            && argv.iter().any(|a| {
+                let a = a.to_ascii_lowercase();
+                ["proxy", "insteadof", "sshcommand", "pushurl"].iter().any(|w| a.contains(w))
+            })
+    })
 }
 
 #[cfg(test)]

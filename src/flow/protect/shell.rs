@@ -220,21 +220,6 @@ fn is_var_name(n: &str) -> bool {
         && !n.starts_with(|c: char| c.is_ascii_digit())
 }
 
-/// `NAME=value` assignments in a command line, in order.
-fn assignments(command: &str) -> Vec<(String, String)> {
-    static PATTERN: std::sync::OnceLock<regex::bytes::Regex> = std::sync::OnceLock::new();
-    let re = PATTERN.get_or_init(|| {
-        regex::bytes::Regex::new(r#"(?-u)(?:^|[;&|\s(])([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|[^\s;&|)]*)"#)
-            .expect("assignment pattern")
-    });
-    re.captures_iter(command.as_bytes())
-        .map(|c| {
-            let value = String::from_utf8_lossy(&c[2]).trim_matches(|q| q == '"' || q == '\'').to_owned();
-            (String::from_utf8_lossy(&c[1]).into_owned(), value)
-        })
-        .collect()
-}
-
 /// The line mentions the protected set in words the analyser cannot follow exactly.
 fn hints_at_guard(text: &str, protected: &Protected) -> bool {
     HINTS.iter().any(|h| text.contains(h))
@@ -262,7 +247,7 @@ fn check_line(command: &str, cwd: &str, protected: &Protected, depth: usize) -> 
     let mut cwd = cwd.to_owned();
     // Assignments anywhere in the line (the parser drops them from the argv lists).
     let mut vars: Vec<(String, String)> = Vec::new();
-    for (name, value) in assignments(command) {
+    for (name, value) in shell::assignments(command) {
         if name == "MCPPROXY_HOME" {
             return Some(deny("where mcpproxy keeps its state (MCPPROXY_HOME)", "set it"));
         }

@@ -14,14 +14,16 @@ pub(super) fn clean_host(auth: &str) -> Option<String> {
 }
 
 /// Host of a `scheme://` URL.
+/// An ambiguous URL (clients disagree where it goes: curl connects past a `\@`) yields no
+/// host, so the call counts as going to an unnamed host and earns no exemption.
 pub(super) fn url_host(s: &str) -> Option<String> {
     let s = s.split(char::is_whitespace).next().unwrap_or("");
-    destination::url_host(s)
+    destination::parse_url(s).filter(|p| !p.ambiguous).map(|p| p.host)
 }
 
 /// URL with or without scheme (`example.com/x`, `:3000/x` = localhost for httpie).
 pub(super) fn loose_host(s: &str) -> Option<String> {
-    destination::parse_lenient(s).map(|p| p.host)
+    destination::parse_lenient(s).filter(|p| !p.ambiguous).map(|p| p.host)
 }
 
 /// Host of a scp/rsync-style remote (`[user@]host:path`, `host::mod`, `scp://..`).

@@ -79,6 +79,21 @@ mod host;
 mod lex;
 mod options;
 mod parse;
+/// `NAME=value` assignments in a command line, in order.
+pub fn assignments(command: &str) -> Vec<(String, String)> {
+    static PATTERN: std::sync::OnceLock<regex::bytes::Regex> = std::sync::OnceLock::new();
+    let re = PATTERN.get_or_init(|| {
+        regex::bytes::Regex::new(r#"(?-u)(?:^|[;&|\s(])([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|[^\s;&|)]*)"#)
+            .expect("assignment pattern")
+    });
+    re.captures_iter(command.as_bytes())
+        .map(|c| {
+            let value = String::from_utf8_lossy(&c[2]).trim_matches(|q| q == '"' || q == '\'').to_owned();
+            (String::from_utf8_lossy(&c[1]).into_owned(), value)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod test_util;
 mod tools;

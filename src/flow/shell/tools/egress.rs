@@ -38,7 +38,8 @@ pub(super) const MAILERS: &[&str] = &["mail", "mailx", "sendmail", "mutt", "msmt
 pub(super) const CONTAINER_TOOLS: &[&str] = &["docker", "podman", "nerdctl", "kubectl", "oc", "crictl"];
 
 /// Tunnels: they expose this machine's files or ports to the internet.
-pub(super) const TUNNELS: &[&str] = &["ngrok", "cloudflared", "bore", "lt", "localtunnel", "frpc", "zrok", "pinggy"];
+pub(super) const TUNNELS: &[&str] =
+    &["ngrok", "cloudflared", "bore", "lt", "localtunnel", "frpc", "zrok", "pinggy", "tailscale", "expose", "tunnelto"];
 
 impl Analyzer {
     pub(super) fn other_client(&mut self, name: &str, args: &[Arg], ctx: &mut CommandContext) {
@@ -55,6 +56,17 @@ impl Analyzer {
         let mut nu = NetUse { tool: name.to_owned(), reads_stdin: true, ..Default::default() };
         for a in args.iter().filter(|a| a.text.contains('@') && !a.text.starts_with('-')) {
             nu.hosts.extend(a.text.rsplit('@').next().and_then(loose_host));
+        }
+        // Attachments (`mutt -a FILE`, `swaks --attach FILE`, `mail -A FILE`) go out by path.
+        for (i, a) in args.iter().enumerate() {
+            if matches!(a.text.as_str(), "-a" | "-A" | "--attach" | "--attach-body" | "--body") {
+                if let Some(f) = args.get(i + 1).filter(|f| !f.text.starts_with('-')) {
+                    nu.add_upload(f.text.trim_start_matches('@'));
+                }
+            }
+            if let Some(f) = a.text.strip_prefix("--attach=") {
+                nu.add_upload(f.trim_start_matches('@'));
+            }
         }
         self.push_net(ctx, nu, true);
     }
@@ -88,7 +100,11 @@ impl Analyzer {
         }
     }
 
-    pub(super) fn tunnel(&mut self, name: &str, _args: &[Arg], ctx: &mut CommandContext) {
+    pub(super) fn tunnel(&mut self, name: &str, args: &[Arg], ctx: &mut CommandContext) {
+        // `tailscale status` is not a tunnel; `tailscale funnel|serve` is.
+        if name == "tailscale" && !args.iter().any(|a| a.text == "funnel" || a.text == "serve") {
+            return;
+        }
         self.facts.unresolved.push(format!("a tunnel that exposes this machine ({name})"));
         self.push_net(ctx, NetUse { tool: name.to_owned(), ..Default::default() }, false);
     }

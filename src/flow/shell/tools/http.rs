@@ -53,6 +53,8 @@ impl Analyzer {
                     }
                 }
                 "-K" | "--config" => {
+                    // A config can set `url =` and `proxy =`: the destination is not on the line.
+                    nu.redirected.push("a curl config (-K)".into());
                     if t == "-" {
                         nu.reads_stdin = true;
                     } else {

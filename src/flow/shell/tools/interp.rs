@@ -39,6 +39,13 @@ enum Scan {
 
 impl Analyzer {
     pub(super) fn interp(&mut self, name: &str, args: &[Arg], ctx: &mut CommandContext) {
+        // `python -m http.server --bind 0.0.0.0` serves this folder to the network.
+        let module = args.iter().position(|a| a.text == "-m").and_then(|i| args.get(i + 1));
+        if module.is_some_and(|m| m.text == "http.server" || m.text == "SimpleHTTPServer")
+            && args.iter().any(|a| a.text == "0.0.0.0" || a.text == "::" || a.text.starts_with("--bind=0"))
+        {
+            self.facts.unresolved.push("a web server that exposes this folder (python -m http.server)".into());
+        }
         let Some(mut found) = scan_arguments(name, args) else { return };
         if !found.has_code && !found.runs_script {
             if let Some(t) = ctx.stdin_text() {
@@ -58,11 +65,14 @@ impl Analyzer {
         }
         let lc = format!("{}\n{}", code, modules).to_lowercase();
         if code_is_net(&lc) {
+            // A proxy set inside the code (even from joined strings) redirects its requests.
+            let redirected = if lc.contains("proxy") { vec!["a proxy set in the code".to_owned()] } else { Vec::new() };
             let nu = NetUse {
                 tool: name.to_string(),
                 hosts: code_hosts(&code),
                 stdin_from: reads,
                 one_liner: true,
+                redirected,
                 ..Default::default()
             };
             self.push_net(ctx, nu, false);

@@ -117,6 +117,10 @@ impl Analyzer {
                 nu.redirected.push(format!("-o {}", option.split(['=', ' ']).next().unwrap_or("")));
             }
         }
+        if !p.vals(&["-R"]).is_empty() {
+            // A reverse forward exposes this machine's ports to the remote side.
+            self.facts.unresolved.push("a tunnel that exposes this machine (ssh -R)".into());
+        }
         if !p.vals(&["-J", "-F"]).is_empty() {
             nu.redirected.push("a jump host or ssh config".into());
         }
