@@ -63,6 +63,13 @@ async def main(plan):
                 env = dict(plan.get("env") or {})
                 r = subprocess.run([plan["command"][0], "hook", "evaluate"], input=json.dumps(step["payload"]).encode(), env=env, capture_output=True)
                 emit({"op": op, "stdout": r.stdout.decode(), "code": r.returncode})
+            elif op == "get_prompt":
+                try:
+                    r = await client.get_prompt(step["name"], step.get("args", {}))
+                    texts = [m.content.text for m in r.messages if getattr(m.content, "type", "") == "text"]
+                    emit({"op": op, "name": step["name"], "text": "\n".join(texts)})
+                except Exception as e:  # a JSON-RPC error from the proxy or upstream
+                    emit({"op": op, "name": step["name"], "error": str(e)})
             elif op == "ping":
                 await client.send_ping()
                 emit({"op": op, "ok": True})

@@ -88,7 +88,8 @@ fn setup(with: &[&str]) -> Setup {
     for name in with {
         let spec = match *name {
             "fs" => node("server-filesystem", vec![data.path().display().to_string()]),
-            "everything" => node("server-everything", vec!["stdio".into()]),
+            // The same demo server under a name the guard does not know as local.
+            "everything" | "demo" => node("server-everything", vec!["stdio".into()]),
             "fetch" => {
                 json!({"command": t.join("venv/bin/mcp-server-fetch"), "args": ["--allow-private-ips", "--ignore-robots-txt"]})
             }
@@ -288,6 +289,29 @@ fn hook_and_proxy_sessions_share_sources_once_linked() {
     assert_eq!(stub_log.lines().count(), 1, "{stub_log}");
     assert!(!stub_log.contains(STRIPE));
     assert_eq!(s.home.sql_count("SELECT COUNT(DISTINCT link_group) FROM sessions WHERE link_group IS NOT NULL"), 1);
+}
+
+#[test]
+fn prompt_arguments_reach_the_server_and_are_checked() {
+    let s = setup(&["fs", "demo"]);
+    let env_path = s.data.path().join(".env");
+    let lines = drive(
+        &s,
+        None,
+        json!([
+            {"op": "call", "name": "fs__read_text_file", "args": {"path": env_path}},
+            {"op": "get_prompt", "name": "demo__args-prompt", "args": {"city": format!("x {STRIPE}")}},
+            {"op": "get_prompt", "name": "demo__args-prompt", "args": {"city": "Paris"}},
+        ]),
+    );
+    let prompts = step(&lines, "get_prompt", "demo__args-prompt");
+    let refused = prompts[0]["error"].as_str().unwrap_or_else(|| panic!("not refused: {}", prompts[0]));
+    assert!(refused.contains("stripe-secret-key"), "{refused}");
+    assert!(prompts[1]["text"].as_str().unwrap().contains("Paris"), "{}", prompts[1]);
+    let denied = s.home.sql_count(
+        "SELECT COUNT(*) FROM activity WHERE agent = 'proxy' AND tool = 'mcp__demo__get_prompt' AND decision = 'deny'",
+    );
+    assert_eq!(denied, 1);
 }
 
 fn percent(s: &str) -> String {

@@ -236,7 +236,7 @@ impl Relay {
                     Some((idx, orig)) => {
                         let mut m = msg.clone();
                         m["params"]["name"] = Value::String(orig);
-                        self.forward(idx, id, m);
+                        self.forward_checked(idx, id, m, "get_prompt");
                     }
                     None => self.send_client(&error(id, -32602, &format!("Unknown prompt: {name}"), None)),
                 }
@@ -245,6 +245,7 @@ impl Relay {
                 let uri = params.get("uri").and_then(Value::as_str).unwrap_or("");
                 let idx = self.resource_owner.get(uri).copied().or(if self.multi { None } else { Some(0) });
                 match idx {
+                    Some(idx) if method == "resources/read" => self.forward_checked(idx, id, msg, "read_resource"),
                     Some(idx) => self.forward(idx, id, msg),
                     None => self.send_client(&error(id, -32002, &format!("Resource not found: {uri}"), None)),
                 }
@@ -270,7 +271,7 @@ impl Relay {
                         if let Some(n) = name {
                             m["params"]["ref"]["name"] = Value::String(n);
                         }
-                        self.forward(idx, id, m);
+                        self.forward_checked(idx, id, m, "complete");
                     }
                     None => self.send_client(&result(id, json!({"completion": {"values": [], "hasMore": false}}))),
                 }
@@ -303,6 +304,38 @@ impl Relay {
         let (server, rest) = name.split_once("__")?;
         let idx = self.ups.iter().position(|u| u.spec.name == server)?;
         Some((idx, rest.to_owned()))
+    }
+
+    /// A request whose parameters reach the upstream server (`prompts/get`, `resources/read`,
+    /// `completion/complete`): checked like a tool call before it is forwarded, and what comes
+    /// back is recorded as a source.
+    fn forward_checked(&mut self, idx: usize, client_id: Value, msg: Value, label: &str) {
+        let server = self.ups[idx].spec.name.clone();
+        let args = msg.get("params").cloned().unwrap_or(Value::Null);
+        let verdict = self.guard.check(&ProxiedCall {
+            server: &server,
+            tool: label,
+            exposed: label,
+            args: &args,
+            annotations: None,
+        });
+        match verdict {
+            Verdict::Silent => {
+                let pending = Pending::Call {
+                    client_id: client_id.clone(),
+                    server,
+                    tool: label.to_owned(),
+                    exposed: label.to_owned(),
+                    args,
+                };
+                if !self.request_upstream(idx, msg, pending) {
+                    self.send_client(&error(client_id, -32603, "upstream is not running", None));
+                }
+            }
+            Verdict::Deny(reason) | Verdict::Ask(reason) => {
+                self.send_client(&error(client_id, -32001, &reason, Some(json!({"server": server}))))
+            }
+        }
     }
 
     fn forward(&mut self, idx: usize, client_id: Value, msg: Value) {
@@ -622,8 +655,23 @@ impl Relay {
             return self.send_client(&result(ask.client_id, denial(&text)));
         }
         if let Some((idx, original)) = self.server_requests.remove(&key) {
+            // What the client answers a server's request (a sampling answer, an elicitation
+            // form, roots) goes to that server: checked like a call to it.
+            let server = self.ups[idx].spec.name.clone();
+            let answer = msg.get("result").cloned().unwrap_or(Value::Null);
+            let label = "client_answer";
+            let verdict = self.guard.check(&ProxiedCall {
+                server: &server,
+                tool: label,
+                exposed: label,
+                args: &answer,
+                annotations: None,
+            });
             let mut m = msg.clone();
             m["id"] = original;
+            if let Verdict::Deny(reason) | Verdict::Ask(reason) = verdict {
+                m = error(m["id"].clone(), -32001, &reason, None);
+            }
             self.ups[idx].send(&m);
         }
     }
@@ -701,7 +749,8 @@ impl Relay {
                 self.send_client(&m);
             }
             Pending::Call { client_id, server, tool, exposed, args } => {
-                if let Some(res) = msg.get("result") {
+                // A JSON-RPC error's message is what the model sees too.
+                if let Some(res) = msg.get("result").or_else(|| msg.get("error")) {
                     let call =
                         ProxiedCall { server: &server, tool: &tool, exposed: &exposed, args: &args, annotations: None };
                     let annotations = self.tools.get(&exposed).and_then(|m| m.annotations.clone());
