@@ -14,6 +14,10 @@
 //! `gzip`, `zlib`, `deflate` (only ever directly after a byte-producing layer,
 //! e.g. `base64+gzip`). Chains are joined with `+`, outermost first.
 //!
+//! On sinks, the reshaping layers of [`reshape`] run too (`invisible`, `separators`,
+//! `concat`, `rot13`, `caesar`, `charcodes`, `base85`); sources use [`decode_encodings`],
+//! which skips them. Base64 nests up to four deep: past the third layer only base64 is tried.
+//!
 //! Everything is bounded: candidate runs are maximal runs (no substring
 //! enumeration), only a few alignments are tried per run, outputs are
 //! deduplicated by content and capped by [`Limits`].
@@ -24,6 +28,8 @@ use std::sync::OnceLock;
 
 use flate2::read::{DeflateDecoder, GzDecoder, ZlibDecoder};
 use regex::Regex;
+
+mod reshape;
 
 /// One decoded variant of (a substring of) the input.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,7 +54,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_depth: 3, max_outputs: 256, max_output_bytes: 4 * 1024 * 1024 }
+        Limits { max_depth: 4, max_outputs: 256, max_output_bytes: 4 * 1024 * 1024 }
     }
 }
 
@@ -73,6 +79,15 @@ const MAX_GZ_OFFSETS: usize = 4;
 /// input itself), recursive up to `limits.max_depth` layers, deduplicated,
 /// bounded by the limits.
 pub fn decode_all(text: &str, limits: &Limits) -> Vec<Decoded> {
+    decode(text, limits, true)
+}
+
+/// [`decode_all`] without the reshaping layers: what a source's text may carry encoded.
+pub fn decode_encodings(text: &str, limits: &Limits) -> Vec<Decoded> {
+    decode(text, limits, false)
+}
+
+fn decode(text: &str, limits: &Limits, reshape: bool) -> Vec<Decoded> {
     if text.is_empty() || limits.max_depth == 0 || limits.max_outputs == 0 {
         return Vec::new();
     }
@@ -86,6 +101,8 @@ pub fn decode_all(text: &str, limits: &Limits) -> Vec<Decoded> {
         cur_depth: 0,
         raw_inflates: 0,
         inflate_left: limits.max_output_bytes.saturating_mul(4),
+        reshape,
+        shift_nodes: 0,
     };
     ctx.seen.insert(hash_str(text));
     process(text, &mut ctx);
@@ -116,6 +133,10 @@ struct Ctx<'l> {
     raw_inflates: usize,
     /// Total bytes all inflate attempts may still produce in this call.
     inflate_left: usize,
+    /// Run the sink-side reshaping layers.
+    reshape: bool,
+    /// Nodes the letter shifts ran on (each makes 25 outputs).
+    shift_nodes: usize,
 }
 
 impl Ctx<'_> {
@@ -141,6 +162,15 @@ impl Ctx<'_> {
     }
 
     fn emit(&mut self, text: String, label: &str) {
+        self.emit_as(text, label, true);
+    }
+
+    /// Emit an output that is matched but not decoded further.
+    fn emit_leaf(&mut self, text: String, label: &str) {
+        self.emit_as(text, label, false);
+    }
+
+    fn emit_as(&mut self, text: String, label: &str, enqueue: bool) {
         if text.is_empty() || self.full() {
             return;
         }
@@ -153,7 +183,7 @@ impl Ctx<'_> {
         }
         let encoding = if self.cur_enc.is_empty() { label.to_string() } else { format!("{}+{}", self.cur_enc, label) };
         self.bytes += text.len();
-        if depth < self.limits.max_depth {
+        if enqueue && depth < self.limits.max_depth {
             self.queue.push_back((text.clone(), encoding.clone(), depth));
         }
         self.results.push(Decoded { text, encoding });
@@ -380,6 +410,10 @@ fn try_inflate(b: &[u8], cap: usize, try_raw: bool) -> (Option<(Vec<u8>, &'stati
 // ---------------------------------------------------------------------------
 
 fn process(t: &str, ctx: &mut Ctx) {
+    if ctx.cur_depth >= 3 {
+        layer_base64(t, ctx);
+        return;
+    }
     layer_percent(t, ctx);
     layer_json(t, ctx);
     layer_hex(t, ctx);
@@ -391,6 +425,14 @@ fn process(t: &str, ctx: &mut Ctx) {
     }
     if ctx.last_label() != "reversed" {
         layer_reverse(t, ctx);
+    }
+    if ctx.reshape {
+        reshape::layer_invisible(t, ctx);
+        reshape::layer_separators(t, ctx);
+        reshape::layer_concat(t, ctx);
+        reshape::layer_charcodes(t, ctx);
+        reshape::layer_base85(t, ctx);
+        reshape::layer_shifts(t, ctx);
     }
 }
 
@@ -1121,7 +1163,8 @@ mod tests {
     fn only_harmless(out: &[Decoded]) {
         for d in out {
             assert!(
-                matches!(d.encoding.as_str(), "reversed" | "whitespace" | "whitespace+reversed"),
+                // Letter shifts apply to any encoded-looking token, like reversal.
+                d.encoding.split('+').all(|l| matches!(l, "reversed" | "whitespace" | "caesar" | "rot13")),
                 "unexpected {d:?}"
             );
         }
