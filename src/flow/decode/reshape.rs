@@ -154,7 +154,7 @@ fn periodic_chains(b: &[u8], sep: u8, period: usize, out: &mut Vec<u8>) {
 }
 
 pub(super) fn layer_separators(t: &str, ctx: &mut Ctx) {
-    if !ctx.can_add(1) || t.len() < MIN_PAYLOAD + 4 {
+    if !ctx.can_add(1) || t.len() < 11 {
         return;
     }
     let b = t.as_bytes();
@@ -173,7 +173,7 @@ pub(super) fn layer_separators(t: &str, ctx: &mut Ctx) {
             break;
         }
     }
-    if out.len() >= MIN_PAYLOAD {
+    if out.len() >= 9 {
         ctx.emit(String::from_utf8_lossy(&out).into_owned(), "separators");
     }
 }
