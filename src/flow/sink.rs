@@ -124,7 +124,9 @@ fn variants(fields: &[SinkField], key: u64) -> Vec<Variant> {
         out.push(variant(&f.path, &f.text, "plain".into(), key));
         let decoded = decode::decode_all(&f.text, &limits);
         let mut bulk = Vec::new();
-        for (text, enc) in std::iter::once((f.text.as_str(), "plain")).chain(decoded.iter().map(|d| (d.text.as_str(), d.encoding.as_str()))) {
+        for (text, enc) in std::iter::once((f.text.as_str(), "plain"))
+            .chain(decoded.iter().map(|d| (d.text.as_str(), d.encoding.as_str())))
+        {
             if let Some(core) = pii::bulk_core(text) {
                 bulk.push(variant(&f.path, &core, format!("{enc}+pii-records"), key));
             }

@@ -6,9 +6,9 @@ use crate::flow::call::{Call, Phase, Tool};
 use crate::flow::classify::{self, Origin, ToolClass};
 use crate::flow::decode::{self, Limits};
 use crate::flow::extract;
-use crate::flow::licence;
 use crate::flow::fingerprint::{self, SECRET_K};
 use crate::flow::hosts;
+use crate::flow::licence;
 use crate::flow::secrets::{self, Category};
 use crate::flow::shell;
 use crate::flow::stored::{self, Stored};
@@ -29,7 +29,14 @@ fn secret_core(text: &str, f: &secrets::Finding) -> String {
 }
 
 /// Record one secret (once per session source) by the keyed hashes of its core.
-fn push_secret(core: &str, kind: &str, category: Category, key: u64, into: &mut Vec<NewSecret>, kinds: &mut Vec<String>) {
+fn push_secret(
+    core: &str,
+    kind: &str,
+    category: Category,
+    key: u64,
+    into: &mut Vec<NewSecret>,
+    kinds: &mut Vec<String>,
+) {
     if core.len() < SECRET_K {
         return;
     }
@@ -121,7 +128,8 @@ pub fn prepare(call: &Call, class: ToolClass, cfg: &Config, key: u64) -> Option<
     if origin == Origin::Private {
         new_secrets(&text, key, &mut found, &mut sensitivity);
         // Source-side decoding: `base64 < credentials` output carries the file.
-        let decoded = if has_encoded_run(&text) { decode::decode_encodings(&text, &source_limits()) } else { Vec::new() };
+        let decoded =
+            if has_encoded_run(&text) { decode::decode_encodings(&text, &source_limits()) } else { Vec::new() };
         for d in decoded.into_iter().filter(source_side_layer) {
             new_secrets(&d.text, key, &mut found, &mut sensitivity);
             content.extend(fingerprint::content_fingerprints(&d.text, key));

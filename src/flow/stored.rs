@@ -65,7 +65,8 @@ fn docker_auths(text: &str, out: &mut Vec<Stored>) {
 }
 
 fn is_k8s_secret(text: &str) -> bool {
-    let compact: String = text.chars().filter(|c| !c.is_whitespace() && *c != '"' && *c != '\'').take(1 << 20).collect();
+    let compact: String =
+        text.chars().filter(|c| !c.is_whitespace() && *c != '"' && *c != '\'').take(1 << 20).collect();
     compact.contains("kind:Secret")
 }
 
@@ -126,7 +127,10 @@ mod tests {
         );
         let v = values(&yaml);
         assert!(v.contains(&"Zq8#pLw2vR7xTn4k".to_owned()), "{v:?}");
-        let json = format!("{{\"kind\": \"Secret\", \"data\": {{\n  \"token\": \"{}\"\n}}}}", STANDARD.encode("tok-9f8e7d6c5b4a"));
+        let json = format!(
+            "{{\"kind\": \"Secret\", \"data\": {{\n  \"token\": \"{}\"\n}}}}",
+            STANDARD.encode("tok-9f8e7d6c5b4a")
+        );
         assert!(values(&json).contains(&"tok-9f8e7d6c5b4a".to_owned()));
         // Not a Secret: base64 values are left alone.
         assert!(values(&yaml.replace("kind: Secret", "kind: ConfigMap")).is_empty());
@@ -137,7 +141,10 @@ mod tests {
         let auth = STANDARD.encode("robot:Hq7vN2mXp9Lw4Rt8");
         let cfg = format!("{{\"auths\": {{\"registry.example.com\": {{\"auth\": \"{auth}\"}}}}}}");
         assert!(values(&cfg).contains(&"Hq7vN2mXp9Lw4Rt8".to_owned()));
-        let k8s = format!("kind: Secret\ntype: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: {}\n", STANDARD.encode(&cfg));
+        let k8s = format!(
+            "kind: Secret\ntype: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: {}\n",
+            STANDARD.encode(&cfg)
+        );
         assert!(values(&k8s).contains(&"Hq7vN2mXp9Lw4Rt8".to_owned()));
         let hdr = format!("GET / HTTP/1.1\nAuthorization: Basic {}\n", STANDARD.encode("alice:Wm4tQ8zR2pLx"));
         assert!(values(&hdr).contains(&"Wm4tQ8zR2pLx".to_owned()));

@@ -596,7 +596,9 @@ mod tests {
     #[test]
     fn quiet_on_ordinary_text_and_not_on_sources() {
         let text = "The quick brown fox jumps over the lazy dog. See https://example.com/a/b?c=1 for more.";
-        assert!(dec(text).iter().all(|d| !matches!(d.encoding.as_str(), "charcodes" | "base85" | "invisible" | "concat")));
+        assert!(dec(text)
+            .iter()
+            .all(|d| !matches!(d.encoding.as_str(), "charcodes" | "base85" | "invisible" | "concat")));
         let dashed = "s-k-_-l-i-v-e-_-5-1-u-m-i-2-Y-e";
         assert!(decode_encodings(dashed, &Limits::default()).iter().all(|d| d.encoding != "separators"));
     }

@@ -27,8 +27,8 @@ mod key_names;
 mod keyed;
 mod pem;
 pub mod pii;
-mod public;
 mod placeholder;
+mod public;
 #[cfg(test)]
 mod rule_samples;
 mod rules;

@@ -62,7 +62,8 @@ fn phones(b: &[u8], out: &mut BTreeSet<String>) {
         }
         let s = i;
         let (mut digits, mut seps) = (String::new(), 0);
-        while i < n && i - s < 22 && (b[i].is_ascii_digit() || matches!(b[i], b' ' | b'-' | b'.' | b'(' | b')' | b'+')) {
+        while i < n && i - s < 22 && (b[i].is_ascii_digit() || matches!(b[i], b' ' | b'-' | b'.' | b'(' | b')' | b'+'))
+        {
             if b[i].is_ascii_digit() {
                 digits.push(b[i] as char);
             } else if i > s {
@@ -105,7 +106,8 @@ const SUFFIXES: &[(&str, &str)] = &[
 ];
 
 fn addresses(text: &str, out: &mut BTreeSet<String>) {
-    let words: Vec<&str> = text.split(|c: char| c.is_ascii_whitespace() || c == ',').filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> =
+        text.split(|c: char| c.is_ascii_whitespace() || c == ',').filter(|w| !w.is_empty()).collect();
     for (k, w) in words.iter().enumerate() {
         if w.len() > 6 || !w.bytes().all(|c| c.is_ascii_digit()) {
             continue;
@@ -113,7 +115,8 @@ fn addresses(text: &str, out: &mut BTreeSet<String>) {
         for len in 1..=4 {
             let Some(suffix) = words.get(k + 1 + len) else { break };
             let name = &words[k + 1..k + 1 + len];
-            if !name.iter().all(|n| n.as_bytes()[0].is_ascii_uppercase() && n.bytes().all(|c| c.is_ascii_alphabetic())) {
+            if !name.iter().all(|n| n.as_bytes()[0].is_ascii_uppercase() && n.bytes().all(|c| c.is_ascii_alphabetic()))
+            {
                 break;
             }
             let sfx = suffix.trim_end_matches('.').to_ascii_lowercase();
