@@ -426,7 +426,8 @@ fn process(t: &str, ctx: &mut Ctx) {
     if ctx.last_label() != "reversed" {
         layer_reverse(t, ctx);
     }
-    if ctx.reshape {
+    // One reshaping step per chain: their outputs are not reshaped again.
+    if ctx.reshape && t.len() <= reshape::MAX_RESHAPE_BYTES && !reshape::RESHAPES.iter().any(|l| ctx.chain_has(l)) {
         reshape::layer_invisible(t, ctx);
         reshape::layer_separators(t, ctx);
         reshape::layer_concat(t, ctx);

@@ -15,6 +15,11 @@
 
 use super::{Ctx, MIN_RUN};
 
+/// The labels of this module's layers.
+pub(super) const RESHAPES: &[&str] = &["invisible", "separators", "concat", "rot13", "caesar", "charcodes", "base85"];
+
+/// Texts longer than this are not reshaped (a large upload is matched as sent and decoded).
+pub(super) const MAX_RESHAPE_BYTES: usize = 256 * 1024;
 /// Minimum payload of a separated chain (chars left once the separators are gone).
 const MIN_PAYLOAD: usize = 10;
 /// Maximum bytes of tokens gathered for the letter shifts (each shift hashes them once).
@@ -84,7 +89,10 @@ fn grouped_chains(b: &[u8], sep: u8, out: &mut Vec<u8>) {
     // Digit groups (a card number, an SSN) need only three groups of 9+ digits in all.
     let flush = |chain: &mut Vec<u8>, groups: &mut usize, out: &mut Vec<u8>| {
         let digits = chain.iter().all(u8::is_ascii_digit);
-        if (*groups >= 4 && chain.len() >= MIN_PAYLOAD) || (digits && *groups >= 3 && chain.len() >= 9) {
+        // Short words of prose joined are no secret: the payload must look like one.
+        if (*groups >= 4 && chain.len() >= MIN_PAYLOAD && secret_like(chain))
+            || (digits && *groups >= 3 && chain.len() >= 9)
+        {
             if !out.is_empty() {
                 out.push(b'\n');
             }
@@ -127,29 +135,36 @@ fn grouped_chains(b: &[u8], sep: u8, out: &mut Vec<u8>) {
 /// Chains where every `period`-th char after a group is `sep` (groups may hold `sep` too).
 fn periodic_chains(b: &[u8], sep: u8, period: usize, out: &mut Vec<u8>) {
     let n = b.len();
-    let mut s = 0;
-    while s + period < n {
+    let mut free = 0;
+    // A chain starts `period` chars before one of the separators.
+    for i in period..n {
+        if b[i] != sep || i - period < free {
+            continue;
+        }
+        let s = i - period;
         let mut j = s;
-        let mut payload: Vec<u8> = Vec::new();
-        while j + period < n && b[j + period] == sep && b[j..j + period].iter().all(|c| c.is_ascii_graphic()) {
-            payload.extend_from_slice(&b[j..j + period]);
+        let mut groups = 0;
+        while j + period < n && b[j + period] == sep && b[j..j + period].iter().all(u8::is_ascii_graphic) {
+            groups += 1;
             j += period + 1;
         }
-        if payload.len() >= MIN_PAYLOAD && payload.len() >= 4 * period {
-            // The final group may lack its separator.
-            let mut k = j;
-            while k < n && k < j + period && b[k].is_ascii_graphic() && b[k] != sep {
-                k += 1;
-            }
-            payload.extend_from_slice(&b[j..k]);
+        if groups < 4 || groups * period < MIN_PAYLOAD {
+            continue;
+        }
+        // The final group may lack its separator.
+        let mut k = j;
+        while k < n && k < j + period && b[k].is_ascii_graphic() && b[k] != sep {
+            k += 1;
+        }
+        let payload: Vec<u8> =
+            b[s..k].iter().enumerate().filter(|(i, _)| i % (period + 1) != period).map(|(_, &c)| c).collect();
+        if secret_like(&payload) {
             if !out.is_empty() {
                 out.push(b'\n');
             }
             out.extend_from_slice(&payload);
-            s = k.max(s + 1);
-        } else {
-            s += 1;
         }
+        free = k;
     }
 }
 
@@ -217,10 +232,19 @@ pub(super) fn layer_concat(t: &str, ctx: &mut Ctx) {
 
 // ----- letter shifts -------------------------------------------------------
 
-/// A token that may be a shifted secret: 12+ secret-ish chars with letters and a digit, an
-/// inner capital, or a `_`/`-` (prose words have none of these).
+/// A token that may be a shifted secret: 16+ secret-ish chars mixing upper and lower case
+/// letters and digits (a shift keeps those classes; words, paths and parameters lack them).
 fn shift_candidate(tok: &[u8]) -> bool {
-    if tok.len() < 12 {
+    tok.len() >= 16
+        && tok.len() <= 256
+        && tok.iter().any(u8::is_ascii_uppercase)
+        && tok.iter().any(u8::is_ascii_lowercase)
+        && tok.iter().any(u8::is_ascii_digit)
+}
+
+/// Letters and a digit, two inner capitals, or a `_`/`-`: what secrets have and prose lacks.
+fn secret_like(tok: &[u8]) -> bool {
+    if tok.len() < 2 {
         return false;
     }
     let letters = tok.iter().filter(|c| c.is_ascii_alphabetic()).count();
@@ -243,11 +267,11 @@ fn shift(tokens: &[u8], k: u8) -> String {
 /// All 25 shifts of the encoded-looking tokens of `t`; ROT13 is decoded further, the others
 /// are only matched (a Caesar shift of a base64 string is rare, and 24 more nodes cost).
 pub(super) fn layer_shifts(t: &str, ctx: &mut Ctx) {
-    if !ctx.can_add(1) || ctx.chain_has("rot13") || ctx.chain_has("caesar") || ctx.shift_nodes >= 2 {
+    if !ctx.can_add(1) || ctx.shift_nodes >= 1 {
         return;
     }
     let mut tokens: Vec<u8> = Vec::new();
-    let secretish = |c: u8| c.is_ascii_alphanumeric() || b"_-+/=.:@!#$%^&*~".contains(&c);
+    let secretish = |c: u8| c.is_ascii_alphanumeric() || b"_-+/=".contains(&c);
     for tok in t.as_bytes().split(|&c| !secretish(c)) {
         if shift_candidate(tok) {
             if tokens.len() + tok.len() > MAX_SHIFT_BYTES {
