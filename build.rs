@@ -52,6 +52,22 @@ const RULE_FIELDS: &[&str] = &[
     "false_samples",
 ];
 const BUILTIN_FIELDS: &[&str] = &["kind", "category", "scanner", "issuers", "true_samples", "false_samples"];
+const PUBLIC_FIELDS: &[&str] =
+    &["id", "source", "values", "prefixes", "before", "near", "jwt_claims", "public_samples", "secret_samples"];
+
+/// A `[[public]]` entry: values of a secret shape that are public (documentation examples,
+/// publishable and client-side keys) and must not be reported.
+struct Public {
+    file: String,
+    id: String,
+    values: Vec<String>,
+    prefixes: Vec<String>,
+    before: Vec<String>,
+    near: Vec<String>,
+    jwt_claims: Vec<String>,
+    public_samples: Vec<String>,
+    secret_samples: Vec<String>,
+}
 
 /// A true sample: `before + secret + after` is scanned and `secret` must be reported.
 struct TrueSample {
@@ -89,15 +105,20 @@ fn main() {
     println!("cargo:rerun-if-changed={RULES_DIR}");
     let mut rules = Vec::new();
     let mut builtins = Vec::new();
+    let mut public = Vec::new();
     for path in rule_files(&dir) {
         println!("cargo:rerun-if-changed={}", path.display());
-        read_rule_file(&path, &mut rules, &mut builtins);
+        read_rule_file(&path, &mut rules, &mut builtins, &mut public);
     }
     let entries: Vec<&Entry> = rules.iter().map(|r| &r.entry).chain(builtins.iter()).collect();
     check_ids_and_issuers(&entries);
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));
-    write(&out.join("secret_rules.rs"), &rule_table(&rules, &entries));
-    write(&out.join("secret_rule_samples.rs"), &sample_tests(&entries));
+    let mut table = rule_table(&rules, &entries);
+    table.push_str(&public_table(&public));
+    write(&out.join("secret_rules.rs"), &table);
+    let mut tests = sample_tests(&entries);
+    tests.push_str(&public_tests(&public));
+    write(&out.join("secret_rule_samples.rs"), &tests);
 }
 
 fn rule_files(dir: &Path) -> Vec<PathBuf> {
@@ -250,13 +271,13 @@ impl Fields<'_> {
     }
 }
 
-fn read_rule_file(path: &Path, rules: &mut Vec<Rule>, builtins: &mut Vec<Entry>) {
+fn read_rule_file(path: &Path, rules: &mut Vec<Rule>, builtins: &mut Vec<Entry>, public: &mut Vec<Public>) {
     let file = format!("{RULES_DIR}/{}", path.file_name().unwrap().to_string_lossy());
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{file}: {e}"));
     let doc: toml::Table = text.parse().unwrap_or_else(|e| panic!("{file}: not valid TOML: {e}"));
     for key in doc.keys() {
-        if key != "rule" && key != "builtin" {
-            panic!("{file}: unknown top-level key `{key}` (expected [[rule]] or [[builtin]] tables)");
+        if key != "rule" && key != "builtin" && key != "public" {
+            panic!("{file}: unknown top-level key `{key}` (expected [[rule]], [[builtin]] or [[public]] tables)");
         }
     }
     let tables = |key: &str| -> Vec<&toml::Table> {
@@ -272,9 +293,82 @@ fn read_rule_file(path: &Path, rules: &mut Vec<Rule>, builtins: &mut Vec<Entry>)
     for (n, table) in tables("builtin").into_iter().enumerate() {
         builtins.push(read_builtin(&file, n + 1, table));
     }
-    if !doc.contains_key("rule") && !doc.contains_key("builtin") {
-        panic!("{file}: holds no [[rule]] and no [[builtin]]");
+    for (n, table) in tables("public").into_iter().enumerate() {
+        public.push(read_public(&file, n + 1, table));
     }
+    if !doc.contains_key("rule") && !doc.contains_key("builtin") && !doc.contains_key("public") {
+        panic!("{file}: holds no [[rule]], [[builtin]] or [[public]]");
+    }
+}
+
+fn read_public(file: &str, n: usize, table: &toml::Table) -> Public {
+    let mut f = Fields { place: format!("{file}, public #{n}"), table };
+    let id = f.str("id");
+    f.place = format!("{file}, public `{id}`");
+    f.only(PUBLIC_FIELDS);
+    if f.str("source").is_empty() {
+        f.fail("`source` must say where the values are documented as public");
+    }
+    let p = Public {
+        file: file.to_owned(),
+        id: id.clone(),
+        values: f.str_list("values"),
+        prefixes: f.str_list("prefixes"),
+        before: f.str_list("before"),
+        near: f.str_list("near"),
+        jwt_claims: f.str_list("jwt_claims"),
+        public_samples: f.str_list("public_samples"),
+        secret_samples: f.str_list("secret_samples"),
+    };
+    if p.values.is_empty() && p.prefixes.is_empty() && p.jwt_claims.is_empty() {
+        f.fail("needs `values`, `prefixes` or `jwt_claims`");
+    }
+    if p.public_samples.is_empty() || p.secret_samples.is_empty() {
+        f.fail("needs at least one `public_samples` and one `secret_samples` entry");
+    }
+    for w in p.before.iter().chain(&p.near) {
+        if *w != w.to_ascii_lowercase() {
+            f.fail(format_args!("`{w}`: context words are lowercase (matched ignoring ASCII case)"));
+        }
+    }
+    if !id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+        f.fail("ids are lowercase letters, digits and '-'");
+    }
+    p
+}
+
+fn str_array(v: &[String]) -> String {
+    let items: Vec<String> = v.iter().map(|x| format!("{x:?}")).collect();
+    format!("&[{}]", items.join(", "))
+}
+
+fn public_table(public: &[Public]) -> String {
+    let mut s = String::from("\n/// Public values of a secret shape (`[[public]]` entries).\n");
+    s.push_str("pub(super) static PUBLIC_RULES: &[PublicRule] = &[\n");
+    for p in public {
+        let _ = writeln!(s, "    PublicRule {{\n        id: {:?},", p.id);
+        let _ = writeln!(s, "        values: {},\n        prefixes: {},", str_array(&p.values), str_array(&p.prefixes));
+        let _ = writeln!(s, "        before: {},\n        near: {},", str_array(&p.before), str_array(&p.near));
+        let _ = writeln!(s, "        jwt_claims: {},\n    }},", str_array(&p.jwt_claims));
+    }
+    s.push_str("];\n");
+    s
+}
+
+fn public_tests(public: &[Public]) -> String {
+    let mut s = String::new();
+    for p in public {
+        let name = p.id.replace('-', "_");
+        for (n, text) in p.public_samples.iter().enumerate() {
+            let _ = writeln!(s, "\n/// {}: public sample {} of `{}`.\n#[test]", p.file, n + 1, p.id);
+            let _ = writeln!(s, "fn public_sample_{name}_{}() {{\n    assert_public({text:?});\n}}", n + 1);
+        }
+        for (n, text) in p.secret_samples.iter().enumerate() {
+            let _ = writeln!(s, "\n/// {}: secret sample {} of `{}`.\n#[test]", p.file, n + 1, p.id);
+            let _ = writeln!(s, "fn secret_sample_{name}_{}() {{\n    assert_secret({text:?});\n}}", n + 1);
+        }
+    }
+    s
 }
 
 fn kind_and_id(fields: &mut Fields, file: &str, what: &str, n: usize, id_field: bool) -> (String, String) {

@@ -10,6 +10,7 @@ use crate::flow::extract::{self, SinkField};
 use crate::flow::fingerprint::{self, CONTENT_K, SECRET_K, WINNOW_W};
 use crate::flow::hosts;
 use crate::flow::policy::{self, FlowKind, Hit};
+use crate::flow::secrets::pii;
 use crate::flow::shell;
 use crate::flow::source;
 use crate::flow::view::{Outcome, SessionView, Taint};
@@ -115,14 +116,26 @@ fn variant(field: &str, text: &str, encoding: String, key: u64) -> Variant {
     }
 }
 
+/// The texts to match for each field: as sent, decoded, and (when a text holds a bulk of
+/// personal records) the digest text of its records (see `secrets::pii`).
 fn variants(fields: &[SinkField], key: u64) -> Vec<Variant> {
     let mut out = Vec::new();
     let limits = Limits::default();
     for f in fields {
         out.push(variant(&f.path, &f.text, "plain".into(), key));
-        for d in decode::decode_all(&f.text, &limits) {
+        let decoded = decode::decode_all(&f.text, &limits);
+        let mut bulk = Vec::new();
+        for (text, enc) in std::iter::once((f.text.as_str(), "plain"))
+            .chain(decoded.iter().map(|d| (d.text.as_str(), d.encoding.as_str())))
+        {
+            if let Some(core) = pii::bulk_core(text) {
+                bulk.push(variant(&f.path, &core, format!("{enc}+pii-records"), key));
+            }
+        }
+        for d in decoded {
             out.push(variant(&f.path, &d.text, d.encoding, key));
         }
+        out.extend(bulk);
     }
     out
 }

@@ -8,8 +8,10 @@ use crate::flow::decode::{self, Limits};
 use crate::flow::extract;
 use crate::flow::fingerprint::{self, SECRET_K};
 use crate::flow::hosts;
+use crate::flow::licence;
 use crate::flow::secrets::{self, Category};
 use crate::flow::shell;
+use crate::flow::stored::{self, Stored};
 use crate::flow::view::{NewSecret, NewSource, SessionView, Taint};
 use crate::flow::written_code;
 use std::collections::HashMap;
@@ -17,33 +19,65 @@ use std::collections::HashMap;
 /// The bytes of a secret that identify it: PEM bodies without whitespace or escaped newlines.
 fn secret_core(text: &str, f: &secrets::Finding) -> String {
     let core = &text[f.core_start..f.core_end];
-    if f.category == Category::PrivateKey {
+    if matches!(f.category, Category::Card | Category::Ssn) {
+        // Digits only: the number may leave with another grouping.
+        core.chars().filter(char::is_ascii_digit).collect()
+    } else if f.category == Category::PrivateKey {
         core.replace("\\n", "").replace("\\r", "").chars().filter(|c| !c.is_whitespace()).collect()
     } else {
         core.to_owned()
     }
 }
 
+/// Record one secret (once per session source) by the keyed hashes of its core.
+fn push_secret(
+    core: &str,
+    kind: &str,
+    category: Category,
+    key: u64,
+    into: &mut Vec<NewSecret>,
+    kinds: &mut Vec<String>,
+) {
+    if core.len() < SECRET_K {
+        return;
+    }
+    let ident = fingerprint::window_hashes(core.as_bytes(), core.len(), key)[0];
+    if into.iter().any(|s| s.ident == ident) {
+        return;
+    }
+    if !kinds.iter().any(|k| k == kind) {
+        kinds.push(kind.to_owned());
+    }
+    into.push(NewSecret {
+        kind: kind.to_owned(),
+        category: category.as_str().to_owned(),
+        ident,
+        core_len: core.len(),
+        windows: fingerprint::window_hashes(core.as_bytes(), SECRET_K, key),
+    });
+}
+
 fn new_secrets(text: &str, key: u64, into: &mut Vec<NewSecret>, kinds: &mut Vec<String>) {
     for f in secrets::scan(text) {
-        let core = secret_core(text, &f);
-        if core.len() < SECRET_K {
-            continue;
+        push_secret(&secret_core(text, &f), f.kind, f.category, key, into, kinds);
+    }
+    // Values the text stores encoded (a Kubernetes Secret, a Docker config, basic auth).
+    for v in stored::decoded_values(text) {
+        match v {
+            Stored::Value(kind, value) if secrets::plausible_value(&value) => {
+                push_secret(&value, kind, Category::Secret, key, into, kinds);
+            }
+            Stored::Value(..) => {}
+            Stored::Text(t) => {
+                for f in secrets::scan(&t) {
+                    push_secret(&secret_core(&t, &f), f.kind, f.category, key, into, kinds);
+                }
+            }
         }
-        let ident = fingerprint::window_hashes(core.as_bytes(), core.len(), key)[0];
-        if into.iter().any(|s| s.ident == ident) {
-            continue;
-        }
-        if !kinds.iter().any(|k| k == f.kind) {
-            kinds.push(f.kind.to_owned());
-        }
-        into.push(NewSecret {
-            kind: f.kind.to_owned(),
-            category: f.category.as_str().to_owned(),
-            ident,
-            core_len: core.len(),
-            windows: fingerprint::window_hashes(core.as_bytes(), SECRET_K, key),
-        });
+    }
+    // Many personal records (emails, phone numbers, addresses): one bulk finding.
+    if let Some(core) = secrets::pii::bulk_core(text) {
+        push_secret(&core, secrets::pii::BULK_KIND, Category::Pii, key, into, kinds);
     }
 }
 
@@ -95,13 +129,20 @@ pub fn prepare(call: &Call, class: ToolClass, cfg: &Config, key: u64) -> Option<
     if origin == Origin::Private {
         new_secrets(&text, key, &mut found, &mut sensitivity);
         // Source-side decoding: `base64 < credentials` output carries the file.
-        let decoded = if has_encoded_run(&text) { decode::decode_all(&text, &source_limits()) } else { Vec::new() };
+        let decoded =
+            if has_encoded_run(&text) { decode::decode_encodings(&text, &source_limits()) } else { Vec::new() };
         for d in decoded.into_iter().filter(source_side_layer) {
             new_secrets(&d.text, key, &mut found, &mut sensitivity);
             content.extend(fingerprint::content_fingerprints(&d.text, key));
         }
         content.sort_unstable();
         content.dedup();
+        if licence::has_licence_text(&text) {
+            let share = licence::strip_licence_grams(&mut content, key);
+            if share > 0.5 && matches!(&call.tool, Tool::ReadFile { path } if licence::is_licence_path(path)) {
+                content.clear();
+            }
+        }
         if matches!(&call.tool, Tool::ReadFile { path } if classify::is_sensitive_path(path)) {
             sensitivity.push("sensitive-path".to_owned());
         }

@@ -26,7 +26,9 @@ mod engine;
 mod key_names;
 mod keyed;
 mod pem;
+pub mod pii;
 mod placeholder;
+mod public;
 #[cfg(test)]
 mod rule_samples;
 mod rules;
@@ -36,6 +38,12 @@ mod test_support;
 mod urls;
 
 pub use rules::issuer_hosts;
+
+/// A decoded value (a Kubernetes Secret value, a basic-auth password) is a plausible literal
+/// secret: not a placeholder, a variable reference or a plain word.
+pub fn plausible_value(v: &str) -> bool {
+    placeholder::password_ok(v)
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Category {
@@ -91,7 +99,9 @@ pub fn scan(text: &str) -> Vec<Finding> {
     }
     engine::pair_aws_secrets(text, &mut cands);
     digits::scan_digits(text, &mut cands);
-    candidates::resolve(cands)
+    let mut found = candidates::resolve(cands);
+    found.retain(|f| !public::is_public(text, f));
+    found
 }
 
 #[cfg(test)]

@@ -24,4 +24,15 @@ fn assert_not_reported(kind: &str, text: &str) {
     assert!(found.iter().all(|&(k, ..)| k != kind), "{kind} must not be reported, found {found:?}");
 }
 
+/// A public value: nothing is reported.
+fn assert_public(text: &str) {
+    let found = reported(text);
+    assert!(found.is_empty(), "a public value must not be reported, found {found:?}");
+}
+
+/// A real secret next to a public rule's shape: still reported.
+fn assert_secret(text: &str) {
+    assert!(!reported(text).is_empty(), "the secret must still be reported");
+}
+
 include!(concat!(env!("OUT_DIR"), "/secret_rule_samples.rs"));

@@ -48,6 +48,21 @@ pub(super) struct VendorRule {
     pub(super) shared_prefix: Option<&'static str>,
 }
 
+/// Public values of a secret shape, from `[[public]]` entries (see `public.rs`).
+pub(super) struct PublicRule {
+    pub(super) id: &'static str,
+    /// Exact public values.
+    pub(super) values: &'static [&'static str],
+    /// Values starting with one of these are public (subject to the conditions below).
+    pub(super) prefixes: &'static [&'static str],
+    /// One of these words must occur just before the value on its line (lowercase).
+    pub(super) before: &'static [&'static str],
+    /// One of these words must occur within 400 bytes of the value (lowercase).
+    pub(super) near: &'static [&'static str],
+    /// For a JWT: one of these must occur in its payload, whitespace removed.
+    pub(super) jwt_claims: &'static [&'static str],
+}
+
 include!(concat!(env!("OUT_DIR"), "/secret_rules.rs"));
 
 #[cfg(test)]
