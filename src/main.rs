@@ -72,5 +72,6 @@ fn main() -> ExitCode {
         cli::Command::Activity(c) => finish("activity", cmd::activity::run(&c)),
         cli::Command::Sessions(c) => finish("sessions", cmd::sessions::run(&c)),
         cli::Command::Config(c) => finish("config", cmd::config_cmd::run(&c)),
+        cli::Command::Doctor(args) => finish("doctor", cmd::doctor::run(&args)),
     }
 }
