@@ -78,6 +78,10 @@ pub fn run(args: &DoctorArgs) -> Result<ExitCode> {
     let paths = Paths::resolve()?;
     let config = check_config(&paths.config_file(), &mut problems);
     let db_path = paths.database();
+    // Modes before the canary (a hook run would tighten them); a database the canary creates
+    // is checked after it.
+    let mut state_problems = Vec::new();
+    let early = db_path.exists().then(|| check_state(&paths.data_dir, &db_path, &mut state_problems));
     let mut canaries = Vec::new();
     for h in hooks.iter().filter(|h| checks::is_installed(h)) {
         let Some(agent) = settings::ALL_AGENTS.iter().copied().find(|a| a.as_str() == h.agent) else { continue };
@@ -112,7 +116,13 @@ pub fn run(args: &DoctorArgs) -> Result<ExitCode> {
     }
     // After the canary, so a fresh install has a database to check.
     let database = checks::check_db(&db_path, &mut problems);
-    let state = check_state(&paths.data_dir, &db_path, &mut problems);
+    let state = match early {
+        Some(state) => {
+            problems.extend(state_problems);
+            state
+        }
+        None => check_state(&paths.data_dir, &db_path, &mut problems),
+    };
     problems.extend(checks::no_hook_problem(&hooks, &database));
     let report =
         Report { version: env!("CARGO_PKG_VERSION"), hooks, config, database, state, canaries, notes, problems };
