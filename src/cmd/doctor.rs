@@ -158,6 +158,10 @@ fn check_state(home: &Path, db: &Path, problems: &mut Vec<Problem>) -> StateRepo
         database_mode: mode_of(db).map(|m| format!("{m:04o}")),
         integrity: None,
     };
+    // Before any hook run there is nothing to protect (the first run tightens the directory).
+    if !db.exists() {
+        return r;
+    }
     for (path, want, what) in [(home, 0o700, "the state directory"), (db, 0o600, "the database")] {
         let Ok(meta) = std::fs::symlink_metadata(path) else { continue };
         if meta.file_type().is_symlink() {
