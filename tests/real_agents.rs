@@ -134,6 +134,8 @@ impl Drop for FakeModel {
 /// would (`hook install --scope user`).
 struct Setup {
     agent: Agent,
+    /// Claude Code: load the repository's plugin (`--plugin-dir`) instead of `hook install`.
+    plugin: bool,
     exe: PathBuf,
     w: Workspace,
     scratch: tempfile::TempDir,
@@ -141,9 +143,21 @@ struct Setup {
 
 impl Setup {
     fn new(agent: Agent) -> Option<Setup> {
+        let s = Setup::bare(agent, false)?;
+        let r = s.mcpproxy(&["hook", "install", "--agent", agent.hook_agent(), "--scope", "user"]);
+        assert_eq!(r.code, 0, "hook install: {}", r.stderr);
+        Some(s)
+    }
+
+    /// Claude Code with the repository's plugin loaded, nothing installed in settings.
+    fn plugin() -> Option<Setup> {
+        Setup::bare(Agent::Claude, true)
+    }
+
+    fn bare(agent: Agent, plugin: bool) -> Option<Setup> {
         let exe = installed(agent)?;
         let w = Workspace::new();
-        let s = Setup { agent, exe, w, scratch: tempfile::tempdir().unwrap() };
+        let s = Setup { agent, plugin, exe, w, scratch: tempfile::tempdir().unwrap() };
         write_file(&s.w.project_file(".env"), &format!("STRIPE_SECRET_KEY={KEY}\nDEBUG=1\n"));
         match agent {
             Agent::Claude => {}
@@ -157,8 +171,6 @@ impl Setup {
                 .to_string(),
             ),
         }
-        let r = s.mcpproxy(&["hook", "install", "--agent", agent.hook_agent(), "--scope", "user"]);
-        assert_eq!(r.code, 0, "hook install: {}", r.stderr);
         Some(s)
     }
 
@@ -201,6 +213,9 @@ impl Setup {
                     .env("IS_SANDBOX", "1")
                     .args(["-p", prompt, "--output-format", "stream-json", "--verbose"])
                     .args(["--permission-mode", "bypassPermissions"]);
+                if self.plugin {
+                    c.arg("--plugin-dir").arg(env!("CARGO_MANIFEST_DIR")).env("MCPPROXY_BIN", bin());
+                }
             }
             Agent::Codex => {
                 let config = self.codex_home().join("config.toml");
@@ -330,6 +345,23 @@ fn doctor_is_green(agent: Agent) {
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(v["canaries"][0]["outcome"], "denied", "{v}");
+}
+
+#[test]
+fn claude_code_plugin_denies_the_exfil_and_lets_benign_calls_run() {
+    let Some(s) = Setup::plugin() else { return };
+    let marker = s.marker("exfil-ran");
+    let benign = s.marker("benign-ran");
+    let steps = vec![
+        Agent::Claude.shell(&format!("echo hello > {}", benign.display())),
+        Agent::Claude.read_env(s.w.project.path()),
+        Agent::Claude.shell(&exfil_command(&marker)),
+    ];
+    let (run, model) = s.run(steps);
+    let why = show(&run, &model);
+    assert!(benign.exists(), "{why}");
+    assert!(!marker.exists(), "the exfiltrating command ran: {why}");
+    assert!(model.transcript().contains("mcpproxy blocked: stripe-secret-key"), "{why}");
 }
 
 macro_rules! per_agent {
