@@ -65,10 +65,7 @@ fn red_on_an_invalid_config() {
     assert_eq!(r.code, 1, "{}", r.stdout);
     assert_eq!(v["config"]["valid"], false);
     let config = w.state.path().join("config.json");
-    assert_eq!(
-        fixes(&v),
-        [format!("repair {} (`mcpproxy config check` names the bad key)", config.display())]
-    );
+    assert_eq!(fixes(&v), [format!("repair {} (`mcpproxy config check` names the bad key)", config.display())]);
     assert!(r.stdout.contains("INVALID (the hook runs on defaults)"), "{}", r.stdout);
     assert!(r.stdout.contains("policy.secret"), "{}", r.stdout);
 }
@@ -82,7 +79,8 @@ fn red_when_the_installed_command_points_at_a_missing_binary() {
     let (r, v) = doctor(&w);
     assert_eq!(r.code, 1, "{}", r.stdout);
     assert!(fixes(&v).contains(&"mcpproxy hook install --agent claude-code --scope user".to_owned()), "{v}");
-    let problems: Vec<&str> = v["problems"].as_array().unwrap().iter().map(|p| p["problem"].as_str().unwrap()).collect();
+    let problems: Vec<&str> =
+        v["problems"].as_array().unwrap().iter().map(|p| p["problem"].as_str().unwrap()).collect();
     assert!(problems.iter().any(|p| p.contains(&format!("runs `{cmd}`, which is not an executable file"))), "{v}");
     // No canary through a command that cannot run (that is already the problem).
     assert!(v["canaries"].as_array().unwrap().is_empty(), "{v}");

@@ -53,7 +53,9 @@ fn plugin_hooks_match_the_claude_code_install_but_run_the_launcher() {
     let r = w.run(&["hook", "install", "--scope", "user", "--dry-run", "--json", "--command", "mcpproxy-LAUNCHER"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let mut want: Value = serde_json::from_str::<Value>(&r.stdout).unwrap()["content"].clone();
-    let text = want.to_string().replace("mcpproxy-LAUNCHER hook evaluate", "\\\"${CLAUDE_PLUGIN_ROOT}/hooks/mcpproxy-hook\\\"");
+    let text = want
+        .to_string()
+        .replace("mcpproxy-LAUNCHER hook evaluate", "\\\"${CLAUDE_PLUGIN_ROOT}/hooks/mcpproxy-hook\\\"");
     want = serde_json::from_str(&text).unwrap();
     assert_eq!(hooks, want);
     assert_eq!(hooks["hooks"]["PreToolUse"][0]["hooks"][0]["onFailure"], "block");
@@ -63,7 +65,8 @@ fn plugin_hooks_match_the_claude_code_install_but_run_the_launcher() {
 #[test]
 fn snippets_match_hook_install_for_each_agent() {
     let w = Workspace::new();
-    for (agent, file) in [("codex", "codex-hooks.json"), ("cursor", "cursor-hooks.json"), ("gemini", "gemini-settings.json")]
+    for (agent, file) in
+        [("codex", "codex-hooks.json"), ("cursor", "cursor-hooks.json"), ("gemini", "gemini-settings.json")]
     {
         let r = w.run(&["hook", "install", "--agent", agent, "--scope", "user", "--dry-run", "--json"]);
         assert_eq!(r.code, 0, "{agent}: {}", r.stderr);

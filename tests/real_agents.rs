@@ -50,7 +50,9 @@ impl Agent {
         match self {
             Agent::Claude => json!({"name": "Bash", "input": {"command": command, "description": "run it"}}),
             Agent::Codex => json!({"name": "exec_command", "input": {"cmd": command}}),
-            Agent::Gemini => json!({"name": "run_shell_command", "input": {"command": command, "description": "run it"}}),
+            Agent::Gemini => {
+                json!({"name": "run_shell_command", "input": {"command": command, "description": "run it"}})
+            }
         }
     }
 
@@ -295,7 +297,10 @@ fn exfil_is_denied(agent: Agent) {
     let why = show(&run, &model);
     assert_eq!(run.code, 0, "{why}");
     assert!(!marker.exists(), "the exfiltrating command ran: {why}");
-    assert!(model.transcript().contains("mcpproxy blocked: stripe-secret-key"), "the deny did not reach the model: {why}");
+    assert!(
+        model.transcript().contains("mcpproxy blocked: stripe-secret-key"),
+        "the deny did not reach the model: {why}"
+    );
     let decisions = s.decisions();
     assert!(decisions.iter().any(|d| d.ends_with(" deny")), "{decisions:?}\n{why}");
     if agent == Agent::Claude {

