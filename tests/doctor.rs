@@ -115,3 +115,31 @@ fn red_on_loose_modes_and_no_hook() {
     assert_eq!(r.code, 1);
     assert_eq!(fixes(&v), ["mcpproxy hook install --agent claude-code --scope user"]);
 }
+
+#[test]
+fn proxy_seen_without_hooks_is_a_nudge_to_install_them() {
+    let w = Workspace::new();
+    // A database as the proxy leaves it: one proxied call in the activity log.
+    let run = w.state.hook(&payload("p-1", "PreToolUse", "Bash", serde_json::json!({"command": "ls"}), None));
+    assert_eq!(run.code, 0);
+    let conn = rusqlite::Connection::open(w.state.db()).unwrap();
+    conn.execute("DELETE FROM activity", []).unwrap();
+    conn.execute(
+        "INSERT INTO activity (ts, session_id, agent, event, tool, decision, latency_us) \
+         VALUES (strftime('%s','now'), 'proxy-1', 'proxy', 'tools/call', 'fs__read_text_file', 'none', 10)",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let (r, v) = doctor(&w);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert_eq!(v["database"]["coverage"], "proxy");
+    let problems: Vec<&str> =
+        v["problems"].as_array().unwrap().iter().map(|p| p["problem"].as_str().unwrap()).collect();
+    assert_eq!(
+        problems,
+        ["no agent hook is installed: only MCP calls through `mcpproxy proxy` are checked, not the agent's own \
+          tools (WebFetch, Bash, Read ...)"]
+    );
+    assert_eq!(fixes(&v), ["mcpproxy hook install --agent claude-code --scope user"]);
+}

@@ -8,8 +8,8 @@
 
 use super::checks::{self, DbReport, HookReport, Problem};
 use super::settings;
-use super::status::tilde;
-use super::table::{colour_enabled, paint, wrap, Colour};
+use super::status::{print_notes_and_problems, tilde};
+use super::table::{colour_enabled, paint, Colour};
 use crate::cli::{Agent, DoctorArgs, Scope};
 use crate::config::Config;
 use crate::paths::Paths;
@@ -396,7 +396,6 @@ fn canary(agent: Agent, scope: Scope, command: &str) -> Option<CanaryReport> {
 
 fn print_report(r: &Report) {
     let colour = colour_enabled();
-    let width = super::table::width(false).saturating_sub(6);
     println!("mcpproxy doctor {}", r.version);
     println!();
     println!("hooks (project scopes relative to the current directory):");
@@ -440,21 +439,6 @@ fn print_report(r: &Report) {
         };
         println!("canary      {} {}: {outcome}", k.agent, k.scope);
     }
-    for n in &r.notes {
-        for (i, line) in wrap(n, width).iter().enumerate() {
-            println!("{} {line}", if i == 0 { "note  -" } else { "       " });
-        }
-    }
     println!();
-    if r.problems.is_empty() {
-        println!("{}", paint("ok: no problems found", Colour::Green, colour));
-        return;
-    }
-    println!("{}", paint(&format!("problems ({}):", r.problems.len()), Colour::Red, colour));
-    for p in &r.problems {
-        for (i, line) in wrap(&p.problem, width).iter().enumerate() {
-            println!("  {} {line}", if i == 0 { "-" } else { " " });
-        }
-        println!("    fix: {}", p.fix);
-    }
+    print_notes_and_problems(&r.notes, &r.problems);
 }

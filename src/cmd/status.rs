@@ -58,7 +58,6 @@ pub(crate) fn tilde(path: &str) -> String {
 
 fn print_report(r: &Report) {
     let colour = colour_enabled();
-    let text_width = table::width(false).saturating_sub(6);
     println!("mcpproxy {} ({})", r.version, tilde(&r.binary));
     println!();
     println!("hooks (project scopes relative to the current directory):");
@@ -139,24 +138,31 @@ fn print_report(r: &Report) {
         );
     }
     println!();
-    if !r.notes.is_empty() {
-        println!("notes:");
-        for n in &r.notes {
-            for (i, line) in wrap(n, text_width).iter().enumerate() {
-                println!("  {} {line}", if i == 0 { "-" } else { " " });
-            }
+    print_notes_and_problems(&r.notes, &r.problems);
+}
+
+/// The closing part of `hook status` and `doctor`: notes, then each problem with its fix (or
+/// that there is none).
+pub(crate) fn print_notes_and_problems(notes: &[String], problems: &[Problem]) {
+    let colour = colour_enabled();
+    let text_width = table::width(false).saturating_sub(6);
+    let bullets = |text: &str| {
+        for (i, line) in wrap(text, text_width).iter().enumerate() {
+            println!("  {} {line}", if i == 0 { "-" } else { " " });
         }
+    };
+    if !notes.is_empty() {
+        println!("notes:");
+        notes.iter().for_each(|n| bullets(n));
         println!();
     }
-    if r.problems.is_empty() {
+    if problems.is_empty() {
         println!("{}", paint("ok: no problems found", Colour::Green, colour));
         return;
     }
-    println!("{}", paint(&format!("problems ({}):", r.problems.len()), Colour::Red, colour));
-    for p in &r.problems {
-        for (i, line) in wrap(&p.problem, text_width).iter().enumerate() {
-            println!("  {} {line}", if i == 0 { "-" } else { " " });
-        }
+    println!("{}", paint(&format!("problems ({}):", problems.len()), Colour::Red, colour));
+    for p in problems {
+        bullets(&p.problem);
         println!("    fix: {}", p.fix);
     }
 }
