@@ -379,3 +379,23 @@ macro_rules! per_agent {
 }
 
 per_agent!(claude_code: Agent::Claude, codex: Agent::Codex, gemini: Agent::Gemini);
+
+#[test]
+fn claude_code_validates_the_plugin_and_the_marketplace() {
+    let Some(exe) = installed(Agent::Claude) else { return };
+    let home = tempfile::tempdir().unwrap();
+    for target in [".", ".claude-plugin/marketplace.json"] {
+        let out = Command::new(&exe)
+            .args(["plugin", "validate", target])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("HOME", home.path())
+            .env("IS_SANDBOX", "1")
+            .env("DISABLE_AUTOUPDATER", "1")
+            .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success() && text.contains("Validation passed"), "{target}: {text}");
+    }
+}
