@@ -11,6 +11,9 @@ const EXIT_UNINSTALL: &str = "Exit status:\n  0  removed, or nothing of ours was
 const EXIT_STATUS: &str = "Exit status:\n  0  no problem found\n  \
 1  problems found (each is printed with its fix), also when no hook is installed anywhere\n  \
 2  the check itself failed (bad arguments, no home directory)";
+const EXIT_DOCTOR: &str = "Exit status:\n  0  no problem found (every canary was denied)\n  \
+1  problems found (each is printed with its fix), also when no hook is installed anywhere\n  \
+2  the check itself failed (bad arguments, no home directory)";
 const EXIT_SCAN: &str = "Exit status:\n  0  no findings\n  1  findings\n  \
 2  error: a path could not be read (the others are still scanned), nothing to scan, or bad arguments";
 const EXIT_REPORT: &str = "Exit status:\n  0  printed (also when nothing matches)\n  \
@@ -76,6 +79,17 @@ pub enum Command {
     /// tries it.
     #[command(after_help = EXIT_ALLOW, args_conflicts_with_subcommands = true)]
     Allow(AllowArgs),
+    /// Check everything that decides whether mcpproxy protects you; exits 1 with a fix per problem.
+    ///
+    /// Runs `hook status`'s checks for every agent and scope (installed, trusted, matchers,
+    /// `disableAllHooks`, duplicates, binary runnable), then the configuration file (an invalid
+    /// one makes every hook run on defaults), the database (full integrity check, schema
+    /// version, modes 0600/0700, no symbolic link), the proxy-only case (proxy seen, no hook),
+    /// and a canary: a fake Stripe-shaped key read from a fake `.env` and then sent out, pushed
+    /// through each installed hook command exactly as the agent runs it (`sh -c`), in a
+    /// throwaway session `doctor-canary-<random>`. The canary must come back denied.
+    #[command(after_help = EXIT_DOCTOR)]
+    Doctor(DoctorArgs),
 }
 
 const EXIT_ALLOW: &str = "Exit status:\n  0  approved, listed or revoked\n  \
@@ -118,6 +132,13 @@ pub enum AllowScope {
     Session,
     Project,
     Always,
+}
+
+#[derive(Args, Debug)]
+pub struct DoctorArgs {
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]

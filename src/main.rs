@@ -73,5 +73,6 @@ fn main() -> ExitCode {
         cli::Command::Sessions(c) => finish("sessions", cmd::sessions::run(&c)),
         cli::Command::Config(c) => finish("config", cmd::config_cmd::run(&c)),
         cli::Command::Allow(args) => finish("allow", cmd::allow::run(&args)),
+        cli::Command::Doctor(args) => finish("doctor", cmd::doctor::run(&args)),
     }
 }

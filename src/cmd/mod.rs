@@ -3,7 +3,9 @@
 pub mod activity;
 pub mod allow;
 pub mod backups;
+pub mod checks;
 pub mod config_cmd;
+pub mod doctor;
 pub mod hook;
 pub mod install;
 pub mod proxy;

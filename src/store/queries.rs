@@ -158,6 +158,11 @@ impl ReadOnly {
         Ok(self.conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?)
     }
 
+    /// The full `PRAGMA integrity_check` (slower than `quick_check`; `doctor` runs it).
+    pub fn integrity_check(&self) -> Result<String> {
+        Ok(self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+
     pub fn session_count(&self) -> Result<i64> {
         Ok(self.conn.query_row("SELECT COUNT(*) FROM sessions", [], |r| r.get(0))?)
     }
