@@ -79,6 +79,13 @@ fn installed(agent: Agent) -> Option<PathBuf> {
     if exe.exists() {
         return Some(exe);
     }
+    // In CI the agents are installed by .ci/run: a missing one is a failure, not a skip.
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{} is not installed at {} although this is CI (tests/setup_agents.sh failed?)",
+        agent.exe(),
+        exe.display()
+    );
     eprintln!(
         "SKIPPED: {} is not installed at {} (run `bash tests/setup_agents.sh`); nothing was checked",
         agent.exe(),
