@@ -147,8 +147,11 @@ pub fn read_key(paths: &Paths) -> Result<Option<u64>> {
 }
 
 /// Write a key file (caller holds the database lock), refusing to replace an existing one.
+/// It is written aside and linked into place, so a reader never sees a half-written key.
 pub fn write_key(paths: &Paths, key: u64) -> Result<()> {
     let path = paths.key_file();
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let tmp = paths.data_dir.join(format!(".fingerprint.key.{}-{nanos}", std::process::id()));
     let mut opts = OpenOptions::new();
     opts.write(true).create_new(true);
     #[cfg(unix)]
@@ -156,10 +159,14 @@ pub fn write_key(paths: &Paths, key: u64) -> Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(0o600).custom_flags(libc::O_NOFOLLOW);
     }
-    let mut file = opts.open(&path).with_context(|| format!("creating key file {}", path.display()))?;
-    file.write_all(&key.to_le_bytes()).with_context(|| format!("writing key file {}", path.display()))?;
-    file.sync_all().ok();
-    Ok(())
+    let written = (|| -> Result<()> {
+        let mut file = opts.open(&tmp).with_context(|| format!("creating key file {}", tmp.display()))?;
+        file.write_all(&key.to_le_bytes()).with_context(|| format!("writing key file {}", tmp.display()))?;
+        file.sync_all().ok();
+        std::fs::hard_link(&tmp, &path).with_context(|| format!("creating key file {}", path.display()))
+    })();
+    let _ = std::fs::remove_file(&tmp);
+    written
 }
 
 /// A fresh random key from the OS.
