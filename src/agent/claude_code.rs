@@ -106,23 +106,7 @@ pub fn render(event_name: &str, verdict: &Verdict) -> Option<String> {
     )
 }
 
-/// The ClaudeCode protocol.
-pub struct ClaudeCode;
-
-impl super::AgentProtocol for ClaudeCode {
-    fn name(&self) -> &'static str {
-        "claude-code"
-    }
-    fn parse(&self, bytes: &[u8], event_override: Option<&str>) -> Result<HookEvent> {
-        parse(bytes, event_override)
-    }
-    fn render(&self, event_name: &str, verdict: &Verdict) -> Option<String> {
-        render(event_name, verdict)
-    }
-    fn before_event(&self) -> &'static str {
-        "PreToolUse"
-    }
-}
+agent_protocol!(ClaudeCode, "claude-code", "PreToolUse");
 
 #[cfg(test)]
 mod tests {

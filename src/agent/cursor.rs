@@ -123,23 +123,7 @@ pub fn render(event_name: &str, verdict: &Verdict) -> Option<String> {
     Some(json!({ "permission": permission, "user_message": reason, "agent_message": reason }).to_string())
 }
 
-/// The Cursor protocol.
-pub struct Cursor;
-
-impl super::AgentProtocol for Cursor {
-    fn name(&self) -> &'static str {
-        "cursor"
-    }
-    fn parse(&self, bytes: &[u8], event_override: Option<&str>) -> Result<HookEvent> {
-        parse(bytes, event_override)
-    }
-    fn render(&self, event_name: &str, verdict: &Verdict) -> Option<String> {
-        render(event_name, verdict)
-    }
-    fn before_event(&self) -> &'static str {
-        "beforeShellExecution"
-    }
-}
+agent_protocol!(Cursor, "cursor", "beforeShellExecution");
 
 #[cfg(test)]
 mod tests {

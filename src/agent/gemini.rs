@@ -115,23 +115,7 @@ pub fn render(event_name: &str, verdict: &Verdict) -> Option<String> {
     Some(json!({ "decision": decision, "reason": reason }).to_string())
 }
 
-/// The Gemini protocol.
-pub struct Gemini;
-
-impl super::AgentProtocol for Gemini {
-    fn name(&self) -> &'static str {
-        "gemini"
-    }
-    fn parse(&self, bytes: &[u8], event_override: Option<&str>) -> Result<HookEvent> {
-        parse(bytes, event_override)
-    }
-    fn render(&self, event_name: &str, verdict: &Verdict) -> Option<String> {
-        render(event_name, verdict)
-    }
-    fn before_event(&self) -> &'static str {
-        "BeforeTool"
-    }
-}
+agent_protocol!(Gemini, "gemini", "BeforeTool");
 
 #[cfg(test)]
 mod tests {

@@ -1,5 +1,28 @@
 //! Agent adapters: translate one agent's hook protocol into engine events and decisions back.
 
+/// Implements [`AgentProtocol`] for an agent module's own `parse` and `render`.
+macro_rules! agent_protocol {
+    ($ty:ident, $name:literal, $before:literal) => {
+        #[doc = concat!("The ", $name, " hook protocol.")]
+        pub struct $ty;
+
+        impl super::AgentProtocol for $ty {
+            fn name(&self) -> &'static str {
+                $name
+            }
+            fn parse(&self, bytes: &[u8], event_override: Option<&str>) -> anyhow::Result<super::HookEvent> {
+                parse(bytes, event_override)
+            }
+            fn render(&self, event_name: &str, verdict: &super::Verdict) -> Option<String> {
+                render(event_name, verdict)
+            }
+            fn before_event(&self) -> &'static str {
+                $before
+            }
+        }
+    };
+}
+
 pub mod claude_code;
 pub mod codex;
 pub mod cursor;
