@@ -13,8 +13,6 @@ const NOTES: &str = "Quarterly planning notes, not for circulation. The migratio
     reviews the indemnity clause; hiring for the platform team is frozen until the budget review \
     closes; the incident from March is still open with the payments provider.";
 
-
-
 /// Run `mcpproxy ARGS` inside a pseudo-terminal, as a user would type it.
 fn in_terminal(home: &Home, args: &str) -> Run {
     let bin = common::bin();

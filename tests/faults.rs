@@ -75,8 +75,6 @@ fn hook_in(home: &Path, event: &Value, how: As) -> Run {
     }
 }
 
-
-
 fn clean_fetch(session: &str) -> Value {
     payload(session, "PreToolUse", "WebFetch", json!({"url": "https://docs.rs/serde", "prompt": "summarise"}), None)
 }

@@ -11,8 +11,6 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-
-
 fn bash(session: &str, command: &str) -> Value {
     payload(session, "PreToolUse", "Bash", json!({"command": command}), None)
 }

@@ -104,15 +104,46 @@ struct Sniffed {
 }
 
 fn sniff(input: &[u8], args: &EvaluateArgs) -> Sniffed {
-    let text = String::from_utf8_lossy(input);
-    let value_of = |key: &str| -> Vec<String> {
-        let re = regex::Regex::new(&format!(r#""{key}"\s*:\s*"([^"\\]{{1,200}})""#)).expect("sniff pattern");
-        re.captures_iter(&text).map(|c| c[1].to_owned()).collect()
-    };
-    let event_name = args.event.clone().or_else(|| value_of("hook_event_name").into_iter().next()).unwrap_or_default();
-    let mut sessions = value_of("session_id");
-    sessions.extend(value_of("conversation_id"));
+    let event_name =
+        args.event.clone().or_else(|| string_values(input, b"hook_event_name").into_iter().next()).unwrap_or_default();
+    let mut sessions = string_values(input, b"session_id");
+    sessions.extend(string_values(input, b"conversation_id"));
     Sniffed { event_name, sessions }
+}
+
+/// Every plain string value of `"key": "..."` in raw JSON bytes (no escapes, at most 200
+/// bytes): a byte scan, so that a payload that does not parse still names its session, without
+/// compiling a regex in every hook process.
+fn string_values(input: &[u8], key: &[u8]) -> Vec<String> {
+    let mut quoted = Vec::with_capacity(key.len() + 2);
+    quoted.push(b'"');
+    quoted.extend_from_slice(key);
+    quoted.push(b'"');
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(at) = input[from..].windows(quoted.len()).position(|w| w == quoted.as_slice()) {
+        let mut i = from + at + quoted.len();
+        from = i;
+        while input.get(i).is_some_and(|b| b.is_ascii_whitespace()) {
+            i += 1;
+        }
+        if input.get(i) != Some(&b':') {
+            continue;
+        }
+        i += 1;
+        while input.get(i).is_some_and(|b| b.is_ascii_whitespace()) {
+            i += 1;
+        }
+        if input.get(i) != Some(&b'"') {
+            continue;
+        }
+        let start = i + 1;
+        let end = input[start..].iter().take(201).position(|&b| b == b'"' || b == b'\\').map(|n| start + n);
+        if let Some(end) = end.filter(|&e| input[e] == b'"' && e > start) {
+            out.push(String::from_utf8_lossy(&input[start..end]).into_owned());
+        }
+    }
+    out
 }
 
 fn note_sessions(evaluator: &Evaluator, sniffed: &Sniffed) {
@@ -275,6 +306,15 @@ impl JsonEnd {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sessions_are_sniffed_from_broken_input() {
+        let raw =
+            br#"{"session_id" : "abc-1", "hook_event_name":"PreToolUse", "tool_input": {"x": "\"session_id\":\"fake\""#;
+        assert_eq!(string_values(raw, b"session_id"), vec!["abc-1".to_string()]);
+        assert_eq!(string_values(raw, b"hook_event_name"), vec!["PreToolUse".to_string()]);
+        assert!(string_values(b"{}", b"session_id").is_empty());
+    }
 
     #[test]
     fn json_end_is_found_across_chunks() {

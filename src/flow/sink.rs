@@ -293,11 +293,20 @@ pub fn prepare(call: &Call, class: ToolClass, cfg: &Config, key: u64) -> Option<
             scripts = executed_scripts(&facts.simple_commands);
             // `npm install` runs package.json's lifecycle scripts, `make` the Makefile.
             scripts.extend(manifests_run(&facts));
-            scripts_only = facts.net.is_empty() && !facts.git_push && facts.unresolved.is_empty();
+            scripts_only = facts.net.is_empty()
+                && !facts.git_push
+                && facts.unresolved.is_empty()
+                && shell_unknowns(&facts, cmd).is_empty();
             if scripts_only && scripts.is_empty() {
                 return None;
             }
             let mut dest = shell_destination(&facts, cfg);
+            if facts.written_paths.iter().any(|p| crate::flow::written_code::is_client_config(p)) {
+                // `echo proxy=... > ~/.curlrc && curl ...`: the same command redirects its client.
+                dest.unknown = true;
+                dest.all_local = false;
+                dest.labels.push("wherever the client configuration it writes sends it".into());
+            }
             if let Some(var) = proxy_variable(cmd) {
                 // `HTTPS_PROXY=... curl ...`: every request goes through that proxy.
                 dest.unknown = true;
@@ -326,6 +335,9 @@ pub fn prepare(call: &Call, class: ToolClass, cfg: &Config, key: u64) -> Option<
                 unverified.push(format!("it reads {p} and uses the network in the same command"));
             }
         }
+    }
+    if let (Some(f), Some(cmd)) = (&facts, call.command()) {
+        unverified.extend(shell_unknowns(f, cmd));
     }
     let assignments = call.command().map(shell::assignments).unwrap_or_default();
     let cwd = call.cwd.clone().unwrap_or_default();
@@ -539,12 +551,46 @@ fn expand_vars(path: &str, assignments: &[(String, String)]) -> String {
     out
 }
 
+/// Parts of a command line whose effect the analyser cannot follow: a command read from a pipe
+/// (`... | sh`, `base64 -d | bash`), a shell function defined on the line.
+fn shell_unknowns(facts: &shell::ShellFacts, cmd: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let piped_shell = cmd.contains('|')
+        && facts.simple_commands.iter().any(|argv| {
+            let prog = argv.first().map(|p| p.rsplit('/').next().unwrap_or(p)).unwrap_or("");
+            matches!(prog, "sh" | "bash" | "zsh" | "dash" | "ksh" | "python" | "python3" | "node" | "perl" | "ruby")
+                && argv.iter().skip(1).all(|a| a.starts_with('-') && a != "-c" && a != "-e")
+        });
+    if piped_shell {
+        out.push("a command read from a pipe".into());
+    }
+    if cmd.contains("(){")
+        || cmd.contains("() {")
+        || cmd.trim_start().starts_with("function ")
+        || cmd.contains("; function ")
+    {
+        out.push("a shell function defined on the line".into());
+    }
+    out
+}
+
 /// A file this same command wrote from a credential file it read (`base64 .env > x && curl -d @x`).
-fn copy_of_sensitive(path: &str, facts: &shell::ShellFacts) -> Option<String> {
+fn copy_of_sensitive(path: &str, facts: &shell::ShellFacts, cwd: &str, view: &SessionView) -> Option<String> {
     let wrote =
         facts.written_paths.iter().any(|w| w == path || w.trim_start_matches("./") == path.trim_start_matches("./"));
-    let source = facts.read_paths.iter().find(|r| classify::is_sensitive_path(r))?;
-    wrote.then(|| format!("file {path} (a copy of sensitive file {source} made by this command)"))
+    if !wrote {
+        return None;
+    }
+    if let Some(source) = facts.read_paths.iter().find(|r| classify::is_sensitive_path(r)) {
+        return Some(format!("file {path} (a copy of sensitive file {source} made by this command)"));
+    }
+    // `tar czf /tmp/s.tgz . && curl -T /tmp/s.tgz`: an archive of a folder holding a secret.
+    facts
+        .read_paths
+        .iter()
+        .filter(|r| r.as_str() != path)
+        .find_map(|r| folder_holding_read_secret(r, cwd, view))
+        .map(|what| format!("file {path} (made by this command from {what})"))
 }
 
 /// A folder (`.`, `..`, `~`, a project path) holding a credential file this session read: a
@@ -661,7 +707,7 @@ fn path_flows(
             for raw in paths {
                 let expanded = expand_vars(raw, &prepared.assignments);
                 let p = &expanded;
-                if let Some(what) = copy_of_sensitive(p, facts) {
+                if let Some(what) = copy_of_sensitive(p, facts, &prepared.cwd, view) {
                     flow(what, how, &format!("command ({})", n.tool));
                 } else if let Some(what) = folder_holding_read_secret(p, &prepared.cwd, view) {
                     flow(what, how, &format!("command ({})", n.tool));

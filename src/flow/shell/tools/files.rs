@@ -9,13 +9,19 @@ impl Analyzer {
     /// `cp`/`mv SRC... DST` and `-t DIR SRC...`: `cp` reads its sources; both write the destination.
     pub(super) fn copy_or_move(&mut self, name: &str, args: &[Arg], ctx: &mut CommandContext) {
         let p = parse_opts(args, "tS", &["target-directory", "suffix"], false);
+        if name == "ln" && p.operands.len() == 1 {
+            // `ln -s TARGET`: the link is named after the target, in the current folder.
+            self.read_arg(&p.operands[0], ctx);
+            return;
+        }
         let target = p.vals(&["-t", "--target-directory"]).into_iter().next();
         let (srcs, dst): (&[Arg], Option<Arg>) = match target {
             Some(t) => (&p.operands[..], Some(t)),
             None if p.operands.len() >= 2 => (&p.operands[..p.operands.len() - 1], p.operands.last().cloned()),
             None => (&[], None),
         };
-        if name == "cp" {
+        // A link (`ln -s .env notes.txt`) reads like a copy: the new name holds the same data.
+        if name == "cp" || name == "ln" {
             for s in srcs {
                 self.read_arg(s, ctx);
             }

@@ -69,8 +69,15 @@ impl Analyzer {
             false,
         );
         let mut nu = NetUse { tool: format!("git {sub}"), redirected, ..Default::default() };
+        let mut url_operand = false;
         for c in p.operands.iter().take(1) {
             nu.hosts.extend(remote_host(&c.host));
+            url_operand = c.text.contains("://") || c.text.contains('@');
+        }
+        // A URL whose host clients disagree on names no host: still a way out.
+        if url_operand && nu.hosts.is_empty() {
+            self.push_net(ctx, nu, false);
+            return;
         }
         // A named remote (`origin`) carries nothing of this command's: only a URL operand or a
         // redirection makes the call worth checking.

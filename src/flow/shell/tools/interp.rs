@@ -60,11 +60,22 @@ impl Analyzer {
         if super::code::reads_whole_environment(&code) {
             reads.push(super::super::ENVIRONMENT.to_owned());
         }
+        if reads.is_empty() && crate::flow::written_code::mentions_sensitive_file(&code) {
+            // `open F, ".env"`, `open('.e'+'nv')` is beyond this, but a plain name is not.
+            reads.push(".env".to_owned());
+        }
         for r in &reads {
             self.read_str(r, ctx);
         }
         let lc = format!("{}\n{}", code, modules).to_lowercase();
         if code_is_net(&lc) {
+            // One secret-looking environment variable sent by the code: its value is not on the line.
+            let env_secret =
+                ["environ[", "environ.get(", "getenv(", "process.env.", "env[", "$env{"].iter().any(|w| lc.contains(w))
+                    && ["key", "token", "secret", "pass"].iter().any(|w| lc.contains(w));
+            if env_secret {
+                self.facts.unresolved.push("inline code that sends an environment variable".into());
+            }
             // A proxy set inside the code (even from joined strings) redirects its requests.
             let redirected = if lc.contains("proxy") { vec!["a proxy set in the code".to_owned()] } else { Vec::new() };
             let nu = NetUse {

@@ -61,7 +61,7 @@ const HANDLERS: &[(&[&str], Handler)] = &[
     (&["zip"], |an, _, args, ctx| an.zip(args, ctx)),
     (&["unzip"], |an, _, args, ctx| an.unzip(args, ctx)),
     (&["7z", "7za", "7zz", "7zr"], |an, _, args, ctx| an.seven_zip(args, ctx)),
-    (&["cp", "mv"], Analyzer::copy_or_move),
+    (&["cp", "mv", "ln"], Analyzer::copy_or_move),
     (&["printenv"], |an, _, _, ctx| an.print_environment(ctx)),
     (&["export", "declare", "typeset", "set"], |an, _, args, ctx| an.export_listing(args, ctx)),
     (&["tee"], |an, _, args, ctx| an.tee(args, ctx)),
@@ -69,6 +69,8 @@ const HANDLERS: &[(&[&str], Handler)] = &[
     (egress::MAILERS, Analyzer::mailer),
     (egress::CONTAINER_TOOLS, Analyzer::container),
     (egress::TUNNELS, Analyzer::tunnel),
+    (&["npx", "bunx", "pnpx"], Analyzer::package_runner),
+    (&["alias"], |an, _, _, _| an.facts.unresolved.push("an alias defined for later commands".into())),
     (&["dd"], |an, _, args, ctx| an.dd(args, ctx)),
 ];
 
