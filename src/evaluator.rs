@@ -234,17 +234,19 @@ impl Evaluator {
         let key = self.key(&paths)?;
         let (_, prepared) = engine::prepare(call, &self.cfg, key);
         let needs = prepared.needs(call, &self.cfg);
+        let probe = prepared.probe();
+        let probe = probe.as_ref();
         let reaches_out = matches!(prepared, Prepared::Sink(Some(_)));
         let view = match (&self.cached, needs) {
             (_, Needs::Nothing) => SessionView::default(),
             (Some(store), _) => {
-                let mut view = store.load_view(&call.session_id, needs).context("loading session records")?;
+                let mut view = store.load_view(&call.session_id, needs, probe).context("loading session records")?;
                 add_spooled(&paths, call, &mut view);
                 view
             }
-            (None, _) => read_view(&paths, call, needs, self.on_corrupt())?,
+            (None, _) => read_view(&paths, call, needs, probe, self.on_corrupt())?,
         };
-        if reaches_out && view.sources.is_empty() && home::session_holds(&paths, &call.session_id) {
+        if reaches_out && view.source_count == 0 && view.sources.is_empty() && home::session_holds(&paths, &call.session_id) {
             anyhow::bail!(
                 "the flow database has no records of this session although it read private data \
                  (database deleted, replaced or unreadable)"
@@ -488,14 +490,20 @@ fn phase_name(phase: Phase) -> &'static str {
 }
 
 /// The session's records from a snapshot (no lock), plus what is waiting in the spool.
-fn read_view(paths: &Paths, call: &Call, needs: Needs, on_corrupt: OnCorrupt) -> Result<SessionView> {
+fn read_view(
+    paths: &Paths,
+    call: &Call,
+    needs: Needs,
+    probe: Option<&crate::flow::view::Probe>,
+    on_corrupt: OnCorrupt,
+) -> Result<SessionView> {
     let mut view = match Store::open_snapshot(paths) {
-        Ok(Some(store)) => store.load_view(&call.session_id, needs).context("loading session records")?,
+        Ok(Some(store)) => store.load_view(&call.session_id, needs, probe).context("loading session records")?,
         Ok(None) => SessionView::default(),
         // An old schema is migrated by a writer, once; a corrupt file is dealt with by one.
         Err(e) if needs_writer(&e) => {
             let store = Store::open_writer(paths, PRE_LOCK_WAIT * 4, on_corrupt)?;
-            store.load_view(&call.session_id, needs).context("loading session records")?
+            store.load_view(&call.session_id, needs, probe).context("loading session records")?
         }
         Err(e) => return Err(e),
     };

@@ -12,7 +12,7 @@ use crate::flow::hosts;
 use crate::flow::policy::{self, FlowKind, Hit};
 use crate::flow::shell;
 use crate::flow::source;
-use crate::flow::view::{Outcome, SessionView, Taint};
+use crate::flow::view::{Outcome, Probe, SessionView, Taint};
 use std::collections::HashMap;
 
 /// Where a sink call sends data.
@@ -260,6 +260,20 @@ impl PreparedSink {
         !self.scripts_only && self.dest.hosts.iter().any(|h| hosts::is_collector(h, cfg))
             || self.variants.iter().any(|v| v.content_grams.len() + CONTENT_K > cfg.content_ask_chars)
     }
+
+    /// Every hash the call carries, for the store to load only the records they hit.
+    pub fn probe(&self) -> Probe {
+        let mut p = Probe::default();
+        for v in &self.variants {
+            p.content.extend_from_slice(&v.content_grams);
+            p.secrets.extend_from_slice(&v.secret_grams);
+        }
+        for h in [&mut p.content, &mut p.secrets] {
+            h.sort_unstable();
+            h.dedup();
+        }
+        p
+    }
 }
 
 /// The heavy, state-free half of a sink check (decoding, hashing, shell parsing).
@@ -421,13 +435,15 @@ fn unverified_hit(prepared: &PreparedSink, view: &SessionView, cfg: &Config, to:
     let private: Vec<&crate::flow::view::SourceMeta> =
         view.sources.values().filter(|s| s.origin == Origin::Private).collect();
     let first = private.iter().min_by_key(|s| s.id)?;
+    // A loaded view holds only the first private source and the records the call hit.
+    let private_count = private.len().max(view.private_sources);
     let kind = FlowKind::Unverified;
     Some(Hit {
         kind,
         action: kind.action(cfg),
-        data: if view.secrets.is_empty() { "private data".into() } else { "secrets".into() },
-        provenance: if private.len() > 1 {
-            format!("{} {} and {} more", first.tool, first.location, private.len() - 1)
+        data: if view.secrets.is_empty() && view.secret_count == 0 { "private data".into() } else { "secrets".into() },
+        provenance: if private_count > 1 {
+            format!("{} {} and {} more", first.tool, first.location, private_count - 1)
         } else {
             format!("{} {}", first.tool, first.location)
         },

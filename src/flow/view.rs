@@ -43,13 +43,35 @@ pub struct Taint {
     pub kinds: String,
 }
 
-/// Everything recorded for a session (and the sessions linked to it).
+/// What recorded for a session (and the sessions linked to it) a decision can use.
+///
+/// A view loaded for a sink call holds only the records its hashes hit (see [`Probe`]): the
+/// secrets with a window the call carries, and per source only the call's content grams that
+/// source holds. Matching against it gives exactly what matching against the whole session
+/// gives. `sources` holds the provenance of those records plus the first private source;
+/// `source_count` and `private_sources` count every source of the session.
 #[derive(Debug, Clone, Default)]
 pub struct SessionView {
     pub sources: HashMap<i64, SourceMeta>,
     pub secrets: Vec<SecretState>,
     pub content: Vec<ContentIndex>,
     pub taints: Vec<Taint>,
+    /// Sources recorded in all (`sources` may hold fewer).
+    pub source_count: usize,
+    /// Private sources recorded in all; the first of them is in `sources`.
+    pub private_sources: usize,
+    /// Secrets recorded in all (`secrets` may hold fewer).
+    pub secret_count: usize,
+}
+
+/// The hashes a sink call carries (sorted, deduplicated): the store loads only the records
+/// that hold one of them.
+#[derive(Debug, Clone, Default)]
+pub struct Probe {
+    /// Every `CONTENT_K`-gram hash of every variant.
+    pub content: Vec<u64>,
+    /// Every `SECRET_K`-window hash of every variant.
+    pub secrets: Vec<u64>,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -104,6 +126,11 @@ impl SessionView {
         self.taints.extend(taints);
         let Some(src) = source else { return };
         let id = -(self.sources.len() as i64) - 1;
+        self.source_count += 1;
+        if src.origin == Origin::Private {
+            self.private_sources += 1;
+        }
+        self.secret_count += src.secrets.len();
         self.sources.insert(id, SourceMeta { id, tool: src.tool, origin: src.origin, location: src.location });
         if !src.content.is_empty() {
             let mut hashes = src.content;
