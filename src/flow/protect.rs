@@ -173,14 +173,21 @@ fn glob_regex(pattern: &str) -> Option<regex::Regex> {
 /// `cwd` and fold `.`/`..`.
 fn resolve(arg: &str, cwd: &str, home: Option<&str>, vars: &[(String, String)]) -> String {
     let mut s = arg.trim_matches(|c| c == '"' || c == '\'').to_owned();
+    // Without a `$` no replacement below can change anything (and a word of a long heredoc
+    // would pay one search per known variable).
     for (name, value) in vars.iter().rev() {
+        if !s.contains('$') {
+            break;
+        }
         s = s.replace(&format!("${{{name}}}"), value).replace(&format!("${name}"), value);
     }
     if let Some(h) = home {
         if s == "~" || s.starts_with("~/") {
             s = format!("{h}{}", &s[1..]);
         }
-        s = s.replace("${HOME}", h).replace("$HOME", h);
+        if s.contains('$') {
+            s = s.replace("${HOME}", h).replace("$HOME", h);
+        }
     }
     if !s.starts_with('/') {
         s = format!("{}/{s}", cwd.trim_end_matches('/'));

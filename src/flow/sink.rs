@@ -194,22 +194,32 @@ fn match_content(vars: &[Variant], view: &SessionView) -> Vec<ContentMatch> {
     if !view.content.iter().any(|c| c.origin == Origin::Private) {
         return Vec::new();
     }
+    // Every hash any source holds, once: most grams of a long call miss it and cost one search.
+    let mut held: Vec<u64> = view.content.iter().flat_map(|c| c.hashes.iter().copied()).collect();
+    held.sort_unstable();
+    held.dedup();
     let mut best: HashMap<i64, ContentMatch> = HashMap::new();
     for v in vars {
         let grams = &v.content_grams;
         if grams.is_empty() {
             continue;
         }
-        let public: Vec<bool> = grams
+        let present: Vec<usize> = (0..grams.len()).filter(|&i| held.binary_search(&grams[i]).is_ok()).collect();
+        if present.is_empty() {
+            continue;
+        }
+        let public: Vec<bool> = present
             .iter()
-            .map(|h| view.content.iter().any(|c| c.origin == Origin::Public && c.hashes.binary_search(h).is_ok()))
+            .map(|&i| {
+                view.content.iter().any(|c| c.origin == Origin::Public && c.hashes.binary_search(&grams[i]).is_ok())
+            })
             .collect();
         for idx in view.content.iter().filter(|c| c.origin == Origin::Private) {
-            let positions: Vec<usize> = grams
+            let positions: Vec<usize> = present
                 .iter()
                 .enumerate()
-                .filter(|(i, h)| !public[*i] && idx.hashes.binary_search(h).is_ok())
-                .map(|(i, _)| i)
+                .filter(|&(j, &i)| !public[j] && idx.hashes.binary_search(&grams[i]).is_ok())
+                .map(|(_, &i)| i)
                 .collect();
             if positions.is_empty() {
                 continue;
@@ -267,10 +277,6 @@ impl PreparedSink {
         for v in &self.variants {
             p.content.extend_from_slice(&v.content_grams);
             p.secrets.extend_from_slice(&v.secret_grams);
-        }
-        for h in [&mut p.content, &mut p.secrets] {
-            h.sort_unstable();
-            h.dedup();
         }
         p
     }

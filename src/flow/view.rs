@@ -64,8 +64,8 @@ pub struct SessionView {
     pub secret_count: usize,
 }
 
-/// The hashes a sink call carries (sorted, deduplicated): the store loads only the records
-/// that hold one of them.
+/// The hashes a sink call carries (any order, repeats allowed): the store loads only the
+/// records that hold one of them.
 #[derive(Debug, Clone, Default)]
 pub struct Probe {
     /// Every `CONTENT_K`-gram hash of every variant.

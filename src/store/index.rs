@@ -172,7 +172,7 @@ pub fn rebuild_all(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-/// Probe sorted, deduplicated `hashes` against a session's index: the `(hash, owner)` pairs
+/// Probe `hashes` (any order, repeats allowed) against a session's index: the `(hash, owner)` pairs
 /// it holds for them, sorted.
 pub fn probe(conn: &Connection, sid: &str, kind: i64, hashes: &[u64]) -> Result<Vec<(u64, i64)>> {
     let mut out = Vec::new();
@@ -200,7 +200,35 @@ pub fn probe(conn: &Connection, sid: &str, kind: i64, hashes: &[u64]) -> Result<
         if *dir.last().unwrap_or(&0) as i64 != n {
             anyhow::bail!("session index of {sid} is inconsistent");
         }
-        // Buckets the probe needs, as runs of consecutive buckets read in one piece.
+        if hashes.len() * 4 >= nb {
+            // A probe that needs most buckets: read the segment in one piece, then one bucket
+            // lookup per hash (no sort of the probe).
+            let mut buf = vec![0u8; n as usize * ENTRY];
+            blob.read_at_exact(&mut buf, header)?;
+            let entries: Vec<(u64, i64)> = entries_of(&buf).collect();
+            // A bit per hash, by its low bits (the buckets use the high ones): most probe
+            // hashes of a clean call stop at one bit test.
+            let mask = (entries.len().max(1) * 8).next_power_of_two() as u64 - 1;
+            let mut seen = vec![0u64; (mask as usize >> 6) + 1];
+            for e in &entries {
+                seen[((e.0 & mask) >> 6) as usize] |= 1 << (e.0 & 63);
+            }
+            for &h in hashes {
+                if seen[((h & mask) >> 6) as usize] & (1 << (h & 63)) == 0 {
+                    continue;
+                }
+                let b = bucket(h, bits);
+                let slice = &entries[dir[b] as usize..dir[b + 1] as usize];
+                let k = slice.partition_point(|e| e.0 < h);
+                out.extend(slice[k..].iter().take_while(|e| e.0 == h));
+            }
+            continue;
+        }
+        // A short probe: the buckets it needs, as runs of consecutive buckets read in one piece.
+        let mut sorted = hashes.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        let hashes = &sorted[..];
         let mut runs: Vec<(usize, usize, usize, usize)> = Vec::new(); // (first bucket, last bucket, first hash, end hash)
         let mut i = 0;
         while i < hashes.len() {
@@ -282,6 +310,15 @@ mod tests {
         let expect: Vec<(u64, i64)> = all.iter().copied().filter(|p| want.binary_search(&p.0).is_ok()).collect();
         assert_eq!(got, expect);
         assert!(probe(&conn, "other", KIND_CONTENT, &want).unwrap().is_empty());
+        // A probe bigger than the directory takes the one-read path, unsorted, with repeats.
+        let mut big: Vec<u64> = all.iter().step_by(3).map(|p| p.0).collect();
+        big.extend((0..50_000u64).map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15)));
+        big.reverse();
+        big.extend(big.clone().into_iter().take(1000));
+        let got = probe(&conn, "s", KIND_CONTENT, &big).unwrap();
+        big.sort_unstable();
+        let expect: Vec<(u64, i64)> = all.iter().copied().filter(|p| big.binary_search(&p.0).is_ok()).collect();
+        assert_eq!(got, expect);
         assert_eq!(decode(&encode(&expect)), expect);
     }
 }
