@@ -246,7 +246,11 @@ impl Evaluator {
             }
             (None, _) => read_view(&paths, call, needs, probe, self.on_corrupt())?,
         };
-        if reaches_out && view.source_count == 0 && view.sources.is_empty() && home::session_holds(&paths, &call.session_id) {
+        if reaches_out
+            && view.source_count == 0
+            && view.sources.is_empty()
+            && home::session_holds(&paths, &call.session_id)
+        {
             anyhow::bail!(
                 "the flow database has no records of this session although it read private data \
                  (database deleted, replaced or unreadable)"

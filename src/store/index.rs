@@ -73,7 +73,10 @@ fn header_len(bits: u32) -> usize {
 
 fn entries_of(bytes: &[u8]) -> impl Iterator<Item = (u64, i64)> + '_ {
     bytes.chunks_exact(ENTRY).map(|c| {
-        (u64::from_le_bytes(c[..8].try_into().expect("8 bytes")), i64::from_le_bytes(c[8..].try_into().expect("8 bytes")))
+        (
+            u64::from_le_bytes(c[..8].try_into().expect("8 bytes")),
+            i64::from_le_bytes(c[8..].try_into().expect("8 bytes")),
+        )
     })
 }
 
@@ -192,7 +195,8 @@ pub fn probe(conn: &Connection, sid: &str, kind: i64, hashes: &[u64]) -> Result<
         return Ok(out);
     }
     let segments: Vec<(i64, i64)> = {
-        let mut stmt = conn.prepare_cached("SELECT id, entries FROM session_index WHERE session_id = ?1 AND kind = ?2")?;
+        let mut stmt =
+            conn.prepare_cached("SELECT id, entries FROM session_index WHERE session_id = ?1 AND kind = ?2")?;
         let rows = stmt.query_map(params![sid, kind], |r| Ok((r.get(0)?, r.get(1)?)))?;
         rows.collect::<Result<_, _>>()?
     };

@@ -331,7 +331,8 @@ impl Store {
             .flatten();
         let mut ids: Vec<String> = match group {
             Some(g) => {
-                let mut stmt = self.conn.prepare_cached("SELECT id FROM sessions WHERE link_group = ?1 ORDER BY rowid")?;
+                let mut stmt =
+                    self.conn.prepare_cached("SELECT id FROM sessions WHERE link_group = ?1 ORDER BY rowid")?;
                 let rows = stmt.query_map(params![g], |r| r.get(0))?;
                 rows.collect::<Result<_, _>>()?
             }
@@ -448,8 +449,10 @@ impl Store {
         let loaded = view.secrets.len();
         match probe {
             Some(p) => {
-                let mut ids: Vec<i64> =
-                    index::probe(&self.conn, sid, index::KIND_SECRET, &p.secrets)?.into_iter().map(|(_, id)| id).collect();
+                let mut ids: Vec<i64> = index::probe(&self.conn, sid, index::KIND_SECRET, &p.secrets)?
+                    .into_iter()
+                    .map(|(_, id)| id)
+                    .collect();
                 ids.sort_unstable();
                 ids.dedup();
                 let mut stmt = self.conn.prepare_cached(&format!("{SECRET_COLS} WHERE id = ?1 AND session_id = ?2"))?;
