@@ -3,23 +3,24 @@
 //! it belongs to, as `(hash, owner)` pairs sorted by hash. A sink call probes each of its
 //! hashes once against it and loads only the records it hits.
 //!
-//! Layout: each level of a session's index is a run of rows (`first` = the first hash of the
-//! row, mapped to an order-preserving i64) holding about [`CHUNK`] entries each, 16 bytes an
-//! entry (`u64 hash`, `i64 owner`, little endian), never splitting one hash across rows. A
-//! probe of a few hundred hashes seeks the row of each (one B-tree lookup, 4 KB read); a probe
-//! that needs most rows reads the level in one range scan.
+//! Layout of one segment blob: `u32 bits`, then a directory of `2^bits + 1` u32 entry
+//! offsets (bucket `b` = the top `bits` bits of the hash; its entries are
+//! `dir[b]..dir[b + 1]`), then the entries, 16 bytes each (`u64 hash`, `i64 owner`, little
+//! endian). `bits` grows with the segment (about 16 entries a bucket), so a probe of a few
+//! hundred hashes reads the directory and a few hundred small slices through incremental blob
+//! I/O, never the whole blob; a probe that needs most buckets reads it in one pass.
 //!
 //! Writes (a log-structured merge): a record merges its pairs into level 0; a level past its
 //! capacity ([`LEVEL0_MAX`] entries at level 0, 8 times more each level up) is merged into
 //! the next. A record rewrites level 0 (at most 256 KB) and, amortised, each entry is
 //! rewritten about 8 times per level, with log8(n / LEVEL0_MAX) levels (5 for 200 MB); a probe
 //! reads one directory per level. Bound: 16 bytes per distinct (hash, owner) pair plus the
-//! directories (none now: rows are keyed by their first hash): 3.9 M fingerprint hashes (62 MB of index) for 50 MB of
-//! real source text in one session, where the `fingerprints` blobs hold 32 MB: about 1.3 bytes
-//! of index per byte read, so a 200 MB session holds about 250 MB of index.
+//! directories (4 bytes per 16 entries): measured 63 MB of index for 50 MB of real source
+//! text in one session (3.9 M fingerprint hashes; the `fingerprints` blobs hold 32 MB), so
+//! about 1.3 bytes of index per byte read; a 200 MB session holds about 250 MB of index.
 
-use anyhow::Result;
-use rusqlite::{params, Connection, OptionalExtension};
+use anyhow::{Context, Result};
+use rusqlite::{params, Connection, DatabaseName, OptionalExtension};
 
 pub const KIND_CONTENT: i64 = 0;
 pub const KIND_SECRET: i64 = 1;
@@ -28,22 +29,46 @@ pub const KIND_SECRET: i64 = 1;
 pub const LEVEL0_MAX: usize = 16 * 1024;
 
 const ENTRY: usize = 16;
+const MAX_BITS: u32 = 20;
 
-/// Entries a row holds (about 4 KB).
-pub const CHUNK: usize = 256;
-
-/// Order-preserving map of a hash to SQLite's signed integers.
-fn key(h: u64) -> i64 {
-    (h ^ (1 << 63)) as i64
+fn bits_for(n: usize) -> u32 {
+    let mut bits = 0;
+    while bits < MAX_BITS && (n >> bits) > 16 {
+        bits += 1;
+    }
+    bits
 }
 
-fn encode(entries: &[(u64, i64)]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(entries.len() * ENTRY);
+fn bucket(h: u64, bits: u32) -> usize {
+    if bits == 0 {
+        0
+    } else {
+        (h >> (64 - bits)) as usize
+    }
+}
+
+/// Encode sorted `(hash, owner)` pairs as a segment blob.
+pub fn encode(entries: &[(u64, i64)]) -> Vec<u8> {
+    let bits = bits_for(entries.len());
+    let nb = 1usize << bits;
+    let mut out = Vec::with_capacity(4 + (nb + 1) * 4 + entries.len() * ENTRY);
+    out.extend_from_slice(&bits.to_le_bytes());
+    let mut i = 0;
+    for b in 0..=nb {
+        while i < entries.len() && bucket(entries[i].0, bits) < b {
+            i += 1;
+        }
+        out.extend_from_slice(&(i as u32).to_le_bytes());
+    }
     for (h, o) in entries {
         out.extend_from_slice(&h.to_le_bytes());
         out.extend_from_slice(&o.to_le_bytes());
     }
     out
+}
+
+fn header_len(bits: u32) -> usize {
+    4 + ((1usize << bits) + 1) * 4
 }
 
 fn entries_of(bytes: &[u8]) -> impl Iterator<Item = (u64, i64)> + '_ {
@@ -53,6 +78,16 @@ fn entries_of(bytes: &[u8]) -> impl Iterator<Item = (u64, i64)> + '_ {
             i64::from_le_bytes(c[8..].try_into().expect("8 bytes")),
         )
     })
+}
+
+/// Decode a whole segment blob.
+pub fn decode(blob: &[u8]) -> Vec<(u64, i64)> {
+    if blob.len() < 4 {
+        return Vec::new();
+    }
+    let bits = u32::from_le_bytes(blob[..4].try_into().expect("4 bytes")).min(MAX_BITS);
+    let start = header_len(bits).min(blob.len());
+    entries_of(&blob[start..]).collect()
 }
 
 /// Merge two sorted pair lists into one, dropping repeats.
@@ -75,32 +110,24 @@ fn merge(a: &[(u64, i64)], b: &[(u64, i64)]) -> Vec<(u64, i64)> {
 }
 
 fn read_segment(conn: &Connection, sid: &str, kind: i64, level: i64) -> Result<Vec<(u64, i64)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT data FROM session_index WHERE session_id = ?1 AND kind = ?2 AND level = ?3 ORDER BY first",
-    )?;
-    let mut out = Vec::new();
-    for row in stmt.query_map(params![sid, kind, level], |r| r.get::<_, Vec<u8>>(0))? {
-        out.extend(entries_of(&row?));
-    }
-    Ok(out)
+    let blob: Option<Vec<u8>> = conn
+        .prepare_cached("SELECT data FROM session_index WHERE session_id = ?1 AND kind = ?2 AND level = ?3")?
+        .query_row(params![sid, kind, level], |r| r.get(0))
+        .optional()?;
+    Ok(blob.map(|b| decode(&b)).unwrap_or_default())
 }
 
 fn write_segment(conn: &Connection, sid: &str, kind: i64, level: i64, entries: &[(u64, i64)]) -> Result<()> {
-    conn.prepare_cached("DELETE FROM session_index WHERE session_id = ?1 AND kind = ?2 AND level = ?3")?
-        .execute(params![sid, kind, level])?;
-    let mut insert = conn.prepare_cached(
-        "INSERT INTO session_index(session_id, kind, level, first, entries, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
-    let mut start = 0;
-    while start < entries.len() {
-        let mut end = (start + CHUNK).min(entries.len());
-        while end < entries.len() && entries[end].0 == entries[end - 1].0 {
-            end += 1;
-        }
-        let part = &entries[start..end];
-        insert.execute(params![sid, kind, level, key(part[0].0), part.len() as i64, encode(part)])?;
-        start = end;
+    if entries.is_empty() {
+        conn.prepare_cached("DELETE FROM session_index WHERE session_id = ?1 AND kind = ?2 AND level = ?3")?
+            .execute(params![sid, kind, level])?;
+        return Ok(());
     }
+    conn.prepare_cached(
+        "INSERT INTO session_index(session_id, kind, level, entries, data) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT(session_id, kind, level) DO UPDATE SET entries = excluded.entries, data = excluded.data",
+    )?
+    .execute(params![sid, kind, level, entries.len() as i64, encode(entries)])?;
     Ok(())
 }
 
@@ -160,25 +187,43 @@ pub fn rebuild_all(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-/// Probe `hashes` (any order, repeats allowed) against a session's index: the `(hash, owner)`
-/// pairs it holds for them, sorted.
+/// Probe `hashes` (any order, repeats allowed) against a session's index: the `(hash, owner)` pairs
+/// it holds for them, sorted.
 pub fn probe(conn: &Connection, sid: &str, kind: i64, hashes: &[u64]) -> Result<Vec<(u64, i64)>> {
     let mut out = Vec::new();
     if hashes.is_empty() {
         return Ok(out);
     }
-    let levels: Vec<(i64, i64)> = {
-        let mut stmt = conn.prepare_cached(
-            "SELECT level, COUNT(*) FROM session_index WHERE session_id = ?1 AND kind = ?2 GROUP BY level",
-        )?;
+    let segments: Vec<(i64, i64)> = {
+        let mut stmt =
+            conn.prepare_cached("SELECT id, entries FROM session_index WHERE session_id = ?1 AND kind = ?2")?;
         let rows = stmt.query_map(params![sid, kind], |r| Ok((r.get(0)?, r.get(1)?)))?;
         rows.collect::<Result<_, _>>()?
     };
-    for (level, rows) in levels {
-        if hashes.len() >= rows as usize * 4 {
-            // A probe that needs most rows: the level in one scan, then a bit test per hash
-            // (most hashes of a clean call stop there) and a binary search for the rest.
-            let entries = read_segment(conn, sid, kind, level)?;
+    for (rowid, n) in segments {
+        let blob = conn
+            .blob_open(DatabaseName::Main, "session_index", "data", rowid, true)
+            .context("opening the session index")?;
+        let mut word = [0u8; 4];
+        blob.read_at_exact(&mut word, 0)?;
+        let bits = u32::from_le_bytes(word).min(MAX_BITS);
+        let nb = 1usize << bits;
+        let header = header_len(bits);
+        let mut dir_bytes = vec![0u8; (nb + 1) * 4];
+        blob.read_at_exact(&mut dir_bytes, 4)?;
+        let dir: Vec<u32> =
+            dir_bytes.chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes"))).collect();
+        if *dir.last().unwrap_or(&0) as i64 != n {
+            anyhow::bail!("session index of {sid} is inconsistent");
+        }
+        if hashes.len() * 4 >= nb {
+            // A probe that needs most buckets: read the segment in one piece, then one bucket
+            // lookup per hash (no sort of the probe).
+            let mut buf = vec![0u8; n as usize * ENTRY];
+            blob.read_at_exact(&mut buf, header)?;
+            let entries: Vec<(u64, i64)> = entries_of(&buf).collect();
+            // A bit per hash, by its low bits (the buckets use the high ones): most probe
+            // hashes of a clean call stop at one bit test.
             let mask = (entries.len().max(1) * 8).next_power_of_two() as u64 - 1;
             let mut seen = vec![0u64; (mask as usize >> 6) + 1];
             for e in &entries {
@@ -188,31 +233,55 @@ pub fn probe(conn: &Connection, sid: &str, kind: i64, hashes: &[u64]) -> Result<
                 if seen[((h & mask) >> 6) as usize] & (1 << (h & 63)) == 0 {
                     continue;
                 }
-                let k = entries.partition_point(|e| e.0 < h);
-                out.extend(entries[k..].iter().take_while(|e| e.0 == h));
+                let b = bucket(h, bits);
+                let slice = &entries[dir[b] as usize..dir[b + 1] as usize];
+                let k = slice.partition_point(|e| e.0 < h);
+                out.extend(slice[k..].iter().take_while(|e| e.0 == h));
             }
             continue;
         }
-        // A short probe: the row that can hold each hash, one seek each (a row is reused while
-        // the sorted hashes stay within it).
+        // A short probe: the buckets it needs, as runs of consecutive buckets read in one piece.
         let mut sorted = hashes.to_vec();
         sorted.sort_unstable();
         sorted.dedup();
-        let mut stmt = conn.prepare_cached(
-            "SELECT data FROM session_index WHERE session_id = ?1 AND kind = ?2 AND level = ?3 AND first <= ?4
-             ORDER BY first DESC LIMIT 1",
-        )?;
-        let mut chunk: Vec<(u64, i64)> = Vec::new();
-        for h in sorted {
-            if chunk.last().is_none_or(|l| l.0 < h) || chunk.first().is_some_and(|f| f.0 > h) {
-                chunk =
-                    match stmt.query_row(params![sid, kind, level, key(h)], |r| r.get::<_, Vec<u8>>(0)).optional()? {
-                        Some(d) => entries_of(&d).collect(),
-                        None => Vec::new(),
-                    };
+        let hashes = &sorted[..];
+        let mut runs: Vec<(usize, usize, usize, usize)> = Vec::new(); // (first bucket, last bucket, first hash, end hash)
+        let mut i = 0;
+        while i < hashes.len() {
+            let b = bucket(hashes[i], bits);
+            let mut j = i;
+            while j < hashes.len() && bucket(hashes[j], bits) == b {
+                j += 1;
             }
-            let k = chunk.partition_point(|e| e.0 < h);
-            out.extend(chunk[k..].iter().take_while(|e| e.0 == h));
+            match runs.last_mut() {
+                Some(r) if r.1 + 1 >= b => {
+                    r.1 = b;
+                    r.3 = j;
+                }
+                _ => runs.push((b, b, i, j)),
+            }
+            i = j;
+        }
+        let mut buf = Vec::new();
+        for (b0, b1, h0, h1) in runs {
+            let (e0, e1) = (dir[b0] as usize, dir[b1 + 1] as usize);
+            if e1 <= e0 {
+                continue;
+            }
+            buf.resize((e1 - e0) * ENTRY, 0);
+            blob.read_at_exact(&mut buf, header + e0 * ENTRY)?;
+            let entries: Vec<(u64, i64)> = entries_of(&buf).collect();
+            let mut k = 0;
+            for &h in &hashes[h0..h1] {
+                while k < entries.len() && entries[k].0 < h {
+                    k += 1;
+                }
+                let mut m = k;
+                while m < entries.len() && entries[m].0 == h {
+                    out.push(entries[m]);
+                    m += 1;
+                }
+            }
         }
     }
     out.sort_unstable();
@@ -229,8 +298,7 @@ mod tests {
         let conn = Connection::open_in_memory().unwrap();
         conn.execute_batch(
             "CREATE TABLE session_index (id INTEGER PRIMARY KEY, session_id TEXT NOT NULL, kind INTEGER NOT NULL,
-             level INTEGER NOT NULL, first INTEGER NOT NULL, entries INTEGER NOT NULL, data BLOB NOT NULL,
-             UNIQUE (session_id, kind, level, first));",
+             level INTEGER NOT NULL, entries INTEGER NOT NULL, data BLOB NOT NULL, UNIQUE (session_id, kind, level));",
         )
         .unwrap();
         let mut x = 7u64;
@@ -267,5 +335,6 @@ mod tests {
         big.sort_unstable();
         let expect: Vec<(u64, i64)> = all.iter().copied().filter(|p| big.binary_search(&p.0).is_ok()).collect();
         assert_eq!(got, expect);
+        assert_eq!(decode(&encode(&expect)), expect);
     }
 }

@@ -112,10 +112,9 @@ pub const MIGRATIONS: &[&str] = &[
         session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
         kind INTEGER NOT NULL,
         level INTEGER NOT NULL,
-        first INTEGER NOT NULL,
         entries INTEGER NOT NULL,
         data BLOB NOT NULL,
-        UNIQUE (session_id, kind, level, first)
+        UNIQUE (session_id, kind, level)
     );
     CREATE INDEX sessions_link_group ON sessions(link_group) WHERE link_group IS NOT NULL;
     CREATE INDEX sources_session_origin ON sources(session_id, origin);
