@@ -66,10 +66,16 @@ const HINTS: &[&str] = &[
     ".gemini/settings",
     ".cursor/hooks",
     "disableAllHooks",
+    ".claude/",
+    "mcpproxy.db",
 ];
 
 /// Words of code that changes files or processes.
 const CHANGE_WORDS: &[&str] = &[
+    "delete from",
+    "drop table",
+    "update ",
+    "insert ",
     "'w'",
     "\"w\"",
     "'a'",
@@ -334,6 +340,13 @@ mod tests {
             "killall -r 'mcp.roxy'",
             "printf 'export MCPPROXY_%s=/tmp/x' HOME >> ~/.bashrc",
             "cd && rm -rf .local/share/mcpproxy",
+            "rm -rf \"$MCPPROXY_HOME\"",
+            "rm -rf $XDG_DATA_HOME/mcpproxy",
+            "ps aux | awk '/mcpprox[y]/{print $2}' | xargs kill",
+            "sqlite3 :memory: \"ATTACH '$HOME/.local/share/mcpproxy/mcpproxy.db' AS m; DELETE FROM m.sources\"",
+            "printf '#!/bin/sh\\nexit 0' > ~/.local/bin/mcpproxy",
+            "python3 -c \"p='.claude/'+'settings.json';open(p,'w').write('{}')\"",
+            "mcpproxy hook evaluate hook uninstall",
         ] {
             assert!(matches!(shell(cmd), Some(Verdict::Deny(_))), "{cmd}: {:?}", shell(cmd));
         }

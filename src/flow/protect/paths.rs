@@ -137,7 +137,7 @@ pub fn resolve(arg: &str, cwd: &str, home: Option<&str>, vars: &[(String, String
 /// Whether a resolved word still depends on the shell at run time (`$(...)`, backticks, a
 /// variable this command does not set, `~user`).
 pub(super) fn unresolved(word: &str) -> bool {
-    word.contains('$') || word.contains('`') || word.contains("/~")
+    word.contains('$') || word.contains('`') || word.contains("/~") || word.contains("/<unknown>")
 }
 
 /// Shell start-up files: what they export (`MCPPROXY_HOME=...`) reaches every later command.

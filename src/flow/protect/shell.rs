@@ -220,6 +220,18 @@ fn is_var_name(n: &str) -> bool {
         && !n.starts_with(|c: char| c.is_ascii_digit())
 }
 
+fn known_variables(protected: &Protected, cwd: &str) -> Vec<(String, String)> {
+    let mut vars = vec![("PWD".to_owned(), cwd.to_owned())];
+    if let Some(state) = protected.paths.iter().find(|(_, k)| *k == Guarded::State) {
+        vars.push(("MCPPROXY_HOME".to_owned(), state.0.clone()));
+    }
+    if let Some(h) = &protected.home_dir {
+        vars.push(("XDG_DATA_HOME".to_owned(), format!("{h}/.local/share")));
+        vars.push(("XDG_CONFIG_HOME".to_owned(), format!("{h}/.config")));
+    }
+    vars
+}
+
 /// The line mentions the protected set in words the analyser cannot follow exactly.
 fn hints_at_guard(text: &str, protected: &Protected) -> bool {
     HINTS.iter().any(|h| text.contains(h))
@@ -246,7 +258,8 @@ fn check_line(command: &str, cwd: &str, protected: &Protected, depth: usize) -> 
     let home = protected.home_dir.as_deref();
     let mut cwd = cwd.to_owned();
     // Assignments anywhere in the line (the parser drops them from the argv lists).
-    let mut vars: Vec<(String, String)> = Vec::new();
+    // Variables whose values the guard knows: its own home, the XDG folders, the folder it runs in.
+    let mut vars: Vec<(String, String)> = known_variables(protected, &cwd);
     for (name, value) in shell::assignments(command) {
         if name == "MCPPROXY_HOME" {
             return Some(deny("where mcpproxy keeps its state (MCPPROXY_HOME)", "set it"));
@@ -288,6 +301,11 @@ fn check_line(command: &str, cwd: &str, protected: &Protected, depth: usize) -> 
         // `... | xargs rm -rf`: the operands arrive on stdin, from the rest of the line.
         if argv[..at].iter().any(|a| a.rsplit('/').next() == Some("xargs")) {
             let words: Vec<String> = commands.iter().flat_map(|c| c.iter().skip(1).cloned()).collect();
+            if matches!(prog.as_str(), "kill" | "pkill" | "killall")
+                && words.iter().any(|w| w.contains("mcpprox") || w.contains("cpprox"))
+            {
+                return Some(deny("the mcpproxy processes that check this session's calls", "stop them"));
+            }
             if let Some(v) = check_operands(&prog, &words, &cwd, protected, &vars) {
                 return Some(v);
             }
@@ -329,9 +347,11 @@ fn check_special(
 ) -> Option<Verdict> {
     match prog {
         "mcpproxy" => {
-            let allowed = READ_ONLY_SUBCOMMANDS
-                .iter()
-                .any(|sub| args.len() >= sub.len() && sub.iter().zip(args).all(|(a, b)| a == b));
+            let positional = args.iter().filter(|a| !a.starts_with('-')).count();
+            let allowed = READ_ONLY_SUBCOMMANDS.iter().any(|sub| {
+                let evaluate = sub.len() == 2 && sub[1] == "evaluate";
+                args.len() >= sub.len() && sub.iter().zip(args).all(|(a, b)| a == b) && (!evaluate || positional == 2)
+            });
             if !allowed && !args.is_empty() {
                 let shown = args.iter().take(3).cloned().collect::<Vec<_>>().join(" ");
                 return Some(deny(
@@ -348,7 +368,7 @@ fn check_special(
             let inner = args[at + 1..].iter().find(|a| *a != "--")?;
             check_line(inner, cwd, protected, depth + 1)
         }
-        "python" | "python3" | "node" | "perl" | "ruby" | "php" | "deno" | "bun" | "osascript" => {
+        "python" | "python3" | "node" | "perl" | "ruby" | "php" | "deno" | "bun" | "osascript" | "sqlite3" => {
             let code: String = args.iter().filter(|a| !a.starts_with('-')).cloned().collect::<Vec<_>>().join(" ");
             (hints_at_guard(&code, protected) && changes_things(&code))
                 .then(|| deny(describe(Guarded::State), &format!("run `{prog}`")))
@@ -482,7 +502,16 @@ fn judge(
         }
         Effect::Destroys => None,
         Effect::Writes => kind.map(|k| deny(describe(k), &format!("run `{prog}` on it"))),
-        Effect::CopiesInto if !is_destination => None,
+        Effect::CopiesInto if !is_destination => {
+            // `cp -r fake/.claude .`: a settings folder or file copied in by its name.
+            let name = path.rsplit('/').next().unwrap_or("");
+            let settings_dir = super::SETTINGS_DIRS.iter().any(|d| d.trim_start_matches('/') == name);
+            (settings_dir && recursive && prog != "tar" && prog != "unzip")
+                .then(|| ask(describe(Guarded::AgentSettings)))
+        }
+        Effect::CopiesInto if ancestor && matches!(prog, "tar" | "unzip" | "bsdtar" | "7z") => {
+            Some(ask(describe(Guarded::State)))
+        }
         Effect::CopiesInto => match kind {
             Some(Guarded::AgentSettings) | None if ancestor && recursive => Some(ask(describe(Guarded::State))),
             Some(k) => Some(deny(describe(k), &format!("run `{prog}`"))),
@@ -524,6 +553,9 @@ fn check_redirections(command: &str, cwd: &str, protected: &Protected, vars: &[(
             ("<", Some(Guarded::Key)) => return Some(deny(describe(Guarded::Key), "inspect it")),
             ("<", _) => {}
             (_, Some(k)) => return Some(deny(describe(k), "edit it")),
+            (_, None) if path.rsplit('/').next() == Some("mcpproxy") => {
+                return Some(deny(describe(Guarded::Binary), "replace it"))
+            }
             (_, None) if is_shell_rc(&path) && command.contains("MCPPROXY") => {
                 return Some(deny("where mcpproxy keeps its state (MCPPROXY_HOME in a shell profile)", "edit it"))
             }
