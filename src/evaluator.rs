@@ -345,16 +345,7 @@ impl Evaluator {
                 store.set_key_check(key_check_value(k))?;
             }
             ingest_spool(paths, store);
-            let entry = ActivityEntry {
-                now: now_secs(),
-                session_id: &call.session_id,
-                agent: &agent,
-                event: phase_name(call.phase),
-                tool: &call.label,
-                decision,
-                reason: outcome.verdict.reason(),
-                latency_us: started.elapsed().as_micros() as i64,
-            };
+            let entry = activity_entry(call, &agent, decision, outcome.verdict.reason(), started);
             let activity_id = store.save(&entry, outcome).context("saving evaluation")?;
             let call_hash = crate::flow::correlate::call_hash(&call.label, &call.input);
             match (call.phase, &outcome.verdict) {
@@ -446,16 +437,7 @@ impl Evaluator {
         let Some(paths) = self.paths.clone() else { return };
         let agent = self.agent.clone();
         let reason = format!("{problem}; {answered}");
-        let entry = ActivityEntry {
-            now: now_secs(),
-            session_id: &call.session_id,
-            agent: &agent,
-            event: phase_name(call.phase),
-            tool: &call.label,
-            decision: Decision::Error,
-            reason: Some(&reason),
-            latency_us: started.elapsed().as_micros() as i64,
-        };
+        let entry = activity_entry(call, &agent, Decision::Error, Some(&reason), started);
         // A database found corrupt is not replaced just to log this.
         let fail_closed = std::mem::replace(&mut self.cfg.fail_closed, true);
         let _ = self.with_writer(&paths, PRE_LOCK_WAIT, |store| store.log_activity(&entry));
@@ -523,6 +505,26 @@ pub fn fail_safe_reason(fail_closed: bool, problem: &str) -> String {
         "mcpproxy blocked (fail-safe): the call could not be checked ({problem}) and {why}. \
          Run `mcpproxy hook status` in a terminal to see and fix the problem; do not retry."
     )
+}
+
+/// The activity row of an evaluation of `call`.
+fn activity_entry<'a>(
+    call: &'a Call,
+    agent: &'a str,
+    decision: Decision,
+    reason: Option<&'a str>,
+    started: Instant,
+) -> ActivityEntry<'a> {
+    ActivityEntry {
+        now: now_secs(),
+        session_id: &call.session_id,
+        agent,
+        event: phase_name(call.phase),
+        tool: &call.label,
+        decision,
+        reason,
+        latency_us: started.elapsed().as_micros() as i64,
+    }
 }
 
 fn phase_name(phase: Phase) -> &'static str {
