@@ -245,7 +245,9 @@ fn classify_default(call: &Call) -> ToolClass {
         Tool::WebFetch { .. } | Tool::WebSearch { .. } => {
             ToolClass { source: Some(Origin::Public), sink: SinkClass::External }
         }
-        Tool::WriteFile { .. } | Tool::EditFile { .. } => ToolClass { source: None, sink: SinkClass::Local },
+        Tool::WriteFile { .. } => ToolClass { source: None, sink: SinkClass::Local },
+        // The result of an edit shows the model part of the file: what it returns is read.
+        Tool::EditFile { .. } => private(SinkClass::Local),
         Tool::Subagent { .. } => private(SinkClass::Local),
         Tool::Inert => ToolClass { source: None, sink: SinkClass::None },
         // A resource the server fetches from the network carries what the URI names there.

@@ -7,7 +7,6 @@ use serde_json::Value;
 /// Keys of tool responses that hold no content of their own (metadata, binary blobs).
 const SKIP_RESPONSE_KEYS: &[&str] = &[
     "base64",
-    "structuredPatch",
     "originalFile",
     "originalFileContents",
     "filePath",
@@ -46,8 +45,12 @@ fn push_bounded(out: &mut String, s: &str, max_bytes: usize) {
     out.push('\n');
 }
 
+/// Deepest nesting walked (the payload parser accepts up to 10,000 levels; data hidden deeper
+/// than this is not text a model reads).
+const MAX_RESPONSE_DEPTH: usize = 2_000;
+
 fn collect_strings(v: &Value, out: &mut String, max_bytes: usize, depth: usize) {
-    if out.len() >= max_bytes || depth > 64 {
+    if out.len() >= max_bytes || depth > MAX_RESPONSE_DEPTH {
         return;
     }
     match v {
@@ -64,11 +67,24 @@ fn collect_strings(v: &Value, out: &mut String, max_bytes: usize, depth: usize) 
         }
         Value::Array(items) => items.iter().for_each(|i| collect_strings(i, out, max_bytes, depth + 1)),
         Value::Object(map) => {
-            // MCP image/audio blocks and resource blobs carry media, not text.
+            // MCP image/audio blocks carry media, not text; a resource blob of a text type is
+            // text the model reads, base64-encoded.
             let media = matches!(map.get("type").and_then(Value::as_str), Some("image" | "audio"));
+            let mime = map.get("mimeType").and_then(Value::as_str).unwrap_or("");
+            let textual =
+                mime.starts_with("text/") || mime.contains("json") || mime.contains("xml") || mime.contains("yaml");
             for (k, item) in map {
+                if k == "blob" && textual {
+                    if let Some(text) = item.as_str().and_then(decode_text_blob) {
+                        push_bounded(out, &text, max_bytes);
+                    }
+                    continue;
+                }
                 let binary = (media && k == "data") || k == "blob";
-                if !binary && !SKIP_RESPONSE_KEYS.contains(&k.as_str()) {
+                // `type` is metadata when it names a kind (`text`), content when it holds text.
+                let label = k == "type" && item.as_str().is_some_and(|t| t.len() < 32 && !t.contains(' '));
+                let skipped = SKIP_RESPONSE_KEYS.contains(&k.as_str()) && (k != "type" || label);
+                if !binary && !skipped {
                     collect_strings(item, out, max_bytes, depth + 1);
                 }
             }
@@ -76,6 +92,12 @@ fn collect_strings(v: &Value, out: &mut String, max_bytes: usize, depth: usize) 
         Value::Number(n) => push_bounded(out, &n.to_string(), max_bytes),
         _ => {}
     }
+}
+
+fn decode_text_blob(b64: &str) -> Option<String> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD.decode(b64.trim()).ok()?;
+    String::from_utf8(bytes).ok()
 }
 
 /// One string argument of a sink call and where it sits (`url`, `body`, `edits[0].new_string`).
@@ -259,6 +281,21 @@ mod tests {
     fn media_blocks_are_skipped() {
         let r = json!([{"type": "image", "data": "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk", "mimeType": "image/png"}, {"type": "text", "text": "caption"}]);
         assert_eq!(response_text(&r, 1000), "caption\n");
+    }
+
+    #[test]
+    fn deep_typed_and_blob_content_is_read() {
+        let mut deep = json!("deep secret text");
+        for _ in 0..100 {
+            deep = json!([deep]);
+        }
+        assert!(response_text(&deep, 1000).contains("deep secret text"));
+        let typed = json!({"type": "the customer list: alice@example.com, bob@example.com", "id": 1});
+        assert!(response_text(&typed, 1000).contains("alice@example.com"));
+        let blob = json!([{"type": "resource", "resource": {"uri": "file:///a", "mimeType": "text/plain", "blob": "aGVsbG8gcHJpdmF0ZSB3b3JsZA=="}}]);
+        assert!(response_text(&blob, 1000).contains("hello private world"));
+        let image = json!([{"type": "resource", "resource": {"mimeType": "image/png", "blob": "aGVsbG8="}}]);
+        assert!(!response_text(&image, 1000).contains("hello"));
     }
 
     #[test]
