@@ -58,7 +58,17 @@ fn push_secret(
 }
 
 fn new_secrets(text: &str, key: u64, into: &mut Vec<NewSecret>, kinds: &mut Vec<String>) {
-    for f in secrets::scan(text) {
+    new_secrets_found(text, secrets::scan(text), key, into, kinds);
+}
+
+fn new_secrets_found(
+    text: &str,
+    findings: Vec<secrets::Finding>,
+    key: u64,
+    into: &mut Vec<NewSecret>,
+    kinds: &mut Vec<String>,
+) {
+    for f in findings {
         push_secret(&secret_core(text, &f), f.kind, f.category, key, into, kinds);
     }
     // Values the text stores encoded (a Kubernetes Secret, a Docker config, basic auth).
@@ -122,12 +132,15 @@ pub fn prepare(call: &Call, class: ToolClass, cfg: &Config, key: u64) -> Option<
     if text.trim().is_empty() {
         return None;
     }
-    let mut content = fingerprint::content_fingerprints(&text, key);
     let mut found = Vec::new();
     let mut sensitivity = Vec::new();
     let location = extract::source_location(call);
+    let (findings, public) =
+        if origin == Origin::Private { secrets::scan_with_public(&text) } else { (Vec::new(), Vec::new()) };
+    // Public keys (a Supabase anon key, a Firebase web key) are no private content either.
+    let mut content = fingerprint::content_fingerprints(&blank_spans(&text, &public), key);
     if origin == Origin::Private {
-        new_secrets(&text, key, &mut found, &mut sensitivity);
+        new_secrets_found(&text, findings, key, &mut found, &mut sensitivity);
         // Source-side decoding: `base64 < credentials` output carries the file.
         let decoded =
             if has_encoded_run(&text) { decode::decode_encodings(&text, &source_limits()) } else { Vec::new() };
@@ -156,6 +169,25 @@ pub fn prepare(call: &Call, class: ToolClass, cfg: &Config, key: u64) -> Option<
         content,
         secrets: found,
     })
+}
+
+/// `text` with the given byte spans replaced by spaces (kept at char boundaries).
+fn blank_spans<'a>(text: &'a str, spans: &[(usize, usize)]) -> std::borrow::Cow<'a, str> {
+    if spans.is_empty() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut pos = 0;
+    for &(start, end) in spans {
+        if start < pos || end > text.len() || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
+            continue;
+        }
+        out.push_str(&text[pos..start]);
+        out.extend(std::iter::repeat_n(' ', end - start));
+        pos = end;
+    }
+    out.push_str(&text[pos..]);
+    std::borrow::Cow::Owned(out)
 }
 
 /// Secrets (detected, or known to this session) in `text`, as taint kinds.

@@ -79,6 +79,12 @@ pub struct Finding {
 /// All findings in `text`, sorted by start; when two findings overlap keep the more specific
 /// (vendor pattern beats generic).
 pub fn scan(text: &str) -> Vec<Finding> {
+    scan_with_public(text).0
+}
+
+/// [`scan`], and the byte spans of the public values it left out (documentation and
+/// client-side keys): not secrets, and not private content either.
+pub fn scan_with_public(text: &str) -> (Vec<Finding>, Vec<(usize, usize)>) {
     let triggered = engine::prefilter(text);
     let mut cands: Vec<candidates::Cand> = Vec::new();
     engine::run_vendor_rules(text, &triggered, &mut cands);
@@ -99,9 +105,9 @@ pub fn scan(text: &str) -> Vec<Finding> {
     }
     engine::pair_aws_secrets(text, &mut cands);
     digits::scan_digits(text, &mut cands);
-    let mut found = candidates::resolve(cands);
-    found.retain(|f| !public::is_public(text, f));
-    found
+    let found = candidates::resolve(cands);
+    let (public, secret): (Vec<Finding>, Vec<Finding>) = found.into_iter().partition(|f| public::is_public(text, f));
+    (secret, public.iter().map(|f| (f.start, f.end)).collect())
 }
 
 #[cfg(test)]
