@@ -89,6 +89,11 @@ impl HookEvent {
     /// The typed call the engine evaluates. Gemini and Cursor adapters name their tools with the
     /// Claude Code names first, so one table maps all of them.
     pub fn to_call(&self) -> Call {
+        self.clone().into_call()
+    }
+
+    /// [`HookEvent::to_call`] without copying the payload (a large response is not held twice).
+    pub fn into_call(self) -> Call {
         let phase = match self.kind {
             EventKind::Pre => Phase::Before,
             EventKind::Post => Phase::After,
@@ -96,13 +101,13 @@ impl HookEvent {
         };
         Call {
             phase,
-            session_id: self.session_id.clone(),
+            session_id: self.session_id,
             tool: claude_code::tool_kind(&self.tool_name, self.server.as_deref(), &self.tool_input),
-            label: self.tool_name.clone(),
-            input: self.tool_input.clone(),
-            response: self.tool_response.clone(),
-            error: self.error.clone(),
-            cwd: self.cwd.clone(),
+            label: self.tool_name,
+            input: self.tool_input,
+            response: self.tool_response,
+            error: self.error,
+            cwd: self.cwd,
             annotations: None,
         }
     }

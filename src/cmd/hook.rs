@@ -5,7 +5,7 @@
 //! JSON value (or EOF), and a watchdog answers with the fail-safe decision if evaluation has
 //! not finished by then. Every fault goes through the shared evaluator's fail-safe rule.
 
-use crate::agent::{self, AgentProtocol, HookEvent, Verdict};
+use crate::agent::{self, AgentProtocol, Verdict};
 use crate::cli::EvaluateArgs;
 use crate::evaluator::{self, Evaluator};
 use crate::flow::call::{Call, Phase};
@@ -91,10 +91,13 @@ fn run(
         Ok(e) => e,
         Err(e) => return unparsed(evaluator, protocol, &sniffed, &format!("{e:#}"), started),
     };
-    let call = event.to_call();
-    note_call(&call, &event, evaluator);
+    // The raw bytes and the adapter's event are not needed any more: keep one copy in memory.
+    drop(input);
+    let event_name = event.event_name.clone();
+    let call = event.into_call();
+    note_call(&call, &event_name, evaluator);
     let verdict = evaluator.evaluate(&call, started);
-    protocol.render(&event.event_name, &verdict)
+    protocol.render(&event_name, &verdict)
 }
 
 /// What the raw bytes say before parsing: the event name and every `session_id`-like value.
@@ -158,11 +161,11 @@ fn note_sessions(evaluator: &Evaluator, sniffed: &Sniffed) {
 
 /// After parsing: the watchdog learns the phase and whether the call can reach outside at all
 /// (a cheap classification; the full one may be what runs out of time).
-fn note_call(call: &Call, event: &HookEvent, evaluator: &Evaluator) {
+fn note_call(call: &Call, event_name: &str, evaluator: &Evaluator) {
     let class = classify::classify(call, &evaluator.cfg);
     let reaches_out = matches!(class.sink, SinkClass::External | SinkClass::Shell);
     if let Some(p) = PENDING.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
-        p.event_name = event.event_name.clone();
+        p.event_name = event_name.to_owned();
         p.phase = Some(call.phase);
         p.reaches_out = Some(reaches_out);
         p.holds = p.holds || evaluator.session_holds(&call.session_id);
