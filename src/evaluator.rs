@@ -341,8 +341,9 @@ impl Evaluator {
         let key = self.key;
         let written = self.with_writer(paths, wait, |store| {
             if let Some(k) = key {
-                check_key(store, k)?;
-                store.set_key_check(key_check_value(k))?;
+                if !check_key(store, k)? {
+                    store.set_key_check(key_check_value(k))?;
+                }
             }
             ingest_spool(paths, store);
             let entry = activity_entry(call, &agent, decision, outcome.verdict.reason(), started);
@@ -541,13 +542,14 @@ fn key_check_value(key: u64) -> i64 {
     crate::flow::fingerprint::window_hashes(b"mcpproxy fingerprint key check", 30, key)[0] as i64
 }
 
-/// A key file replaced by other bytes would make every record silently unmatchable.
-fn check_key(store: &Store, key: u64) -> Result<()> {
+/// A key file replaced by other bytes would make every record silently unmatchable. Returns
+/// whether the database has a check value yet.
+fn check_key(store: &Store, key: u64) -> Result<bool> {
     match store.key_check()? {
         Some(check) if check != key_check_value(key) => anyhow::bail!(
             "the fingerprint key file does not belong to this database (replaced?): its records cannot be matched"
         ),
-        _ => Ok(()),
+        check => Ok(check.is_some()),
     }
 }
 

@@ -408,17 +408,8 @@ fn glob_names_sensitive(pattern: &str) -> bool {
         "secrets.yaml",
     ];
     let (dir, name) = pattern.rsplit_once('/').unwrap_or(("", pattern));
-    let mut re = String::from("^");
-    for c in name.chars() {
-        match c {
-            '*' => re.push_str(".*"),
-            '?' => re.push('.'),
-            '[' | ']' | '!' | '^' => re.push(if c == '!' { '^' } else { c }),
-            other => re.push_str(&regex::escape(&other.to_string())),
-        }
-    }
-    re.push('$');
-    let Ok(re) = regex::Regex::new(&re) else { return false };
+    // The glob is in the folder part: the name is plain.
+    let Some(re) = crate::flow::shell::glob_regex(name) else { return is_sensitive_path(name) };
     let dir_sensitive = !dir.is_empty() && is_sensitive_path(&format!("{dir}/x")) && !dir.contains(['*', '?', '[']);
     dir_sensitive && name.contains('*') || CANDIDATES.iter().any(|c| re.is_match(c))
 }

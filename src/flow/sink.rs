@@ -542,15 +542,6 @@ fn manifests_run(facts: &shell::ShellFacts) -> Vec<String> {
     out
 }
 
-/// `$F` / `${F}` replaced by what the command assigned to them.
-fn expand_vars(path: &str, assignments: &[(String, String)]) -> String {
-    let mut out = path.to_owned();
-    for (name, value) in assignments.iter().rev() {
-        out = out.replace(&format!("${{{name}}}"), value).replace(&format!("${name}"), value);
-    }
-    out
-}
-
 /// Parts of a command line whose effect the analyser cannot follow: a command read from a pipe
 /// (`... | sh`, `base64 -d | bash`), a shell function defined on the line.
 fn shell_unknowns(facts: &shell::ShellFacts, cmd: &str) -> Vec<String> {
@@ -705,7 +696,7 @@ fn path_flows(
         }
         for (paths, how) in [(&n.upload_paths, "an upload by path"), (&n.stdin_from, "a pipeline")] {
             for raw in paths {
-                let expanded = expand_vars(raw, &prepared.assignments);
+                let expanded = shell::substitute(raw, &prepared.assignments);
                 let p = &expanded;
                 if let Some(what) = copy_of_sensitive(p, facts, &prepared.cwd, view) {
                     flow(what, how, &format!("command ({})", n.tool));

@@ -39,7 +39,7 @@ impl Protected {
     /// What a glob may name: a protected path or something inside one (`Some(kind)`, the key
     /// first), or only an ancestor of one (`Some(None)`).
     pub(super) fn glob_reaches(&self, pattern: &str) -> Option<Option<Guarded>> {
-        let re = glob_regex(pattern)?;
+        let re = crate::flow::shell::glob_regex(pattern)?;
         let mut hit: Option<Option<Guarded>> = None;
         for (p, kind) in &self.paths {
             if re.is_match(p) || re.is_match(&format!("{p}/x")) {
@@ -65,35 +65,6 @@ fn ancestors(path: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-pub(super) fn glob_regex(pattern: &str) -> Option<regex::Regex> {
-    if !pattern.contains(['*', '?', '[']) {
-        return None;
-    }
-    let mut re = String::from("^");
-    let mut in_class = false;
-    for c in pattern.chars() {
-        match c {
-            '*' if !in_class => re.push_str("[^/]*"),
-            '?' if !in_class => re.push_str("[^/]"),
-            '[' if !in_class => {
-                in_class = true;
-                re.push('[');
-            }
-            ']' if in_class => {
-                in_class = false;
-                re.push(']');
-            }
-            '!' if in_class && re.ends_with('[') => re.push('^'),
-            other => re.push_str(&regex::escape(&other.to_string())),
-        }
-    }
-    if in_class {
-        return None;
-    }
-    re.push('$');
-    regex::Regex::new(&re).ok()
-}
-
 /// `a{b,c}d` -> `abd`, `acd` (one level, as shells do for simple lists).
 pub(super) fn expand_braces(word: &str) -> Vec<String> {
     let (Some(open), Some(close)) = (word.find('{'), word.find('}')) else { return vec![word.to_owned()] };
@@ -106,10 +77,7 @@ pub(super) fn expand_braces(word: &str) -> Vec<String> {
 /// Normalise a path argument: expand `~`, `$HOME`, known variables, make it absolute against
 /// `cwd` and fold `.`/`..`.
 pub fn resolve(arg: &str, cwd: &str, home: Option<&str>, vars: &[(String, String)]) -> String {
-    let mut s = arg.trim_matches(|c| c == '"' || c == '\'').to_owned();
-    for (name, value) in vars.iter().rev() {
-        s = s.replace(&format!("${{{name}}}"), value).replace(&format!("${name}"), value);
-    }
+    let mut s = crate::flow::shell::substitute(arg.trim_matches(|c| c == '"' || c == '\''), vars);
     if let Some(h) = home {
         if s == "~" || s.starts_with("~/") {
             s = format!("{h}{}", &s[1..]);

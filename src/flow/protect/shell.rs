@@ -202,10 +202,7 @@ fn program_of(argv: &[String], vars: &[(String, String)]) -> ProgramAt {
 }
 
 fn expand_program(word: &str, vars: &[(String, String)]) -> String {
-    let mut w = word.to_owned();
-    for (name, value) in vars.iter().rev() {
-        w = w.replace(&format!("${{{name}}}"), value).replace(&format!("${name}"), value);
-    }
+    let mut w = shell::substitute(word, vars);
     for open in ["$(which ", "$(command -v ", "`which "] {
         if let Some(rest) = w.strip_prefix(open) {
             w = rest.trim_end_matches([')', '`']).trim().to_owned();

@@ -94,6 +94,50 @@ pub fn assignments(command: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// `$NAME` and `${NAME}` in `word` replaced by the values [`assignments`] found (the latest
+/// assignment wins). A word without `$` is returned as it is, at no cost.
+pub fn substitute(word: &str, vars: &[(String, String)]) -> String {
+    if !word.contains('$') {
+        return word.to_owned();
+    }
+    let mut out = word.to_owned();
+    for (name, value) in vars.iter().rev() {
+        out = out.replace(&format!("${{{name}}}"), value).replace(&format!("${name}"), value);
+    }
+    out
+}
+
+/// A shell glob (`*`, `?`, `[...]`, `[!...]`) as an anchored regex over paths (`*` stays within
+/// one path segment); `None` for a word without glob characters or an unclosed class.
+pub fn glob_regex(pattern: &str) -> Option<regex::Regex> {
+    if !pattern.contains(['*', '?', '[']) {
+        return None;
+    }
+    let mut re = String::from("^");
+    let mut in_class = false;
+    for c in pattern.chars() {
+        match c {
+            '*' if !in_class => re.push_str("[^/]*"),
+            '?' if !in_class => re.push_str("[^/]"),
+            '[' if !in_class => {
+                in_class = true;
+                re.push('[');
+            }
+            ']' if in_class => {
+                in_class = false;
+                re.push(']');
+            }
+            '!' if in_class && re.ends_with('[') => re.push('^'),
+            other => re.push_str(&regex::escape(&other.to_string())),
+        }
+    }
+    if in_class {
+        return None;
+    }
+    re.push('$');
+    regex::Regex::new(&re).ok()
+}
+
 #[cfg(test)]
 mod test_util;
 mod tools;
