@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
@@ -76,9 +76,19 @@ struct Job {
     expect: Expect,
 }
 
+/// Between the two halves of a burst's stdin: what must have happened before the second half
+/// is fed (the proxy wrote while the first half ran), so the interleaving is not left to luck.
+type Between<'a> = Option<&'a dyn Fn()>;
+
 /// Start all jobs, then feed their stdin (the hook reads stdin to EOF first, so they start
-/// evaluating together), then collect every result.
-fn run_all_at_once(home: &Home, jobs: &[Job], go: Option<mpsc::Sender<()>>) -> Vec<(std::process::Output, Duration)> {
+/// evaluating together), then collect every result. With `between`, the first half is fed,
+/// `between` runs, then the second half is fed.
+fn run_all_at_once(
+    home: &Home,
+    jobs: &[Job],
+    go: Option<mpsc::Sender<()>>,
+    between: Between,
+) -> Vec<(std::process::Output, Duration)> {
     let mut children = Vec::new();
     for _ in jobs {
         let child = Command::new(bin())
@@ -95,7 +105,13 @@ fn run_all_at_once(home: &Home, jobs: &[Job], go: Option<mpsc::Sender<()>>) -> V
         go.send(()).unwrap();
     }
     let started = Instant::now();
-    for (child, job) in children.iter_mut().zip(jobs) {
+    let half = jobs.len() / 2;
+    for (n, (child, job)) in children.iter_mut().zip(jobs).enumerate() {
+        if n == half {
+            if let Some(between) = between {
+                between();
+            }
+        }
         let mut stdin = child.stdin.take().unwrap();
         stdin.write_all(&job.input).unwrap();
     }
@@ -187,7 +203,7 @@ fn sixty_four_hooks_and_a_proxy_write_at_once() {
             expect: Expect::Nothing,
         })
         .collect();
-    for ((out, _), job) in run_all_at_once(&home, &seed, None).into_iter().zip(&seed) {
+    for ((out, _), job) in run_all_at_once(&home, &seed, None, None).into_iter().zip(&seed) {
         assert_eq!(out.status.code(), Some(0), "{}", job.label);
         assert!(
             out.stdout.is_empty() && out.stderr.is_empty(),
@@ -247,6 +263,8 @@ fn sixty_four_hooks_and_a_proxy_write_at_once() {
     let (go_tx, go_rx) = mpsc::channel::<()>();
     let burst_done = Arc::new(AtomicBool::new(false));
     let done = burst_done.clone();
+    let proxy_replies = Arc::new(AtomicUsize::new(0));
+    let replied = proxy_replies.clone();
     let driver = std::thread::spawn(move || {
         go_rx.recv().unwrap();
         let started = Instant::now();
@@ -265,6 +283,7 @@ fn sixty_four_hooks_and_a_proxy_write_at_once() {
             };
             proxy.send(&json!({"jsonrpc": "2.0", "id": n, "method": "tools/call", "params": call}));
             replies.push((n, proxy.reply(&json!(n))));
+            replied.fetch_add(1, Ordering::SeqCst);
         }
         let elapsed = started.elapsed();
         drop(proxy.stdin);
@@ -274,7 +293,23 @@ fn sixty_four_hooks_and_a_proxy_write_at_once() {
     });
 
     let burst_started = Instant::now();
-    let results = run_all_at_once(&home, &jobs, Some(go_tx));
+    // Before the second half is fed: one burst row is committed, then a proxy call is sent
+    // and answered after that, so its rows sit between the burst's first and last rows.
+    let burst_rows = "SELECT COUNT(*) FROM activity WHERE session_id LIKE 'conc-session-%'";
+    let seed_rows = home.sql_count(burst_rows);
+    let proxy_wrote_mid_burst = || {
+        let wait_until = Instant::now() + Duration::from_secs(60);
+        while home.sql_count(burst_rows) <= seed_rows {
+            assert!(Instant::now() < wait_until, "no burst row was written");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let seen = proxy_replies.load(Ordering::SeqCst);
+        while proxy_replies.load(Ordering::SeqCst) < seen + 2 {
+            assert!(Instant::now() < wait_until, "the proxy answered nothing during the burst");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    };
+    let results = run_all_at_once(&home, &jobs, Some(go_tx), Some(&proxy_wrote_mid_burst));
     burst_done.store(true, Ordering::SeqCst);
     let burst = burst_started.elapsed();
     let slowest = results.iter().map(|(_, d)| *d).max().unwrap();
