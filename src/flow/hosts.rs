@@ -165,7 +165,7 @@ const USER_CONTENT: &[&str] = &[
     "ngrok.app",
 ];
 
-fn is_user_content(host: &str) -> bool {
+pub fn is_user_content(host: &str) -> bool {
     let labels: Vec<&str> = host.split('.').collect();
     // `bucket.s3.amazonaws.com`, `bucket.s3.eu-west-1.amazonaws.com`, `s3-website-...`.
     let s3 = host_in(host, "amazonaws.com") && labels.iter().any(|l| *l == "s3" || l.starts_with("s3-"));

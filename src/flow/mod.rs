@@ -16,6 +16,7 @@ pub mod secrets;
 pub mod shell;
 pub mod sink;
 pub mod source;
+pub mod stated_issuer;
 pub mod stored;
 pub mod view;
 pub mod written_code;

@@ -13,7 +13,7 @@ use crate::flow::policy::{self, FlowKind, Hit};
 use crate::flow::secrets::pii;
 use crate::flow::shell;
 use crate::flow::source;
-use crate::flow::view::{Outcome, SessionView, Taint};
+use crate::flow::view::{Outcome, SecretState, SessionView, Taint};
 use std::collections::HashMap;
 
 /// Where a sink call sends data.
@@ -33,6 +33,29 @@ impl Destination {
     fn only_issuer(&self, kind: &str, cfg: &Config) -> bool {
         let external: Vec<&String> = self.hosts.iter().filter(|h| !hosts::is_local(h, cfg)).collect();
         !self.unknown && !external.is_empty() && external.iter().all(|h| hosts::is_issuer(h, kind, cfg))
+    }
+
+    /// Every destination is a host the secret's own configuration file names as its issuer,
+    /// and that file was not written in this session (an agent could name any host there).
+    fn only_stated_issuer(&self, secret: &SecretState, view: &SessionView, cfg: &Config) -> bool {
+        if secret.stated_issuers.is_empty() || self.unknown {
+            return false;
+        }
+        // By file name: the source may be `$ cat .env` and the write `/repo/.env`.
+        let edited = view.sources.get(&secret.source_id).is_none_or(|src| {
+            view.taints.iter().any(|t| {
+                let name = t.path.rsplit('/').next().unwrap_or(&t.path);
+                !name.is_empty()
+                    && src.location.contains(name)
+                    && t.kinds.split(',').any(|k| k == source::EDITED_CONFIG)
+            })
+        });
+        let external: Vec<&String> = self.hosts.iter().filter(|h| !hosts::is_local(h, cfg)).collect();
+        !edited
+            && !external.is_empty()
+            && external.iter().all(|h| {
+                !hosts::is_collector(h, cfg) && secret.stated_issuers.iter().any(|issuer| hosts::host_in(h, issuer))
+            })
     }
 }
 
@@ -249,7 +272,20 @@ fn match_content(vars: &[Variant], view: &SessionView) -> Vec<ContentMatch> {
 
 fn is_tainted<'v>(path: &str, view: &'v SessionView) -> Option<&'v Taint> {
     let p = path.trim_start_matches("./");
-    view.taints.iter().find(|t| t.path == p || t.path.ends_with(&format!("/{p}")) || p.ends_with(&t.path))
+    view.taints
+        .iter()
+        .filter(|t| holds_data(t))
+        .find(|t| t.path == p || t.path.ends_with(&format!("/{p}")) || p.ends_with(&t.path))
+}
+
+/// A taint that says what a file holds, not only that it was written (`EDITED_CONFIG`).
+fn holds_data(t: &Taint) -> bool {
+    t.kinds.split(',').any(|k| k != source::EDITED_CONFIG)
+}
+
+/// A taint's kinds as shown in a reason.
+fn shown_kinds(t: &Taint) -> String {
+    t.kinds.split(',').filter(|k| *k != source::EDITED_CONFIG).collect::<Vec<_>>().join(",")
 }
 
 /// A sink call reduced to what matching needs: destination, shell facts and the hashes of
@@ -378,7 +414,7 @@ pub fn evaluate(call: &Call, prepared: &PreparedSink, view: &SessionView, cfg: &
             continue;
         }
         // A credential going only to its own issuer is its intended use.
-        if dest.only_issuer(&s.kind, cfg) {
+        if dest.only_issuer(&s.kind, cfg) || dest.only_stated_issuer(s, view, cfg) {
             continue;
         }
         let mut total = s.coverage.clone();
@@ -682,7 +718,7 @@ fn path_flows(
         |data: String, how: &str, field: &str| hits.push(file_transfer_hit(cfg, data, how, field, to.clone()));
     for script in scripts {
         if let Some(t) = is_tainted(script, view).filter(|t| t.kinds.split(',').any(|k| k == source::NETWORK_CODE)) {
-            let kinds = t.kinds.replace(&format!(",{}", source::NETWORK_CODE), "");
+            let kinds = shown_kinds(t).replace(&format!(",{}", source::NETWORK_CODE), "");
             flow(
                 format!("script {script} (written this session with {kinds} and an external URL)"),
                 "running a script",
@@ -705,7 +741,7 @@ fn path_flows(
                 } else if classify::is_sensitive_path(p) {
                     flow(format!("sensitive file {p}"), how, &format!("command ({})", n.tool));
                 } else if let Some(t) = is_tainted(p, view) {
-                    flow(format!("file {p} (holds {})", t.kinds), how, &format!("command ({})", n.tool));
+                    flow(format!("file {p} (holds {})", shown_kinds(t)), how, &format!("command ({})", n.tool));
                 } else if collector {
                     flow(format!("file {p}"), how, &format!("command ({})", n.tool));
                 }
@@ -718,6 +754,7 @@ fn path_flows(
         let pushed: Vec<&Taint> = view
             .taints
             .iter()
+            .filter(|t| holds_data(t))
             .filter(|t| {
                 !classify::is_sensitive_path(&t.path)
                     || facts.git_commit_paths.iter().any(|p| t.path == *p || t.path.ends_with(&format!("/{p}")))
@@ -729,7 +766,7 @@ fn path_flows(
         }
         if !pushed.is_empty() {
             let paths: Vec<&str> = pushed.iter().map(|t| t.path.as_str()).take(3).collect();
-            let kinds: Vec<&str> = pushed.iter().map(|t| t.kinds.as_str()).take(3).collect();
+            let kinds: Vec<String> = pushed.iter().map(|t| shown_kinds(t)).take(3).collect();
             flow(
                 format!(
                     "commits that may include {} (written this session with {})",

@@ -11,6 +11,7 @@ use crate::flow::hosts;
 use crate::flow::licence;
 use crate::flow::secrets::{self, Category};
 use crate::flow::shell;
+use crate::flow::stated_issuer;
 use crate::flow::stored::{self, Stored};
 use crate::flow::view::{NewSecret, NewSource, SessionView, Taint};
 use crate::flow::written_code;
@@ -35,6 +36,7 @@ fn push_secret(
     kind: &str,
     category: Category,
     key: u64,
+    stated_issuers: Vec<String>,
     into: &mut Vec<NewSecret>,
     kinds: &mut Vec<String>,
 ) {
@@ -48,12 +50,19 @@ fn push_secret(
     if !kinds.iter().any(|k| k == kind) {
         kinds.push(kind.to_owned());
     }
+    let mut windows = fingerprint::window_hashes(core.as_bytes(), SECRET_K, key);
+    // DNS names are case-insensitive, so a secret sent as labels may go lowercased: the
+    // lowercased windows follow the exact ones (SessionView::window_map folds the offsets).
+    if core.bytes().any(|b| b.is_ascii_uppercase()) {
+        windows.extend(fingerprint::window_hashes(core.to_ascii_lowercase().as_bytes(), SECRET_K, key));
+    }
     into.push(NewSecret {
         kind: kind.to_owned(),
         category: category.as_str().to_owned(),
         ident,
         core_len: core.len(),
-        windows: fingerprint::window_hashes(core.as_bytes(), SECRET_K, key),
+        windows,
+        stated_issuers,
     });
 }
 
@@ -69,25 +78,31 @@ fn new_secrets_found(
     kinds: &mut Vec<String>,
 ) {
     for f in findings {
-        push_secret(&secret_core(text, &f), f.kind, f.category, key, into, kinds);
+        // Only a credential no rule knows the issuer of takes the one its file names.
+        let stated = if f.category == Category::Secret && secrets::issuer_hosts(f.kind).is_empty() {
+            stated_issuer::stated_issuers(text, f.core_start)
+        } else {
+            Vec::new()
+        };
+        push_secret(&secret_core(text, &f), f.kind, f.category, key, stated, into, kinds);
     }
     // Values the text stores encoded (a Kubernetes Secret, a Docker config, basic auth).
     for v in stored::decoded_values(text) {
         match v {
             Stored::Value(kind, value) if secrets::plausible_value(&value) => {
-                push_secret(&value, kind, Category::Secret, key, into, kinds);
+                push_secret(&value, kind, Category::Secret, key, Vec::new(), into, kinds);
             }
             Stored::Value(..) => {}
             Stored::Text(t) => {
                 for f in secrets::scan(&t) {
-                    push_secret(&secret_core(&t, &f), f.kind, f.category, key, into, kinds);
+                    push_secret(&secret_core(&t, &f), f.kind, f.category, key, Vec::new(), into, kinds);
                 }
             }
         }
     }
     // Many personal records (emails, phone numbers, addresses): one bulk finding.
     if let Some(core) = secrets::pii::bulk_core(text) {
-        push_secret(&core, secrets::pii::BULK_KIND, Category::Pii, key, into, kinds);
+        push_secret(&core, secrets::pii::BULK_KIND, Category::Pii, key, Vec::new(), into, kinds);
     }
 }
 
@@ -224,6 +239,9 @@ fn secret_kinds_in(text: &str, view: &SessionView, key: u64) -> Vec<String> {
 /// it sends the secret there.
 pub const NETWORK_CODE: &str = "network-code";
 
+/// A credential file written in this session: the issuers it names are the agent's word.
+pub const EDITED_CONFIG: &str = "edited-config";
+
 /// `text` names an http(s) URL on a host that is neither local nor the issuer of every secret
 /// kind in it (a script using its own API key against its own API is fine).
 fn calls_out_elsewhere(text: &str, kinds: &[String], cfg: &Config) -> bool {
@@ -248,6 +266,9 @@ pub fn taints_from_writes(call: &Call, view: &SessionView, cfg: &Config, key: u6
         return taints;
     }
     for (path, content) in call.written_files() {
+        if stated_issuer::may_state_issuer(content) {
+            taints.push(Taint { path: path.to_owned(), kinds: EDITED_CONFIG.to_owned() });
+        }
         taints.extend(written_code::code_taint(path, content));
         if written_code::is_client_config(path) {
             taints.push(written_code::client_config_taint());
@@ -269,6 +290,11 @@ pub fn taints_from_writes(call: &Call, view: &SessionView, cfg: &Config, key: u6
             });
             if facts.written_paths.iter().any(|p| written_code::is_client_config(p)) || redirects_git(&facts) {
                 taints.push(written_code::client_config_taint());
+            }
+            if stated_issuer::may_state_issuer(cmd) {
+                for p in facts.written_paths.iter().filter(|p| !p.starts_with("/dev/")) {
+                    taints.push(Taint { path: p.clone(), kinds: EDITED_CONFIG.to_owned() });
+                }
             }
             if !commits && facts.written_paths.is_empty() {
                 return taints;

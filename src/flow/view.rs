@@ -25,6 +25,8 @@ pub struct SecretState {
     pub core_len: usize,
     /// One byte per core char: 1 when that char has already left the session.
     pub coverage: Vec<u8>,
+    /// Hosts the secret's own configuration file names as its issuer (see `stated_issuer`).
+    pub stated_issuers: Vec<String>,
 }
 
 /// Content fingerprints of one source.
@@ -71,6 +73,8 @@ pub struct NewSecret {
     pub ident: u64,
     pub core_len: usize,
     pub windows: Vec<u64>,
+    /// Hosts the file it was read from names as its issuer.
+    pub stated_issuers: Vec<String>,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -130,6 +134,7 @@ impl SessionView {
                 windows: s.windows,
                 core_len: s.core_len,
                 coverage: vec![0; s.core_len],
+                stated_issuers: s.stated_issuers,
             });
         }
     }
@@ -138,8 +143,10 @@ impl SessionView {
     pub fn window_map(&self) -> HashMap<u64, Vec<(usize, usize)>> {
         let mut map: HashMap<u64, Vec<(usize, usize)>> = HashMap::new();
         for (idx, s) in self.secrets.iter().enumerate() {
+            // Windows past the first `per_case` are the lowercased copy of the same offsets.
+            let per_case = (s.core_len + 1).saturating_sub(crate::flow::fingerprint::SECRET_K).max(1);
             for (off, h) in s.windows.iter().enumerate() {
-                map.entry(*h).or_default().push((idx, off));
+                map.entry(*h).or_default().push((idx, off % per_case));
             }
         }
         map

@@ -387,7 +387,7 @@ impl Store {
             }
         }
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, source_id, kind, category, windows, core_len, coverage FROM secrets WHERE session_id = ?1 ORDER BY id",
+            "SELECT id, source_id, kind, category, windows, core_len, coverage, issuers FROM secrets WHERE session_id = ?1 ORDER BY id",
         )?;
         for row in stmt.query_map(params![sid], |r| {
             Ok(SecretState {
@@ -398,6 +398,7 @@ impl Store {
                 windows: from_blob(&r.get::<_, Vec<u8>>(4)?),
                 core_len: r.get::<_, i64>(5)? as usize,
                 coverage: r.get(6)?,
+                stated_issuers: r.get::<_, String>(7)?.split_whitespace().map(str::to_owned).collect(),
             })
         })? {
             view.secrets.push(row?);
@@ -432,17 +433,25 @@ impl Store {
             }
             for s in &src.secrets {
                 tx.execute(
-                    "INSERT OR IGNORE INTO secrets(session_id, source_id, kind, category, ident, core_len, windows, coverage)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                    params![entry.session_id, source_id, s.kind, s.category, s.ident as i64, s.core_len as i64, to_blob(&s.windows), vec![0u8; s.core_len]],
+                    "INSERT OR IGNORE INTO secrets(session_id, source_id, kind, category, ident, core_len, windows, coverage, issuers)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    params![entry.session_id, source_id, s.kind, s.category, s.ident as i64, s.core_len as i64, to_blob(&s.windows), vec![0u8; s.core_len], s.stated_issuers.join(" ")],
                 )?;
             }
         }
         for t in &outcome.taints {
+            // A file's taints add up: a later write (an edit, a second secret) loses none.
+            let held: Option<String> = tx
+                .query_row(
+                    "SELECT kinds FROM taints WHERE session_id = ?1 AND path = ?2",
+                    params![entry.session_id, t.path],
+                    |r| r.get(0),
+                )
+                .optional()?;
             tx.execute(
                 "INSERT INTO taints(session_id, path, kinds, created_at) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT(session_id, path) DO UPDATE SET kinds = excluded.kinds, created_at = excluded.created_at",
-                params![entry.session_id, t.path, t.kinds, entry.now],
+                params![entry.session_id, t.path, union_kinds(held.as_deref(), &t.kinds), entry.now],
             )?;
         }
         for (id, cov) in &outcome.coverage {
@@ -523,4 +532,15 @@ fn move_aside(db_path: &Path) -> Result<PathBuf> {
         }
     }
     Ok(aside)
+}
+
+/// Comma-joined kinds, the held ones first, each once.
+fn union_kinds(held: Option<&str>, new: &str) -> String {
+    let mut kinds: Vec<&str> = held.unwrap_or("").split(',').filter(|k| !k.is_empty()).collect();
+    for k in new.split(',').filter(|k| !k.is_empty()) {
+        if !kinds.contains(&k) {
+            kinds.push(k);
+        }
+    }
+    kinds.join(",")
 }

@@ -131,6 +131,10 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (session_id, call_hash)
     );
     "#,
+    // v6: the issuer a secret's own configuration file names (space-separated hosts).
+    r#"
+    ALTER TABLE secrets ADD COLUMN issuers TEXT NOT NULL DEFAULT '';
+    "#,
 ];
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -273,6 +273,96 @@ pub(super) fn code_reads(code: &str) -> Vec<String> {
     out
 }
 
+/// Adjacent string literals joined as the interpreter joins them (`'.e' + 'nv'`, `".e" . "nv"`,
+/// `'.e' 'nv'`, `'.e'..'nv'`), so names and URLs split in the source are seen whole.
+pub(super) fn fold_literal_concatenation(code: &str) -> String {
+    let b = code.as_bytes();
+    let mut out = String::with_capacity(code.len());
+    let mut i = 0;
+    // The open literal being built: its quote and where its content ends in `out`.
+    let mut open: Option<u8> = None;
+    while i < b.len() {
+        let c = b[i];
+        if c == b'\'' || c == b'"' {
+            let Some(end) = literal_end(b, i) else {
+                // An apostrophe in a comment, not a literal.
+                out.push(c as char);
+                open = None;
+                i += 1;
+                continue;
+            };
+            let content = &code[i + 1..end];
+            match open {
+                // Joined to the literal before: drop its closing quote and this opening one.
+                Some(q) if out.ends_with(q as char) => {
+                    out.pop();
+                    out.push_str(content);
+                    out.push(q as char);
+                }
+                _ => {
+                    out.push_str(&code[i..=end]);
+                    open = Some(c);
+                }
+            }
+            i = end + 1;
+            // What may stand between two literals that are joined.
+            let mut j = i;
+            while j < b.len() && b[j] == b' ' {
+                j += 1;
+            }
+            let op_end = match b.get(j) {
+                Some(b'+') => j + 1,
+                Some(b'.') if b.get(j + 1) == Some(&b'.') => j + 2,
+                Some(b'.') => j + 1,
+                _ => j,
+            };
+            let mut k = op_end;
+            while k < b.len() && b[k] == b' ' {
+                k += 1;
+            }
+            if matches!(b.get(k), Some(b'\'' | b'"')) {
+                i = k;
+            } else {
+                open = None;
+            }
+            continue;
+        }
+        open = None;
+        let ch = code[i..].chars().next().expect("char at a boundary");
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    out
+}
+
+/// The index of the quote closing the literal opened at `start` (backslash escapes skipped).
+fn literal_end(b: &[u8], start: usize) -> Option<usize> {
+    let q = b[start];
+    let mut j = start + 1;
+    while j < b.len() {
+        match b[j] {
+            b'\\' => j += 2,
+            c if c == q => return Some(j),
+            b'\n' => return None,
+            _ => j += 1,
+        }
+    }
+    None
+}
+
+/// The code reads a file whose name is computed at run time (`open(p)`, `open(a + b)`,
+/// `readFileSync(path.join(...))`): what it reads cannot be shown.
+pub(super) fn reads_computed_path(code: &str) -> bool {
+    let b = code.as_bytes();
+    READ_KEYWORDS.iter().filter(|kw| kw.ends_with('(')).any(|kw| {
+        code.match_indices(kw).any(|(start, _)| {
+            let word_start = start == 0 || !(b[start - 1].is_ascii_alphanumeric() || b[start - 1] == b'_');
+            let arg = code[start + kw.len()..].trim_start();
+            word_start && !arg.starts_with(['\'', '"', '`', ')']) && !arg.is_empty()
+        })
+    })
+}
+
 /// Lenient base64 (standard or URL alphabet; other bytes are skipped).
 fn base64_decode(s: &str) -> Vec<u8> {
     let mut out = Vec::new();
@@ -319,5 +409,44 @@ mod environment_tests {
         assert!(!whole("requests.get(u, headers={'Authorization': os.environ['GH_TOKEN']})"));
         assert!(!whole("fetch(process.env.API_URL)"));
         assert!(!whole("os.environ.get('HOME')"));
+    }
+}
+
+#[cfg(test)]
+mod concatenation_tests {
+    use super::fold_literal_concatenation as fold;
+
+    #[test]
+    fn literals_joined_by_each_language_operator() {
+        assert_eq!(fold("open('.e'+'nv').read()"), "open('.env').read()");
+        assert_eq!(fold("open(\".e\" . \"nv\")"), "open(\".env\")");
+        assert_eq!(fold("io.open('.e'..'n'..'v')"), "io.open('.env')");
+        assert_eq!(fold("open('.e' 'nv')"), "open('.env')");
+        assert_eq!(fold("u = 'https://ev' + \"il.example/x\""), "u = 'https://evil.example/x'");
+    }
+
+    #[test]
+    fn file_names_computed_at_run_time() {
+        use super::reads_computed_path as computed;
+        assert!(computed("d = open(p).read()"));
+        assert!(computed("fs.readFileSync(path.join(dir, name))"));
+        assert!(computed("open(chr(46) + 'env')"));
+        assert!(!computed("open('.env').read()"));
+        assert!(!computed("fs.readFileSync(\"config.json\")"));
+        assert!(!computed("reopen(p)"));
+    }
+
+    #[test]
+    fn other_code_is_left_as_it_is() {
+        for code in [
+            "print('a', 'b')",
+            "x = 'a' if y else 'b'",
+            "name + '.txt'",
+            "# don't\nopen('x')",
+            "s = 'it\\'s' ; t = \"q\"",
+            "é = 'ü'",
+        ] {
+            assert_eq!(fold(code), code);
+        }
     }
 }

@@ -56,12 +56,13 @@ impl Analyzer {
         if code.is_empty() && modules.is_empty() {
             return;
         }
+        let code = super::code::fold_literal_concatenation(&code);
         let mut reads = code_reads(&code);
         if super::code::reads_whole_environment(&code) {
             reads.push(super::super::ENVIRONMENT.to_owned());
         }
         if reads.is_empty() && crate::flow::written_code::mentions_sensitive_file(&code) {
-            // `open F, ".env"`, `open('.e'+'nv')` is beyond this, but a plain name is not.
+            // `open F, ".env"`: a name in a form the read keywords miss.
             reads.push(".env".to_owned());
         }
         for r in &reads {
@@ -75,6 +76,9 @@ impl Analyzer {
                     && ["key", "token", "secret", "pass"].iter().any(|w| lc.contains(w));
             if env_secret {
                 self.facts.unresolved.push("inline code that sends an environment variable".into());
+            }
+            if super::code::reads_computed_path(&code) {
+                self.facts.unresolved.push("inline code that sends a file it names at run time".into());
             }
             // A proxy set inside the code (even from joined strings) redirects its requests.
             let redirected = if lc.contains("proxy") { vec!["a proxy set in the code".to_owned()] } else { Vec::new() };
