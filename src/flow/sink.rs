@@ -701,6 +701,19 @@ fn file_transfer_hit(cfg: &Config, data: String, how: &str, field: &str, destina
     }
 }
 
+/// What this session's commits may carry: files written with data (credential files only when
+/// this command adds them, as they are kept out of repositories by convention).
+fn committed_taints<'v>(facts: &shell::ShellFacts, view: &'v SessionView) -> Vec<&'v Taint> {
+    view.taints
+        .iter()
+        .filter(|t| holds_data(t))
+        .filter(|t| {
+            !classify::is_sensitive_path(&t.path)
+                || facts.git_commit_paths.iter().any(|p| t.path == *p || t.path.ends_with(&format!("/{p}")))
+        })
+        .collect()
+}
+
 /// Uploads by path, pipelines from sensitive or tainted files, pushes of tainted commits, and
 /// scripts this session wrote with a secret and an external URL.
 fn path_flows(
@@ -734,7 +747,12 @@ fn path_flows(
             for raw in paths {
                 let expanded = shell::substitute(raw, &prepared.assignments);
                 let p = &expanded;
-                if let Some(what) = copy_of_sensitive(p, facts, &prepared.cwd, view) {
+                let bundled = facts.git_bundles.iter().any(|b| b == p);
+                let committed = if bundled { committed_taints(facts, view) } else { Vec::new() };
+                if let Some(t) = committed.first() {
+                    let what = format!("git bundle {p} (commits that may include {}, written this session)", t.path);
+                    flow(what, how, &format!("command ({})", n.tool));
+                } else if let Some(what) = copy_of_sensitive(p, facts, &prepared.cwd, view) {
                     flow(what, how, &format!("command ({})", n.tool));
                 } else if let Some(what) = folder_holding_read_secret(p, &prepared.cwd, view) {
                     flow(what, how, &format!("command ({})", n.tool));
@@ -751,15 +769,7 @@ fn path_flows(
     if facts.git_push {
         // Credential files (`.env.local`, `~/.aws/...`) are kept out of repositories by
         // convention (.gitignore); a push carries them only when this command adds them.
-        let pushed: Vec<&Taint> = view
-            .taints
-            .iter()
-            .filter(|t| holds_data(t))
-            .filter(|t| {
-                !classify::is_sensitive_path(&t.path)
-                    || facts.git_commit_paths.iter().any(|p| t.path == *p || t.path.ends_with(&format!("/{p}")))
-            })
-            .collect();
+        let pushed = committed_taints(facts, view);
         // `git add -f .env && git push`: this command adds a credential file itself.
         if let Some(p) = facts.git_commit_paths.iter().find(|p| classify::is_sensitive_path(p)) {
             flow(format!("sensitive file {p} (added by this command)"), "git push", "command (git push)");

@@ -296,6 +296,19 @@ pub fn taints_from_writes(call: &Call, view: &SessionView, cfg: &Config, key: u6
                     taints.push(Taint { path: p.clone(), kinds: EDITED_CONFIG.to_owned() });
                 }
             }
+            // A bundle of commits that carry data holds that data (a later upload sends it).
+            let committed: Vec<&str> = view
+                .taints
+                .iter()
+                .filter(|t| !classify::is_sensitive_path(&t.path) && t.kinds.split(',').any(|k| k != EDITED_CONFIG))
+                .flat_map(|t| t.kinds.split(','))
+                .filter(|k| *k != EDITED_CONFIG)
+                .collect();
+            if !committed.is_empty() {
+                for b in &facts.git_bundles {
+                    taints.push(Taint { path: b.clone(), kinds: committed.join(",") });
+                }
+            }
             if !commits && facts.written_paths.is_empty() {
                 return taints;
             }

@@ -16,6 +16,10 @@ pub struct ShellFacts {
     pub net: Vec<NetUse>,
     /// Some simple command is `git push` (`git -C d push`, `gh repo sync`).
     pub git_push: bool,
+    /// Images built by this command line: (tag, build context folder).
+    pub image_builds: Vec<(String, String)>,
+    /// Files `git bundle create` writes: the repository's commits, as a push would send them.
+    pub git_bundles: Vec<String>,
     /// Paths passed to `git add` / `git commit` ("." / "-A" / "-u" / "-a" kept literally).
     pub git_commit_paths: Vec<String>,
     /// Files written (see module docs).

@@ -75,6 +75,12 @@ impl Analyzer {
     /// with its own network; an inline `sh -c` is analysed like one here.
     pub(super) fn container(&mut self, name: &str, args: &[Arg], ctx: &mut CommandContext) {
         let words: Vec<&str> = args.iter().map(|a| a.text.as_str()).collect();
+        if matches!(name, "docker" | "podman" | "nerdctl") {
+            if let Some(nu) = self.image_transfer(name, &words) {
+                self.push_net(ctx, nu, false);
+                return;
+            }
+        }
         let runs = words.iter().take(3).any(|w| matches!(*w, "run" | "exec" | "debug" | "attach" | "cp"));
         if !runs {
             return;
@@ -100,6 +106,43 @@ impl Analyzer {
         }
     }
 
+    /// `docker build -t T CTX` (remembered) and `docker push T`, or `docker buildx build --push
+    /// CTX`: the build context folder leaves in the image, to the registry the tag names.
+    fn image_transfer(&mut self, name: &str, words: &[&str]) -> Option<NetUse> {
+        let sub: Vec<&str> = words.iter().copied().filter(|w| !w.starts_with('-')).take(2).collect();
+        let building = matches!(sub.as_slice(), ["build", ..] | ["buildx", "build"] | ["image", "build"]);
+        let pushing = matches!(sub.as_slice(), ["push", ..] | ["image", "push"]);
+        if building {
+            let (tags, context) = build_tags_and_context(words);
+            let context = context.unwrap_or_else(|| ".".to_owned());
+            let pushes = words.iter().any(|w| *w == "--push" || w.starts_with("--output=type=registry"));
+            for t in &tags {
+                self.facts.image_builds.push((t.clone(), context.clone()));
+            }
+            if !pushes {
+                return None;
+            }
+            let mut nu = NetUse { tool: format!("{name} build --push"), ..Default::default() };
+            nu.hosts.push(registry_of(tags.first().map(String::as_str).unwrap_or("")));
+            nu.add_upload(&context);
+            return Some(nu);
+        }
+        if !pushing {
+            return None;
+        }
+        let image = words.iter().skip(if sub[0] == "image" { 2 } else { 1 }).find(|w| !w.starts_with('-'))?;
+        let mut nu = NetUse { tool: format!("{name} push"), ..Default::default() };
+        nu.hosts.push(registry_of(image));
+        let untagged =
+            |t: &str| t.rsplit_once(':').filter(|(_, tag)| !tag.contains('/')).map_or(t, |(n, _)| n).to_owned();
+        for (tag, context) in &self.facts.image_builds {
+            if tag == image || untagged(tag) == untagged(image) {
+                nu.add_upload(context);
+            }
+        }
+        Some(nu)
+    }
+
     /// `npx PKG`, `bunx PKG`, `pnpm dlx PKG`: a tunnel package run straight from the registry.
     pub(super) fn package_runner(&mut self, _name: &str, args: &[Arg], ctx: &mut CommandContext) {
         let pkg = args.iter().map(|a| a.text.as_str()).find(|t| !t.starts_with('-') && *t != "dlx" && *t != "exec");
@@ -121,9 +164,88 @@ impl Analyzer {
     }
 }
 
+/// Build options that take a value (the context is the one operand left).
+const BUILD_VALUE_OPTIONS: &[&str] = &[
+    "-t",
+    "--tag",
+    "-f",
+    "--file",
+    "--build-arg",
+    "--target",
+    "--platform",
+    "--label",
+    "--secret",
+    "--ssh",
+    "--cache-from",
+    "--cache-to",
+    "--network",
+    "--progress",
+    "-o",
+    "--output",
+    "--builder",
+    "--iidfile",
+    "--build-context",
+    "--add-host",
+    "--shm-size",
+    "--ulimit",
+    "--memory",
+    "-m",
+];
+
+/// The tags (`-t`) and the context folder of a build command line.
+fn build_tags_and_context(words: &[&str]) -> (Vec<String>, Option<String>) {
+    let mut tags = Vec::new();
+    let mut operands = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let w = words[i];
+        if let Some(t) = w.strip_prefix("--tag=") {
+            tags.push(t.to_owned());
+        } else if matches!(w, "-t" | "--tag") {
+            tags.extend(words.get(i + 1).map(|t| t.to_string()));
+            i += 1;
+        } else if BUILD_VALUE_OPTIONS.contains(&w) {
+            i += 1;
+        } else if !w.starts_with('-') {
+            operands.push(w);
+        }
+        i += 1;
+    }
+    // The subcommand words come first (`build`, `buildx build`, `image build`).
+    let context = operands.into_iter().filter(|w| !matches!(*w, "build" | "buildx" | "image")).last();
+    (tags, context.map(str::to_owned))
+}
+
+/// The registry an image name points at: its first component when that is a host.
+fn registry_of(image: &str) -> String {
+    match image.split_once('/') {
+        Some((first, _)) if first.contains(['.', ':']) || first == "localhost" => {
+            first.split(':').next().unwrap_or(first).to_owned()
+        }
+        _ => "registry-1.docker.io".to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::flow::shell::analyze;
+
+    #[test]
+    fn images_carry_their_build_context() {
+        let f = analyze("docker build -t acme/app:1.2 . && docker push acme/app:1.2");
+        let push = f.net.iter().find(|n| n.tool == "docker push").expect("push");
+        assert_eq!(push.hosts, ["registry-1.docker.io"]);
+        assert_eq!(push.upload_paths, ["."]);
+        let f = analyze("docker buildx build --platform linux/amd64 --push -t ghcr.io/acme/app ./service");
+        assert_eq!(f.net[0].hosts, ["ghcr.io"]);
+        assert_eq!(f.net[0].upload_paths, ["./service"]);
+        // A push of an image this command did not build names no folder.
+        let f = analyze("docker push registry.corp.example:5000/team/app");
+        assert_eq!(f.net[0].hosts, ["registry.corp.example"]);
+        assert!(f.net[0].upload_paths.is_empty());
+        // Building alone sends nothing.
+        assert!(analyze("docker build -t app .").net.is_empty());
+    }
 
     #[test]
     fn other_ways_out_are_seen() {

@@ -42,7 +42,21 @@ impl Analyzer {
             "add" | "stage" => self.git_add(rest, ctx),
             "commit" => self.git_commit(rest, ctx),
             "send-email" => self.git_send_email(rest, ctx),
+            "bundle" => self.git_bundle(rest),
             _ => {}
+        }
+    }
+
+    /// `git bundle create FILE ...`: the repository's commits in one file. Where this command
+    /// also sends that file, the commits leave as with a push.
+    fn git_bundle(&mut self, rest: &[Arg]) {
+        let words: Vec<&str> = rest.iter().map(|a| a.text.as_str()).collect();
+        if words.first() != Some(&"create") {
+            return;
+        }
+        if let Some(file) = words.iter().skip(1).find(|w| !w.starts_with('-')) {
+            self.facts.written_paths.push((*file).to_owned());
+            self.facts.git_bundles.push((*file).to_owned());
         }
     }
 
