@@ -12,6 +12,10 @@ pub const WINNOW_W: usize = 16;
 /// Window length for secret fragments.
 pub const SECRET_K: usize = 8;
 
+/// A window hash recorded in place of one that must never match (shared by every secret of a
+/// kind); sink windows are never this value.
+pub const NO_MATCH: u64 = 0;
+
 const BASE: u64 = 0x100000001b3;
 
 /// Finaliser: spreads the polynomial hash and mixes in the per-database key (one multiply

@@ -591,10 +591,12 @@ fn shell_unknowns(facts: &shell::ShellFacts, cmd: &str) -> Vec<String> {
     if piped_shell {
         out.push("a command read from a pipe".into());
     }
-    if cmd.contains("(){")
-        || cmd.contains("() {")
-        || cmd.trim_start().starts_with("function ")
-        || cmd.contains("; function ")
+    // Quoted text (a commit message or issue body quoting code) defines nothing.
+    let syntax = shell::unquoted_text(cmd);
+    if syntax.contains("(){")
+        || syntax.contains("() {")
+        || syntax.trim_start().starts_with("function ")
+        || syntax.contains("; function ")
     {
         out.push("a shell function defined on the line".into());
     }

@@ -30,6 +30,19 @@ fn secret_core(text: &str, f: &secrets::Finding) -> String {
     }
 }
 
+/// How many leading chars of a secret every secret of its kind shares: a JWT's header
+/// (`eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.`, the same for most tokens) and the start of its
+/// payload's JSON (`eyJzdWIiOi` is `{"sub":`).
+fn shared_prefix_len(core: &str, kind: &str) -> usize {
+    if kind != "jwt" {
+        return 0;
+    }
+    match core.find('.') {
+        Some(dot) => (dot + 1 + 10).min(core.len()),
+        None => 0,
+    }
+}
+
 /// Record one secret (once per session source) by the keyed hashes of its core.
 fn push_secret(
     core: &str,
@@ -50,11 +63,18 @@ fn push_secret(
     if !kinds.iter().any(|k| k == kind) {
         kinds.push(kind.to_owned());
     }
-    let mut windows = fingerprint::window_hashes(core.as_bytes(), SECRET_K, key);
+    // Windows every token of the kind shares say nothing about this one: they never match.
+    let shared = shared_prefix_len(core, kind).saturating_sub(SECRET_K - 1);
+    let windows_of = |text: &str| {
+        let mut w = fingerprint::window_hashes(text.as_bytes(), SECRET_K, key);
+        w.iter_mut().take(shared).for_each(|h| *h = fingerprint::NO_MATCH);
+        w
+    };
+    let mut windows = windows_of(core);
     // DNS names are case-insensitive, so a secret sent as labels may go lowercased: the
     // lowercased windows follow the exact ones (SessionView::window_map folds the offsets).
     if core.bytes().any(|b| b.is_ascii_uppercase()) {
-        windows.extend(fingerprint::window_hashes(core.to_ascii_lowercase().as_bytes(), SECRET_K, key));
+        windows.extend(windows_of(&core.to_ascii_lowercase()));
     }
     into.push(NewSecret {
         kind: kind.to_owned(),

@@ -145,7 +145,7 @@ impl SessionView {
         for (idx, s) in self.secrets.iter().enumerate() {
             // Windows past the first `per_case` are the lowercased copy of the same offsets.
             let per_case = (s.core_len + 1).saturating_sub(crate::flow::fingerprint::SECRET_K).max(1);
-            for (off, h) in s.windows.iter().enumerate() {
+            for (off, h) in s.windows.iter().enumerate().filter(|(_, h)| **h != crate::flow::fingerprint::NO_MATCH) {
                 map.entry(*h).or_default().push((idx, off % per_case));
             }
         }

@@ -268,6 +268,7 @@ fn check_line(command: &str, cwd: &str, protected: &Protected, depth: usize) -> 
         return Some(deny("where mcpproxy keeps its state (MCPPROXY_HOME)", "set it"));
     }
     let commands = shell::simple_commands(command);
+    let expands = shell::expands_anything(command);
     let pipes_into_shell = commands.iter().any(|argv| {
         program_of(argv, &vars).is_some_and(|(p, at)| {
             matches!(p.as_str(), "sh" | "bash" | "zsh" | "dash" | "ksh" | "eval" | "source" | ".")
@@ -292,7 +293,7 @@ fn check_line(command: &str, cwd: &str, protected: &Protected, depth: usize) -> 
         if let Some(v) = check_special(&prog, args, &cwd, protected, &vars, depth) {
             return Some(v);
         }
-        if let Some(v) = check_operands(&prog, args, &cwd, protected, &vars) {
+        if let Some(v) = check_operands(&prog, args, &cwd, protected, &vars, expands) {
             return Some(v);
         }
         // `... | xargs rm -rf`: the operands arrive on stdin, from the rest of the line.
@@ -303,7 +304,7 @@ fn check_line(command: &str, cwd: &str, protected: &Protected, depth: usize) -> 
             {
                 return Some(deny("the mcpproxy processes that check this session's calls", "stop them"));
             }
-            if let Some(v) = check_operands(&prog, &words, &cwd, protected, &vars) {
+            if let Some(v) = check_operands(&prog, &words, &cwd, protected, &vars, expands) {
                 return Some(v);
             }
         }
@@ -410,6 +411,7 @@ fn check_operands(
     cwd: &str,
     protected: &Protected,
     vars: &[(String, String)],
+    expands: bool,
 ) -> Option<Verdict> {
     let home = protected.home_dir.as_deref();
     let effect = effect_of(prog, args);
@@ -440,7 +442,9 @@ fn check_operands(
             {
                 return Some(v);
             }
-            if unresolved(&path) && effect != Effect::Reads && hints_at_guard(value, protected) {
+            // Without expansions on the line a `$` or backtick in a word is literal text.
+            let unknown = if expands { unresolved(&path) } else { path.contains("/<unknown>") || path.contains("/~") };
+            if unknown && effect != Effect::Reads && hints_at_guard(value, protected) {
                 return Some(ask(describe(Guarded::State)));
             }
         }

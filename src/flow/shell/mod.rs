@@ -165,6 +165,50 @@ pub fn analyze(command: &str) -> ShellFacts {
 }
 
 /// Split into simple commands (argv lists after quote removal).
+/// The command line with the contents of quoted strings blanked: single-quoted text wholly,
+/// double-quoted text except the marks of its expansions (`$`, `(`, `)`, backticks), so what is left is what the
+/// shell reads as syntax (`f() {`, `$(...)`) rather than text handed to a program.
+pub fn unquoted_text(command: &str) -> String {
+    let mut out = String::with_capacity(command.len());
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for c in command.chars() {
+        match (quote, c) {
+            (_, _) if escaped => {
+                escaped = false;
+                out.push(if quote.is_some() { ' ' } else { c });
+            }
+            (Some('\''), '\'') | (Some('"'), '"') => {
+                quote = None;
+                out.push(c);
+            }
+            (Some('\''), _) => out.push(' '),
+            (Some('"'), '\\') => {
+                escaped = true;
+                out.push(' ');
+            }
+            (Some('"'), '$' | '`' | '(' | ')') => out.push(c),
+            (Some(_), _) => out.push(' '),
+            (None, '\\') => {
+                escaped = true;
+                out.push(c);
+            }
+            (None, '\'' | '"') => {
+                quote = Some(c);
+                out.push(c);
+            }
+            (None, _) => out.push(c),
+        }
+    }
+    out
+}
+
+/// Whether the shell expands anything on the line (a variable, `$(..)`, backticks): when it
+/// does not, a `$` or backtick inside an argument is literal text.
+pub fn expands_anything(command: &str) -> bool {
+    unquoted_text(command).contains(['$', '`'])
+}
+
 pub fn simple_commands(command: &str) -> Vec<Vec<String>> {
     parse::parse_str(command, 0).simple_commands()
 }
@@ -172,6 +216,16 @@ pub fn simple_commands(command: &str) -> Vec<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoted_text_is_not_syntax() {
+        assert_eq!(unquoted_text("git commit -m 'fn main() {}'"), "git commit -m '            '");
+        assert_eq!(unquoted_text("echo \"a $(b) c\""), "echo \"  $( )  \"");
+        assert!(!expands_anything("gh issue create --body 'run `mcpproxy hook evaluate` with $HOME'"));
+        assert!(expands_anything("gh issue create --body \"$(cat x)\""));
+        assert!(expands_anything("rm -rf `echo ~/.local`"));
+        assert!(expands_anything("rm \"$X\""));
+    }
 
     #[test]
     fn garbage_does_not_panic() {
