@@ -13,7 +13,8 @@ use crate::flow::{sink, source};
 
 /// An event with its state-free work done.
 pub enum Prepared {
-    Sink(Option<sink::PreparedSink>),
+    /// Boxed: a prepared sink (hashes, shell facts) is several times a prepared source.
+    Sink(Option<Box<sink::PreparedSink>>),
     Source(Option<NewSource>),
 }
 
@@ -21,7 +22,7 @@ pub enum Prepared {
 pub fn prepare(call: &Call, cfg: &Config, key: u64) -> (ToolClass, Prepared) {
     let class = classify::classify(call, cfg);
     let prepared = match call.phase {
-        Phase::Before => Prepared::Sink(sink::prepare(call, class, cfg, key)),
+        Phase::Before => Prepared::Sink(sink::prepare(call, class, cfg, key).map(Box::new)),
         Phase::After | Phase::AfterFailure => Prepared::Source(source::prepare(call, class, cfg, key)),
     };
     (class, prepared)

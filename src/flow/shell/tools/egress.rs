@@ -212,7 +212,7 @@ fn build_tags_and_context(words: &[&str]) -> (Vec<String>, Option<String>) {
         i += 1;
     }
     // The subcommand words come first (`build`, `buildx build`, `image build`).
-    let context = operands.into_iter().filter(|w| !matches!(*w, "build" | "buildx" | "image")).last();
+    let context = operands.into_iter().rfind(|w| !matches!(*w, "build" | "buildx" | "image"));
     (tags, context.map(str::to_owned))
 }
 
