@@ -241,6 +241,7 @@ impl Evaluator {
                 check_key(store, key)?;
                 let mut view = store.load_view(&call.session_id, needs).context("loading session records")?;
                 view.approvals = store.approvals_for(&call.session_id, call.cwd.as_deref())?;
+                view.egress_tails = store.load_egress_tails(&call.session_id).context("loading egress tails")?;
                 add_spooled(&paths, call, &mut view);
                 view
             }
@@ -558,6 +559,7 @@ fn read_view(paths: &Paths, call: &Call, needs: Needs, on_corrupt: OnCorrupt, ke
         check_key(&store, key)?;
         let mut view = store.load_view(&call.session_id, needs).context("loading session records")?;
         view.approvals = store.approvals_for(&call.session_id, call.cwd.as_deref()).context("loading approvals")?;
+        view.egress_tails = store.load_egress_tails(&call.session_id).context("loading egress tails")?;
         Ok(view)
     };
     let mut view = match Store::open_snapshot(paths) {

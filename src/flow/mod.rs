@@ -10,6 +10,7 @@ pub mod extract;
 pub mod fingerprint;
 pub mod hosts;
 pub mod licence;
+pub mod pieces;
 pub mod policy;
 pub mod protect;
 pub mod secrets;

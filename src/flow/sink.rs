@@ -9,6 +9,7 @@ use crate::flow::destination;
 use crate::flow::extract::{self, SinkField};
 use crate::flow::fingerprint::{self, CONTENT_K, SECRET_K, WINNOW_W};
 use crate::flow::hosts;
+use crate::flow::pieces;
 use crate::flow::policy::{self, FlowKind, Hit};
 use crate::flow::secrets::pii;
 use crate::flow::shell;
@@ -121,6 +122,7 @@ fn shell_destination(facts: &shell::ShellFacts, cfg: &Config) -> Destination {
 
 /// One text to match, an argument as sent or one of its decoded forms, reduced to the hashes
 /// the matchers need (computed before the database lock is taken).
+#[derive(Clone)]
 pub struct Variant {
     field: String,
     encoding: String,
@@ -304,6 +306,9 @@ pub struct PreparedSink {
     /// Shell variables the command sets (`F=.env; curl -F f=@$F`), and where it runs.
     assignments: Vec<(String, String)>,
     cwd: String,
+    /// Per argument (by its path), the short values it sends, for pieces across calls.
+    pieces: Vec<(String, String)>,
+    key: u64,
 }
 
 impl PreparedSink {
@@ -380,7 +385,38 @@ pub fn prepare(call: &Call, class: ToolClass, cfg: &Config, key: u64) -> Option<
     if truncated {
         unverified.push(format!("arguments past the {} byte check limit", cfg.max_sink_bytes));
     }
-    Some(PreparedSink { variants, dest, facts, scripts, scripts_only, unverified, assignments, cwd })
+    // Pieces are a short call's matter; a large one carries whole windows anyway.
+    let short_call = fields.iter().map(|f| f.text.len()).sum::<usize>() <= 8 * 1024;
+    let pieces = fields
+        .iter()
+        .filter(|_| short_call)
+        .map(|f| (f.path.clone(), pieces::short_pieces(&f.text).concat()))
+        .filter(|(_, p)| !p.is_empty())
+        .take(16)
+        .collect();
+    Some(PreparedSink { variants, dest, facts, scripts, scripts_only, unverified, assignments, cwd, pieces, key })
+}
+
+/// The pieces each argument sends to the call's destination, joined to the tail of what the
+/// same argument sent there before: variants to match, and the new sealed tails (keyed by
+/// destination and argument, so a constant argument does not split another's pieces).
+fn pieces_across_calls(
+    prepared: &PreparedSink,
+    view: &SessionView,
+    cfg: &Config,
+) -> (Vec<Variant>, Vec<(String, Vec<u8>)>) {
+    let (mut variants, mut tails) = (Vec::new(), Vec::new());
+    let host = prepared.dest.hosts.iter().find(|h| !hosts::is_local(h, cfg));
+    let Some(host) = host.filter(|_| !view.secrets.is_empty()) else { return (variants, tails) };
+    let destination = pieces::tail_destination(host);
+    for (field, sent) in &prepared.pieces {
+        let stream = format!("{destination} {field}");
+        let before = view.egress_tails.get(&stream).and_then(|t| pieces::open(t, prepared.key)).unwrap_or_default();
+        let joined = format!("{before}{sent}");
+        tails.push((stream, pieces::seal(&pieces::tail_of(&joined), prepared.key)));
+        variants.push(variant(&format!("{field} (short values across calls)"), &joined, "pieces".into(), prepared.key));
+    }
+    (variants, tails)
 }
 
 /// Decide on a prepared sink call against the session's records.
@@ -405,7 +441,15 @@ pub fn evaluate(call: &Call, prepared: &PreparedSink, view: &SessionView, cfg: &
     }
     let to = dest.labels.join(", ");
     let collector = dest.hosts.iter().find(|h| hosts::is_collector(h, cfg)).cloned();
-    let vars = &prepared.variants;
+    let with_pieces;
+    let (piece_variants, tails) = pieces_across_calls(prepared, view, cfg);
+    out.tails = tails;
+    let vars = if piece_variants.is_empty() {
+        &prepared.variants
+    } else {
+        with_pieces = prepared.variants.iter().cloned().chain(piece_variants).collect::<Vec<_>>();
+        &with_pieces
+    };
 
     for m in match_secrets(vars, view) {
         let s = &view.secrets[m.idx];

@@ -63,6 +63,8 @@ pub struct SessionView {
     pub taints: Vec<Taint>,
     /// Approvals in force for this session (loaded by the caller).
     pub approvals: Vec<Approved>,
+    /// Sealed tails of the short pieces sent to each destination (see `pieces`).
+    pub egress_tails: HashMap<String, Vec<u8>>,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -98,6 +100,8 @@ pub struct Outcome {
     /// Secret id -> new coverage bytes.
     pub coverage: Vec<(i64, Vec<u8>)>,
     pub hits: Vec<Hit>,
+    /// Destination -> sealed tail of the short pieces sent there (see `pieces`).
+    pub tails: Vec<(String, Vec<u8>)>,
 }
 
 impl Outcome {
@@ -108,6 +112,7 @@ impl Outcome {
             taints: Vec::new(),
             coverage: Vec::new(),
             hits: Vec::new(),
+            tails: Vec::new(),
         }
     }
 }

@@ -14,6 +14,7 @@ use crate::paths::Paths;
 use anyhow::{bail, Context, Result};
 use fs2::FileExt;
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
+use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -181,6 +182,13 @@ impl Store {
             params![check.to_le_bytes().to_vec()],
         )?;
         Ok(())
+    }
+
+    /// The sealed tails of short pieces this session sent, by destination.
+    pub fn load_egress_tails(&self, session_id: &str) -> Result<HashMap<String, Vec<u8>>> {
+        let mut stmt = self.conn.prepare_cached("SELECT destination, tail FROM egress_tails WHERE session_id = ?1")?;
+        let rows = stmt.query_map(params![session_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Record the tools a proxy exposes: exposed name -> (server, tool, annotations).
@@ -452,6 +460,12 @@ impl Store {
                 "INSERT INTO taints(session_id, path, kinds, created_at) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT(session_id, path) DO UPDATE SET kinds = excluded.kinds, created_at = excluded.created_at",
                 params![entry.session_id, t.path, union_kinds(held.as_deref(), &t.kinds), entry.now],
+            )?;
+        }
+        for (destination, tail) in &outcome.tails {
+            tx.execute(
+                "INSERT OR REPLACE INTO egress_tails(session_id, destination, tail, updated_at) VALUES (?1, ?2, ?3, ?4)",
+                params![entry.session_id, destination, tail, entry.now],
             )?;
         }
         for (id, cov) in &outcome.coverage {

@@ -135,6 +135,16 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE secrets ADD COLUMN issuers TEXT NOT NULL DEFAULT '';
     "#,
+    // v7: the sealed tail of short pieces sent to each destination (see flow::pieces).
+    r#"
+    CREATE TABLE egress_tails (
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        destination TEXT NOT NULL,
+        tail BLOB NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (session_id, destination)
+    );
+    "#,
 ];
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -434,6 +434,7 @@ fn process(t: &str, ctx: &mut Ctx) {
         reshape::layer_invisible(t, ctx);
         reshape::layer_separators(t, ctx);
         reshape::layer_concat(t, ctx);
+        reshape::layer_params(t, ctx);
         reshape::layer_charcodes(t, ctx);
         reshape::layer_base85(t, ctx);
         reshape::layer_shifts(t, ctx);

@@ -8,7 +8,8 @@
 //! `['sk', '_li']`), `rot13` and `caesar` (letter shifts; only of encoded-looking tokens),
 //! `charcodes` (decimal, hex or octal character-code lists: `115,107`, `&#115;`, `0x73 0x6b`,
 //! `String.fromCharCode(...)`, `chr(115)+chr(107)`), `base85` (`<~...~>` Ascii85, and tokens
-//! in the Ascii85, Z85 or RFC 1924 alphabets).
+//! in the Ascii85, Z85 or RFC 1924 alphabets), `params` (the values of three or more short
+//! `name=value` pairs joined in order: a secret split over query or form parameters).
 //!
 //! Each layer starts with a cheap byte check and bounds its own output. None of them runs on
 //! source text (see [`super::decode_encodings`]): they would only invent spurious values there.
@@ -16,7 +17,10 @@
 use super::{Ctx, MIN_RUN};
 
 /// The labels of this module's layers.
-pub(super) const RESHAPES: &[&str] = &["invisible", "separators", "concat", "rot13", "caesar", "charcodes", "base85"];
+pub(super) const RESHAPES: &[&str] =
+    &["invisible", "separators", "concat", "params", "rot13", "caesar", "charcodes", "base85"];
+/// A parameter value longer than this is matched as it stands (only short pieces are joined).
+const MAX_PARAM_PIECE: usize = 24;
 
 /// Texts longer than this are not reshaped (a large upload is matched as sent and decoded).
 pub(super) const MAX_RESHAPE_BYTES: usize = 256 * 1024;
@@ -227,6 +231,47 @@ pub(super) fn layer_concat(t: &str, ctx: &mut Ctx) {
     }
     if joins >= 2 {
         ctx.emit(String::from_utf8_lossy(&out).into_owned(), "concat");
+    }
+}
+
+// ----- values of name=value pairs joined ------------------------------------
+
+/// `?a=sk_li&b=ve_51&c=umi2Y`, `-d a=sk_li -d b=ve_51`: the short values, in order, joined.
+pub(super) fn layer_params(t: &str, ctx: &mut Ctx) {
+    if !ctx.can_add(1) || t.matches('=').count() < 3 {
+        return;
+    }
+    let b = t.as_bytes();
+    let name_byte = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b'[' | b']');
+    let value_end = |c: u8| matches!(c, b'&' | b';' | b' ' | b'\'' | b'"' | b'\n' | b'\t' | b'#' | b'=');
+    let mut out = String::new();
+    let mut pieces = 0;
+    for (at, _) in t.match_indices('=') {
+        // A name right before the `=`, starting after a delimiter.
+        let mut s = at;
+        while s > 0 && name_byte(b[s - 1]) {
+            s -= 1;
+        }
+        let delimited = s == 0 || matches!(b[s - 1], b'?' | b'&' | b';' | b' ' | b'\'' | b'"' | b'\n');
+        if s == at || !delimited {
+            continue;
+        }
+        let mut e = at + 1;
+        while e < b.len() && !value_end(b[e]) {
+            e += 1;
+        }
+        let value = &t[at + 1..e];
+        if value.is_empty() || value.len() > MAX_PARAM_PIECE {
+            continue;
+        }
+        out.push_str(value);
+        pieces += 1;
+        if out.len() > ctx.remaining() {
+            return;
+        }
+    }
+    if pieces >= 3 && out.len() >= 9 {
+        ctx.emit(out, "params");
     }
 }
 
@@ -577,6 +622,18 @@ mod tests {
         assert!(found(&chr.join("+"), "charcodes"));
         let oct: String = SECRET.bytes().map(|b| format!("\\{b:03o}")).collect();
         assert!(found(&format!("printf '{oct}'"), "charcodes"));
+    }
+
+    #[test]
+    fn short_parameter_values_joined() {
+        let pieces: Vec<String> =
+            SECRET.as_bytes().chunks(5).map(|c| String::from_utf8_lossy(c).into_owned()).collect();
+        let query: Vec<String> = pieces.iter().enumerate().map(|(i, p)| format!("p{i}={p}")).collect();
+        assert!(found(&format!("https://x.example/c?{}", query.join("&")), "params"));
+        let form: Vec<String> = pieces.iter().enumerate().map(|(i, p)| format!("-d f{i}={p}")).collect();
+        assert!(found(&format!("curl {} https://x.example/", form.join(" ")), "params"));
+        // Two pairs are no split value.
+        assert!(dec("https://x.example/?page=2&sort=name").iter().all(|d| !d.encoding.contains("params")));
     }
 
     #[test]
