@@ -80,6 +80,9 @@ pub fn stated_issuers(text: &str, at: usize) -> Vec<String> {
         found.extend(hosts_beside_key(text, &key));
     }
     if found.is_empty() {
+        found.extend(sibling_places(text, line_start, line));
+    }
+    if found.is_empty() {
         found.extend(kubeconfig_servers(text));
     }
     found.sort();
@@ -157,6 +160,46 @@ fn key_name(before: &str) -> Option<Vec<String>> {
     let start = b.rfind(|c: char| !(c.is_ascii_alphanumeric() || "_-.".contains(c))).map_or(0, |i| i + 1);
     let parts = split_key(&b[start..]);
     (parts.len() >= 2).then_some(parts)
+}
+
+/// A place key beside the credential in the same block of a YAML, TOML or JSON file
+/// (`billing:\n  url: https://...\n  token: ...`): same indentation, no section between.
+fn sibling_places(text: &str, line_start: usize, line: &str) -> Vec<String> {
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let own = indent(line);
+    let place = |l: &str| -> Option<String> {
+        let l = l.trim_start().trim_start_matches("- ").trim_start_matches(['"', '\'']);
+        let (k, v) = l.split_once(['=', ':'])?;
+        let parts = split_key(k.trim_end().trim_end_matches(['"', '\'']));
+        let (last, rest) = parts.split_last()?;
+        let is_place =
+            PLACE_WORDS.contains(&last.as_str()) && rest.iter().all(|p| PLACE_QUALIFIERS.contains(&p.as_str()));
+        is_place.then(|| host_of_value(v.trim().trim_end_matches(',')))?
+    };
+    // The same line first (`{"url": "...", "token": "..."}`), then the block around it.
+    let mut found: Vec<String> = line.split([',', '{', '}']).filter_map(place).collect();
+    let before: Vec<&str> = text[..line_start].lines().rev().take(20).collect();
+    let after: Vec<&str> = text[line_start..].lines().skip(1).take(20).collect();
+    // A top-level line is in a block only under a TOML section header.
+    let in_section = before.iter().any(|l| l.starts_with('['));
+    if own == 0 && !in_section {
+        return found;
+    }
+    for side in [before, after] {
+        for l in side {
+            let t = l.trim_start();
+            if t.is_empty() || t.starts_with('#') {
+                continue;
+            }
+            if indent(l) < own || t.starts_with('[') || (indent(l) == own && t.ends_with(':')) {
+                break;
+            }
+            if indent(l) == own {
+                found.extend(place(l));
+            }
+        }
+    }
+    found
 }
 
 /// `ACME_API_TOKEN`, `acme-api-token`, `acmeApiToken` -> `[ACME, API, TOKEN]`.
@@ -295,6 +338,20 @@ mod tests {
         assert!(may_state_issuer("machine evil.example login x password y"));
         assert!(!may_state_issuer("fn main() { println!(\"hello\"); }"));
         assert!(!may_state_issuer("NODE_ENV=production\nPORT=3000\n"));
+    }
+
+    #[test]
+    fn place_keys_in_the_same_block() {
+        let yaml =
+            "billing:\n  url: https://api.billing-partner.com\n  token: abc123\nother:\n  url: https://other.example\n";
+        assert_eq!(issuers_for(yaml, "token: "), ["api.billing-partner.com"]);
+        let toml = "[billing]\nendpoint = \"https://api.billing-partner.com\"\ntoken = \"abc\"\n[other]\nurl = \"https://o.example\"\n";
+        assert_eq!(issuers_for(toml, "token = \""), ["api.billing-partner.com"]);
+        let json = "{\"billing\": {\"base_url\": \"https://api.billing-partner.com\", \"token\": \"abc\"}}";
+        assert_eq!(issuers_for(json, "\"token\": \""), ["api.billing-partner.com"]);
+        // Another block's place is not this credential's.
+        let yaml = "other:\n  url: https://other.example\nbilling:\n  token: abc123\n";
+        assert!(issuers_for(yaml, "token: ").is_empty());
     }
 
     #[test]
