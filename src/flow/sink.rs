@@ -344,6 +344,7 @@ pub fn prepare(call: &Call, class: ToolClass, cfg: &Config, key: u64) -> Option<
     if truncated {
         unverified.push(format!("arguments past the {} byte check limit", cfg.max_sink_bytes));
     }
+    unverified.extend(call.cut.clone());
     Some(PreparedSink { variants, dest, facts, scripts, scripts_only, unverified, assignments, cwd })
 }
 
