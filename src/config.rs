@@ -90,6 +90,9 @@ pub struct Config {
     pub max_source_bytes: usize,
     /// Bytes of one sink argument set that are examined.
     pub max_sink_bytes: usize,
+    /// Bytes of hook input read from stdin; past it the rest is not read (what was cut is
+    /// unverified in a PreToolUse, and marks the session as holding in a PostToolUse).
+    pub max_input_bytes: usize,
     /// Matched private content (chars) that makes an external sink an `ask`.
     pub content_ask_chars: usize,
     /// Shortest secret fragment (chars) that counts as a match.
@@ -124,6 +127,7 @@ impl Default for Config {
             session_ttl_hours: 24,
             max_source_bytes: 8 * 1024 * 1024,
             max_sink_bytes: 1024 * 1024,
+            max_input_bytes: 32 * 1024 * 1024,
             content_ask_chars: 200,
             min_fragment_chars: 8,
             fragment_deny_chars: 16,
@@ -183,6 +187,7 @@ impl Config {
                 "session_ttl_hours" => cfg.session_ttl_hours = field(key, v)?,
                 "max_source_bytes" => cfg.max_source_bytes = field(key, v)?,
                 "max_sink_bytes" => cfg.max_sink_bytes = field(key, v)?,
+                "max_input_bytes" => cfg.max_input_bytes = field(key, v)?,
                 "content_ask_chars" => cfg.content_ask_chars = field(key, v)?,
                 "min_fragment_chars" => cfg.min_fragment_chars = field(key, v)?,
                 "fragment_deny_chars" => cfg.fragment_deny_chars = field(key, v)?,
@@ -199,6 +204,9 @@ impl Config {
         }
         if !(50..=9000).contains(&cfg.deadline_ms) {
             bail!("config key `deadline_ms`: must be between 50 and 9000 (the agents' hook timeout is 10 s)");
+        }
+        if cfg.max_input_bytes < 64 * 1024 {
+            bail!("config key `max_input_bytes`: must be at least 65536");
         }
         if cfg.min_fragment_chars < 4 {
             bail!("config key `min_fragment_chars`: must be at least 4");

@@ -255,7 +255,8 @@ impl Evaluator {
         }
         let outcome = engine::decide(call, prepared, &view, &self.cfg, key);
         if let Some(src) = &outcome.new_source {
-            if src.origin == Origin::Private && (!src.content.is_empty() || !src.secrets.is_empty()) {
+            let holds = !src.content.is_empty() || !src.secrets.is_empty() || call.cut.is_some();
+            if src.origin == Origin::Private && holds {
                 // Before the write: knowing the session holds something must survive it failing.
                 // (A failure here means the state directory is not writable: the write below
                 // fails too and says so in its one line.)

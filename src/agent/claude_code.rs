@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 /// Parse one hook payload. Everything but `hook_event_name` and `tool_name` is optional;
 /// unknown fields are ignored. `event_override` replaces `hook_event_name` (`--event`).
 pub fn parse(bytes: &[u8], event_override: Option<&str>) -> Result<HookEvent> {
-    let obj = super::payload_object(bytes)?;
+    let super::Payload { mut obj, cut } = super::payload_object(bytes)?;
     let text = |key: &str| obj.get(key).and_then(Value::as_str).map(str::to_owned);
     let event_name = super::event_name(&obj, event_override)?;
     let kind = match event_name.as_str() {
@@ -31,10 +31,12 @@ pub fn parse(bytes: &[u8], event_override: Option<&str>) -> Result<HookEvent> {
         session_id: text("session_id").unwrap_or_else(|| "unknown".to_owned()),
         tool_name,
         server,
-        tool_input: obj.get("tool_input").cloned().unwrap_or(Value::Null),
-        tool_response: obj.get("tool_response").cloned(),
         error: text("error"),
         cwd: text("cwd"),
+        // Moved out, not copied: a large response is held once.
+        tool_input: obj.shift_remove("tool_input").unwrap_or(Value::Null),
+        tool_response: obj.shift_remove("tool_response"),
+        cut,
     })
 }
 

@@ -24,7 +24,7 @@ pub const EVENTS: &[&str] =
     &["beforeShellExecution", "beforeMCPExecution", "beforeReadFile", "afterFileEdit", "afterMCPExecution"];
 
 pub fn parse(bytes: &[u8], event_override: Option<&str>) -> Result<HookEvent> {
-    let obj = super::payload_object(bytes)?;
+    let super::Payload { obj, cut } = super::payload_object(bytes)?;
     let text = |key: &str| obj.get(key).and_then(Value::as_str).map(str::to_owned);
     let event_name = super::event_name(&obj, event_override)?;
     let session_id = text("conversation_id").or_else(|| text("session_id")).unwrap_or_else(|| "unknown".to_owned());
@@ -41,6 +41,7 @@ pub fn parse(bytes: &[u8], event_override: Option<&str>) -> Result<HookEvent> {
             tool_response,
             error: None,
             cwd: cwd.clone(),
+            cut: cut.clone(),
         };
     match event_name.as_str() {
         "beforeShellExecution" => {

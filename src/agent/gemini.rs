@@ -13,7 +13,7 @@ use serde_json::{json, Map, Value};
 pub const EVENTS: &[&str] = &["BeforeTool", "AfterTool"];
 
 pub fn parse(bytes: &[u8], event_override: Option<&str>) -> Result<HookEvent> {
-    let obj = super::payload_object(bytes)?;
+    let super::Payload { obj, cut } = super::payload_object(bytes)?;
     let text = |key: &str| obj.get(key).and_then(Value::as_str).map(str::to_owned);
     let event_name = super::event_name(&obj, event_override)?;
     let raw_tool = text("tool_name").context("hook input has no string `tool_name`")?;
@@ -50,6 +50,7 @@ pub fn parse(bytes: &[u8], event_override: Option<&str>) -> Result<HookEvent> {
         tool_response,
         error,
         cwd: text("cwd"),
+        cut,
     })
 }
 

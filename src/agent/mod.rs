@@ -23,6 +23,7 @@ macro_rules! agent_protocol {
     };
 }
 
+pub mod bounded;
 pub mod claude_code;
 pub mod codex;
 pub mod cursor;
@@ -57,6 +58,9 @@ pub struct HookEvent {
     pub tool_response: Option<Value>,
     pub error: Option<String>,
     pub cwd: Option<String>,
+    /// Why part of the payload was not seen (a size cap): unverified arguments, a response
+    /// that may have held more.
+    pub cut: Option<String>,
 }
 
 pub use crate::flow::call::Verdict;
@@ -109,26 +113,49 @@ impl HookEvent {
             error: self.error,
             cwd: self.cwd,
             annotations: None,
+            cut: self.cut,
         }
     }
 }
 
-/// The payload as a JSON object, or an error naming what is wrong with it.
-pub fn payload_object(bytes: &[u8]) -> anyhow::Result<serde_json::Map<String, Value>> {
+/// A payload's top-level object, and why part of it was not kept.
+pub struct Payload {
+    pub obj: serde_json::Map<String, Value>,
+    pub cut: Option<String>,
+}
+
+/// The payload as a JSON object of bounded size ([`bounded`]), or an error naming what is
+/// wrong with it.
+pub fn payload_object(bytes: &[u8]) -> anyhow::Result<Payload> {
     use anyhow::Context;
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         anyhow::bail!("empty hook input on stdin");
     }
-    let value: Value = match serde_json::from_slice(bytes) {
+    let budget = bounded::Budget::new(bounded::MAX_STRING_BYTES, bounded::MAX_VALUES);
+    let value: Value = match bounded::from_slice(bytes, &budget) {
         Ok(v) => v,
         // Tokens an agent may send that serde_json refuses (a lone surrogate escape, `1e999`,
         // deep nesting): repaired rather than letting one token skip the whole check.
         Err(first) => {
-            sanitize::parse_lenient(bytes).with_context(|| format!("hook input is not valid JSON: {first}"))?
+            let budget = bounded::Budget::new(bounded::MAX_STRING_BYTES, bounded::MAX_VALUES);
+            let v = sanitize::parse_lenient(bytes, &budget)
+                .with_context(|| format!("hook input is not valid JSON: {first}"))?;
+            return into_payload(v, &budget);
         }
     };
+    into_payload(value, &budget)
+}
+
+fn into_payload(value: Value, budget: &bounded::Budget) -> anyhow::Result<Payload> {
+    let cut = budget.was_cut().then(|| {
+        format!(
+            "the hook input holds more than {} values or {} MiB of text; the rest was not read",
+            bounded::MAX_VALUES,
+            bounded::MAX_STRING_BYTES >> 20
+        )
+    });
     match value {
-        Value::Object(obj) => Ok(obj),
+        Value::Object(obj) => Ok(Payload { obj, cut }),
         _ => anyhow::bail!("hook input is not a JSON object"),
     }
 }

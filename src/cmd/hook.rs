@@ -7,13 +7,14 @@
 
 use crate::agent::{self, AgentProtocol, Verdict};
 use crate::cli::EvaluateArgs;
+use crate::cmd::hook_input;
 use crate::evaluator::{self, Evaluator};
 use crate::flow::call::{Call, Phase};
-use crate::flow::classify::{self, SinkClass};
-use std::io::{Read, Write};
+use crate::flow::classify::{self, Origin, SinkClass};
+use crate::store::home;
+use std::io::Write;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -30,6 +31,12 @@ struct Pending {
     /// `Some(false)` once the call is known not to reach outside.
     reaches_out: Option<bool>,
     phase: Option<Phase>,
+    /// Where session markers go, and the sessions the payload names: a PostToolUse of private
+    /// data that runs out of time marks them as holding (its record is lost, not its meaning).
+    paths: Option<crate::paths::Paths>,
+    sessions: Vec<String>,
+    /// `Some(false)` once the call is known to return nothing private.
+    records_private: Option<bool>,
 }
 
 static PENDING: Mutex<Option<Pending>> = Mutex::new(None);
@@ -61,6 +68,9 @@ pub fn evaluate(args: &EvaluateArgs) -> ExitCode {
         holds: false,
         reaches_out: None,
         phase: None,
+        paths: evaluator.paths().cloned(),
+        sessions: Vec::new(),
+        records_private: None,
     });
     start_watchdog(deadline);
     let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -81,18 +91,29 @@ fn run(
     started: Instant,
     deadline: Instant,
 ) -> Option<String> {
-    let input = match read_input(deadline) {
-        Ok(bytes) => bytes,
+    let cap = evaluator.cfg.max_input_bytes;
+    let input = match hook_input::read(deadline, cap) {
+        Ok(input) => input,
         Err(problem) => return watchdog_answer(&problem),
     };
-    let sniffed = sniff(&input, args);
+    let sniffed = sniff(&input.bytes, args);
     note_sessions(evaluator, &sniffed);
-    let event = match protocol.parse(&input, args.event.as_deref()) {
+    let mut event = match protocol.parse(&input.bytes, args.event.as_deref()) {
         Ok(e) => e,
         Err(e) => return unparsed(evaluator, protocol, &sniffed, &format!("{e:#}"), started),
     };
+    if input.cut {
+        event.cut = Some(format!("the hook input is larger than {cap} bytes (max_input_bytes); the rest was not read"));
+    }
     // The raw bytes and the adapter's event are not needed any more: keep one copy in memory.
     drop(input);
+    if let Some(cut) = &event.cut {
+        let what = match event.kind {
+            agent::EventKind::Pre => "the call counts as not fully checked",
+            _ => "the part read is recorded and the session counts as holding private data",
+        };
+        eprintln!("mcpproxy: {cut}; {what}");
+    }
     let event_name = event.event_name.clone();
     let call = event.into_call();
     note_call(&call, &event_name, evaluator);
@@ -153,6 +174,7 @@ fn note_sessions(evaluator: &Evaluator, sniffed: &Sniffed) {
     let holds = sniffed.sessions.iter().any(|s| evaluator.session_holds(s));
     if let Some(p) = PENDING.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
         p.holds = holds;
+        p.sessions = sniffed.sessions.clone();
         if !sniffed.event_name.is_empty() {
             p.event_name = sniffed.event_name.clone();
         }
@@ -168,7 +190,9 @@ fn note_call(call: &Call, event_name: &str, evaluator: &Evaluator) {
         p.event_name = event_name.to_owned();
         p.phase = Some(call.phase);
         p.reaches_out = Some(reaches_out);
+        p.records_private = Some(class.source == Some(Origin::Private) || call.cut.is_some());
         p.holds = p.holds || evaluator.session_holds(&call.session_id);
+        p.sessions = vec![call.session_id.clone()];
     }
 }
 
@@ -198,6 +222,14 @@ fn watchdog_answer(problem: &str) -> Option<String> {
     let p = guard.as_ref()?;
     eprintln!("mcpproxy: {problem}");
     let before = p.phase.map_or(p.event_name == p.protocol.before_event(), |ph| ph == Phase::Before);
+    if !before && p.records_private != Some(false) {
+        if let Some(paths) = &p.paths {
+            for session in &p.sessions {
+                let _ = home::mark_holding(paths, session);
+            }
+        }
+        eprintln!("mcpproxy: the response was not recorded; the session is marked as holding private data");
+    }
     if before && p.reaches_out != Some(false) && (p.holds || p.fail_closed) {
         let reason = evaluator::fail_safe_reason(p.fail_closed, problem);
         return p.protocol.render(&p.event_name, &Verdict::Deny(reason));
@@ -217,95 +249,6 @@ fn start_watchdog(deadline: Instant) {
     });
 }
 
-/// Read stdin until EOF or the first complete JSON value, whichever comes first, within the
-/// deadline (an agent that keeps stdin open must not hang the hook).
-fn read_input(deadline: Instant) -> Result<Vec<u8>, String> {
-    let (tx, rx) = mpsc::channel::<std::io::Result<Vec<u8>>>();
-    std::thread::spawn(move || {
-        let mut stdin = std::io::stdin().lock();
-        let mut buf = vec![0u8; 64 * 1024];
-        loop {
-            match stdin.read(&mut buf) {
-                Ok(0) => {
-                    let _ = tx.send(Ok(Vec::new()));
-                    return;
-                }
-                Ok(n) => {
-                    if tx.send(Ok(buf[..n].to_vec())).is_err() {
-                        return;
-                    }
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    let _ = tx.send(Err(e));
-                    return;
-                }
-            }
-        }
-    });
-    let mut input = Vec::new();
-    let mut scan = JsonEnd::default();
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match rx.recv_timeout(left) {
-            Ok(Ok(chunk)) if chunk.is_empty() => return Ok(input),
-            Ok(Ok(chunk)) => {
-                let start = input.len();
-                input.extend_from_slice(&chunk);
-                if let Some(end) = scan.feed(&input[start..]) {
-                    input.truncate(start + end);
-                    return Ok(input);
-                }
-            }
-            Ok(Err(e)) => return Err(format!("cannot read hook input from stdin: {e}")),
-            Err(_) => return Err("hook input on stdin did not end within the deadline".to_owned()),
-        }
-    }
-}
-
-/// Finds where the first complete top-level JSON object or array ends, fed chunk by chunk.
-#[derive(Default)]
-struct JsonEnd {
-    depth: usize,
-    started: bool,
-    in_string: bool,
-    escaped: bool,
-    consumed: usize,
-}
-
-impl JsonEnd {
-    /// The end offset (in all bytes fed so far) once the value is complete.
-    fn feed(&mut self, chunk: &[u8]) -> Option<usize> {
-        for (i, &b) in chunk.iter().enumerate() {
-            if self.in_string {
-                match (self.escaped, b) {
-                    (true, _) => self.escaped = false,
-                    (false, b'\\') => self.escaped = true,
-                    (false, b'"') => self.in_string = false,
-                    _ => {}
-                }
-                continue;
-            }
-            match b {
-                b'"' => self.in_string = true,
-                b'{' | b'[' => {
-                    self.depth += 1;
-                    self.started = true;
-                }
-                b'}' | b']' => {
-                    self.depth = self.depth.saturating_sub(1);
-                    if self.started && self.depth == 0 {
-                        return Some(self.consumed + i + 1);
-                    }
-                }
-                _ => {}
-            }
-        }
-        self.consumed += chunk.len();
-        None
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -317,12 +260,5 @@ mod tests {
         assert_eq!(string_values(raw, b"session_id"), vec!["abc-1".to_string()]);
         assert_eq!(string_values(raw, b"hook_event_name"), vec!["PreToolUse".to_string()]);
         assert!(string_values(b"{}", b"session_id").is_empty());
-    }
-
-    #[test]
-    fn json_end_is_found_across_chunks() {
-        let mut s = JsonEnd::default();
-        assert_eq!(s.feed(br#"{"a":"}\"","#), None);
-        assert_eq!(s.feed(br#""b":[1,{}]} trailing"#), Some(22));
     }
 }

@@ -7,6 +7,7 @@ pub mod checks;
 pub mod config_cmd;
 pub mod doctor;
 pub mod hook;
+mod hook_input;
 pub mod install;
 pub mod proxy;
 pub mod scan;

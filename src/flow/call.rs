@@ -65,6 +65,9 @@ pub struct Call {
     pub cwd: Option<String>,
     /// MCP tool annotations the proxy saw in `tools/list` (`readOnlyHint`, `openWorldHint`).
     pub annotations: Option<Value>,
+    /// Why part of the call was not seen (the hook input's size caps): for a sink, unverified
+    /// arguments; for a source, a response that may have held more than was recorded.
+    pub cut: Option<String>,
 }
 
 impl Call {

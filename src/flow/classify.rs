@@ -431,6 +431,7 @@ pub(crate) mod tests {
             error: None,
             cwd: None,
             annotations: None,
+            cut: None,
         }
     }
 

@@ -385,6 +385,7 @@ pub fn prepare(call: &Call, class: ToolClass, cfg: &Config, key: u64) -> Option<
     if truncated {
         unverified.push(format!("arguments past the {} byte check limit", cfg.max_sink_bytes));
     }
+    unverified.extend(call.cut.clone());
     // Pieces are a short call's matter; a large one carries whole windows anyway.
     let short_call = fields.iter().map(|f| f.text.len()).sum::<usize>() <= 8 * 1024;
     let pieces = fields

@@ -155,16 +155,21 @@ fn has_encoded_run(text: &str) -> bool {
     false
 }
 
+/// Sensitivity of a response cut by the hook input's caps (the rest was never seen).
+pub const CUT: &str = "cut-by-input-cap";
+
 /// Fingerprint what a tool returned. Needs no session state, so the caller runs it before
 /// taking the database lock.
 pub fn prepare(call: &Call, class: ToolClass, cfg: &Config, key: u64) -> Option<NewSource> {
-    let origin = class.source?;
+    // A response cut by the input caps may have held anything past the cut: it counts as
+    // private data, recorded even when the part seen is empty (never silently clean).
+    let origin = if call.cut.is_some() { Origin::Private } else { class.source? };
     let text = match (&call.response, &call.error) {
         (Some(resp), _) => extract::response_text(resp, cfg.max_source_bytes),
         (None, Some(err)) => err.chars().take(cfg.max_source_bytes).collect(),
         (None, None) => String::new(),
     };
-    if text.trim().is_empty() {
+    if text.trim().is_empty() && call.cut.is_none() {
         return None;
     }
     let mut found = Vec::new();
@@ -193,6 +198,9 @@ pub fn prepare(call: &Call, class: ToolClass, cfg: &Config, key: u64) -> Option<
         }
         if matches!(&call.tool, Tool::ReadFile { path } if classify::is_sensitive_path(path)) {
             sensitivity.push("sensitive-path".to_owned());
+        }
+        if call.cut.is_some() {
+            sensitivity.push(CUT.to_owned());
         }
     }
     Some(NewSource {

@@ -55,6 +55,7 @@ impl Guard {
             error: None,
             cwd: None,
             annotations: call.annotations.cloned(),
+            cut: None,
         }
     }
 

@@ -273,6 +273,7 @@ mod tests {
             error: None,
             cwd: Some("/home/u/proj".into()),
             annotations: None,
+            cut: None,
         }
     }
 
