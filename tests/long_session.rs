@@ -34,9 +34,9 @@ fn project_sources() -> Vec<PathBuf> {
 fn identifiers(text: &str) -> Vec<&str> {
     let mut out: Vec<&str> = text
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        // Names as people write them: letters and underscores (this project's test data holds
-        // secret-shaped samples whose pieces a real session would not send about).
-        .filter(|w| (8..=30).contains(&w.len()) && w.chars().all(|c| c.is_ascii_alphabetic() || c == '_'))
+        // Function and variable names (lowercase words joined by underscores): this project's
+        // test data holds secret-shaped samples whose pieces a real session would not send.
+        .filter(|w| (8..=30).contains(&w.len()) && w.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
         .collect();
     out.sort_unstable();
     out.dedup();
