@@ -342,6 +342,9 @@ impl Evaluator {
         let (agent, cfg) = (self.agent.clone(), self.cfg.clone());
         let key = self.key;
         let written = self.with_writer(paths, wait, |store| {
+            // A writer outside mcpproxy's lock (an SQLite transaction of another process) delays
+            // the write no longer than the lock may: past it the record is spooled.
+            store.conn.busy_timeout(wait).context("setting the database busy timeout")?;
             if let Some(k) = key {
                 if !check_key(store, k)? {
                     store.set_key_check(key_check_value(k))?;

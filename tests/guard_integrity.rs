@@ -163,6 +163,26 @@ fn a_held_lock_delays_nothing_and_loses_nothing() {
 }
 
 #[test]
+fn a_sqlite_writer_holding_the_database_does_not_turn_a_deny_silent() {
+    let home = Home::new();
+    home.hook(&read_env("sq"));
+    // Another process's transaction holds SQLite's write lock (not mcpproxy's lock file).
+    let conn = rusqlite::Connection::open(home.db()).unwrap();
+    conn.execute_batch("BEGIN EXCLUSIVE; INSERT INTO meta(key, value) VALUES ('held', 'x');").unwrap();
+    let started = Instant::now();
+    let run = home.hook(&leak("sq"));
+    let elapsed = started.elapsed();
+    let reason = assert_deny(&run, "leak while SQLite is held");
+    assert!(reason.contains("stripe"), "a real evaluation from the snapshot: {reason}");
+    eprintln!("answered in {elapsed:?}");
+    // A session that read nothing stays silent; its record waits in the spool.
+    assert_eq!(home.hook(&leak("fresh")).stdout, "");
+    conn.execute_batch("ROLLBACK").unwrap();
+    drop(conn);
+    assert_deny(&home.hook(&leak("sq")), "leak after the writer let go");
+}
+
+#[test]
 fn faults_in_a_session_that_read_a_secret_deny_and_name_the_fault() {
     // The database deleted.
     let home = Home::new();

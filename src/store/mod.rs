@@ -137,7 +137,9 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NOFOLLOW | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(&db_path, flags)
             .with_context(|| format!("opening database {}", db_path.display()))?;
-        conn.busy_timeout(Duration::from_millis(500))?;
+        // A WAL reader is blocked only by WAL recovery or a restarting checkpoint: a short wait,
+        // then the fail-safe rule answers.
+        conn.busy_timeout(Duration::from_millis(200))?;
         let version: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .with_context(|| format!("reading database {}", db_path.display()))?;
