@@ -12,6 +12,7 @@ use crate::flow::call::{Call, Decision, Phase, Tool, Verdict};
 use crate::flow::classify::Origin;
 use crate::flow::engine::{self, Needs, Prepared};
 use crate::flow::protect::{self, Guarded, Protected};
+use crate::flow::probe::Probe;
 use crate::flow::view::{Outcome, SessionView};
 use crate::paths::Paths;
 use crate::store::home::{self, Spooled};
@@ -234,19 +235,22 @@ impl Evaluator {
         let key = self.key(&paths)?;
         let (_, prepared) = engine::prepare(call, &self.cfg, key);
         let needs = prepared.needs(call, &self.cfg);
+        let probe = prepared.probe();
+        let probe = probe.as_ref();
         let reaches_out = matches!(prepared, Prepared::Sink(Some(_)));
         let view = match (&self.cached, needs) {
             (_, Needs::Nothing) => SessionView::default(),
             (Some(store), _) => {
                 check_key(store, key)?;
-                let mut view = store.load_view(&call.session_id, needs).context("loading session records")?;
+                let mut view =
+                    store.load_view(&call.session_id, needs, probe).context("loading session records")?;
                 view.approvals = store.approvals_for(&call.session_id, call.cwd.as_deref())?;
                 add_spooled(&paths, call, &mut view);
                 view
             }
-            (None, _) => read_view(&paths, call, needs, self.on_corrupt(), key)?,
+            (None, _) => read_view(&paths, call, needs, probe, self.on_corrupt(), key)?,
         };
-        if reaches_out && view.sources.is_empty() && home::session_holds(&paths, &call.session_id) {
+        if reaches_out && view.totals.sources == 0 && view.sources.is_empty() && home::session_holds(&paths, &call.session_id) {
             anyhow::bail!(
                 "the flow database has no records of this session although it read private data \
                  (database deleted, replaced or unreadable)"
@@ -553,10 +557,17 @@ fn check_key(store: &Store, key: u64) -> Result<bool> {
     }
 }
 
-fn read_view(paths: &Paths, call: &Call, needs: Needs, on_corrupt: OnCorrupt, key: u64) -> Result<SessionView> {
+fn read_view(
+    paths: &Paths,
+    call: &Call,
+    needs: Needs,
+    probe: Option<&Probe>,
+    on_corrupt: OnCorrupt,
+    key: u64,
+) -> Result<SessionView> {
     let load = |store: Store| -> Result<SessionView> {
         check_key(&store, key)?;
-        let mut view = store.load_view(&call.session_id, needs).context("loading session records")?;
+        let mut view = store.load_view(&call.session_id, needs, probe).context("loading session records")?;
         view.approvals = store.approvals_for(&call.session_id, call.cwd.as_deref()).context("loading approvals")?;
         Ok(view)
     };

@@ -8,6 +8,7 @@
 use crate::config::Config;
 use crate::flow::call::{Call, Phase};
 use crate::flow::classify::{self, ToolClass};
+use crate::flow::probe::Probe;
 use crate::flow::view::{NewSource, Outcome, SessionView};
 use crate::flow::{sink, source};
 
@@ -47,6 +48,15 @@ impl Prepared {
             // Recording a source needs no records, unless the call wrote files (taint).
             Prepared::Source(_) if source::may_write_files(call) => Needs::Records,
             Prepared::Source(_) => Needs::Nothing,
+        }
+    }
+
+    /// The hashes a sink call carries: the store loads only the records they hit. `None`
+    /// (load everything the needs name) for a source, which matches against every secret.
+    pub fn probe(&self) -> Option<Probe> {
+        match self {
+            Prepared::Sink(Some(p)) => Some(p.probe()),
+            _ => None,
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod fingerprint;
 pub mod hosts;
 pub mod licence;
 pub mod policy;
+pub mod probe;
 pub mod protect;
 pub mod secrets;
 pub mod shell;

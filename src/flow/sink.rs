@@ -10,6 +10,7 @@ use crate::flow::extract::{self, SinkField};
 use crate::flow::fingerprint::{self, CONTENT_K, SECRET_K, WINNOW_W};
 use crate::flow::hosts;
 use crate::flow::policy::{self, FlowKind, Hit};
+use crate::flow::probe::Probe;
 use crate::flow::secrets::pii;
 use crate::flow::shell;
 use crate::flow::source;
@@ -208,22 +209,29 @@ fn match_content(vars: &[Variant], view: &SessionView) -> Vec<ContentMatch> {
     if !view.content.iter().any(|c| c.origin == Origin::Private) {
         return Vec::new();
     }
+    // Every hash any source holds, once: most grams of a long call miss it and cost one search.
+    let mut held: Vec<u64> = view.content.iter().flat_map(|c| c.hashes.iter().copied()).collect();
+    held.sort_unstable();
+    held.dedup();
     let mut best: HashMap<i64, ContentMatch> = HashMap::new();
     for v in vars {
         let grams = &v.content_grams;
-        if grams.is_empty() {
+        let present: Vec<usize> = (0..grams.len()).filter(|&i| held.binary_search(&grams[i]).is_ok()).collect();
+        if present.is_empty() {
             continue;
         }
-        let public: Vec<bool> = grams
+        let public: Vec<bool> = present
             .iter()
-            .map(|h| view.content.iter().any(|c| c.origin == Origin::Public && c.hashes.binary_search(h).is_ok()))
+            .map(|&i| {
+                view.content.iter().any(|c| c.origin == Origin::Public && c.hashes.binary_search(&grams[i]).is_ok())
+            })
             .collect();
         for idx in view.content.iter().filter(|c| c.origin == Origin::Private) {
-            let positions: Vec<usize> = grams
+            let positions: Vec<usize> = present
                 .iter()
                 .enumerate()
-                .filter(|(i, h)| !public[*i] && idx.hashes.binary_search(h).is_ok())
-                .map(|(i, _)| i)
+                .filter(|&(j, &i)| !public[j] && idx.hashes.binary_search(&grams[i]).is_ok())
+                .map(|(_, &i)| i)
                 .collect();
             if positions.is_empty() {
                 continue;
@@ -276,6 +284,21 @@ impl PreparedSink {
     pub fn may_carry_content(&self, cfg: &Config) -> bool {
         !self.scripts_only && self.dest.hosts.iter().any(|h| hosts::is_collector(h, cfg))
             || self.variants.iter().any(|v| v.content_grams.len() + CONTENT_K > cfg.content_ask_chars)
+    }
+
+    /// Every hash the call carries, for the store to load only the records they hit.
+    pub fn probe(&self) -> Probe {
+        let mut p = Probe::default();
+        for v in &self.variants {
+            p.content.extend_from_slice(&v.content_grams);
+            p.secrets.extend_from_slice(&v.secret_grams);
+        }
+        // `path_flows` asks `folder_holding_read_secret` about every uploaded or piped path.
+        p.all_sources = self
+            .facts
+            .as_ref()
+            .is_some_and(|f| f.net.iter().any(|n| !n.upload_paths.is_empty() || !n.stdin_from.is_empty()));
+        p
     }
 }
 
@@ -497,13 +520,15 @@ fn unverified_hit(prepared: &PreparedSink, view: &SessionView, cfg: &Config, to:
     let private: Vec<&crate::flow::view::SourceMeta> =
         view.sources.values().filter(|s| s.origin == Origin::Private).collect();
     let first = private.iter().min_by_key(|s| s.id)?;
+    // A view loaded for a call holds the first private source and what the call hit.
+    let private_count = private.len().max(view.totals.private_sources);
     let kind = FlowKind::Unverified;
     Some(Hit {
         kind,
         action: kind.action(cfg),
-        data: if view.secrets.is_empty() { "private data".into() } else { "secrets".into() },
-        provenance: if private.len() > 1 {
-            format!("{} {} and {} more", first.tool, first.location, private.len() - 1)
+        data: if view.secrets.is_empty() && !view.totals.any_secret { "private data".into() } else { "secrets".into() },
+        provenance: if private_count > 1 {
+            format!("{} {} and {} more", first.tool, first.location, private_count - 1)
         } else {
             format!("{} {}", first.tool, first.location)
         },

@@ -52,7 +52,13 @@ pub struct Approved {
     pub destination: String,
 }
 
-/// Everything recorded for a session (and the sessions linked to it).
+/// What recorded for a session (and the sessions linked to it) a decision can use.
+///
+/// A view loaded for a sink call holds only the records its hashes hit (see
+/// [`crate::flow::probe::Probe`]): the secrets with a window the call carries, per source only
+/// the call's content hashes that source holds, and the provenance of those plus the first
+/// private source. Matching against it gives what matching against the whole session gives;
+/// `totals` counts every record.
 #[derive(Debug, Clone, Default)]
 pub struct SessionView {
     pub sources: HashMap<i64, SourceMeta>,
@@ -61,6 +67,16 @@ pub struct SessionView {
     pub taints: Vec<Taint>,
     /// Approvals in force for this session (loaded by the caller).
     pub approvals: Vec<Approved>,
+    pub totals: Totals,
+}
+
+/// What the session holds in all (`SessionView`'s lists may hold less).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub sources: usize,
+    pub private_sources: usize,
+    /// Any secret recorded (a count would scan them all).
+    pub any_secret: bool,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -115,6 +131,9 @@ impl SessionView {
         self.taints.extend(taints);
         let Some(src) = source else { return };
         let id = -(self.sources.len() as i64) - 1;
+        self.totals.sources += 1;
+        self.totals.private_sources += usize::from(src.origin == Origin::Private);
+        self.totals.any_secret |= !src.secrets.is_empty();
         self.sources.insert(id, SourceMeta { id, tool: src.tool, origin: src.origin, location: src.location });
         if !src.content.is_empty() {
             let mut hashes = src.content;

@@ -3,13 +3,16 @@
 
 pub mod approvals;
 pub mod home;
+pub mod index;
 pub mod queries;
 mod schema;
 
 use crate::flow::call::Decision;
 use crate::flow::classify::Origin;
 use crate::flow::fingerprint::{from_blob, to_blob};
+use crate::flow::probe::Probe;
 use crate::flow::view::{ContentIndex, Outcome, SecretState, SessionView, SourceMeta, Taint};
+use index::IndexKind;
 use crate::paths::Paths;
 use anyhow::{bail, Context, Result};
 use fs2::FileExt;
@@ -294,6 +297,10 @@ impl Store {
             for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
                 tx.execute_batch(sql).with_context(|| format!("migrating database to version {}", i + 1))?;
             }
+            if version < schema::INDEX_VERSION {
+                index::rebuild_all(&tx)
+                    .with_context(|| format!("building the session index of database {}", db_path.display()))?;
+            }
             tx.pragma_update(None, "user_version", CURRENT_VERSION)?;
             tx.commit()
                 .with_context(|| format!("migrating database {} to version {CURRENT_VERSION}", db_path.display()))?;
@@ -329,78 +336,144 @@ impl Store {
             // Hashes under the old key can never match again: drop them, so sessions that held
             // data show as having lost their records (and their markers keep them fail-safe).
             self.conn.execute("DELETE FROM sources", [])?;
+            self.conn.execute("DELETE FROM session_index", [])?;
         }
         Ok((key, lost))
     }
 
-    /// Sessions whose records this session can see: itself and any linked to it.
+    /// Sessions whose records this session can see: itself and any linked to it (two
+    /// indexed lookups; an `OR` of both would scan every session).
     pub fn session_family(&self, session_id: &str) -> Result<Vec<String>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id FROM sessions WHERE id = ?1 OR (link_group IS NOT NULL AND link_group = (SELECT link_group FROM sessions WHERE id = ?1))",
-        )?;
-        let mut ids: Vec<String> = stmt.query_map(params![session_id], |r| r.get(0))?.collect::<Result<_, _>>()?;
-        if ids.is_empty() {
-            ids.push(session_id.to_owned());
+        let group: Option<String> = self
+            .conn
+            .prepare_cached("SELECT link_group FROM sessions WHERE id = ?1")?
+            .query_row(params![session_id], |r| r.get(0))
+            .optional()?
+            .flatten();
+        let mut ids: Vec<String> = match group {
+            Some(g) => {
+                let mut stmt =
+                    self.conn.prepare_cached("SELECT id FROM sessions WHERE link_group = ?1 ORDER BY rowid")?;
+                let rows = stmt.query_map(params![g], |r| r.get(0))?;
+                rows.collect::<Result<_, _>>()?
+            }
+            None => Vec::new(),
+        };
+        if !ids.iter().any(|i| i == session_id) {
+            ids.insert(0, session_id.to_owned());
         }
         Ok(ids)
     }
 
-    /// Everything recorded for the session and its linked sessions.
-    /// `needs` says which parts the decision can use; content fingerprints are the bulk of a
-    /// session (about 1 MB per 8 MB read) and most calls are too short to carry a span of it.
-    pub fn load_view(&self, session_id: &str, needs: Needs) -> Result<SessionView> {
+    /// What recorded for the session and its linked sessions a decision can use.
+    /// `needs` says which parts: content fingerprints are the bulk of a session (about 1 MB per
+    /// 8 MB read) and most calls are too short to carry a span of it. With a `probe` (a sink
+    /// call's hashes) only the secrets and content the call hits are loaded, through the
+    /// session index, with the provenance of what they hit, the first private source and the
+    /// totals; without one, everything (a source recording matches every secret it writes).
+    pub fn load_view(&self, session_id: &str, needs: Needs, probe: Option<&Probe>) -> Result<SessionView> {
         let mut view = SessionView::default();
         if needs == Needs::Nothing {
             return Ok(view);
         }
+        // One snapshot for every query below (the index and the rows it points at agree).
+        let _snapshot = if self.conn.is_autocommit() { Some(self.conn.unchecked_transaction()?) } else { None };
         for sid in self.session_family(session_id)? {
-            self.load_into(&sid, needs == Needs::WithContent, &mut view)?;
+            self.load_into(&sid, needs == Needs::WithContent, probe, &mut view)?;
         }
         Ok(view)
     }
 
-    fn load_into(&self, sid: &str, with_content: bool, view: &mut SessionView) -> Result<()> {
-        let mut stmt =
-            self.conn.prepare_cached("SELECT id, tool, origin, location FROM sources WHERE session_id = ?1")?;
-        for row in stmt.query_map(params![sid], |r| {
-            Ok(SourceMeta {
-                id: r.get(0)?,
-                tool: r.get(1)?,
-                origin: Origin::parse(&r.get::<_, String>(2)?),
-                location: r.get(3)?,
-            })
-        })? {
-            let s = row?;
-            view.sources.insert(s.id, s);
+    /// One source's provenance into the view (once).
+    fn source_meta(&self, id: i64, view: &mut SessionView) -> Result<()> {
+        if view.sources.contains_key(&id) {
+            return Ok(());
+        }
+        let meta = self
+            .conn
+            .prepare_cached("SELECT id, tool, origin, location FROM sources WHERE id = ?1")?
+            .query_row(params![id], source_meta_row)
+            .optional()?;
+        if let Some(m) = meta {
+            view.sources.insert(m.id, m);
+        }
+        Ok(())
+    }
+
+    fn load_into(&self, sid: &str, with_content: bool, probe: Option<&Probe>, view: &mut SessionView) -> Result<()> {
+        let (sources, private, first_private, any_secret): (i64, i64, Option<i64>, bool) = self
+            .conn
+            .prepare_cached(
+                "SELECT (SELECT COUNT(*) FROM sources WHERE session_id = ?1),
+                        (SELECT COUNT(*) FROM sources WHERE session_id = ?1 AND origin = 'private'),
+                        (SELECT MIN(id) FROM sources WHERE session_id = ?1 AND origin = 'private'),
+                        EXISTS (SELECT 1 FROM secrets WHERE session_id = ?1)",
+            )?
+            .query_row(params![sid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+        view.totals.sources += sources as usize;
+        view.totals.private_sources += private as usize;
+        view.totals.any_secret |= any_secret;
+        if probe.is_none_or(|p| p.all_sources) {
+            let mut stmt =
+                self.conn.prepare_cached("SELECT id, tool, origin, location FROM sources WHERE session_id = ?1")?;
+            for row in stmt.query_map(params![sid], source_meta_row)? {
+                let s = row?;
+                view.sources.insert(s.id, s);
+            }
+        } else if let Some(id) = first_private {
+            self.source_meta(id, view)?;
         }
         if with_content {
-            let mut stmt =
-                self.conn.prepare_cached("SELECT source_id, origin, hashes FROM fingerprints WHERE session_id = ?1")?;
-            for row in stmt.query_map(params![sid], |r| {
-                Ok(ContentIndex {
-                    source_id: r.get(0)?,
-                    origin: Origin::parse(&r.get::<_, String>(1)?),
-                    hashes: from_blob(&r.get::<_, Vec<u8>>(2)?),
-                })
-            })? {
-                view.content.push(row?);
+            match probe {
+                Some(p) => {
+                    let mut by_source: std::collections::BTreeMap<i64, Vec<u64>> = Default::default();
+                    for (h, source) in index::probe(&self.conn, sid, IndexKind::Content, &p.content)? {
+                        by_source.entry(source).or_default().push(h);
+                    }
+                    for (source_id, hashes) in by_source {
+                        self.source_meta(source_id, view)?;
+                        // A source deleted behind the index's back holds nothing.
+                        let Some(origin) = view.sources.get(&source_id).map(|m| m.origin) else { continue };
+                        view.content.push(ContentIndex { source_id, origin, hashes });
+                    }
+                }
+                None => {
+                    let mut stmt = self
+                        .conn
+                        .prepare_cached("SELECT source_id, origin, hashes FROM fingerprints WHERE session_id = ?1")?;
+                    for row in stmt.query_map(params![sid], |r| {
+                        Ok(ContentIndex {
+                            source_id: r.get(0)?,
+                            origin: Origin::parse(&r.get::<_, String>(1)?),
+                            hashes: from_blob(&r.get::<_, Vec<u8>>(2)?),
+                        })
+                    })? {
+                        view.content.push(row?);
+                    }
+                }
             }
         }
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, source_id, kind, category, windows, core_len, coverage FROM secrets WHERE session_id = ?1 ORDER BY id",
-        )?;
-        for row in stmt.query_map(params![sid], |r| {
-            Ok(SecretState {
-                id: r.get(0)?,
-                source_id: r.get(1)?,
-                kind: r.get(2)?,
-                category: r.get(3)?,
-                windows: from_blob(&r.get::<_, Vec<u8>>(4)?),
-                core_len: r.get::<_, i64>(5)? as usize,
-                coverage: r.get(6)?,
-            })
-        })? {
-            view.secrets.push(row?);
+        const SECRET_COLS: &str = "SELECT id, source_id, kind, category, windows, core_len, coverage FROM secrets";
+        match probe {
+            Some(p) => {
+                let mut ids: Vec<i64> =
+                    index::probe(&self.conn, sid, IndexKind::Secret, &p.secrets)?.into_iter().map(|(_, id)| id).collect();
+                ids.sort_unstable();
+                ids.dedup();
+                let mut stmt = self.conn.prepare_cached(&format!("{SECRET_COLS} WHERE id = ?1 AND session_id = ?2"))?;
+                for id in ids {
+                    if let Some(s) = stmt.query_row(params![id, sid], secret_row).optional()? {
+                        self.source_meta(s.source_id, view)?;
+                        view.secrets.push(s);
+                    }
+                }
+            }
+            None => {
+                let mut stmt = self.conn.prepare_cached(&format!("{SECRET_COLS} WHERE session_id = ?1 ORDER BY id"))?;
+                for row in stmt.query_map(params![sid], secret_row)? {
+                    view.secrets.push(row?);
+                }
+            }
         }
         let mut stmt = self.conn.prepare_cached("SELECT path, kinds FROM taints WHERE session_id = ?1")?;
         for row in stmt.query_map(params![sid], |r| Ok(Taint { path: r.get(0)?, kinds: r.get(1)? }))? {
@@ -429,14 +502,24 @@ impl Store {
                     "INSERT INTO fingerprints(source_id, session_id, origin, hashes) VALUES (?1, ?2, ?3, ?4)",
                     params![source_id, entry.session_id, src.origin.as_str(), to_blob(&src.content)],
                 )?;
+                let pairs = src.content.iter().map(|&h| (h, source_id)).collect();
+                index::add(&tx, entry.session_id, IndexKind::Content, pairs)?;
             }
+            let mut windows = Vec::new();
             for s in &src.secrets {
-                tx.execute(
-                    "INSERT OR IGNORE INTO secrets(session_id, source_id, kind, category, ident, core_len, windows, coverage)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                    params![entry.session_id, source_id, s.kind, s.category, s.ident as i64, s.core_len as i64, to_blob(&s.windows), vec![0u8; s.core_len]],
-                )?;
+                // A secret already recorded (same ident) is ignored here and needs no index entry.
+                let added = tx
+                    .prepare_cached(
+                        "INSERT OR IGNORE INTO secrets(session_id, source_id, kind, category, ident, core_len, windows, coverage)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    )?
+                    .execute(params![entry.session_id, source_id, s.kind, s.category, s.ident as i64, s.core_len as i64, to_blob(&s.windows), vec![0u8; s.core_len]])?;
+                if added > 0 {
+                    let id = tx.last_insert_rowid();
+                    windows.extend(s.windows.iter().map(|&h| (h, id)));
+                }
             }
+            index::add(&tx, entry.session_id, IndexKind::Secret, windows)?;
         }
         for t in &outcome.taints {
             tx.execute(
@@ -509,6 +592,22 @@ impl Store {
         }
         Ok(ids)
     }
+}
+
+fn source_meta_row(r: &rusqlite::Row) -> rusqlite::Result<SourceMeta> {
+    Ok(SourceMeta { id: r.get(0)?, tool: r.get(1)?, origin: Origin::parse(&r.get::<_, String>(2)?), location: r.get(3)? })
+}
+
+fn secret_row(r: &rusqlite::Row) -> rusqlite::Result<SecretState> {
+    Ok(SecretState {
+        id: r.get(0)?,
+        source_id: r.get(1)?,
+        kind: r.get(2)?,
+        category: r.get(3)?,
+        windows: from_blob(&r.get::<_, Vec<u8>>(4)?),
+        core_len: r.get::<_, i64>(5)? as usize,
+        coverage: r.get(6)?,
+    })
 }
 
 /// Rename a corrupt database (and its WAL/SHM files) out of the way; never delete it.

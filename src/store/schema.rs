@@ -131,6 +131,24 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (session_id, call_hash)
     );
     "#,
+    // v6: one prefilter per session and kind (see `store::index`), filled for existing sessions
+    // by the migration itself; indexes that fit the per-call queries.
+    r#"
+    CREATE TABLE session_index (
+        id INTEGER PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        kind INTEGER NOT NULL,
+        level INTEGER NOT NULL,
+        entries INTEGER NOT NULL,
+        data BLOB NOT NULL
+    );
+    CREATE INDEX session_index_session ON session_index(session_id, kind, level);
+    CREATE INDEX sessions_link_group ON sessions(link_group) WHERE link_group IS NOT NULL;
+    CREATE INDEX sources_session_origin ON sources(session_id, origin);
+    "#,
 ];
+
+/// The version whose migration builds the session index from the records.
+pub const INDEX_VERSION: i64 = 6;
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
