@@ -10,7 +10,8 @@
 //! KB, default `4,64,1024`), BENCH_BEFORE (path to an older binary at schema v5: every case is
 //! also run on a copy of each database without the session index), BENCH_CALLGRIND (default
 //! on; `0` skips instruction counts), BENCH_SCRATCH (where the databases are kept and reused),
-//! BENCH_OUT (markdown output).
+//! BENCH_OUT (markdown output), BENCH_DUMP (a folder to write each case's input to), BENCH_VERBOSE
+//! (print each decision).
 
 use serde_json::json;
 use std::io::Write;
@@ -217,6 +218,9 @@ fn decision(bin: &Path, args: &[&str], home: &Path, input: &[u8]) -> String {
     }
     let out = child.wait_with_output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
+    if std::env::var_os("BENCH_VERBOSE").is_some() && !text.trim().is_empty() {
+        eprintln!("{}: {}", home.display(), text.trim());
+    }
     ["deny", "ask", "allow"].iter().find(|d| text.contains(&format!("\"{d}\""))).map(|d| d.to_string()).unwrap_or("-".into())
 }
 
@@ -357,6 +361,13 @@ fn main() {
         });
     }
 
+    if let Some(dir) = std::env::var_os("BENCH_DUMP") {
+        // The inputs, to rerun one case by hand (under a profiler).
+        std::fs::create_dir_all(&dir).unwrap();
+        for (i, c) in cases.iter().chain(&posts).enumerate() {
+            std::fs::write(Path::new(&dir).join(format!("{i}.json")), &c.input).unwrap();
+        }
+    }
     let mut homes: Vec<(String, PathBuf)> = Vec::new();
     for &mb in &sizes {
         let home = scratch.join(format!("s{mb}"));

@@ -10,10 +10,16 @@ use std::sync::OnceLock;
 
 const S: Category = Category::Secret;
 
+// The user and password runs are unbounded here and their lengths checked after the match
+// (`URL_USER_MAX`, `URL_PASSWORD_MAX`): a bounded repeat of a negated Unicode class compiles
+// one copy of the class per repeat (tens of millions of instructions in every process that
+// scans). Both runs end at a char their class excludes (`:` and `@`), so a match is the same.
 lazy_re!(
     url_re,
-    r#"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]{1,30})://(?P<user>[^\s:/@'"<>()\[\]{}\\]{0,128}):(?P<pw>[^\s@/'"<>\\]{1,256})@(?P<host>[A-Za-z0-9._\-\[\]]+)"#
+    r#"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]{1,30})://(?P<user>[^\s:/@'"<>()\[\]{}\\]*):(?P<pw>[^\s@/'"<>\\]+)@(?P<host>[A-Za-z0-9._\-\[\]]+)"#
 );
+const URL_USER_MAX: usize = 128;
+const URL_PASSWORD_MAX: usize = 256;
 lazy_re!(oracle_re, r#"(?i)jdbc:oracle:[a-z]+:(?P<user>[A-Za-z0-9_$#]+)/(?P<pw>[^@\s'"/]+)@"#);
 lazy_re!(curl_re, r#"(?:^|[\s'"(])(?:-u|--user)(?:[ \t]+|=)"#);
 
@@ -59,7 +65,7 @@ pub(super) fn scan_urls(text: &str, out: &mut Vec<Cand>) {
         let pw = caps.name("pw").unwrap();
         let user = caps.name("user").unwrap().as_str();
         let p = pw.as_str();
-        if !url_password_ok(user, p) {
+        if user.chars().count() > URL_USER_MAX || p.chars().count() > URL_PASSWORD_MAX || !url_password_ok(user, p) {
             continue;
         }
         let base = scheme.rsplit(':').next().unwrap_or(&scheme);
