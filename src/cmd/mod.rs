@@ -8,6 +8,7 @@ pub mod config_cmd;
 pub mod doctor;
 pub mod hook;
 pub mod install;
+pub mod listing;
 pub mod proxy;
 pub mod scan;
 pub mod sessions;

@@ -17,5 +17,6 @@ pub mod shell;
 pub mod sink;
 pub mod source;
 pub mod stored;
+pub mod taint;
 pub mod view;
 pub mod written_code;

@@ -10,9 +10,9 @@ use crate::flow::extract::{self, SinkField};
 use crate::flow::fingerprint::{self, CONTENT_K, SECRET_K, WINNOW_W};
 use crate::flow::hosts;
 use crate::flow::policy::{self, FlowKind, Hit};
-use crate::flow::secrets::pii;
+use crate::flow::secrets::{pii, Category};
 use crate::flow::shell;
-use crate::flow::source;
+use crate::flow::taint::TaintKind;
 use crate::flow::view::{Outcome, SessionView, Taint};
 use std::collections::HashMap;
 
@@ -388,9 +388,9 @@ pub fn evaluate(call: &Call, prepared: &PreparedSink, view: &SessionView, cfg: &
         }
         let total_chars: usize = total.iter().map(|&c| c as usize).sum();
         let leaked = total_chars >= cfg.fragment_deny_chars.min(s.core_len);
-        let kind = match (s.category.as_str(), leaked) {
-            ("card" | "ssn", _) => FlowKind::CardSsn,
-            ("pii", _) => FlowKind::Pii,
+        let kind = match (s.category, leaked) {
+            (Category::Card | Category::Ssn, _) => FlowKind::CardSsn,
+            (Category::Pii, _) => FlowKind::Pii,
             (_, true) => FlowKind::Secret,
             (_, false) => FlowKind::SecretFragment,
         };
@@ -418,7 +418,7 @@ pub fn evaluate(call: &Call, prepared: &PreparedSink, view: &SessionView, cfg: &
         hits.push(Hit {
             kind: if collector.is_some() && kind.action(cfg) != Action::Deny { FlowKind::Collector } else { kind },
             action,
-            data: format!("{} ({})", s.kind, s.category),
+            data: format!("{} ({})", s.kind, s.category.as_str()),
             provenance: provenance(view, s.source_id),
             source_id: Some(s.source_id),
             field: m.field,
@@ -681,8 +681,8 @@ fn path_flows(
     let mut flow =
         |data: String, how: &str, field: &str| hits.push(file_transfer_hit(cfg, data, how, field, to.clone()));
     for script in scripts {
-        if let Some(t) = is_tainted(script, view).filter(|t| t.kinds.split(',').any(|k| k == source::NETWORK_CODE)) {
-            let kinds = t.kinds.replace(&format!(",{}", source::NETWORK_CODE), "");
+        if let Some(t) = is_tainted(script, view).filter(|t| t.kinds.contains(&TaintKind::NetworkCode)) {
+            let kinds = t.kinds.data();
             flow(
                 format!("script {script} (written this session with {kinds} and an external URL)"),
                 "running a script",
@@ -729,7 +729,7 @@ fn path_flows(
         }
         if !pushed.is_empty() {
             let paths: Vec<&str> = pushed.iter().map(|t| t.path.as_str()).take(3).collect();
-            let kinds: Vec<&str> = pushed.iter().map(|t| t.kinds.as_str()).take(3).collect();
+            let kinds: Vec<String> = pushed.iter().map(|t| t.kinds.to_string()).take(3).collect();
             flow(
                 format!(
                     "commits that may include {} (written this session with {})",

@@ -9,6 +9,8 @@ mod schema;
 use crate::flow::call::Decision;
 use crate::flow::classify::Origin;
 use crate::flow::fingerprint::{from_blob, to_blob};
+use crate::flow::secrets::Category;
+use crate::flow::taint::TaintKinds;
 use crate::flow::view::{ContentIndex, Outcome, SecretState, SessionView, SourceMeta, Taint};
 use crate::paths::Paths;
 use anyhow::{bail, Context, Result};
@@ -394,7 +396,8 @@ impl Store {
                 id: r.get(0)?,
                 source_id: r.get(1)?,
                 kind: r.get(2)?,
-                category: r.get(3)?,
+                // A name this version does not know is read as the strictest category.
+                category: Category::from_name(&r.get::<_, String>(3)?).unwrap_or(Category::Secret),
                 windows: from_blob(&r.get::<_, Vec<u8>>(4)?),
                 core_len: r.get::<_, i64>(5)? as usize,
                 coverage: r.get(6)?,
@@ -403,7 +406,9 @@ impl Store {
             view.secrets.push(row?);
         }
         let mut stmt = self.conn.prepare_cached("SELECT path, kinds FROM taints WHERE session_id = ?1")?;
-        for row in stmt.query_map(params![sid], |r| Ok(Taint { path: r.get(0)?, kinds: r.get(1)? }))? {
+        for row in stmt.query_map(params![sid], |r| {
+            Ok(Taint { path: r.get(0)?, kinds: TaintKinds::from_text(&r.get::<_, String>(1)?) })
+        })? {
             view.taints.push(row?);
         }
         Ok(())
@@ -434,7 +439,7 @@ impl Store {
                 tx.execute(
                     "INSERT OR IGNORE INTO secrets(session_id, source_id, kind, category, ident, core_len, windows, coverage)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                    params![entry.session_id, source_id, s.kind, s.category, s.ident as i64, s.core_len as i64, to_blob(&s.windows), vec![0u8; s.core_len]],
+                    params![entry.session_id, source_id, s.kind, s.category.as_str(), s.ident as i64, s.core_len as i64, to_blob(&s.windows), vec![0u8; s.core_len]],
                 )?;
             }
         }
@@ -442,7 +447,7 @@ impl Store {
             tx.execute(
                 "INSERT INTO taints(session_id, path, kinds, created_at) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT(session_id, path) DO UPDATE SET kinds = excluded.kinds, created_at = excluded.created_at",
-                params![entry.session_id, t.path, t.kinds, entry.now],
+                params![entry.session_id, t.path, t.kinds.to_string(), entry.now],
             )?;
         }
         for (id, cov) in &outcome.coverage {
