@@ -20,6 +20,8 @@ const RSS_BOUND_KB: i64 = 200 * 1024;
 /// The child is started with vfork semantics, so the peak `wait4` reports also counts this
 /// test process's own peak before the exec: the payloads are streamed to files (this process
 /// stays at a few MiB), which keeps the figure an upper bound of the hook's own peak.
+// The child is reaped by `libc::wait4` (for its rusage), not by `Child::wait`.
+#[allow(clippy::zombie_processes)]
 fn hook_measured(home: &Home, input: &Path) -> (Run, i64) {
     let mut child = Command::new(common::bin())
         .env("MCPPROXY_HOME", home.path())
@@ -52,7 +54,7 @@ fn payload_file(dir: &Path, name: &str, head: Value, body: impl FnOnce(&mut dyn 
     let path = dir.join(name);
     let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
     let head = head.to_string();
-    f.write_all(head[..head.len() - 1].as_bytes()).unwrap();
+    f.write_all(&head.as_bytes()[..head.len() - 1]).unwrap();
     body(&mut f);
     f.write_all(b"}").unwrap();
     f.flush().unwrap();

@@ -147,7 +147,7 @@ impl JsonScan {
                 let at = self.string_start + 1 + at;
                 let escape = &bytes[at..end];
                 let complete = escape.len() >= 2 && (escape[1] != b'u' || escape.len() >= 6);
-                let escaped_backslash = at > 0 && trailing_backslashes(&bytes[..=at]) % 2 == 0;
+                let escaped_backslash = at > 0 && trailing_backslashes(&bytes[..=at]).is_multiple_of(2);
                 if !complete && !escaped_backslash {
                     end = at;
                 }
