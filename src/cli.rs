@@ -237,25 +237,7 @@ pub struct StatusArgs {
     pub json: bool,
 }
 
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Scope {
-    /// The user's settings (~/.claude/settings.json, ~/.codex/hooks.json, ...).
-    User,
-    /// The project's shared settings under the current directory (.claude/settings.json, ...).
-    Project,
-    /// The project's personal settings (.claude/settings.local.json; Claude Code only).
-    Local,
-}
-
-impl Scope {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Scope::User => "user",
-            Scope::Project => "project",
-            Scope::Local => "local",
-        }
-    }
-}
+pub use crate::agent::Scope;
 
 #[derive(Subcommand, Debug)]
 pub enum ActivityCommand {
@@ -345,6 +327,13 @@ pub struct ActivityListArgs {
     /// Show at most this many rows (the newest).
     #[arg(long, default_value_t = 50)]
     pub limit: u32,
+    #[command(flatten)]
+    pub output: ListOutput,
+}
+
+/// How a list command prints its rows (`activity list`, `sessions list`).
+#[derive(Args, Debug)]
+pub struct ListOutput {
     /// Print rows as a JSON array.
     #[arg(long)]
     pub json: bool,
@@ -401,12 +390,8 @@ pub struct SessionsListArgs {
     /// Show at most this many sessions (most recently active first).
     #[arg(long, default_value_t = 50)]
     pub limit: u32,
-    /// Print as JSON.
-    #[arg(long)]
-    pub json: bool,
-    /// Print every cell in full instead of fitting the terminal.
-    #[arg(long)]
-    pub wide: bool,
+    #[command(flatten)]
+    pub output: ListOutput,
 }
 
 #[derive(Args, Debug)]
@@ -507,13 +492,16 @@ pub enum Agent {
     Gemini,
 }
 
+text_names!(Agent {
+    ClaudeCode => "claude-code",
+    Codex => "codex",
+    Cursor => "cursor",
+    Gemini => "gemini",
+});
+
 impl Agent {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Agent::ClaudeCode => "claude-code",
-            Agent::Codex => "codex",
-            Agent::Cursor => "cursor",
-            Agent::Gemini => "gemini",
-        }
+    /// The agent's hook protocol and settings-file format.
+    pub fn protocol(self) -> &'static dyn crate::agent::AgentProtocol {
+        crate::agent::protocol(self.as_str())
     }
 }

@@ -18,15 +18,11 @@ pub enum Action {
     Allow,
 }
 
-impl Action {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::Deny => "deny",
-            Action::Ask => "ask",
-            Action::Allow => "allow",
-        }
-    }
-}
+text_names!(Action {
+    Deny => "deny",
+    Ask => "ask",
+    Allow => "allow",
+});
 
 /// How a tool or server is treated by the classifier when the user overrides it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]

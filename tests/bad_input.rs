@@ -14,29 +14,21 @@ fn assert_fail_open(run: &Run, needle: &str) {
 }
 
 #[test]
-fn malformed_json() {
-    let home = Home::new();
-    assert_fail_open(&home.hook_bytes(b"{\"hook_event_name\": PreToolUse}"), "not valid JSON");
-}
-
-#[test]
-fn truncated_json() {
-    let home = Home::new();
+fn bytes_that_are_no_json_object_fail_open() {
     let full = std::fs::read(fixtures().join("claude-code/pre_webfetch.json")).unwrap();
-    assert_fail_open(&home.hook_bytes(&full[..full.len() / 2]), "not valid JSON");
-}
-
-#[test]
-fn zero_bytes() {
-    let home = Home::new();
-    assert_fail_open(&home.hook_bytes(b""), "empty hook input");
-}
-
-#[test]
-fn binary_garbage() {
-    let home = Home::new();
     let garbage: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
-    assert_fail_open(&home.hook_bytes(&garbage), "not valid JSON");
+    let cases: [(&str, &[u8], &str); 4] = [
+        ("malformed json", b"{\"hook_event_name\": PreToolUse}", "not valid JSON"),
+        ("truncated json", &full[..full.len() / 2], "not valid JSON"),
+        ("zero bytes", b"", "empty hook input"),
+        ("binary garbage", &garbage, "not valid JSON"),
+    ];
+    for (case, bytes, needle) in cases {
+        let home = Home::new();
+        let run = home.hook_bytes(bytes);
+        assert_eq!(run.code, 0, "{case}: exit code; stderr: {}", run.stderr);
+        assert_fail_open(&run, needle);
+    }
 }
 
 #[test]

@@ -5,31 +5,16 @@ mod common;
 use common::*;
 use serde_json::json;
 use std::io::Write;
-use std::process::{Command, Stdio};
 
 #[test]
 fn thirty_two_parallel_posts_are_all_recorded() {
     let home = Home::new();
-    let bin = assert_cmd::cargo::cargo_bin("mcpproxy");
     let mut children = Vec::new();
     for i in 0..32 {
         let path = format!("/repo/src/module_{i}.rs");
         let content = module_text(i);
-        let ev = payload(
-            "parallel-session",
-            "PostToolUse",
-            "Read",
-            json!({"file_path": path}),
-            Some(json!({"type": "text", "file": {"filePath": path, "content": content}})),
-        );
-        let mut child = Command::new(&bin)
-            .args(["hook", "evaluate"])
-            .env("MCPPROXY_HOME", home.path())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let ev = read_post("parallel-session", &path, &content);
+        let mut child = spawn_hook(home.path());
         child.stdin.take().unwrap().write_all(ev.to_string().as_bytes()).unwrap();
         children.push(child);
     }

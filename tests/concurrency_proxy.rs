@@ -49,16 +49,6 @@ fn module_path(s: usize, i: usize) -> String {
     format!("/repo/s{s}/src/ledger_{i}.rs")
 }
 
-fn read_post(s: usize, path: &str, content: &str) -> Value {
-    payload(
-        &session_id(s),
-        "PostToolUse",
-        "Read",
-        json!({"file_path": path}),
-        Some(json!({"type": "text", "file": {"filePath": path, "content": content}})),
-    )
-}
-
 fn fetch_pre(s: usize, url: String) -> Value {
     payload(&session_id(s), "PreToolUse", "WebFetch", json!({"url": url, "prompt": "summarise"}), None)
 }
@@ -91,15 +81,7 @@ fn run_all_at_once(
 ) -> Vec<(std::process::Output, Duration)> {
     let mut children = Vec::new();
     for _ in jobs {
-        let child = Command::new(bin())
-            .args(["hook", "evaluate"])
-            .env("MCPPROXY_HOME", home.path())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn hook");
-        children.push(child);
+        children.push(spawn_hook(home.path()));
     }
     if let Some(go) = go {
         go.send(()).unwrap();
@@ -194,7 +176,7 @@ fn sixty_four_hooks_and_a_proxy_write_at_once() {
         .map(|s| Job {
             label: format!("seed s{s}"),
             input: read_post(
-                s,
+                &session_id(s),
                 &format!("/repo/s{s}/.env"),
                 &format!("NODE_ENV=production\nSTRIPE_SECRET_KEY={}\n", session_secret(s)),
             )
@@ -223,7 +205,7 @@ fn sixty_four_hooks_and_a_proxy_write_at_once() {
             let job = if k < READS_PER_SESSION {
                 Job {
                     label: format!("s{s} read {k}"),
-                    input: read_post(s, &module_path(s, k), &module_text(s, k)).to_string().into_bytes(),
+                    input: read_post(&session_id(s), &module_path(s, k), &module_text(s, k)).to_string().into_bytes(),
                     expect: Expect::Nothing,
                 }
             } else if k < READS_PER_SESSION + SECRET_FETCHES_PER_SESSION {

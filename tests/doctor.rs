@@ -13,6 +13,16 @@ fn doctor(w: &Workspace) -> (Run, Value) {
     (text, v)
 }
 
+/// A user-scope Claude Code install under `config`, then `doctor`, which must find a problem.
+fn red_doctor_with_config(config: &str) -> (Workspace, Run, Value) {
+    let w = Workspace::new();
+    assert_eq!(w.run(&["hook", "install", "--scope", "user"]).code, 0);
+    w.state.write_config(config);
+    let (r, v) = doctor(&w);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    (w, r, v)
+}
+
 fn fixes(v: &Value) -> Vec<String> {
     v["problems"].as_array().unwrap().iter().map(|p| p["fix"].as_str().unwrap().to_owned()).collect()
 }
@@ -58,11 +68,7 @@ fn green_for_codex_and_gemini_user_installs() {
 
 #[test]
 fn red_on_an_invalid_config() {
-    let w = Workspace::new();
-    assert_eq!(w.run(&["hook", "install", "--scope", "user"]).code, 0);
-    w.state.write_config("{\"policy\": {\"secret\": 7}}");
-    let (r, v) = doctor(&w);
-    assert_eq!(r.code, 1, "{}", r.stdout);
+    let (w, r, v) = red_doctor_with_config("{\"policy\": {\"secret\": 7}}");
     assert_eq!(v["config"]["valid"], false);
     let config = w.state.path().join("config.json");
     assert_eq!(fixes(&v), [format!("repair {} (`mcpproxy config check` names the bad key)", config.display())]);
@@ -88,11 +94,7 @@ fn red_when_the_installed_command_points_at_a_missing_binary() {
 
 #[test]
 fn red_when_the_canary_is_not_denied() {
-    let w = Workspace::new();
-    assert_eq!(w.run(&["hook", "install", "--scope", "user"]).code, 0);
-    w.state.write_config("{\"policy\": {\"secret\": \"allow\"}}");
-    let (r, v) = doctor(&w);
-    assert_eq!(r.code, 1, "{}", r.stdout);
+    let (_w, r, v) = red_doctor_with_config("{\"policy\": {\"secret\": \"allow\"}}");
     let c = &v["canaries"][0];
     assert_ne!(c["outcome"], "denied", "{c}");
     assert!(r.stdout.contains("was not denied; the hook answered"), "{}", r.stdout);

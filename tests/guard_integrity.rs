@@ -291,31 +291,13 @@ fn the_deadline_answers_with_the_fail_safe_decision() {
     home.write_config(r#"{"deadline_ms": 300}"#);
     home.hook(&read_env("slow"));
     let started = Instant::now();
-    let out = home
-        .cmd()
-        .env("MCPPROXY_DEBUG_SLOW_MS", "5000")
-        .args(["hook", "evaluate"])
-        .write_stdin(leak("slow").to_string())
-        .output()
-        .unwrap();
+    let run = home.hook_slowed(5000, &leak("slow"));
     let elapsed = started.elapsed();
-    let run = Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
     let reason = assert_deny(&run, "slow evaluation");
     assert!(reason.contains("deadline"), "{reason}");
     assert!(elapsed < Duration::from_millis(2500), "answered after {elapsed:?}");
     // A session that read nothing gets no opinion when the deadline passes.
-    let out = home
-        .cmd()
-        .env("MCPPROXY_DEBUG_SLOW_MS", "5000")
-        .args(["hook", "evaluate"])
-        .write_stdin(leak("fresh").to_string())
-        .output()
-        .unwrap();
-    assert!(out.stdout.is_empty());
+    assert!(home.hook_slowed(5000, &leak("fresh")).stdout.is_empty());
 }
 
 #[test]

@@ -446,12 +446,35 @@ fn client_eof_with_a_pending_call_and_sigterm_leave_no_children() {
         let status = p.child.wait().unwrap();
         assert!(started.elapsed() < Duration::from_secs(8), "{how}: proxy took {:?} to exit", started.elapsed());
         let _ = status;
-        let mut waited = 0;
-        while alive(&child_pid) && waited < 50 {
-            std::thread::sleep(Duration::from_millis(100));
-            waited += 1;
+        assert!(gone_within_5s(&child_pid), "{how}: upstream {child_pid} left behind");
+    }
+}
+
+/// Whether the process `pid` has exited (or is a zombie) within five seconds.
+fn gone_within_5s(pid: &str) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while alive(pid) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    !alive(pid)
+}
+
+#[test]
+fn sigterm_or_sigint_to_an_idle_proxy_stops_its_upstream_and_exits_zero() {
+    for signal in [libc::SIGTERM, libc::SIGINT] {
+        let s = setup(&["slack"]);
+        let pid_file = s.home.path().join("stub.pid");
+        let mut p = raw_proxy(&s, &[("STUB_PID", &pid_file)]);
+        p.handshake();
+        let child_pid = std::fs::read_to_string(&pid_file).expect("stub wrote its pid");
+        assert!(alive(&child_pid));
+        // SAFETY: signalling our own child process.
+        unsafe {
+            libc::kill(p.child.id() as i32, signal);
         }
-        assert!(!alive(&child_pid), "{how}: upstream {child_pid} left behind");
+        let status = p.child.wait().unwrap();
+        assert_eq!(status.code(), Some(0), "signal {signal}: {status:?}");
+        assert!(gone_within_5s(&child_pid), "signal {signal}: upstream {child_pid} left behind");
     }
 }
 

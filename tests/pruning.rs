@@ -8,14 +8,10 @@ use serde_json::json;
 fn idle_sessions_are_pruned_with_their_records() {
     let home = Home::new();
     let read = |session: &str| {
-        payload(
+        read_post(
             session,
-            "PostToolUse",
-            "Read",
-            json!({"file_path": "/repo/.env"}),
-            Some(
-                json!({"type": "text", "file": {"filePath": "/repo/.env", "content": "API_TOKEN=Zf3D0LXCM3EIMbgJpUNnkRtOfOueHznB\nplain line of text that is long enough to fingerprint\n"}}),
-            ),
+            "/repo/.env",
+            "API_TOKEN=Zf3D0LXCM3EIMbgJpUNnkRtOfOueHznB\nplain line of text that is long enough to fingerprint\n",
         )
     };
     home.hook(&read("old-session"));

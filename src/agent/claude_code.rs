@@ -1,7 +1,7 @@
 //! Claude Code hook protocol: PreToolUse / PostToolUse / PostToolUseFailure payloads on stdin,
 //! `hookSpecificOutput` decisions on stdout. Codex speaks the same format.
 
-use super::{split_mcp_name, EventKind, HookEvent, Verdict};
+use super::{split_mcp_name, EventKind, HookEvent, Scope, Verdict};
 use crate::flow::call::Tool;
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
@@ -19,12 +19,7 @@ pub fn parse(bytes: &[u8], event_override: Option<&str>) -> Result<HookEvent> {
         other => bail!("unsupported hook event `{other}` (expected PreToolUse, PostToolUse or PostToolUseFailure)"),
     };
     let tool_name = text("tool_name").context("hook input has no string `tool_name`")?;
-    let server = obj
-        .get("mcp_server")
-        .and_then(|s| s.get("name"))
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-        .or_else(|| split_mcp_name(&tool_name).map(|(s, _)| s.to_owned()));
+    let server = super::mcp_server(&obj, "mcp_server", "name", &tool_name);
     Ok(HookEvent {
         kind,
         event_name,
@@ -92,11 +87,7 @@ pub fn tool_kind(name: &str, server: Option<&str>, input: &Value) -> Tool {
 /// The stdout bytes for a verdict: `None` for no opinion. Only PreToolUse can block; for
 /// Post events nothing is printed. `allow` is never emitted.
 pub fn render(event_name: &str, verdict: &Verdict) -> Option<String> {
-    if event_name != "PreToolUse" {
-        return None;
-    }
-    let (decision, reason) = verdict.decision()?;
-    Some(
+    super::reply_when(event_name == "PreToolUse", verdict, |decision, reason| {
         json!({
             "hookSpecificOutput": {
                 "hookEventName": event_name,
@@ -104,11 +95,46 @@ pub fn render(event_name: &str, verdict: &Verdict) -> Option<String> {
                 "permissionDecisionReason": reason,
             }
         })
-        .to_string(),
-    )
+    })
 }
 
 agent_protocol!(ClaudeCode, "claude-code", "PreToolUse");
+
+/// Hook timeout written for Claude Code and Codex (seconds).
+pub(super) const TIMEOUT_SECS: u64 = 10;
+
+/// The tools a Claude Code (and Codex) matcher must cover.
+pub(super) const NEEDED_TOOLS: &[&str] =
+    &["Bash", "Read", "Grep", "WebFetch", "WebSearch", "Write", "Edit", "mcp__server__tool", "Agent", "Task"];
+
+/// `.claude/settings.json` (`settings.local.json` for the local scope):
+/// `hooks.<Event>[] = {matcher, hooks: [{type: "command", command, timeout (s)}]}`.
+impl super::HookSettings for ClaudeCode {
+    fn scopes(&self) -> &'static [Scope] {
+        &[Scope::User, Scope::Project, Scope::Local]
+    }
+    fn settings_file(&self, scope: Scope) -> (&'static str, &'static str) {
+        (".claude", if scope == Scope::Local { "settings.local.json" } else { "settings.json" })
+    }
+    fn events(&self) -> &'static [&'static str] {
+        &["PreToolUse", "PostToolUse", "PostToolUseFailure"]
+    }
+    fn evaluate_args(&self) -> &'static str {
+        ""
+    }
+    /// The PreToolUse handler blocks the call when the hook fails (a timeout, a crash) instead
+    /// of letting it through.
+    fn our_entry(&self, event: &str, command: &str) -> Value {
+        let mut handler = json!({"type": "command", "command": command, "timeout": TIMEOUT_SECS});
+        if event == "PreToolUse" {
+            handler["onFailure"] = json!("block");
+        }
+        json!({"matcher": "*", "hooks": [handler]})
+    }
+    fn needed_tools(&self) -> &'static [&'static str] {
+        NEEDED_TOOLS
+    }
+}
 
 #[cfg(test)]
 mod tests {

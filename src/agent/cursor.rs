@@ -117,23 +117,46 @@ fn json_or_text(value: Option<&Value>) -> Value {
 /// The stdout bytes for a verdict: `None` for no opinion and for events whose reply Cursor
 /// does not read as a permission. `allow` is never emitted.
 pub fn render(event_name: &str, verdict: &Verdict) -> Option<String> {
-    if !PERMISSION_EVENTS.contains(&event_name) {
-        return None;
-    }
-    let (permission, reason) = verdict.decision()?;
-    Some(json!({ "permission": permission, "user_message": reason, "agent_message": reason }).to_string())
+    super::reply_when(
+        PERMISSION_EVENTS.contains(&event_name),
+        verdict,
+        |permission, reason| json!({ "permission": permission, "user_message": reason, "agent_message": reason }),
+    )
 }
 
 agent_protocol!(Cursor, "cursor", "beforeShellExecution");
+
+/// `.cursor/hooks.json`: `{"version": 1, "hooks": {"<event>": [{"command"}]}}`.
+impl super::HookSettings for Cursor {
+    fn settings_file(&self, _scope: super::Scope) -> (&'static str, &'static str) {
+        (".cursor", "hooks.json")
+    }
+    fn events(&self) -> &'static [&'static str] {
+        EVENTS
+    }
+    fn evaluate_args(&self) -> &'static str {
+        " --agent cursor"
+    }
+    fn our_entry(&self, _event: &str, command: &str) -> Value {
+        json!({"command": command})
+    }
+    fn bare_handlers(&self) -> bool {
+        true
+    }
+    fn required_keys(&self) -> &'static [(&'static str, i64)] {
+        &[("version", 1)]
+    }
+    /// Cursor's events are per kind of action, not per tool: no matchers.
+    fn needed_tools(&self) -> &'static [&'static str] {
+        &[]
+    }
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn fixture(name: &str) -> Vec<u8> {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/other-agents").join(name);
-        std::fs::read(path).unwrap()
-    }
+    use crate::agent::other_agents_fixture as fixture;
 
     #[test]
     fn shell_is_a_bash_pre() {

@@ -5,7 +5,7 @@
 //! `Bash`, `read_file` -> `Read`, `web_fetch` -> `WebFetch`, ...); MCP tools keep their
 //! `mcp__server__tool` names; `tool_response.llmContent` (what the model sees) is the response.
 
-use super::{split_mcp_name, EventKind, HookEvent, Verdict};
+use super::{EventKind, HookEvent, Verdict};
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Map, Value};
 
@@ -19,12 +19,7 @@ pub fn parse(bytes: &[u8], event_override: Option<&str>) -> Result<HookEvent> {
     let raw_tool = text("tool_name").context("hook input has no string `tool_name`")?;
     let raw_input = obj.get("tool_input").cloned().unwrap_or(Value::Null);
     let (tool_name, tool_input) = map_tool(&raw_tool, &raw_input);
-    let server = obj
-        .get("mcp_context")
-        .and_then(|c| c.get("server_name"))
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-        .or_else(|| split_mcp_name(&tool_name).map(|(s, _)| s.to_owned()));
+    let server = super::mcp_server(&obj, "mcp_context", "server_name", &tool_name);
     let (kind, tool_response, error) = match event_name.as_str() {
         "BeforeTool" => (EventKind::Pre, None, None),
         "AfterTool" => {
@@ -109,23 +104,57 @@ fn first_url(text: &str) -> Option<String> {
 
 /// The stdout bytes for a verdict: `None` for no opinion and after the tool ran.
 pub fn render(event_name: &str, verdict: &Verdict) -> Option<String> {
-    if event_name != "BeforeTool" {
-        return None;
-    }
-    let (decision, reason) = verdict.decision()?;
-    Some(json!({ "decision": decision, "reason": reason }).to_string())
+    super::reply_when(
+        event_name == "BeforeTool",
+        verdict,
+        |decision, reason| json!({ "decision": decision, "reason": reason }),
+    )
 }
 
 agent_protocol!(Gemini, "gemini", "BeforeTool");
+
+/// `.gemini/settings.json`: Claude Code's nesting under `BeforeTool` / `AfterTool`, regex
+/// matchers, timeout in milliseconds.
+impl super::HookSettings for Gemini {
+    fn settings_file(&self, _scope: super::Scope) -> (&'static str, &'static str) {
+        (".gemini", "settings.json")
+    }
+    fn events(&self) -> &'static [&'static str] {
+        EVENTS
+    }
+    fn evaluate_args(&self) -> &'static str {
+        " --agent gemini"
+    }
+    fn unrunnable_effect(&self) -> &'static str {
+        "Gemini CLI then blocks every tool call with the shell's error"
+    }
+    fn our_entry(&self, _event: &str, command: &str) -> Value {
+        json!({"matcher": ".*", "hooks": [{"type": "command", "command": command, "timeout": TIMEOUT_MS}]})
+    }
+    fn needed_tools(&self) -> &'static [&'static str] {
+        &[
+            "run_shell_command",
+            "read_file",
+            "web_fetch",
+            "google_web_search",
+            "write_file",
+            "replace",
+            "mcp__server__tool",
+        ]
+    }
+    fn regex_matchers(&self) -> bool {
+        true
+    }
+}
+
+/// Hook timeout written for Gemini CLI (milliseconds; the same 10 s as the others).
+const TIMEOUT_MS: u64 = super::claude_code::TIMEOUT_SECS * 1000;
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn fixture(name: &str) -> Vec<u8> {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/other-agents").join(name);
-        std::fs::read(path).unwrap()
-    }
+    use crate::agent::other_agents_fixture as fixture;
 
     #[test]
     fn after_shell_is_a_bash_source() {

@@ -66,8 +66,9 @@ pub struct HookEvent {
 pub use crate::flow::call::Verdict;
 
 /// One agent's hook protocol: how its payloads become engine calls and how a verdict is
-/// written back. A new agent is one new file implementing this.
-pub trait AgentProtocol: Sync {
+/// written back, and (through [`HookSettings`]) where and how its hooks are installed. A new
+/// agent is one new file implementing both, plus its line in [`AGENTS`] and in `cli::Agent`.
+pub trait AgentProtocol: HookSettings + Sync {
     /// The agent's name in logs and `--agent`.
     fn name(&self) -> &'static str;
     /// Parse one hook payload (`event_override` replaces its event name).
@@ -79,14 +80,80 @@ pub trait AgentProtocol: Sync {
     fn before_event(&self) -> &'static str;
 }
 
-/// The protocol of an agent by its `--agent` name.
-pub fn protocol(name: &str) -> &'static dyn AgentProtocol {
-    match name {
-        "codex" => &codex::Codex,
-        "cursor" => &cursor::Cursor,
-        "gemini" => &gemini::Gemini,
-        _ => &claude_code::ClaudeCode,
+/// Where an agent's settings file lives (`hook install --scope`).
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// The user's settings (~/.claude/settings.json, ~/.codex/hooks.json, ...).
+    User,
+    /// The project's shared settings under the current directory (.claude/settings.json, ...).
+    Project,
+    /// The project's personal settings (.claude/settings.local.json; Claude Code only).
+    Local,
+}
+
+text_names!(Scope {
+    User => "user",
+    Project => "project",
+    Local => "local",
+});
+
+/// How one agent keeps hooks in its settings file: where the file is per scope, which events
+/// we register, and what our handler entry looks like. Reading, merging and removing entries
+/// is shared (`cmd::settings`); only the format is here.
+pub trait HookSettings {
+    /// The scopes the agent reads hooks from.
+    fn scopes(&self) -> &'static [Scope] {
+        &[Scope::User, Scope::Project]
     }
+    /// The settings folder (under `$HOME` for the user scope, else the current directory) and
+    /// file name, for a scope the agent supports.
+    fn settings_file(&self, scope: Scope) -> (&'static str, &'static str);
+    /// The user scope's folder when it is not `$HOME/<folder>` (Codex: `$CODEX_HOME`).
+    fn user_dir(&self) -> Option<anyhow::Result<std::path::PathBuf>> {
+        None
+    }
+    /// The hook events we register.
+    fn events(&self) -> &'static [&'static str];
+    /// What follows `<mcpproxy> hook evaluate` in our command (` --agent <name>`).
+    fn evaluate_args(&self) -> &'static str;
+    /// What happens when our command cannot start (said when `mcpproxy` is not on PATH).
+    fn unrunnable_effect(&self) -> &'static str {
+        "the hook then fails to start and checks nothing"
+    }
+    /// Our entry in the list of `event`: a matcher group, or a bare handler.
+    fn our_entry(&self, event: &str, command: &str) -> Value;
+    /// Handlers stand bare in an event's list instead of in `{matcher, hooks: [...]}` groups.
+    fn bare_handlers(&self) -> bool {
+        false
+    }
+    /// Keys a settings file needs besides `hooks`, added when missing.
+    fn required_keys(&self) -> &'static [(&'static str, i64)] {
+        &[]
+    }
+    /// Tool names (as the agent names them) that our matchers must cover.
+    fn needed_tools(&self) -> &'static [&'static str];
+    /// Matchers are always regexes (else Claude Code's rule: `*`, an exact list, or a regex).
+    fn regex_matchers(&self) -> bool {
+        false
+    }
+}
+
+/// The user's home: `$HOME`, else what the platform says.
+pub fn home_dir() -> anyhow::Result<std::path::PathBuf> {
+    use anyhow::Context;
+    std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .map(std::path::PathBuf::from)
+        .or_else(|| directories::BaseDirs::new().map(|d| d.home_dir().to_path_buf()))
+        .context("cannot find the home directory; set HOME")
+}
+
+/// Every supported agent (the `--agent` names), Claude Code first (the default).
+pub const AGENTS: &[&dyn AgentProtocol] = &[&claude_code::ClaudeCode, &codex::Codex, &cursor::Cursor, &gemini::Gemini];
+
+/// The protocol of an agent by its `--agent` name (Claude Code when unknown).
+pub fn protocol(name: &str) -> &'static dyn AgentProtocol {
+    AGENTS.iter().copied().find(|a| a.name() == name).unwrap_or(AGENTS[0])
 }
 
 impl HookEvent {
@@ -170,6 +237,33 @@ pub fn event_name(obj: &serde_json::Map<String, Value>, event_override: Option<&
             .map(str::to_owned)
             .ok_or_else(|| anyhow::anyhow!("hook input has no string `hook_event_name`")),
     }
+}
+
+/// The MCP server of a call: the payload's `<outer>.<inner>` string (Claude Code's
+/// `mcp_server.name`, Gemini CLI's `mcp_context.server_name`), else the server part of an
+/// `mcp__server__tool` name.
+pub fn mcp_server(obj: &serde_json::Map<String, Value>, outer: &str, inner: &str, tool_name: &str) -> Option<String> {
+    obj.get(outer)
+        .and_then(|o| o.get(inner))
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .or_else(|| split_mcp_name(tool_name).map(|(s, _)| s.to_owned()))
+}
+
+/// The stdout bytes for a verdict: `None` for no opinion and for events whose reply the agent
+/// does not read as a decision (`deciding` false); else `reply(decision, reason)` as one line.
+pub fn reply_when(deciding: bool, verdict: &Verdict, reply: impl FnOnce(&str, &str) -> Value) -> Option<String> {
+    if !deciding {
+        return None;
+    }
+    let (decision, reason) = verdict.decision()?;
+    Some(reply(decision, reason).to_string())
+}
+
+/// A payload from `fixtures/other-agents` (unit tests of the adapters).
+#[cfg(test)]
+pub(crate) fn other_agents_fixture(name: &str) -> Vec<u8> {
+    std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/other-agents").join(name)).unwrap()
 }
 
 /// Split `mcp__server__tool` (and `mcp__plugin_p_s__tool`) into server and tool.

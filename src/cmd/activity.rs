@@ -1,9 +1,9 @@
 //! `mcpproxy activity list|show|export`: what was decided, from the activity log and the flows
 //! behind each decision (read-only).
 
+use super::listing::{self, ReportDb};
 use super::table::{self, colour_enabled, decision_colour, fit, now_secs, paint, parse_since, utc, utc_short, wrap};
 use crate::cli::{ActivityCommand, ActivityExportArgs, ActivityFilter, ActivityListArgs, ExportFormat, ShowArgs};
-use crate::paths::Paths;
 use crate::store::queries::{ActivityQuery, ActivityRow, FlowRow, ReadOnly};
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
@@ -11,18 +11,11 @@ use std::io::Write;
 use std::process::ExitCode;
 
 pub fn run(cmd: &ActivityCommand) -> Result<ExitCode> {
-    let paths = Paths::resolve()?;
-    let db_path = paths.database();
-    let db = ReadOnly::open(&db_path)?;
+    let report = ReportDb::open()?;
     match cmd {
-        ActivityCommand::List(args) => list(db.as_ref(), args),
-        ActivityCommand::Show(args) => {
-            let Some(db) = db else {
-                bail!("no database at {} yet: nothing has been evaluated", db_path.display());
-            };
-            show(&db, args)
-        }
-        ActivityCommand::Export(args) => export(db.as_ref(), args),
+        ActivityCommand::List(args) => list(report.db.as_ref(), args),
+        ActivityCommand::Show(args) => show(report.require("nothing has been evaluated")?, args),
+        ActivityCommand::Export(args) => export(report.db.as_ref(), args),
     }
 }
 
@@ -42,20 +35,15 @@ fn list(db: Option<&ReadOnly>, args: &ActivityListArgs) -> Result<ExitCode> {
         None => Vec::new(),
     };
     let mut out = std::io::stdout().lock();
-    if args.json {
-        writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;
+    if listing::answered(&mut out, &rows, &args.output, db.is_some(), "no activity", " matches")? {
         return Ok(ExitCode::SUCCESS);
     }
-    if rows.is_empty() {
-        writeln!(out, "no activity{}", if db.is_none() { " (no database yet)" } else { " matches" })?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    let width = table::width(args.wide);
+    let width = table::width(args.output.wide);
     let colour = colour_enabled();
     // Fixed columns: ID 5, TIME 11, DECISION 8, and SESSION 8 / TOOL 14 at 80 columns; wider
     // terminals give TOOL up to a third of the extra room, REASON the rest.
     let longest_tool = rows.iter().map(|r| r.tool.chars().count()).max().unwrap_or(4);
-    let (session_w, tool_w) = if args.wide {
+    let (session_w, tool_w) = if args.output.wide {
         (rows.iter().map(|r| r.session_id.chars().count()).max().unwrap_or(7).max(7), longest_tool.max(4))
     } else {
         (8, longest_tool.clamp(4, 14 + width.saturating_sub(80) / 3))

@@ -7,6 +7,7 @@ use super::settings::{self, ALL_AGENTS};
 use super::table::now_secs;
 use super::trust::{self, HookTrust};
 use crate::cli::{Agent, Scope};
+use crate::paths::Paths;
 use crate::store::queries::{ActivityRow, ReadOnly};
 use crate::store::CURRENT_VERSION;
 use anyhow::Result;
@@ -76,6 +77,25 @@ pub struct DbReport {
     pub front_ends_24h: Vec<(String, i64, i64)>,
     /// `hooks`, `proxy`, `both` or `none` (seen in the last 24 h).
     pub coverage: String,
+}
+
+/// What `hook status` and `doctor` both start from.
+pub struct Survey {
+    /// This binary, resolved.
+    pub this_exe: Option<PathBuf>,
+    pub hooks: Vec<HookReport>,
+    pub problems: Vec<Problem>,
+    pub notes: Vec<String>,
+    pub paths: Paths,
+}
+
+/// The hooks of every agent and scope (with their problems and notes) and the home's paths.
+pub fn survey() -> Result<Survey> {
+    let this_exe = std::env::current_exe().ok().map(|p| p.canonicalize().unwrap_or(p));
+    let mut problems = Vec::new();
+    let mut notes = Vec::new();
+    let hooks = check_hooks(this_exe.as_deref(), &mut problems, &mut notes)?;
+    Ok(Survey { this_exe, hooks, problems, notes, paths: Paths::resolve()? })
 }
 
 /// Every agent and scope: the hook reports (a scope resolving to another scope's file is

@@ -7,12 +7,10 @@
 //! Exits 1 with one fix line per problem, 0 when all is green.
 
 use super::checks::{self, DbReport, HookReport, Problem};
-use super::settings;
 use super::status::{print_notes_and_problems, tilde};
 use super::table::{colour_enabled, paint, Colour};
 use crate::cli::{Agent, DoctorArgs, Scope};
 use crate::config::Config;
-use crate::paths::Paths;
 use crate::store::queries::ReadOnly;
 use anyhow::Result;
 use serde::Serialize;
@@ -71,11 +69,7 @@ struct Report {
 }
 
 pub fn run(args: &DoctorArgs) -> Result<ExitCode> {
-    let this_exe = std::env::current_exe().ok().map(|p| p.canonicalize().unwrap_or(p));
-    let mut problems = Vec::new();
-    let mut notes = Vec::new();
-    let hooks = checks::check_hooks(this_exe.as_deref(), &mut problems, &mut notes)?;
-    let paths = Paths::resolve()?;
+    let checks::Survey { hooks, mut problems, mut notes, paths, .. } = checks::survey()?;
     let config = check_config(&paths.config_file(), &mut problems);
     let db_path = paths.database();
     // Modes before the canary (a hook run would tighten them); a database the canary creates
@@ -84,12 +78,8 @@ pub fn run(args: &DoctorArgs) -> Result<ExitCode> {
     let early = db_path.exists().then(|| check_state(&paths.data_dir, &db_path, &mut state_problems));
     let mut canaries = Vec::new();
     for h in hooks.iter().filter(|h| checks::is_installed(h)) {
-        let Some(agent) = settings::ALL_AGENTS.iter().copied().find(|a| a.as_str() == h.agent) else { continue };
-        let scope = match h.scope {
-            "user" => Scope::User,
-            "project" => Scope::Project,
-            _ => Scope::Local,
-        };
+        let Some(agent) = Agent::from_name(h.agent) else { continue };
+        let scope = Scope::from_name(h.scope).unwrap_or(Scope::Local);
         let Some(command) = h.commands.iter().find(|c| c.runnable && !c.unchecked) else {
             continue;
         };

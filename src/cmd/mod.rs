@@ -9,6 +9,7 @@ pub mod doctor;
 pub mod hook;
 mod hook_input;
 pub mod install;
+pub mod listing;
 pub mod proxy;
 pub mod scan;
 pub mod sessions;

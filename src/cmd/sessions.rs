@@ -1,9 +1,9 @@
 //! `mcpproxy sessions list|show`: sessions in the flow database, what each read, what tried to
 //! leave and what was decided; `show --graph` draws that as a Mermaid flowchart.
 
+use super::listing::{self, ReportDb};
 use super::table::{self, colour_enabled, fit, now_secs, paint, utc, utc_short, Colour};
 use crate::cli::{SessionShowArgs, SessionsCommand, SessionsListArgs};
-use crate::paths::Paths;
 use crate::store::queries::{FlowRow, ReadOnly, SessionRow, SourceRow};
 use anyhow::{bail, Result};
 use serde_json::json;
@@ -12,17 +12,10 @@ use std::io::Write;
 use std::process::ExitCode;
 
 pub fn run(cmd: &SessionsCommand) -> Result<ExitCode> {
-    let paths = Paths::resolve()?;
-    let db_path = paths.database();
-    let db = ReadOnly::open(&db_path)?;
+    let report = ReportDb::open()?;
     match cmd {
-        SessionsCommand::List(args) => list(db.as_ref(), args),
-        SessionsCommand::Show(args) => {
-            let Some(db) = db else {
-                bail!("no database at {} yet: no session has been recorded", db_path.display());
-            };
-            show(&db, args)
-        }
+        SessionsCommand::List(args) => list(report.db.as_ref(), args),
+        SessionsCommand::Show(args) => show(report.require("no session has been recorded")?, args),
     }
 }
 
@@ -32,18 +25,13 @@ fn list(db: Option<&ReadOnly>, args: &SessionsListArgs) -> Result<ExitCode> {
         None => Vec::new(),
     };
     let mut out = std::io::stdout().lock();
-    if args.json {
-        writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    if rows.is_empty() {
-        writeln!(out, "no sessions{}", if db.is_none() { " (no database yet)" } else { "" })?;
+    if listing::answered(&mut out, &rows, &args.output, db.is_some(), "no sessions", "")? {
         return Ok(ExitCode::SUCCESS);
     }
     // SESSION takes what the other columns leave: 18 at 80 columns (11 + 14 + 14 + 4 + 5 + 4
     // + 3 + 7 separators = 62), the whole id with --wide.
     let longest = rows.iter().map(|s| s.id.chars().count()).max().unwrap_or(7).max(7);
-    let id_w = if args.wide { longest } else { longest.min(table::width(false).saturating_sub(62).max(12)) };
+    let id_w = if args.output.wide { longest } else { longest.min(table::width(false).saturating_sub(62).max(12)) };
     let colour = colour_enabled();
     writeln!(
         out,
@@ -59,7 +47,7 @@ fn list(db: Option<&ReadOnly>, args: &SessionsListArgs) -> Result<ExitCode> {
             out,
             "{:<id_w$} {:<11} {:<14} {:<14} {:>4} {:>5} {deny} {ask}",
             fit(&s.id, id_w),
-            fit(&s.agent, if args.wide { usize::MAX } else { 11 }),
+            fit(&s.agent, if args.output.wide { usize::MAX } else { 11 }),
             utc_short(s.started_at),
             utc_short(s.last_seen),
             s.sources,

@@ -1,50 +1,36 @@
-//! Agent settings files as `hook install`, `uninstall` and `status` see them: where each agent
-//! keeps its hooks per scope, what our handlers look like there, and how to add or remove them
-//! without touching anything else.
-//!
-//! Formats:
-//! - Claude Code and Codex: `hooks.<Event>[] = {matcher, hooks: [{type: "command", command, timeout (s)}]}`;
-//! - Gemini CLI: the same nesting under `BeforeTool` / `AfterTool`, regex matchers, timeout in ms;
-//! - Cursor: `{"version": 1, "hooks": {"<event>": [{"command"}]}}`.
+//! Agent settings files as `hook install`, `uninstall` and `status` see them: how to add or
+//! remove our handlers without touching anything else. Each agent's format (where the file is,
+//! its events, what our entry looks like) is its [`HookSettings`](crate::agent::HookSettings)
+//! in `src/agent/<agent>.rs`.
 //!
 //! Our handlers are recognised by a command containing `mcpproxy` and ` hook evaluate`.
 //! Files are written back in their own layout (indentation, or one compact line), atomically,
 //! and through a symbolic link to its target.
 
-use crate::agent::{cursor, gemini};
+pub use crate::agent::codex::codex_home;
+pub use crate::agent::home_dir;
 use crate::cli::{Agent, Scope};
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Map, Value};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-pub const ALL_AGENTS: &[Agent] = &[Agent::ClaudeCode, Agent::Codex, Agent::Cursor, Agent::Gemini];
-
-/// Hook timeout written for Claude Code and Codex (seconds) and Gemini CLI (milliseconds).
-const TIMEOUT_SECS: u64 = 10;
+pub const ALL_AGENTS: &[Agent] = &Agent::ALL;
 
 /// Scopes an agent supports.
 pub fn scopes(agent: Agent) -> &'static [Scope] {
-    match agent {
-        Agent::ClaudeCode => &[Scope::User, Scope::Project, Scope::Local],
-        _ => &[Scope::User, Scope::Project],
-    }
+    agent.protocol().scopes()
 }
 
 /// The settings file for an agent and scope: user scope under `$HOME`, the others under the
 /// current directory.
 pub fn settings_path(agent: Agent, scope: Scope) -> Result<PathBuf> {
-    let (dir, file) = match agent {
-        Agent::ClaudeCode => (".claude", if scope == Scope::Local { "settings.local.json" } else { "settings.json" }),
-        Agent::Codex => (".codex", "hooks.json"),
-        Agent::Cursor => (".cursor", "hooks.json"),
-        Agent::Gemini => (".gemini", "settings.json"),
-    };
     if !scopes(agent).contains(&scope) {
         bail!("{} has no `{}` scope (use {})", agent.as_str(), scope.as_str(), scope_list(agent));
     }
-    if agent == Agent::Codex && scope == Scope::User {
-        return Ok(codex_home()?.join(file));
+    let (dir, file) = agent.protocol().settings_file(scope);
+    if let (Scope::User, Some(user_dir)) = (scope, agent.protocol().user_dir()) {
+        return Ok(user_dir?.join(file));
     }
     let base = match scope {
         Scope::User => home_dir()?,
@@ -53,42 +39,13 @@ pub fn settings_path(agent: Agent, scope: Scope) -> Result<PathBuf> {
     Ok(base.join(dir).join(file))
 }
 
-/// Codex's home: `$CODEX_HOME`, else `~/.codex` (its user hooks.json and config.toml live there).
-pub fn codex_home() -> Result<PathBuf> {
-    match std::env::var_os("CODEX_HOME").filter(|h| !h.is_empty()) {
-        Some(h) => {
-            let h = PathBuf::from(h);
-            Ok(if h.is_absolute() {
-                h
-            } else {
-                std::env::current_dir().context("reading the current directory")?.join(h)
-            })
-        }
-        None => Ok(home_dir()?.join(".codex")),
-    }
-}
-
 fn scope_list(agent: Agent) -> String {
     scopes(agent).iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" or ")
 }
 
-pub fn home_dir() -> Result<PathBuf> {
-    std::env::var_os("HOME")
-        .filter(|h| !h.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| directories::BaseDirs::new().map(|d| d.home_dir().to_path_buf()))
-        .context("cannot find the home directory; set HOME")
-}
-
 /// Events we register for an agent.
 pub fn events(agent: Agent) -> &'static [&'static str] {
-    match agent {
-        Agent::ClaudeCode => &["PreToolUse", "PostToolUse", "PostToolUseFailure"],
-        // Codex sends no failure events (PostToolUse carries failed calls too).
-        Agent::Codex => &["PreToolUse", "PostToolUse"],
-        Agent::Cursor => cursor::EVENTS,
-        Agent::Gemini => gemini::EVENTS,
-    }
+    agent.protocol().events()
 }
 
 /// The command line we install: `<prefix> hook evaluate`, plus `--agent X` for agents other
@@ -105,11 +62,7 @@ pub fn our_command(agent: Agent, scope: Scope, custom: Option<&str>) -> Result<(
         Some(c) => c.to_owned(),
         None if scope == Scope::Project => {
             if find_on_path("mcpproxy").is_none() {
-                let effect = if agent == Agent::Gemini {
-                    "Gemini CLI then blocks every tool call with the shell's error"
-                } else {
-                    "the hook then fails to start and checks nothing"
-                };
+                let effect = agent.protocol().unrunnable_effect();
                 warnings.push(format!(
                     "`mcpproxy` is not on PATH, but the project settings run `mcpproxy hook evaluate` \
                      from PATH so that they work for everyone who clones the project; {effect}. Put \
@@ -124,10 +77,7 @@ pub fn our_command(agent: Agent, scope: Scope, custom: Option<&str>) -> Result<(
             shell_quote(exe.to_str().context("the mcpproxy binary path is not valid UTF-8")?)
         }
     };
-    let command = match agent {
-        Agent::ClaudeCode => format!("{prefix} hook evaluate"),
-        other => format!("{prefix} hook evaluate --agent {}", other.as_str()),
-    };
+    let command = format!("{prefix} hook evaluate{}", agent.protocol().evaluate_args());
     Ok((command, warnings))
 }
 
@@ -268,24 +218,6 @@ fn shell_words(command: &str) -> Vec<Vec<String>> {
     segments
 }
 
-/// What our handler entry for `event` looks like for an agent: a matcher group, or (Cursor) a
-/// bare handler. Claude Code's PreToolUse handler blocks the call when the hook fails (a
-/// timeout, a crash) instead of letting it through.
-fn our_entry(agent: Agent, event: &str, command: &str) -> Value {
-    match agent {
-        Agent::ClaudeCode if event == "PreToolUse" => json!({"matcher": "*", "hooks": [
-            {"type": "command", "command": command, "timeout": TIMEOUT_SECS, "onFailure": "block"}
-        ]}),
-        Agent::ClaudeCode | Agent::Codex => {
-            json!({"matcher": "*", "hooks": [{"type": "command", "command": command, "timeout": TIMEOUT_SECS}]})
-        }
-        Agent::Gemini => {
-            json!({"matcher": ".*", "hooks": [{"type": "command", "command": command, "timeout": TIMEOUT_SECS * 1000}]})
-        }
-        Agent::Cursor => json!({"command": command}),
-    }
-}
-
 /// A settings file read from disk: `None` when it does not exist.
 pub fn read_settings(path: &Path) -> Result<Option<(String, Value)>> {
     let text = match std::fs::read_to_string(path) {
@@ -317,13 +249,10 @@ fn hooks_of<'a>(doc: &'a mut Value, path: &Path) -> Result<Option<&'a mut Map<St
 /// Cursor a handler).
 fn handler_commands(agent: Agent, group: &Value) -> Vec<String> {
     let cmd = |h: &Value| h.get("command").and_then(Value::as_str).map(str::to_owned);
-    match agent {
-        Agent::Cursor => cmd(group).into_iter().collect(),
-        _ => group
-            .get("hooks")
-            .and_then(Value::as_array)
-            .map(|hs| hs.iter().filter_map(cmd).collect())
-            .unwrap_or_default(),
+    if agent.protocol().bare_handlers() {
+        cmd(group).into_iter().collect()
+    } else {
+        group.get("hooks").and_then(Value::as_array).map(|hs| hs.iter().filter_map(cmd).collect()).unwrap_or_default()
     }
 }
 
@@ -331,13 +260,14 @@ fn handler_commands(agent: Agent, group: &Value) -> Vec<String> {
 /// handlers were removed.
 fn remove_ours(agent: Agent, list: &mut Vec<Value>) -> usize {
     let mut removed = 0;
-    match agent {
-        Agent::Cursor => list.retain(|h| {
+    if agent.protocol().bare_handlers() {
+        list.retain(|h| {
             let ours = h.get("command").and_then(Value::as_str).is_some_and(is_ours);
             removed += ours as usize;
             !ours
-        }),
-        _ => list.retain_mut(|group| {
+        })
+    } else {
+        list.retain_mut(|group| {
             let Some(hs) = group.get_mut("hooks").and_then(Value::as_array_mut) else {
                 return true;
             };
@@ -346,7 +276,7 @@ fn remove_ours(agent: Agent, list: &mut Vec<Value>) -> usize {
             let gone = before - hs.len();
             removed += gone;
             !(gone > 0 && hs.is_empty())
-        }),
+        })
     }
     removed
 }
@@ -354,15 +284,17 @@ fn remove_ours(agent: Agent, list: &mut Vec<Value>) -> usize {
 /// `doc` with our handlers installed for every event of `agent`. Already-correct entries are
 /// left alone, so installing twice yields the same value.
 pub fn with_install(agent: Agent, mut doc: Value, command: &str, path: &Path) -> Result<Value> {
-    if agent == Agent::Cursor && doc.get("version").is_none() {
-        doc.as_object_mut().expect("checked object").insert("version".into(), json!(1));
+    for (key, value) in agent.protocol().required_keys() {
+        if doc.get(key).is_none() {
+            doc.as_object_mut().expect("checked object").insert((*key).into(), json!(value));
+        }
     }
     if hooks_of(&mut doc, path)?.is_none() {
         doc.as_object_mut().expect("checked object").insert("hooks".into(), json!({}));
     }
     let hooks = hooks_of(&mut doc, path)?.expect("just inserted");
     for event in events(agent) {
-        let entry = our_entry(agent, event, command);
+        let entry = agent.protocol().our_entry(event, command);
         let list = hooks.entry(event.to_string()).or_insert_with(|| json!([]));
         let Value::Array(list) = list else {
             bail!("{}: `hooks.{event}` is not a list; fix it by hand, nothing was written", path.display());
@@ -432,11 +364,11 @@ pub fn inspect(agent: Agent, doc: &Value) -> Installed {
                     out.commands.push(c);
                 }
             }
-            if agent != Agent::Cursor {
+            if !agent.protocol().bare_handlers() {
                 matchers.push(g.get("matcher").and_then(Value::as_str).unwrap_or("").to_owned());
             }
         }
-        if found && agent != Agent::Cursor {
+        if found && !agent.protocol().bare_handlers() {
             out.matchers.push((event.to_string(), matchers));
         }
         if found {
@@ -450,19 +382,7 @@ pub fn inspect(agent: Agent, doc: &Value) -> Installed {
 
 /// Tool names (as the agent names them) a matcher must cover.
 pub fn needed_tools(agent: Agent) -> &'static [&'static str] {
-    match agent {
-        Agent::Gemini => &[
-            "run_shell_command",
-            "read_file",
-            "web_fetch",
-            "google_web_search",
-            "write_file",
-            "replace",
-            "mcp__server__tool",
-        ],
-        Agent::Cursor => &[],
-        _ => &["Bash", "Read", "Grep", "WebFetch", "WebSearch", "Write", "Edit", "mcp__server__tool", "Agent", "Task"],
-    }
+    agent.protocol().needed_tools()
 }
 
 /// Does a matcher select `tool`? Claude Code: `*`, empty or absent = all; names of
@@ -473,7 +393,7 @@ pub fn matcher_covers(agent: Agent, matcher: &str, tool: &str) -> bool {
         return true;
     }
     let plain = m.chars().all(|c| c.is_ascii_alphanumeric() || "_- ,|".contains(c));
-    if agent != Agent::Gemini && plain {
+    if !agent.protocol().regex_matchers() && plain {
         return m.split([',', '|']).any(|n| n.trim() == tool);
     }
     regex::Regex::new(m).map(|r| r.is_match(tool)).unwrap_or(false)
@@ -612,8 +532,10 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<()> {
 /// True when `doc` holds nothing but what `hook install` itself adds to an empty file.
 pub fn is_empty_doc(agent: Agent, doc: &Value) -> bool {
     match doc.as_object() {
-        Some(m) if agent == Agent::Cursor => m.iter().all(|(k, v)| k == "version" && v == &json!(1)),
-        Some(m) => m.is_empty(),
+        Some(m) => {
+            let required = agent.protocol().required_keys();
+            m.iter().all(|(k, v)| required.iter().any(|(key, value)| k == key && v == &json!(value)))
+        }
         None => false,
     }
 }

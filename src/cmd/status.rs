@@ -42,11 +42,7 @@ fn check_config(paths: &Paths, problems: &mut Vec<Problem>, notes: &mut Vec<Stri
 }
 
 pub fn run(args: &StatusArgs) -> Result<ExitCode> {
-    let this_exe = std::env::current_exe().ok().map(|p| p.canonicalize().unwrap_or(p));
-    let mut problems = Vec::new();
-    let mut notes = Vec::new();
-    let hooks = checks::check_hooks(this_exe.as_deref(), &mut problems, &mut notes)?;
-    let paths = Paths::resolve()?;
+    let checks::Survey { this_exe, hooks, mut problems, mut notes, paths } = checks::survey()?;
     check_config(&paths, &mut problems, &mut notes);
     let database = checks::check_db(&paths.database(), &mut problems);
     problems.extend(checks::no_hook_problem(&hooks, &database));

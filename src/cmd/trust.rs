@@ -116,17 +116,13 @@ pub enum HookTrust {
     Unknown,
 }
 
-impl HookTrust {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HookTrust::Trusted => "trusted",
-            HookTrust::Modified => "modified",
-            HookTrust::Untrusted => "untrusted",
-            HookTrust::Disabled => "disabled",
-            HookTrust::Unknown => "unknown",
-        }
-    }
-}
+text_names!(HookTrust {
+    Trusted => "trusted",
+    Modified => "modified",
+    Untrusted => "untrusted",
+    Disabled => "disabled",
+    Unknown => "unknown",
+});
 
 pub fn codex_hook_trust(config: Option<&DocumentMut>, hook: &CodexHook) -> HookTrust {
     let state = config.and_then(|c| c.get("hooks")).and_then(|h| h.get("state")).and_then(|s| s.get(&hook.key));

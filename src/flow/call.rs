@@ -118,19 +118,13 @@ pub enum Decision {
     Error,
 }
 
-impl Decision {
-    pub const ALL: [Decision; 5] = [Decision::None, Decision::Ask, Decision::Deny, Decision::Record, Decision::Error];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Decision::None => "none",
-            Decision::Ask => "ask",
-            Decision::Deny => "deny",
-            Decision::Record => "record",
-            Decision::Error => "error",
-        }
-    }
-}
+text_names!(Decision {
+    None => "none",
+    Ask => "ask",
+    Deny => "deny",
+    Record => "record",
+    Error => "error",
+});
 
 impl Verdict {
     pub fn decision_kind(&self) -> Decision {

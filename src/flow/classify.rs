@@ -14,19 +14,15 @@ pub enum Origin {
     Public,
 }
 
+text_names!(Origin {
+    Private => "private",
+    Public => "public",
+});
+
 impl Origin {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Origin::Private => "private",
-            Origin::Public => "public",
-        }
-    }
+    /// The stored name read back; anything but `public` is private (the cautious reading).
     pub fn parse(s: &str) -> Origin {
-        if s == "public" {
-            Origin::Public
-        } else {
-            Origin::Private
-        }
+        Origin::from_name(s).unwrap_or(Origin::Private)
     }
 }
 

@@ -19,5 +19,6 @@ pub mod sink;
 pub mod source;
 pub mod stated_issuer;
 pub mod stored;
+pub mod taint;
 pub mod view;
 pub mod written_code;

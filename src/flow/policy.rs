@@ -18,20 +18,18 @@ pub enum FlowKind {
     Unverified,
 }
 
-impl FlowKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FlowKind::Secret => "secret",
-            FlowKind::SecretFragment => "secret_fragment",
-            FlowKind::CardSsn => "card_ssn",
-            FlowKind::Pii => "pii",
-            FlowKind::PrivateContent => "private_content",
-            FlowKind::Collector => "collector",
-            FlowKind::FileTransfer => "file_transfer",
-            FlowKind::Unverified => "unverified",
-        }
-    }
+text_names!(FlowKind {
+    Secret => "secret",
+    SecretFragment => "secret_fragment",
+    CardSsn => "card_ssn",
+    Pii => "pii",
+    PrivateContent => "private_content",
+    Collector => "collector",
+    FileTransfer => "file_transfer",
+    Unverified => "unverified",
+});
 
+impl FlowKind {
     pub fn action(self, cfg: &Config) -> Action {
         let p = &cfg.policy;
         match self {

@@ -11,9 +11,9 @@ use crate::flow::fingerprint::{self, CONTENT_K, SECRET_K, WINNOW_W};
 use crate::flow::hosts;
 use crate::flow::pieces;
 use crate::flow::policy::{self, FlowKind, Hit};
-use crate::flow::secrets::pii;
+use crate::flow::secrets::{pii, Category};
 use crate::flow::shell;
-use crate::flow::source;
+use crate::flow::taint::TaintKind;
 use crate::flow::view::{Outcome, SecretState, SessionView, Taint};
 use std::collections::HashMap;
 
@@ -48,7 +48,7 @@ impl Destination {
                 let name = t.path.rsplit('/').next().unwrap_or(&t.path);
                 !name.is_empty()
                     && src.location.contains(name)
-                    && t.kinds.split(',').any(|k| k == source::EDITED_CONFIG)
+                    && t.kinds.contains(&TaintKind::EditedConfig)
             })
         });
         let external: Vec<&String> = self.hosts.iter().filter(|h| !hosts::is_local(h, cfg)).collect();
@@ -276,18 +276,8 @@ fn is_tainted<'v>(path: &str, view: &'v SessionView) -> Option<&'v Taint> {
     let p = path.trim_start_matches("./");
     view.taints
         .iter()
-        .filter(|t| holds_data(t))
+        .filter(|t| t.kinds.holds_data())
         .find(|t| t.path == p || t.path.ends_with(&format!("/{p}")) || p.ends_with(&t.path))
-}
-
-/// A taint that says what a file holds, not only that it was written (`EDITED_CONFIG`).
-fn holds_data(t: &Taint) -> bool {
-    t.kinds.split(',').any(|k| k != source::EDITED_CONFIG)
-}
-
-/// A taint's kinds as shown in a reason.
-fn shown_kinds(t: &Taint) -> String {
-    t.kinds.split(',').filter(|k| *k != source::EDITED_CONFIG).collect::<Vec<_>>().join(",")
 }
 
 /// A sink call reduced to what matching needs: destination, shell facts and the hashes of
@@ -469,9 +459,9 @@ pub fn evaluate(call: &Call, prepared: &PreparedSink, view: &SessionView, cfg: &
         }
         let total_chars: usize = total.iter().map(|&c| c as usize).sum();
         let leaked = total_chars >= cfg.fragment_deny_chars.min(s.core_len);
-        let kind = match (s.category.as_str(), leaked) {
-            ("card" | "ssn", _) => FlowKind::CardSsn,
-            ("pii", _) => FlowKind::Pii,
+        let kind = match (s.category, leaked) {
+            (Category::Card | Category::Ssn, _) => FlowKind::CardSsn,
+            (Category::Pii, _) => FlowKind::Pii,
             (_, true) => FlowKind::Secret,
             (_, false) => FlowKind::SecretFragment,
         };
@@ -499,7 +489,7 @@ pub fn evaluate(call: &Call, prepared: &PreparedSink, view: &SessionView, cfg: &
         hits.push(Hit {
             kind: if collector.is_some() && kind.action(cfg) != Action::Deny { FlowKind::Collector } else { kind },
             action,
-            data: format!("{} ({})", s.kind, s.category),
+            data: format!("{} ({})", s.kind, s.category.as_str()),
             provenance: provenance(view, s.source_id),
             source_id: Some(s.source_id),
             field: m.field,
@@ -753,7 +743,7 @@ fn file_transfer_hit(cfg: &Config, data: String, how: &str, field: &str, destina
 fn committed_taints<'v>(facts: &shell::ShellFacts, view: &'v SessionView) -> Vec<&'v Taint> {
     view.taints
         .iter()
-        .filter(|t| holds_data(t))
+        .filter(|t| t.kinds.holds_data())
         .filter(|t| {
             !classify::is_sensitive_path(&t.path)
                 || facts.git_commit_paths.iter().any(|p| t.path == *p || t.path.ends_with(&format!("/{p}")))
@@ -777,8 +767,8 @@ fn path_flows(
     let mut flow =
         |data: String, how: &str, field: &str| hits.push(file_transfer_hit(cfg, data, how, field, to.clone()));
     for script in scripts {
-        if let Some(t) = is_tainted(script, view).filter(|t| t.kinds.split(',').any(|k| k == source::NETWORK_CODE)) {
-            let kinds = shown_kinds(t).replace(&format!(",{}", source::NETWORK_CODE), "");
+        if let Some(t) = is_tainted(script, view).filter(|t| t.kinds.contains(&TaintKind::NetworkCode)) {
+            let kinds = t.kinds.data();
             flow(
                 format!("script {script} (written this session with {kinds} and an external URL)"),
                 "running a script",
@@ -806,7 +796,7 @@ fn path_flows(
                 } else if classify::is_sensitive_path(p) {
                     flow(format!("sensitive file {p}"), how, &format!("command ({})", n.tool));
                 } else if let Some(t) = is_tainted(p, view) {
-                    flow(format!("file {p} (holds {})", shown_kinds(t)), how, &format!("command ({})", n.tool));
+                    flow(format!("file {p} (holds {})", t.kinds.shown()), how, &format!("command ({})", n.tool));
                 } else if collector {
                     flow(format!("file {p}"), how, &format!("command ({})", n.tool));
                 }
@@ -823,7 +813,7 @@ fn path_flows(
         }
         if !pushed.is_empty() {
             let paths: Vec<&str> = pushed.iter().map(|t| t.path.as_str()).take(3).collect();
-            let kinds: Vec<String> = pushed.iter().map(|t| shown_kinds(t)).take(3).collect();
+            let kinds: Vec<String> = pushed.iter().map(|t| t.kinds.shown().to_string()).take(3).collect();
             flow(
                 format!(
                     "commits that may include {} (written this session with {})",

@@ -13,6 +13,7 @@ use crate::flow::secrets::{self, Category};
 use crate::flow::shell;
 use crate::flow::stated_issuer;
 use crate::flow::stored::{self, Stored};
+use crate::flow::taint::{TaintKind, TaintKinds};
 use crate::flow::view::{NewSecret, NewSource, SessionView, Taint};
 use crate::flow::written_code;
 use std::collections::HashMap;
@@ -78,7 +79,7 @@ fn push_secret(
     }
     into.push(NewSecret {
         kind: kind.to_owned(),
-        category: category.as_str().to_owned(),
+        category,
         ident,
         core_len: core.len(),
         windows,
@@ -263,19 +264,17 @@ fn secret_kinds_in(text: &str, view: &SessionView, key: u64) -> Vec<String> {
     kinds
 }
 
-/// Taint kind of a file that holds a secret and code or config naming an external URL: running
-/// it sends the secret there.
-pub const NETWORK_CODE: &str = "network-code";
-
-/// A credential file written in this session: the issuers it names are the agent's word.
-pub const EDITED_CONFIG: &str = "edited-config";
-
-/// `text` names an http(s) URL on a host that is neither local nor the issuer of every secret
-/// kind in it (a script using its own API key against its own API is fine).
-fn calls_out_elsewhere(text: &str, kinds: &[String], cfg: &Config) -> bool {
+/// `text` names an http(s) URL on a host that is neither local nor the issuer of every kind
+/// in it (a script using its own API key against its own API is fine; a copied sensitive file
+/// has no issuer).
+fn calls_out_elsewhere(text: &str, kinds: &TaintKinds, cfg: &Config) -> bool {
+    let issued_by = |host: &str, kind: &TaintKind| match kind {
+        TaintKind::Secret(k) => hosts::is_issuer(host, k, cfg),
+        _ => false,
+    };
     text.match_indices("http")
         .filter_map(|(i, _)| hosts::url_host(&text[i..]))
-        .any(|host| !hosts::is_local(&host, cfg) && !kinds.iter().all(|k| hosts::is_issuer(&host, k, cfg)))
+        .any(|host| !hosts::is_local(&host, cfg) && !kinds.iter().all(|k| issued_by(&host, k)))
 }
 
 /// The taint recorded for a commit message that carries a secret.
@@ -295,18 +294,19 @@ pub fn taints_from_writes(call: &Call, view: &SessionView, cfg: &Config, key: u6
     }
     for (path, content) in call.written_files() {
         if stated_issuer::may_state_issuer(content) {
-            taints.push(Taint { path: path.to_owned(), kinds: EDITED_CONFIG.to_owned() });
+            taints.push(Taint { path: path.to_owned(), kinds: TaintKinds::of([TaintKind::EditedConfig]) });
         }
         taints.extend(written_code::code_taint(path, content));
         if written_code::is_client_config(path) {
             taints.push(written_code::client_config_taint());
         }
-        let mut kinds = secret_kinds_in(content, view, key);
-        if !path.is_empty() && !kinds.is_empty() {
+        let secret_kinds = secret_kinds_in(content, view, key);
+        if !path.is_empty() && !secret_kinds.is_empty() {
+            let mut kinds = TaintKinds::secrets(&secret_kinds);
             if calls_out_elsewhere(content, &kinds, cfg) {
-                kinds.push(NETWORK_CODE.to_owned());
+                kinds.insert(TaintKind::NetworkCode);
             }
-            taints.push(Taint { path: path.to_owned(), kinds: kinds.join(",") });
+            taints.push(Taint { path: path.to_owned(), kinds });
         }
     }
     {
@@ -321,20 +321,18 @@ pub fn taints_from_writes(call: &Call, view: &SessionView, cfg: &Config, key: u6
             }
             if stated_issuer::may_state_issuer(cmd) {
                 for p in facts.written_paths.iter().filter(|p| !p.starts_with("/dev/")) {
-                    taints.push(Taint { path: p.clone(), kinds: EDITED_CONFIG.to_owned() });
+                    taints.push(Taint { path: p.clone(), kinds: TaintKinds::of([TaintKind::EditedConfig]) });
                 }
             }
             // A bundle of commits that carry data holds that data (a later upload sends it).
-            let committed: Vec<&str> = view
+            let committed = view
                 .taints
                 .iter()
-                .filter(|t| !classify::is_sensitive_path(&t.path) && t.kinds.split(',').any(|k| k != EDITED_CONFIG))
-                .flat_map(|t| t.kinds.split(','))
-                .filter(|k| *k != EDITED_CONFIG)
-                .collect();
+                .filter(|t| !classify::is_sensitive_path(&t.path))
+                .fold(TaintKinds::default(), |held, t| held.union(&t.kinds.data()));
             if !committed.is_empty() {
                 for b in &facts.git_bundles {
-                    taints.push(Taint { path: b.clone(), kinds: committed.join(",") });
+                    taints.push(Taint { path: b.clone(), kinds: committed.clone() });
                 }
             }
             if !commits && facts.written_paths.is_empty() {
@@ -343,19 +341,19 @@ pub fn taints_from_writes(call: &Call, view: &SessionView, cfg: &Config, key: u6
             // The secrets the command text itself carries (scanned once for both cases).
             let cmd_kinds = secret_kinds_in(cmd, view, key);
             if commits && !cmd_kinds.is_empty() {
-                taints.push(Taint { path: GIT_COMMIT.to_owned(), kinds: cmd_kinds.join(",") });
+                taints.push(Taint { path: GIT_COMMIT.to_owned(), kinds: TaintKinds::secrets(&cmd_kinds) });
             }
             if !facts.written_paths.is_empty() {
-                let mut kinds = cmd_kinds;
+                let mut kinds = TaintKinds::secrets(&cmd_kinds);
                 if facts.read_paths.iter().any(|p| classify::is_sensitive_path(p)) {
-                    kinds.push("sensitive-file-copy".to_owned());
+                    kinds.insert(TaintKind::SensitiveFileCopy);
                 }
                 if !kinds.is_empty() {
                     if calls_out_elsewhere(cmd, &kinds, cfg) {
-                        kinds.push(NETWORK_CODE.to_owned());
+                        kinds.insert(TaintKind::NetworkCode);
                     }
                     for p in facts.written_paths {
-                        taints.push(Taint { path: p, kinds: kinds.join(",") });
+                        taints.push(Taint { path: p, kinds: kinds.clone() });
                     }
                 }
             }

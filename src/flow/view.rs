@@ -3,6 +3,7 @@
 use crate::flow::call::Verdict;
 use crate::flow::classify::Origin;
 use crate::flow::policy::Hit;
+use crate::flow::secrets::Category;
 use std::collections::HashMap;
 
 /// A recorded source, as the engine needs it for provenance.
@@ -20,7 +21,7 @@ pub struct SecretState {
     pub id: i64,
     pub source_id: i64,
     pub kind: String,
-    pub category: String,
+    pub category: Category,
     pub windows: Vec<u64>,
     pub core_len: usize,
     /// One byte per core char: 1 when that char has already left the session.
@@ -42,7 +43,7 @@ pub struct ContentIndex {
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Taint {
     pub path: String,
-    pub kinds: String,
+    pub kinds: crate::flow::taint::TaintKinds,
 }
 
 /// A user's approval: this data (its hashed identity) may go to this destination.
@@ -70,7 +71,7 @@ pub struct SessionView {
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct NewSecret {
     pub kind: String,
-    pub category: String,
+    pub category: Category,
     /// Keyed hash of the whole core: identifies the secret without storing it.
     pub ident: u64,
     pub core_len: usize,

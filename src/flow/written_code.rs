@@ -4,16 +4,13 @@
 //! later connections go.
 
 use crate::flow::classify;
+use crate::flow::taint::{TaintKind, TaintKinds};
 use crate::flow::view::Taint;
 
-/// Taint kind: code that reads a sensitive file (or the whole environment) and uses the
-/// network. Running it sends the file.
-pub const READS_AND_SENDS: &str = "reads-sensitive-and-sends";
-
-/// Taint path and kind of client configuration written this session: no destination is what
-/// it seems any more (every exemption is void).
+/// Taint path of client configuration written this session (kind
+/// [`TaintKind::RedirectsConnections`]): no destination is what it seems any more (every
+/// exemption is void).
 pub const CLIENT_CONFIG: &str = "<client configuration>";
-pub const REDIRECTS: &str = "redirects-connections";
 
 /// Network APIs and commands in code of any common language (lowercased match).
 const NETWORK_WORDS: &[&str] = &[
@@ -85,7 +82,7 @@ pub fn code_taint(path: &str, content: &str) -> Option<Taint> {
         SENSITIVE_NAMES.iter().any(|n| names_file(&lower, n)) || ENVIRONMENT_WORDS.iter().any(|w| lower.contains(w));
     (networked && reads).then(|| Taint {
         path: path.to_owned(),
-        kinds: format!("{READS_AND_SENDS},{}", crate::flow::source::NETWORK_CODE),
+        kinds: TaintKinds::of([TaintKind::ReadsSensitiveAndSends, TaintKind::NetworkCode]),
     })
 }
 
@@ -127,7 +124,7 @@ pub fn is_client_config(path: &str) -> bool {
 
 /// The taint recorded when client configuration was written.
 pub fn client_config_taint() -> Taint {
-    Taint { path: CLIENT_CONFIG.to_owned(), kinds: REDIRECTS.to_owned() }
+    Taint { path: CLIENT_CONFIG.to_owned(), kinds: TaintKinds::of([TaintKind::RedirectsConnections]) }
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use crate::flow::call::Verdict;
 use crate::mcp::guard::{Guard, ProxiedCall};
 use crate::mcp::servers::ServerSpec;
 use crate::mcp::upstream::{self, Event, Upstream};
-use anyhow::Result;
+use anyhow::{Context, Result};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 use std::io::{BufRead, Write};
@@ -14,11 +14,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
+/// Set by SIGTERM/SIGINT (through signal-hook); the relay loop polls it between events.
 static TERMINATE: AtomicBool = AtomicBool::new(false);
-
-extern "C" fn on_signal(_: libc::c_int) {
-    TERMINATE.store(true, Ordering::SeqCst);
-}
 
 const INIT_TIMEOUT: Duration = Duration::from_secs(15);
 const PROTOCOL_VERSION: &str = "2025-11-25";
@@ -903,9 +900,13 @@ fn merge_capability(into: &mut Value, from: &Value) {
 
 /// Start the client stdin reader and signal handlers, then relay until done.
 pub fn serve(specs: Vec<ServerSpec>, multi: bool, guard: Guard) -> Result<()> {
+    for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
+        signal_hook::flag::register(signal, &TERMINATE).context("installing the termination signal handlers")?;
+    }
+    // A client gone away is an EPIPE write error, not death (the upstreams must be shut down).
+    // signal-hook only installs handlers, it has no call to set a disposition to SIG_IGN.
+    // SAFETY: setting a signal disposition; no handler code runs.
     unsafe {
-        libc::signal(libc::SIGTERM, on_signal as *const () as libc::sighandler_t);
-        libc::signal(libc::SIGINT, on_signal as *const () as libc::sighandler_t);
         libc::signal(libc::SIGPIPE, libc::SIG_IGN);
     }
     let (tx, rx) = mpsc::channel();

@@ -2,6 +2,7 @@
 //! (by its hashed identity, never the value) and the destination, scoped to a session, a
 //! project or always; and the asks a user accepted (the asked call then ran).
 
+use super::queries::from_columns;
 use super::Store;
 use crate::flow::view::Approved;
 use anyhow::{bail, Context, Result};
@@ -16,15 +17,11 @@ pub enum Scope {
     Always,
 }
 
-impl Scope {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Scope::Session => "session",
-            Scope::Project => "project",
-            Scope::Always => "always",
-        }
-    }
-}
+text_names!(Scope {
+    Session => "session",
+    Project => "project",
+    Always => "always",
+});
 
 /// One approval as listed.
 #[derive(Debug, Clone, Serialize)]
@@ -117,19 +114,23 @@ impl Store {
         );
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map([], |r| {
-            Ok(ApprovalRow {
-                id: r.get(0)?,
-                created_at: r.get(1)?,
-                scope: r.get(2)?,
-                session_id: r.get(3)?,
-                project: r.get(4)?,
-                kind: r.get(5)?,
-                data: r.get(6)?,
-                destination: r.get(7)?,
-                reason: r.get(8)?,
-                activity_id: r.get(9)?,
-                revoked_at: r.get(10)?,
-            })
+            Ok(from_columns!(
+                r,
+                0,
+                ApprovalRow {
+                    id,
+                    created_at,
+                    scope,
+                    session_id,
+                    project,
+                    kind,
+                    data,
+                    destination,
+                    reason,
+                    activity_id,
+                    revoked_at,
+                }
+            ))
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }

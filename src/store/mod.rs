@@ -9,6 +9,8 @@ mod schema;
 use crate::flow::call::Decision;
 use crate::flow::classify::Origin;
 use crate::flow::fingerprint::{from_blob, to_blob};
+use crate::flow::secrets::Category;
+use crate::flow::taint::TaintKinds;
 use crate::flow::view::{ContentIndex, Outcome, SecretState, SessionView, SourceMeta, Taint};
 use crate::paths::Paths;
 use anyhow::{bail, Context, Result};
@@ -404,7 +406,8 @@ impl Store {
                 id: r.get(0)?,
                 source_id: r.get(1)?,
                 kind: r.get(2)?,
-                category: r.get(3)?,
+                // A name this version does not know is read as the strictest category.
+                category: Category::from_name(&r.get::<_, String>(3)?).unwrap_or(Category::Secret),
                 windows: from_blob(&r.get::<_, Vec<u8>>(4)?),
                 core_len: r.get::<_, i64>(5)? as usize,
                 coverage: r.get(6)?,
@@ -414,7 +417,9 @@ impl Store {
             view.secrets.push(row?);
         }
         let mut stmt = self.conn.prepare_cached("SELECT path, kinds FROM taints WHERE session_id = ?1")?;
-        for row in stmt.query_map(params![sid], |r| Ok(Taint { path: r.get(0)?, kinds: r.get(1)? }))? {
+        for row in stmt.query_map(params![sid], |r| {
+            Ok(Taint { path: r.get(0)?, kinds: TaintKinds::from_text(&r.get::<_, String>(1)?) })
+        })? {
             view.taints.push(row?);
         }
         Ok(())
@@ -445,7 +450,7 @@ impl Store {
                 tx.execute(
                     "INSERT OR IGNORE INTO secrets(session_id, source_id, kind, category, ident, core_len, windows, coverage, issuers)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                    params![entry.session_id, source_id, s.kind, s.category, s.ident as i64, s.core_len as i64, to_blob(&s.windows), vec![0u8; s.core_len], s.stated_issuers.join(" ")],
+                    params![entry.session_id, source_id, s.kind, s.category.as_str(), s.ident as i64, s.core_len as i64, to_blob(&s.windows), vec![0u8; s.core_len], s.stated_issuers.join(" ")],
                 )?;
             }
         }
@@ -551,12 +556,6 @@ fn move_aside(db_path: &Path) -> Result<PathBuf> {
 }
 
 /// Comma-joined kinds, the held ones first, each once.
-fn union_kinds(held: Option<&str>, new: &str) -> String {
-    let mut kinds: Vec<&str> = held.unwrap_or("").split(',').filter(|k| !k.is_empty()).collect();
-    for k in new.split(',').filter(|k| !k.is_empty()) {
-        if !kinds.contains(&k) {
-            kinds.push(k);
-        }
-    }
-    kinds.join(",")
+fn union_kinds(held: Option<&str>, new: &TaintKinds) -> String {
+    TaintKinds::from_text(held.unwrap_or("")).union(new).to_string()
 }

@@ -89,49 +89,52 @@ const ACTIVITY_COLS: &str = "id, ts, session_id, agent, event, tool, decision, r
 const FLOW_COLS: &str = "f.id, f.activity_id, f.ts, f.session_id, f.kind, f.data, f.provenance, f.sink_tool, f.sink_field, \
      f.encoding, f.destination, f.matched, f.action, s.id, s.tool, s.origin, s.location, s.created_at, s.bytes, s.sensitivity";
 
+/// A struct read from a row's columns, from column `first` on, in the order of its fields
+/// (the order the SELECT names them); fields after `;` are given, not read.
+macro_rules! from_columns {
+    ($row:expr, $first:expr, $ty:ident { $($field:ident),+ $(,)? } $(; $($given:ident: $value:expr),+)?) => {{
+        let mut column: usize = $first;
+        let mut next = || {
+            column += 1;
+            column - 1
+        };
+        // Struct fields are evaluated in the order written, so columns are read in order.
+        $ty { $($field: $row.get(next())?,)+ $($($given: $value,)+)? }
+    }};
+}
+pub(super) use from_columns;
+
 fn activity_row(r: &Row) -> rusqlite::Result<ActivityRow> {
-    Ok(ActivityRow {
-        id: r.get(0)?,
-        ts: r.get(1)?,
-        session_id: r.get(2)?,
-        agent: r.get(3)?,
-        event: r.get(4)?,
-        tool: r.get(5)?,
-        decision: r.get(6)?,
-        reason: r.get(7)?,
-        latency_us: r.get(8)?,
-    })
+    Ok(from_columns!(r, 0, ActivityRow { id, ts, session_id, agent, event, tool, decision, reason, latency_us }))
 }
 
 fn flow_row(r: &Row) -> rusqlite::Result<FlowRow> {
     let source = match r.get::<_, Option<i64>>(13)? {
-        Some(id) => Some(SourceRow {
-            id,
-            tool: r.get(14)?,
-            origin: r.get(15)?,
-            location: r.get(16)?,
-            created_at: r.get(17)?,
-            bytes: r.get(18)?,
-            sensitivity: r.get(19)?,
-        }),
+        Some(id) => {
+            Some(from_columns!(r, 14, SourceRow { tool, origin, location, created_at, bytes, sensitivity }; id: id))
+        }
         None => None,
     };
-    Ok(FlowRow {
-        id: r.get(0)?,
-        activity_id: r.get(1)?,
-        ts: r.get(2)?,
-        session_id: r.get(3)?,
-        kind: r.get(4)?,
-        data: r.get(5)?,
-        provenance: r.get(6)?,
-        sink_tool: r.get(7)?,
-        sink_field: r.get(8)?,
-        encoding: r.get(9)?,
-        destination: r.get(10)?,
-        matched: r.get(11)?,
-        action: r.get(12)?,
-        source,
-    })
+    Ok(from_columns!(
+        r,
+        0,
+        FlowRow {
+            id,
+            activity_id,
+            ts,
+            session_id,
+            kind,
+            data,
+            provenance,
+            sink_tool,
+            sink_field,
+            encoding,
+            destination,
+            matched,
+            action,
+        };
+        source: source
+    ))
 }
 
 impl ReadOnly {
@@ -244,15 +247,7 @@ impl ReadOnly {
             "SELECT id, tool, origin, location, created_at, bytes, sensitivity FROM sources WHERE session_id = ?1 ORDER BY id",
         )?;
         let rows = stmt.query_map(params![session_id], |r| {
-            Ok(SourceRow {
-                id: r.get(0)?,
-                tool: r.get(1)?,
-                origin: r.get(2)?,
-                location: r.get(3)?,
-                created_at: r.get(4)?,
-                bytes: r.get(5)?,
-                sensitivity: r.get(6)?,
-            })
+            Ok(from_columns!(r, 0, SourceRow { id, tool, origin, location, created_at, bytes, sensitivity }))
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -270,17 +265,11 @@ impl ReadOnly {
              ORDER BY s.last_seen DESC, s.id LIMIT ?2";
         let mut stmt = self.conn.prepare(sql)?;
         let rows = stmt.query_map(params![id_prefix, limit], |r| {
-            Ok(SessionRow {
-                id: r.get(0)?,
-                agent: r.get(1)?,
-                started_at: r.get(2)?,
-                last_seen: r.get(3)?,
-                sources: r.get(4)?,
-                flows: r.get(5)?,
-                evaluations: r.get(6)?,
-                deny: r.get(7)?,
-                ask: r.get(8)?,
-            })
+            Ok(from_columns!(
+                r,
+                0,
+                SessionRow { id, agent, started_at, last_seen, sources, flows, evaluations, deny, ask }
+            ))
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }

@@ -40,12 +40,15 @@ impl Home {
 
     /// Run `hook evaluate` with raw bytes on stdin.
     pub fn hook_bytes(&self, input: &[u8]) -> Run {
-        let out = self.cmd().args(["hook", "evaluate"]).write_stdin(input.to_vec()).output().expect("run");
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        self.cmd().args(["hook", "evaluate"]).write_stdin(input.to_vec()).output().expect("run").into()
+    }
+
+    /// Run `hook evaluate` on `event` with every evaluation slowed by `slow_ms` (the debug knob
+    /// that lets tests reach the deadline).
+    pub fn hook_slowed(&self, slow_ms: u64, event: &Value) -> Run {
+        let mut cmd = self.cmd();
+        cmd.env("MCPPROXY_DEBUG_SLOW_MS", slow_ms.to_string()).args(["hook", "evaluate"]);
+        cmd.write_stdin(event.to_string()).output().expect("run").into()
     }
 
     pub fn hook(&self, event: &Value) -> Run {
@@ -242,17 +245,33 @@ pub fn on_terminal(mut cmd: std::process::Command, cols: u16) -> (i32, String) {
 pub const STRIPE: &str =
     "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";
 
-/// A PostToolUse Read of `/repo/.env` holding [`STRIPE`]: the session then holds a secret.
-pub fn read_env(session: &str) -> Value {
+/// A PostToolUse Read of the text file `path`, answered with `content`.
+pub fn read_post(session: &str, path: &str, content: &str) -> Value {
     payload(
         session,
         "PostToolUse",
         "Read",
-        json!({"file_path": "/repo/.env"}),
-        Some(
-            json!({"type": "text", "file": {"filePath": "/repo/.env", "content": format!("NODE_ENV=production\nSTRIPE_SECRET_KEY={STRIPE}\n")}}),
-        ),
+        json!({"file_path": path}),
+        Some(json!({"type": "text", "file": {"filePath": path, "content": content}})),
     )
+}
+
+/// A PostToolUse Read of `/repo/.env` holding [`STRIPE`]: the session then holds a secret.
+pub fn read_env(session: &str) -> Value {
+    read_post(session, "/repo/.env", &format!("NODE_ENV=production\nSTRIPE_SECRET_KEY={STRIPE}\n"))
+}
+
+/// `mcpproxy hook evaluate` started in `home` with stdin, stdout and stderr piped (for tests
+/// that feed or time many processes themselves).
+pub fn spawn_hook(home: &Path) -> std::process::Child {
+    std::process::Command::new(bin())
+        .args(["hook", "evaluate"])
+        .env("MCPPROXY_HOME", home)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn hook")
 }
 
 /// A PreToolUse WebFetch carrying [`STRIPE`] to an external host: denied once it was read.

@@ -278,25 +278,56 @@ const fn b32_table() -> [u8; 256] {
     }
     t
 }
-static B32: [u8; 256] = b32_table();
+/// Base32 (RFC 4648 alphabet, either case): 5 bits a char, 8 chars a whole group.
+static BASE32: Radix = Radix { values: &b32_table(), bits: 5, group: 8 };
 
-fn b32_decode(chars: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(chars.len() * 5 / 8 + 1);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for &c in chars {
-        let v = B32[c as usize];
-        if v == 255 {
-            continue;
+/// A base-2^n alphabet (base32, base64): what each char is worth, and how the bits group.
+struct Radix {
+    /// Value of each byte, 255 for a byte outside the alphabet.
+    values: &'static [u8; 256],
+    /// Bits a char carries.
+    bits: u32,
+    /// Chars in the smallest run that is a whole number of bytes (the alignments to try).
+    group: usize,
+}
+
+impl Radix {
+    /// Tolerant decode: bytes outside the alphabet are skipped, no padding is needed and
+    /// trailing bits are ignored.
+    fn decode(&self, chars: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(chars.len() * self.bits as usize / 8 + 1);
+        let (mut acc, mut bits) = (0u32, 0u32);
+        for &c in chars {
+            let v = self.values[c as usize];
+            if v == 255 {
+                continue;
+            }
+            acc = (acc << self.bits) | u32::from(v);
+            bits += self.bits;
+            if bits >= 8 {
+                bits -= 8;
+                out.push((acc >> bits) as u8);
+                acc &= (1 << bits) - 1;
+            }
         }
-        acc = (acc << 5) | u32::from(v);
-        bits += 5;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
+        out
+    }
+
+    /// Emit the decoding of `run` (cut to what the budget can still take), trying each start
+    /// within the first group when the run is short enough, until one is accepted.
+    fn emit_aligned(&self, ctx: &mut Ctx, run: &[u8], label: &str) {
+        let cap = ctx.remaining().saturating_mul(8) / self.bits as usize + 8;
+        let run = &run[..run.len().min(cap)];
+        let aligns = if run.len() <= MAX_ALIGN_RUN { self.group } else { 1 };
+        for a in 0..aligns {
+            if run.len() - a < MIN_RUN {
+                break;
+            }
+            if ctx.emit_bytes(&self.decode(&run[a..]), label, a == 0) {
+                break;
+            }
         }
     }
-    out
 }
 
 pub(super) fn layer_base32(t: &str, ctx: &mut Ctx) {
@@ -309,17 +340,7 @@ pub(super) fn layer_base32(t: &str, ctx: &mut Ctx) {
         if upper && lower {
             return true; // base32 is single-case
         }
-        let cap = ctx.remaining().saturating_mul(8) / 5 + 8;
-        let run = &run[..run.len().min(cap)];
-        let aligns = if run.len() <= MAX_ALIGN_RUN { 8 } else { 1 };
-        for a in 0..aligns {
-            if run.len() - a < MIN_RUN {
-                break;
-            }
-            if ctx.emit_bytes(&b32_decode(&run[a..]), "base32", a == 0) {
-                break;
-            }
-        }
+        BASE32.emit_aligned(ctx, run, "base32");
         !ctx.full()
     });
 }
@@ -345,26 +366,12 @@ const fn b64_table() -> [u8; 256] {
     t[b'_' as usize] = 63;
     t
 }
-static B64: [u8; 256] = b64_table();
+/// Base64, both alphabets (`+/` and `-_`): 6 bits a char, 4 chars a whole group.
+static BASE64: Radix = Radix { values: &b64_table(), bits: 6, group: 4 };
 
-/// Tolerant decoder accepting both alphabets, no padding, ignoring trailing bits.
-fn b64_decode(chars: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(chars.len() * 3 / 4 + 1);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for &c in chars {
-        let v = B64[c as usize];
-        if v == 255 {
-            continue;
-        }
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    out
+/// Lenient base64 (standard or URL alphabet, padding optional, other bytes skipped).
+pub fn base64_lenient(text: &[u8]) -> Vec<u8> {
+    BASE64.decode(text)
 }
 
 fn b64_run(ctx: &mut Ctx, run: &[u8], label: &str) {
@@ -375,17 +382,7 @@ fn b64_run(ctx: &mut Ctx, run: &[u8], label: &str) {
     if !upper || !lower {
         return;
     }
-    let cap = ctx.remaining().saturating_mul(4) / 3 + 8;
-    let run = &run[..run.len().min(cap)];
-    let aligns = if run.len() <= MAX_ALIGN_RUN { 4 } else { 1 };
-    for a in 0..aligns {
-        if run.len() - a < MIN_RUN {
-            break;
-        }
-        if ctx.emit_bytes(&b64_decode(&run[a..]), label, a == 0) {
-            break;
-        }
-    }
+    BASE64.emit_aligned(ctx, run, label);
 }
 
 pub(super) fn layer_base64(t: &str, ctx: &mut Ctx) {

@@ -45,7 +45,9 @@ pub fn plausible_value(v: &str) -> bool {
     placeholder::password_ok(v)
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// What a finding is. Stored as its text name (`secrets.category`, the spool).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Category {
     Secret,
     PrivateKey,
@@ -54,17 +56,13 @@ pub enum Category {
     Pii,
 }
 
-impl Category {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Category::Secret => "secret",
-            Category::PrivateKey => "private_key",
-            Category::Card => "card",
-            Category::Ssn => "ssn",
-            Category::Pii => "pii",
-        }
-    }
-}
+text_names!(Category {
+    Secret => "secret",
+    PrivateKey => "private_key",
+    Card => "card",
+    Ssn => "ssn",
+    Pii => "pii",
+});
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {

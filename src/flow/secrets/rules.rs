@@ -76,8 +76,7 @@ mod tests {
     fn aws_access_key() {
         let id = format!("AKIA{}", rnd(1, 16, B32));
         let t = format!("aws_access_key_id = {id}\n");
-        let f = one(&t, "aws-access-key-id");
-        assert_eq!(&t[f.start..f.end], id);
+        let f = one_at(&t, "aws-access-key-id", &id);
         assert_eq!(&t[f.core_start..f.core_end], &id[4..]);
         quiet("aws_access_key_id = AKIAIOSFODNN7EXAMPLE");
         quiet("key = AKIAXXXXXXXXXXXXXXXX");
@@ -88,8 +87,7 @@ mod tests {
     fn aws_secret_by_name_and_pairing() {
         let sec = rnd(2, 40, b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
         let t = format!("aws_secret_access_key = {sec}\n");
-        let f = one(&t, "aws-secret-access-key");
-        assert_eq!(&t[f.start..f.end], sec);
+        one_at(&t, "aws-secret-access-key", &sec);
         let id = format!("AKIA{}", rnd(3, 16, B32));
         let t2 = format!("creds: {id} {sec}\n");
         assert!(kinds(&t2).contains(&"aws-secret-access-key"));
@@ -132,15 +130,13 @@ mod tests {
     fn azure() {
         let s = format!("{}8Q~{}", rnd(9, 3, ALNUM), rnd(10, 34, ALNUM));
         let t = format!("client_secret={s}");
-        let f = one(&t, "azure-ad-client-secret");
-        assert_eq!(&t[f.start..f.end], s);
+        one_at(&t, "azure-ad-client-secret", &s);
         quiet("client_secret=bP88Q~xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
         quiet("~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~");
         let ak = format!("{}==", rnd(11, 86, ALNUM));
         let t =
             format!("DefaultEndpointsProtocol=https;AccountName=foo;AccountKey={ak};EndpointSuffix=core.windows.net");
-        let f = one(&t, "azure-storage-account-key");
-        assert_eq!(&t[f.start..f.end], ak);
+        one_at(&t, "azure-storage-account-key", &ak);
     }
 
     #[test]
@@ -148,8 +144,7 @@ mod tests {
         let tok = github_token("ghp_", 12);
         assert!(github_checksum_ok(&tok[4..]));
         let t = format!("GITHUB_TOKEN={tok}");
-        let f = one(&t, "github-pat");
-        assert_eq!(&t[f.start..f.end], tok);
+        let f = one_at(&t, "github-pat", &tok);
         assert_eq!(&t[f.core_start..f.core_end], &tok[4..]);
         assert_eq!(issuer_hosts("github-pat"), &["github.com", "api.github.com", "githubusercontent.com"]);
         one(&github_token("gho_", 13), "github-oauth-token");
@@ -179,8 +174,7 @@ mod tests {
         assert_eq!(issuer_hosts("openai-api-key"), &["openai.com"]);
         let a = format!("sk-ant-api03-{}AA", rnd(20, 93, ALNUM));
         let t = format!("ANTHROPIC_API_KEY={a}\n");
-        let f = one(&t, "anthropic-api-key");
-        assert_eq!(&t[f.start..f.end], a);
+        let f = one_at(&t, "anthropic-api-key", &a);
         assert!(!t[f.core_start..f.core_end].starts_with("sk-ant"));
         quiet("sk-ant-api03-xxxxxxxx");
     }
@@ -206,8 +200,7 @@ mod tests {
     fn stripe() {
         let k = format!("sk_live_{}", rnd(27, 24, ALNUM));
         let t = format!("stripe.api_key = \"{k}\"");
-        let f = one(&t, "stripe-secret-key");
-        assert_eq!(&t[f.start..f.end], k);
+        let f = one_at(&t, "stripe-secret-key", &k);
         assert_eq!(&t[f.core_start..f.core_end], &k[8..]);
         quiet(&format!("const pk = \"pk_live_{}\";", rnd(28, 24, ALNUM)));
         quiet(&format!("pk_test_{}", rnd(29, 24, ALNUM)));
@@ -249,8 +242,7 @@ mod tests {
     #[test]
     fn jwt() {
         let t = "Authorization: Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VybmFtZTpib2IifQ.HcfCW67Uda-0gz54ZWTqmtgJnZeNem0Q757eTa9EZuw";
-        let f = one(t, "jwt");
-        assert_eq!(&t[f.start..f.end], &t[22..]);
+        let f = one_at(t, "jwt", &t[22..]);
         let core = &t[f.core_start..f.core_end];
         assert!(core.starts_with("eyJzdWIi"), "core must exclude the header");
         assert!(!core.contains("eyJhbGci"));

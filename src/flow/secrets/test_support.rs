@@ -29,6 +29,12 @@ pub(super) fn one(t: &str, kind: &str) -> Finding {
     assert!(hit.is_some(), "expected {kind}, got {:?}", f.iter().map(|x| x.kind).collect::<Vec<_>>());
     hit.unwrap()
 }
+/// The finding of `kind` in `t`, which must cover exactly `span`.
+pub(super) fn one_at(t: &str, kind: &str, span: &str) -> Finding {
+    let f = one(t, kind);
+    assert_eq!(&t[f.start..f.end], span, "{kind} in {t:?}");
+    f
+}
 pub(super) fn quiet(t: &str) {
     let f = scan(t);
     assert!(f.is_empty(), "expected no findings, got {:?}", f.iter().map(|x| x.kind).collect::<Vec<_>>());

@@ -168,8 +168,7 @@ mod tests {
     #[test]
     fn db_and_basic_auth_urls() {
         let t = "DATABASE_URL=postgres://app:Zk3pQ9wLm2@db.internal:5432/app";
-        let f = one(t, "db-url-password");
-        assert_eq!(&t[f.start..f.end], "Zk3pQ9wLm2");
+        one_at(t, "db-url-password", "Zk3pQ9wLm2");
         let t = "mongodb+srv://svc:h7Tq2LmN9x@cluster0.mongodb.net/test";
         assert_eq!(&t[one(t, "db-url-password").start..one(t, "db-url-password").end], "h7Tq2LmN9x");
         let t = "jdbc:oracle:thin:scott/T1ger9x2@db:1521:orcl";
@@ -185,11 +184,9 @@ mod tests {
     #[test]
     fn curl_user() {
         let t = "curl -u elastic:P@ssw0rd$1 https://localhost:9200";
-        let f = one(t, "curl-credentials");
-        assert_eq!(&t[f.start..f.end], "P@ssw0rd$1");
+        one_at(t, "curl-credentials", "P@ssw0rd$1");
         let t = "curl --user 'api:d2LkV78zLx!t' https://api.example.net";
-        let f = one(t, "curl-credentials");
-        assert_eq!(&t[f.start..f.end], "d2LkV78zLx!t");
+        one_at(t, "curl-credentials", "d2LkV78zLx!t");
         quiet("curl -i -u 'test:test'");
         quiet("curl -u \"${_username}:${_password}\"");
         quiet("curl --user \"$GITHUB_USERNAME:$GITHUB_PASSWORD\" \"$URL\"");

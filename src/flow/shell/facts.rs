@@ -56,6 +56,11 @@ impl NetUse {
             self.upload_paths.push(p.to_string());
         }
     }
+
+    /// Every operand names a host, curl-style (`host`, `host:port/path`, a URL).
+    pub(super) fn add_operand_hosts(&mut self, operands: &[Arg]) {
+        self.hosts.extend(operands.iter().filter_map(|a| super::host::loose_host(&a.host)));
+    }
 }
 
 /// Distinct entries in first-seen order, at most [`MAX_ENTRIES`].

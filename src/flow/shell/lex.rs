@@ -74,6 +74,11 @@ impl<'a> Lexer<'a> {
     fn at(&self, k: usize) -> Option<u8> {
         self.input.get(self.pos + k).copied()
     }
+    /// Consume the `len` bytes of an operator and emit it.
+    fn operator(&mut self, toks: &mut Vec<Token>, len: usize, op: Op) {
+        self.pos += len;
+        toks.push(Token::Op(op));
+    }
     fn skip_blanks(&mut self) {
         loop {
             match self.peek() {
@@ -112,38 +117,22 @@ impl<'a> Lexer<'a> {
                     toks.push(Token::Op(Op::Sep));
                 }
                 b'&' => match self.at(1) {
-                    Some(b'&') => {
-                        self.pos += 2;
-                        toks.push(Token::Op(Op::Sep));
-                    }
+                    Some(b'&') => self.operator(&mut toks, 2, Op::Sep),
                     Some(b'>') => {
                         self.pos += 1;
                         let r = self.redirect(None, depth, true);
                         toks.push(r);
                     }
-                    _ => {
-                        self.pos += 1;
-                        toks.push(Token::Op(Op::Sep));
-                    }
+                    _ => self.operator(&mut toks, 1, Op::Sep),
                 },
                 b'|' => match self.at(1) {
-                    Some(b'|') => {
-                        self.pos += 2;
-                        toks.push(Token::Op(Op::Sep));
-                    }
-                    Some(b'&') => {
-                        self.pos += 2;
-                        toks.push(Token::Op(Op::Pipe));
-                    }
-                    _ => {
-                        self.pos += 1;
-                        toks.push(Token::Op(Op::Pipe));
-                    }
+                    Some(b'|') => self.operator(&mut toks, 2, Op::Sep),
+                    Some(b'&') => self.operator(&mut toks, 2, Op::Pipe),
+                    _ => self.operator(&mut toks, 1, Op::Pipe),
                 },
                 b'(' => {
-                    self.pos += 1;
                     paren += 1;
-                    toks.push(Token::Op(Op::LParen));
+                    self.operator(&mut toks, 1, Op::LParen);
                 }
                 b')' => {
                     self.pos += 1;

@@ -42,6 +42,20 @@ impl ParsedOptions {
     pub(super) fn has(&self, keys: &[&str]) -> bool {
         self.options.iter().any(|(k, _)| keys.contains(&k.as_str()))
     }
+    /// The file operands of a program-taking tool (`grep`, `awk`, `sed`, `gh gist`): all
+    /// operands when the program came from an option, else those after the first (the program,
+    /// or the tag of `gh release`).
+    pub(super) fn files_after_program(&self, program_in_option: bool) -> &[Arg] {
+        if program_in_option {
+            &self.operands
+        } else {
+            self.operands.get(1..).unwrap_or(&[])
+        }
+    }
+    /// The options that carry a value, as (`-x` or `--name`, value), in order.
+    pub(super) fn valued(&self) -> impl Iterator<Item = (&str, &Arg)> {
+        self.options.iter().filter_map(|(k, v)| Some((k.as_str(), v.as_ref()?)))
+    }
     pub(super) fn vals(&self, keys: &[&str]) -> Vec<Arg> {
         self.options.iter().filter(|(k, _)| keys.contains(&k.as_str())).filter_map(|(_, v)| v.clone()).collect()
     }

@@ -14,6 +14,13 @@ pub(super) fn one(cmd: &str) -> NetUse {
     n.into_iter().next().unwrap()
 }
 
+/// The only network use of `cmd`, which must be `tool` talking to exactly `hosts`.
+pub(super) fn sends(cmd: &str, tool: &str, hosts: &[&str]) -> NetUse {
+    let n = one(cmd);
+    assert_eq!((n.tool.as_str(), &n.hosts), (tool, &s(hosts)), "{cmd}");
+    n
+}
+
 pub(super) fn s(v: &[&str]) -> Vec<String> {
     v.iter().map(|x| x.to_string()).collect()
 }

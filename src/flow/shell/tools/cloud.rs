@@ -9,9 +9,8 @@ impl Analyzer {
     pub(super) fn cloud(&mut self, name: &str, args: &[Arg], ctx: &mut CommandContext) {
         let mut nu = NetUse { tool: name.to_string(), ..Default::default() };
         let p = parse_opts(args, if name == "gsutil" { "hou" } else { "" }, CLOUD_LONG, false);
-        for (k, v) in &p.options {
-            let Some(v) = v else { continue };
-            match k.as_str() {
+        for (k, v) in p.valued() {
+            match k {
                 "--endpoint-url" | "--endpoint" => nu.hosts.extend(loose_host(&v.host)),
                 "--file" | "-f" | "--source" | "-s" | "--body" | "--data-file" if name != "aws" || k == "--body" => {
                     nu.add_upload(&v.text)

@@ -363,34 +363,9 @@ pub(super) fn reads_computed_path(code: &str) -> bool {
     })
 }
 
-/// Lenient base64 (standard or URL alphabet; other bytes are skipped).
-fn base64_decode(s: &str) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut buf = 0u32;
-    let mut bits = 0;
-    for c in s.bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
-            _ => continue,
-        } as u32;
-        buf = (buf << 6) | v;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buf >> bits) as u8);
-            buf &= (1 << bits) - 1;
-        }
-    }
-    out
-}
-
 /// The script of a PowerShell `-EncodedCommand`: base64 of UTF-16LE.
 pub(super) fn decode_ps_encoded(s: &str) -> String {
-    let bytes = base64_decode(s);
+    let bytes = crate::flow::decode::base64_lenient(s.as_bytes());
     let u16s: Vec<u16> = bytes.chunks(2).map(|c| u16::from_le_bytes([c[0], *c.get(1).unwrap_or(&0)])).collect();
     String::from_utf16_lossy(&u16s)
 }

@@ -159,7 +159,7 @@ impl Analyzer {
         if (group == "gist" && sub == "create") || (group == "release" && (sub == "create" || sub == "upload")) {
             let idx = args.iter().position(|a| a.text == sub).map_or(args.len(), |k| k + 1);
             let p = parse_opts(&args[idx..], "dftnFRp", GH_CREATE_LONG, false);
-            let files = if group == "gist" { &p.operands[..] } else { p.operands.get(1..).unwrap_or(&[]) };
+            let files = p.files_after_program(group == "gist");
             for f in files {
                 nu.add_upload(f.text.split('#').next().unwrap_or(""));
             }

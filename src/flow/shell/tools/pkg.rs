@@ -17,9 +17,8 @@ impl Analyzer {
         };
         let p = parse_opts(args, short, PKG_LONG, false);
         let mut nu = NetUse { tool: name.to_string(), ..Default::default() };
-        for (k, v) in &p.options {
-            let Some(v) = v else { continue };
-            match k.as_str() {
+        for (k, v) in p.valued() {
+            match k {
                 "--registry" | "--index" | "--index-url" | "--extra-index-url" | "--repository-url" | "--host"
                 | "--publish-url" | "-i" => nu.hosts.extend(loose_host(&v.host)),
                 "-r" | "--requirement" | "-c" | "--constraint" if name == "pip" => self.read_arg(v, ctx),

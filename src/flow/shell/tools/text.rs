@@ -14,7 +14,7 @@ impl Analyzer {
         for v in p.vals(&["-f", "--file"]) {
             self.read_arg(&v, ctx);
         }
-        let files = if has_pat { &p.operands[..] } else { p.operands.get(1..).unwrap_or(&[]) };
+        let files = p.files_after_program(has_pat);
         for f in files {
             self.read_arg(f, ctx);
         }
@@ -33,7 +33,7 @@ impl Analyzer {
         for v in p.vals(&["-f", "--file"]) {
             self.read_arg(&v, ctx);
         }
-        let files = if has_prog { &p.operands[..] } else { p.operands.get(1..).unwrap_or(&[]) };
+        let files = p.files_after_program(has_prog);
         for f in files {
             if !is_assignment(&f.text) {
                 self.read_arg(f, ctx);
@@ -49,7 +49,7 @@ impl Analyzer {
             self.read_arg(&v, ctx);
         }
         let in_place = p.has(&["-i", "--in-place"]) || p.options.iter().any(|(k, _)| k.starts_with("--in-place"));
-        let files = if has_script { &p.operands[..] } else { p.operands.get(1..).unwrap_or(&[]) };
+        let files = p.files_after_program(has_script);
         for f in files {
             self.read_arg(f, ctx);
             if in_place {
