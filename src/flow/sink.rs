@@ -46,9 +46,7 @@ impl Destination {
         let edited = view.sources.get(&secret.source_id).is_none_or(|src| {
             view.taints.iter().any(|t| {
                 let name = t.path.rsplit('/').next().unwrap_or(&t.path);
-                !name.is_empty()
-                    && src.location.contains(name)
-                    && t.kinds.contains(&TaintKind::EditedConfig)
+                !name.is_empty() && src.location.contains(name) && t.kinds.contains(&TaintKind::EditedConfig)
             })
         });
         let external: Vec<&String> = self.hosts.iter().filter(|h| !hosts::is_local(h, cfg)).collect();

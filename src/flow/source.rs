@@ -77,14 +77,7 @@ fn push_secret(
     if core.bytes().any(|b| b.is_ascii_uppercase()) {
         windows.extend(windows_of(&core.to_ascii_lowercase()));
     }
-    into.push(NewSecret {
-        kind: kind.to_owned(),
-        category,
-        ident,
-        core_len: core.len(),
-        windows,
-        stated_issuers,
-    });
+    into.push(NewSecret { kind: kind.to_owned(), category, ident, core_len: core.len(), windows, stated_issuers });
 }
 
 fn new_secrets(text: &str, key: u64, into: &mut Vec<NewSecret>, kinds: &mut Vec<String>) {

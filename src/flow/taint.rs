@@ -93,7 +93,9 @@ impl TaintKinds {
     /// The kinds of data held, without the markers that say how the file was written or what
     /// running it does ([`TaintKind::NetworkCode`], [`TaintKind::EditedConfig`]; for reasons).
     pub fn data(&self) -> TaintKinds {
-        TaintKinds(self.0.iter().filter(|k| !matches!(k, TaintKind::NetworkCode | TaintKind::EditedConfig)).cloned().collect())
+        TaintKinds(
+            self.0.iter().filter(|k| !matches!(k, TaintKind::NetworkCode | TaintKind::EditedConfig)).cloned().collect(),
+        )
     }
 
     /// The kinds named in a reason: all but [`TaintKind::EditedConfig`], which says how the

@@ -241,6 +241,12 @@ fn judge(text: &str, ident: &str, class: KeyClass, mut vs: usize, ve: usize, quo
             if v.contains(' ') || !password_ok(v) {
                 return;
             }
+            // `("password", "compression-method")`: in a list the neighbour of a key name is
+            // another name far more often than a password, so kebab/snake words are not one.
+            let listed = text[..vs].trim_end_matches(['"', '\'', '`']).trim_end().ends_with(',');
+            if listed && is_lowercase_words(v) {
+                return;
+            }
             kind = "generic-secret-assignment";
             cat = S;
         }
@@ -284,6 +290,11 @@ fn judge(text: &str, ident: &str, class: KeyClass, mut vs: usize, ve: usize, quo
         _ => RANK_GENERIC,
     };
     push(out, kind, cat, (vs, ve), (vs, ve), rank);
+}
+
+/// `compression-method`, `output_file`: lowercase words joined by `-` or `_`.
+fn is_lowercase_words(v: &str) -> bool {
+    v.split(['-', '_']).all(|w| w.len() >= 2 && w.bytes().all(|b| b.is_ascii_lowercase()))
 }
 
 fn is_identifier_words(v: &str) -> bool {
