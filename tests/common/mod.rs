@@ -46,8 +46,14 @@ impl Home {
     /// Run `hook evaluate` on `event` with every evaluation slowed by `slow_ms` (the debug knob
     /// that lets tests reach the deadline).
     pub fn hook_slowed(&self, slow_ms: u64, event: &Value) -> Run {
+        self.hook_with_debug(("MCPPROXY_DEBUG_SLOW_MS", &slow_ms.to_string()), event)
+    }
+
+    /// Run `hook evaluate` on `event` with one debug knob set (`MCPPROXY_DEBUG_PANIC`,
+    /// `MCPPROXY_DEBUG_SLOW_MS`).
+    pub fn hook_with_debug(&self, (knob, value): (&str, &str), event: &Value) -> Run {
         let mut cmd = self.cmd();
-        cmd.env("MCPPROXY_DEBUG_SLOW_MS", slow_ms.to_string()).args(["hook", "evaluate"]);
+        cmd.env(knob, value).args(["hook", "evaluate"]);
         cmd.write_stdin(event.to_string()).output().expect("run").into()
     }
 
