@@ -160,27 +160,7 @@ const SQL_WORDS: &[&str] = &["sql", "query", "execute", "exec", "run"];
 
 /// Split a tool name into lowercase words (`slack_post_message`, `createPullRequest`).
 pub fn name_words(name: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut cur = String::new();
-    let mut prev_lower = false;
-    for ch in name.chars() {
-        if !ch.is_ascii_alphanumeric() {
-            if !cur.is_empty() {
-                words.push(std::mem::take(&mut cur));
-            }
-            prev_lower = false;
-            continue;
-        }
-        if ch.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
-            words.push(std::mem::take(&mut cur));
-        }
-        prev_lower = ch.is_ascii_lowercase() || ch.is_ascii_digit();
-        cur.push(ch.to_ascii_lowercase());
-    }
-    if !cur.is_empty() {
-        words.push(cur);
-    }
-    words
+    super::words::split_words(name, |c| !c.is_ascii_alphanumeric(), char::to_ascii_lowercase)
 }
 
 fn has_word(words: &[String], list: &[&str]) -> bool {

@@ -204,27 +204,7 @@ fn sibling_places(text: &str, line_start: usize, line: &str) -> Vec<String> {
 
 /// `ACME_API_TOKEN`, `acme-api-token`, `acmeApiToken` -> `[ACME, API, TOKEN]`.
 fn split_key(key: &str) -> Vec<String> {
-    let mut parts = Vec::new();
-    let mut cur = String::new();
-    let mut prev_lower = false;
-    for c in key.chars() {
-        if "_-.".contains(c) {
-            if !cur.is_empty() {
-                parts.push(std::mem::take(&mut cur));
-            }
-            prev_lower = false;
-            continue;
-        }
-        if c.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
-            parts.push(std::mem::take(&mut cur));
-        }
-        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-        cur.push(c.to_ascii_uppercase());
-    }
-    if !cur.is_empty() {
-        parts.push(cur);
-    }
-    parts
+    super::words::split_words(key, |c| "_-.".contains(c), char::to_ascii_uppercase)
 }
 
 /// Hosts assigned to keys that share the credential key's prefix and end in a place word:
