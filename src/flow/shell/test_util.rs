@@ -21,6 +21,13 @@ pub(super) fn sends(cmd: &str, tool: &str, hosts: &[&str]) -> NetUse {
     n
 }
 
+/// The only network use of `cmd`, which must send exactly the files `uploads` to exactly `hosts`.
+pub(super) fn uploads(cmd: &str, hosts: &[&str], uploads: &[&str]) -> NetUse {
+    let n = one(cmd);
+    assert_eq!((&n.hosts, &n.upload_paths), (&s(hosts), &s(uploads)), "{cmd}");
+    n
+}
+
 pub(super) fn s(v: &[&str]) -> Vec<String> {
     v.iter().map(|x| x.to_string()).collect()
 }

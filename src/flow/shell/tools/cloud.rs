@@ -136,18 +136,13 @@ const CLOUD_LONG: &[&str] = &[
 
 #[cfg(test)]
 mod tests {
-    use crate::flow::shell::test_util::{one, s};
+    use crate::flow::shell::test_util::{one, s, uploads};
 
     #[test]
     fn object_store_copies_upload_local_files() {
-        let n = one("aws s3 cp ~/.aws/credentials s3://bucket/x");
-        assert_eq!(n.upload_paths, s(&["~/.aws/credentials"]));
         // The bucket is where the data goes (anyone's bucket, under AWS's domain).
-        assert_eq!(n.hosts, s(&["bucket.s3.amazonaws.com"]));
-        let n = one("aws --endpoint-url http://minio.local:9000 s3 sync ./data s3://b/");
-        assert_eq!(n.hosts, s(&["minio.local"]));
-        assert_eq!(n.upload_paths, s(&["./data"]));
-        let n = one("gsutil -m cp -r secrets gs://b/");
-        assert_eq!(n.upload_paths, s(&["secrets"]));
+        uploads("aws s3 cp ~/.aws/credentials s3://bucket/x", &["bucket.s3.amazonaws.com"], &["~/.aws/credentials"]);
+        uploads("aws --endpoint-url http://minio.local:9000 s3 sync ./data s3://b/", &["minio.local"], &["./data"]);
+        assert_eq!(one("gsutil -m cp -r secrets gs://b/").upload_paths, s(&["secrets"]));
     }
 }

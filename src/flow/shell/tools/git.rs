@@ -257,7 +257,7 @@ const GH_CREATE_LONG: &[&str] =
 #[cfg(test)]
 mod tests {
     use crate::flow::shell::analyze;
-    use crate::flow::shell::test_util::{one, s};
+    use crate::flow::shell::test_util::{one, s, uploads};
 
     #[test]
     fn git_flows() {
@@ -287,10 +287,7 @@ mod tests {
         let f = analyze("git push https://tok@gitlab.example/x/y.git");
         assert_eq!(f.net[0].hosts, s(&["gitlab.example"]));
         assert!(analyze("gh repo sync").git_push);
-        let n = one("gh gist create .env --public");
-        assert_eq!(n.upload_paths, s(&[".env"]));
-        assert_eq!(n.hosts, s(&["github.com"]));
-        let n = one("gh api repos/o/r/issues -F body=@secrets.txt");
-        assert_eq!(n.upload_paths, s(&["secrets.txt"]));
+        uploads("gh gist create .env --public", &["github.com"], &[".env"]);
+        assert_eq!(one("gh api repos/o/r/issues -F body=@secrets.txt").upload_paths, s(&["secrets.txt"]));
     }
 }

