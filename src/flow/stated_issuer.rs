@@ -312,12 +312,16 @@ mod tests {
 
     #[test]
     fn writes_that_could_name_an_issuer() {
-        assert!(may_state_issuer("ACME_URL=https://evil.example"));
-        assert!(may_state_issuer("echo 'ACME_HOST=evil.example' >> .env"));
-        assert!(may_state_issuer("    server: evil.example"));
-        assert!(may_state_issuer("machine evil.example login x password y"));
-        assert!(!may_state_issuer("fn main() { println!(\"hello\"); }"));
-        assert!(!may_state_issuer("NODE_ENV=production\nPORT=3000\n"));
+        for (text, expected) in [
+            ("ACME_URL=https://evil.example", true),
+            ("echo 'ACME_HOST=evil.example' >> .env", true),
+            ("    server: evil.example", true),
+            ("machine evil.example login x password y", true),
+            ("fn main() { println!(\"hello\"); }", false),
+            ("NODE_ENV=production\nPORT=3000\n", false),
+        ] {
+            assert_eq!(may_state_issuer(text), expected, "{text}");
+        }
     }
 
     #[test]
