@@ -3,6 +3,7 @@
 
 use super::super::facts::{Analyzer, CommandContext};
 use super::super::options::{parse_opts, Arg};
+use crate::flow::shell::options::valued_long::TAR_LONG;
 
 impl Analyzer {
     pub(super) fn tar(&mut self, args: &[Arg], ctx: &mut CommandContext) {
@@ -141,41 +142,6 @@ impl Analyzer {
         }
     }
 }
-
-const TAR_LONG: &[&str] = &[
-    "file",
-    "directory",
-    "files-from",
-    "exclude-from",
-    "exclude",
-    "transform",
-    "xform",
-    "owner",
-    "group",
-    "mode",
-    "mtime",
-    "use-compress-program",
-    "index-file",
-    "label",
-    "newer",
-    "after-date",
-    "suffix",
-    "format",
-    "blocking-factor",
-    "record-size",
-    "checkpoint-action",
-    "to-command",
-    "info-script",
-    "new-volume-script",
-    "rsh-command",
-    "volno-file",
-    "tape-length",
-    "sort",
-    "strip-components",
-    "newer-mtime",
-    "owner-map",
-    "group-map",
-];
 
 #[cfg(test)]
 mod tests {

@@ -4,6 +4,7 @@
 use super::super::facts::{Analyzer, CommandContext, NetUse};
 use super::super::host::loose_host;
 use super::super::options::{parse_opts, Arg};
+use crate::flow::shell::options::valued_long::CLOUD_LONG;
 
 impl Analyzer {
     pub(super) fn cloud(&mut self, name: &str, args: &[Arg], ctx: &mut CommandContext) {
@@ -76,63 +77,6 @@ impl Analyzer {
         self.push_net(ctx, nu, false);
     }
 }
-
-const CLOUD_LONG: &[&str] = &[
-    "endpoint-url",
-    "endpoint",
-    "region",
-    "profile",
-    "output",
-    "query",
-    "cli-input-json",
-    "cli-input-yaml",
-    "color",
-    "ca-bundle",
-    "cli-read-timeout",
-    "cli-connect-timeout",
-    "body",
-    "zip-file",
-    "payload",
-    "acl",
-    "storage-class",
-    "exclude",
-    "include",
-    "sse",
-    "sse-kms-key-id",
-    "content-type",
-    "cache-control",
-    "expected-size",
-    "metadata",
-    "grants",
-    "source-region",
-    "page-size",
-    "expires-in",
-    "key",
-    "bucket",
-    "policy",
-    "template-body",
-    "user-data",
-    "file",
-    "source",
-    "data-file",
-    "project",
-    "zone",
-    "account-name",
-    "container-name",
-    "name",
-    "resource-group",
-    "subscription",
-    "destination",
-    "account-key",
-    "connection-string",
-    "sas-token",
-    "type",
-    "format",
-    "configuration",
-    "content-encoding",
-    "content-language",
-    "content-disposition",
-];
 
 #[cfg(test)]
 mod tests {

@@ -4,6 +4,7 @@
 use super::super::facts::{Analyzer, CommandContext, NetUse};
 use super::super::host::{clean_host, url_host};
 use super::super::options::{is_digits, parse_opts, Arg};
+use crate::flow::shell::options::valued_long::NC_LONG;
 
 impl Analyzer {
     pub(super) fn nc(&mut self, name: &str, args: &[Arg], ctx: &mut CommandContext) {
@@ -127,35 +128,6 @@ impl Analyzer {
         self.push_net(ctx, nu, true);
     }
 }
-
-/// `nc`/`ncat` long options taking a value.
-const NC_LONG: &[&str] = &[
-    "proxy",
-    "sh-exec",
-    "exec",
-    "lua-exec",
-    "source-port",
-    "source",
-    "wait",
-    "idle-timeout",
-    "proxy-type",
-    "proxy-auth",
-    "allow",
-    "allowfile",
-    "deny",
-    "denyfile",
-    "ssl-cert",
-    "ssl-key",
-    "ssl-trustfile",
-    "ssl-ciphers",
-    "ssl-servername",
-    "ssl-alpn",
-    "output",
-    "hex-dump",
-    "append-output",
-    "max-conns",
-    "delay",
-];
 
 #[cfg(test)]
 mod tests {

@@ -5,6 +5,7 @@
 use super::super::facts::{Analyzer, CommandContext, NetUse};
 use super::super::host::{loose_host, url_host};
 use super::super::options::{parse_opts, Arg};
+use crate::flow::shell::options::valued_long::PKG_LONG;
 
 impl Analyzer {
     pub(super) fn pkg(&mut self, name: &str, args: &[Arg], ctx: &mut CommandContext) {
@@ -66,42 +67,6 @@ impl Analyzer {
         }
     }
 }
-
-const PKG_LONG: &[&str] = &[
-    "registry",
-    "otp",
-    "tag",
-    "access",
-    "index",
-    "token",
-    "repository",
-    "repository-url",
-    "index-url",
-    "extra-index-url",
-    "host",
-    "manifest-path",
-    "package",
-    "username",
-    "password",
-    "config-file",
-    "cert",
-    "client-cert",
-    "sign-with",
-    "identity",
-    "comment",
-    "requirement",
-    "constraint",
-    "target",
-    "workspace",
-    "publish-url",
-    "features",
-    "jobs",
-    "key",
-    "dist-tag",
-    "editable",
-    "trusted-host",
-    "prefix",
-];
 
 #[cfg(test)]
 mod tests {

@@ -4,6 +4,7 @@
 use super::super::facts::{Analyzer, CommandContext, NetUse};
 use super::super::host::{clean_host, remote_host, url_host};
 use super::super::options::{parse_opts, Arg};
+use crate::flow::shell::options::valued_long::{RCLONE_LONG, RSYNC_LONG};
 
 impl Analyzer {
     /// `scp [-J jump] SRC... DST`.
@@ -110,63 +111,6 @@ impl Analyzer {
         self.push_net(ctx, nu, false);
     }
 }
-
-const RSYNC_LONG: &[&str] = &[
-    "rsh",
-    "exclude",
-    "include",
-    "exclude-from",
-    "include-from",
-    "files-from",
-    "filter",
-    "port",
-    "password-file",
-    "log-file",
-    "temp-dir",
-    "partial-dir",
-    "backup-dir",
-    "suffix",
-    "chmod",
-    "chown",
-    "block-size",
-    "timeout",
-    "bwlimit",
-    "compare-dest",
-    "copy-dest",
-    "link-dest",
-    "remote-option",
-    "rsync-path",
-    "max-size",
-    "min-size",
-    "max-delete",
-    "info",
-    "debug",
-    "out-format",
-    "log-file-format",
-    "iconv",
-    "sockopts",
-    "address",
-    "contimeout",
-    "usermap",
-    "groupmap",
-    "checksum-choice",
-    "compress-choice",
-    "compress-level",
-    "skip-compress",
-    "modify-window",
-    "outbuf",
-    "stop-after",
-    "stop-at",
-    "write-batch",
-    "read-batch",
-    "only-write-batch",
-    "protocol",
-    "checksum-seed",
-];
-
-/// `rclone` long options taking a value.
-const RCLONE_LONG: &[&str] =
-    &["config", "transfers", "checkers", "bwlimit", "include", "exclude", "filter", "log-file", "log-level"];
 
 #[cfg(test)]
 mod tests {
