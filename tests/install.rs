@@ -139,9 +139,7 @@ fn project_scope_warns_when_mcpproxy_is_not_on_path() {
 #[test]
 fn user_scope_runs_this_binary_and_command_overrides() {
     let w = Workspace::new();
-    let r = w.run(&["hook", "install", "--scope", "user", "--dry-run"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let printed: Value = serde_json::from_str(&r.stdout).unwrap();
+    let printed = w.run_json(&["hook", "install", "--scope", "user", "--dry-run"]);
     let exe = bin().canonicalize().unwrap();
     assert_eq!(printed["hooks"]["PreToolUse"][0]["hooks"][0]["command"], format!("{} hook evaluate", exe.display()));
     assert!(!w.home_file(".claude").exists(), "dry run wrote something");
@@ -417,9 +415,7 @@ fn gemini_project_install_warns_about_folder_trust() {
 #[test]
 fn json_reports_of_install_and_uninstall() {
     let w = Workspace::new();
-    let r = w.run(&["hook", "install", "--scope", "user", "--json"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let v = w.run_json(&["hook", "install", "--scope", "user", "--json"]);
     let file = w.home_file(".claude/settings.json");
     assert_eq!(v["action"], "installed");
     assert_eq!(v["path"], file.display().to_string());

@@ -187,6 +187,13 @@ impl Workspace {
         self.cmd().args(args).output().unwrap().into()
     }
 
+    /// Run mcpproxy with `args`, which must succeed and print one JSON document.
+    pub fn run_json(&self, args: &[&str]) -> Value {
+        let r = self.run(args);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        serde_json::from_str(&r.stdout).unwrap()
+    }
+
     pub fn project_file(&self, rel: &str) -> PathBuf {
         self.project.path().join(rel)
     }
