@@ -194,7 +194,7 @@ fn backups_keep_the_newest_five_per_file() {
     let r = w.run(&["hook", "install", "--agent", "gemini", "--scope", "user"]);
     assert_eq!(r.code, 0);
     write_file(&w.home_file(".gemini/settings.json"), "{}\n");
-    assert_eq!(w.run(&["hook", "install", "--agent", "gemini", "--scope", "user"]).code, 0);
+    w.succeed(&["hook", "install", "--agent", "gemini", "--scope", "user"]);
     assert_eq!(backup_dirs(&w).len(), 2);
     assert_eq!(names(&w.home_file(".claude")), ["settings.json"]);
 }
@@ -203,31 +203,31 @@ fn backups_keep_the_newest_five_per_file() {
 fn uninstall_deletes_only_the_files_install_created() {
     let w = Workspace::new();
     // Created by install, nothing else added: gone again, with the folder made for it.
-    assert_eq!(w.run(&["hook", "install", "--agent", "codex", "--scope", "project"]).code, 0);
+    w.succeed(&["hook", "install", "--agent", "codex", "--scope", "project"]);
     assert!(w.project_file(".codex/hooks.json").exists());
     let r = w.run(&["hook", "uninstall", "--agent", "codex", "--scope", "project"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("deleted") && r.stdout.contains("nothing else is left in it"), "{}", r.stdout);
     assert!(!w.project_file(".codex").exists(), "{:?}", names(w.project.path()));
     // Cursor's `version` is ours too.
-    assert_eq!(w.run(&["hook", "install", "--agent", "cursor", "--scope", "user"]).code, 0);
-    assert_eq!(w.run(&["hook", "uninstall", "--agent", "cursor", "--scope", "user"]).code, 0);
+    w.succeed(&["hook", "install", "--agent", "cursor", "--scope", "user"]);
+    w.succeed(&["hook", "uninstall", "--agent", "cursor", "--scope", "user"]);
     assert!(!w.home_file(".cursor").exists());
 
     // Created by install, then the user added a setting: kept, with that setting only.
-    assert_eq!(w.run(&["hook", "install", "--scope", "local"]).code, 0);
+    w.succeed(&["hook", "install", "--scope", "local"]);
     let local = w.project_file(".claude/settings.local.json");
     let mut doc = read_json(&local);
     doc["model"] = json!("sonnet");
     write_file(&local, &serde_json::to_string_pretty(&doc).unwrap());
-    assert_eq!(w.run(&["hook", "uninstall", "--scope", "local"]).code, 0);
+    w.succeed(&["hook", "uninstall", "--scope", "local"]);
     assert_eq!(read_json(&local), json!({"model": "sonnet"}));
 
     // The user's own empty file stays, even when it ends up empty again.
     let user = w.home_file(".claude/settings.json");
     write_file(&user, "{}\n");
-    assert_eq!(w.run(&["hook", "install", "--scope", "user"]).code, 0);
-    assert_eq!(w.run(&["hook", "uninstall", "--scope", "user"]).code, 0);
+    w.succeed(&["hook", "install", "--scope", "user"]);
+    w.succeed(&["hook", "uninstall", "--scope", "user"]);
     assert_eq!(std::fs::read_to_string(&user).unwrap(), "{}\n");
 }
 
@@ -241,7 +241,7 @@ fn the_file_keeps_its_layout() {
     let spaced = "{\"general\": {\"enableAutoUpdate\": false}}\n";
     for original in [four, tabs, compact, spaced] {
         write_file(&file, original);
-        assert_eq!(w.run(&["hook", "install", "--agent", "gemini", "--scope", "user"]).code, 0);
+        w.succeed(&["hook", "install", "--agent", "gemini", "--scope", "user"]);
         let installed = std::fs::read_to_string(&file).unwrap();
         if original.contains('\n') && original.trim().contains('\n') {
             let indent = if original.contains('\t') { "\n\t\"hooks\": {" } else { "\n    \"hooks\": {" };
@@ -249,7 +249,7 @@ fn the_file_keeps_its_layout() {
         } else {
             assert_eq!(installed.trim().lines().count(), 1, "{original:?} became {installed}");
         }
-        assert_eq!(w.run(&["hook", "uninstall", "--agent", "gemini", "--scope", "user"]).code, 0);
+        w.succeed(&["hook", "uninstall", "--agent", "gemini", "--scope", "user"]);
         assert_eq!(std::fs::read_to_string(&file).unwrap(), original);
     }
 }
@@ -262,12 +262,12 @@ fn a_symlinked_settings_file_is_written_through() {
     let link = w.home_file(".claude/settings.json");
     std::fs::create_dir_all(link.parent().unwrap()).unwrap();
     std::os::unix::fs::symlink("../dotfiles/claude.json", &link).unwrap();
-    assert_eq!(w.run(&["hook", "install", "--scope", "user"]).code, 0);
+    w.succeed(&["hook", "install", "--scope", "user"]);
     assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link was replaced");
     assert!(ours(&read_json(&target)["hooks"]["PreToolUse"][0]));
     assert_eq!(names(link.parent().unwrap()), ["settings.json"]);
     assert_eq!(names(target.parent().unwrap()), ["claude.json"]);
-    assert_eq!(w.run(&["hook", "uninstall", "--scope", "user"]).code, 0);
+    w.succeed(&["hook", "uninstall", "--scope", "user"]);
     assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "{\"model\": \"opus\"}\n");
 }

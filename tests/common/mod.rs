@@ -187,11 +187,16 @@ impl Workspace {
         self.cmd().args(args).output().unwrap().into()
     }
 
+    /// Run mcpproxy with `args`, which must exit 0.
+    pub fn succeed(&self, args: &[&str]) -> Run {
+        let r = self.run(args);
+        assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+        r
+    }
+
     /// Run mcpproxy with `args`, which must succeed and print one JSON document.
     pub fn run_json(&self, args: &[&str]) -> Value {
-        let r = self.run(args);
-        assert_eq!(r.code, 0, "{}", r.stderr);
-        serde_json::from_str(&r.stdout).unwrap()
+        serde_json::from_str(&self.succeed(args).stdout).unwrap()
     }
 
     pub fn project_file(&self, rel: &str) -> PathBuf {
