@@ -83,7 +83,7 @@ fn install_project_keeps_everything_else_and_is_idempotent() {
     assert_eq!(names(file.parent().unwrap()), ["settings.json"]);
     let backup = printed_backup(&r.stdout);
     assert!(backup.starts_with(w.state.path().join("backups")), "{}", backup.display());
-    assert_eq!(std::fs::read_to_string(&backup).unwrap(), EXISTING);
+    assert_eq!(read_text(&backup), EXISTING);
     assert_eq!(std::fs::metadata(&backup).unwrap().permissions().mode() & 0o777, 0o600);
     let dirs = backup_dirs(&w);
     assert_eq!(dirs.len(), 1);
@@ -228,7 +228,7 @@ fn uninstall_deletes_only_the_files_install_created() {
     write_file(&user, "{}\n");
     w.succeed(&["hook", "install", "--scope", "user"]);
     w.succeed(&["hook", "uninstall", "--scope", "user"]);
-    assert_eq!(std::fs::read_to_string(&user).unwrap(), "{}\n");
+    assert_eq!(read_text(&user), "{}\n");
 }
 
 #[test]
@@ -242,7 +242,7 @@ fn the_file_keeps_its_layout() {
     for original in [four, tabs, compact, spaced] {
         write_file(&file, original);
         w.succeed(&["hook", "install", "--agent", "gemini", "--scope", "user"]);
-        let installed = std::fs::read_to_string(&file).unwrap();
+        let installed = read_text(&file);
         if original.contains('\n') && original.trim().contains('\n') {
             let indent = if original.contains('\t') { "\n\t\"hooks\": {" } else { "\n    \"hooks\": {" };
             assert!(installed.contains(indent), "{original:?} became {installed}");
@@ -250,7 +250,7 @@ fn the_file_keeps_its_layout() {
             assert_eq!(installed.trim().lines().count(), 1, "{original:?} became {installed}");
         }
         w.succeed(&["hook", "uninstall", "--agent", "gemini", "--scope", "user"]);
-        assert_eq!(std::fs::read_to_string(&file).unwrap(), original);
+        assert_eq!(read_text(&file), original);
     }
 }
 
@@ -269,7 +269,7 @@ fn a_symlinked_settings_file_is_written_through() {
     assert_eq!(names(target.parent().unwrap()), ["claude.json"]);
     w.succeed(&["hook", "uninstall", "--scope", "user"]);
     assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
-    assert_eq!(std::fs::read_to_string(&target).unwrap(), "{\"model\": \"opus\"}\n");
+    assert_eq!(read_text(&target), "{\"model\": \"opus\"}\n");
 }
 
 #[test]
@@ -282,7 +282,7 @@ fn invalid_json_is_refused_and_untouched() {
         let r = w.run(&["hook", cmd, "--scope", "project"]);
         assert_eq!(r.code, 2, "{cmd} accepted invalid JSON");
         assert!(r.stderr.contains("not valid JSON") && r.stderr.contains("settings.json"), "{}", r.stderr);
-        assert_eq!(std::fs::read_to_string(&file).unwrap(), broken);
+        assert_eq!(read_text(&file), broken);
     }
     assert_eq!(names(file.parent().unwrap()), ["settings.json"], "backup or temp file left behind");
     assert!(backup_dirs(&w).is_empty());
@@ -341,12 +341,12 @@ fn codex_install_records_trust_the_way_codex_does() {
         pre = codex_hash("pre_tool_use", &command, 10),
         post = codex_hash("post_tool_use", &command, 10),
     );
-    assert_eq!(std::fs::read_to_string(&config).unwrap(), expected);
+    assert_eq!(read_text(&config), expected);
 
     // Again: nothing changes anywhere.
     let r = run(&["hook", "install", "--agent", "codex", "--scope", "user"]);
     assert!(r.stdout.contains("nothing changed"), "{}", r.stdout);
-    assert_eq!(std::fs::read_to_string(&config).unwrap(), expected);
+    assert_eq!(read_text(&config), expected);
     let status = run(&["hook", "status", "--json"]);
     let v: Value = serde_json::from_str(&status.stdout).unwrap();
     let codex_user = v["hooks"].as_array().unwrap().iter().find(|h| h["agent"] == "codex").unwrap();
@@ -356,7 +356,7 @@ fn codex_install_records_trust_the_way_codex_does() {
     // Uninstall takes the trust entries away again, leaving the user's config as it was.
     let r = run(&["hook", "uninstall", "--agent", "codex", "--scope", "user"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(std::fs::read_to_string(&config).unwrap(), original);
+    assert_eq!(read_text(&config), original);
 
     // A config.toml Codex could not read either: refused before anything is written.
     write_file(&config, "model = [\n");

@@ -213,9 +213,13 @@ pub fn write_file(path: &Path, text: &str) {
     std::fs::write(path, text).unwrap();
 }
 
+/// The text of `path`, which must be readable.
+pub fn read_text(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
 pub fn read_json(path: &Path) -> Value {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap()
+    serde_json::from_str(&read_text(path)).unwrap()
 }
 
 /// The `sha256:<hex>` Codex records as trusted for one handler, per its documented recipe.
