@@ -173,20 +173,19 @@ fn files_are_private() {
     assert_eq!(mode(&state.join("mcpproxy.db.lock")), 0o600);
 }
 
+/// A WebFetch hook call whose evaluation panics (the debug knob).
+fn hook_panicking(home: &Home) -> Run {
+    let ev = payload("s", "PreToolUse", "WebFetch", json!({"url": "https://x.example"}), None);
+    home.hook_with_debug(("MCPPROXY_DEBUG_PANIC", "1"), &ev)
+}
+
 #[test]
 fn a_panic_fails_open_with_one_stderr_line() {
     let home = Home::new();
-    let ev = payload("s", "PreToolUse", "WebFetch", json!({"url": "https://x.example"}), None);
-    let out = home
-        .cmd()
-        .env("MCPPROXY_DEBUG_PANIC", "1")
-        .args(["hook", "evaluate"])
-        .write_stdin(ev.to_string())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    assert!(out.stdout.is_empty());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let run = hook_panicking(&home);
+    assert_eq!(run.code, 0);
+    assert!(run.stdout.is_empty());
+    let stderr = &run.stderr;
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.starts_with("mcpproxy: internal error, allowing the call: "), "{stderr}");
 }
@@ -195,20 +194,8 @@ fn a_panic_fails_open_with_one_stderr_line() {
 fn a_panic_denies_under_fail_closed() {
     let home = Home::new();
     home.write_config(r#"{"fail_closed": true}"#);
-    let ev = payload("s", "PreToolUse", "WebFetch", json!({"url": "https://x.example"}), None);
-    let out = home
-        .cmd()
-        .env("MCPPROXY_DEBUG_PANIC", "1")
-        .args(["hook", "evaluate"])
-        .write_stdin(ev.to_string())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let run = Run {
-        code: 0,
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
+    let run = hook_panicking(&home);
+    assert_eq!(run.code, 0);
     let (d, reason) = decision(&run).expect("fail-closed deny");
     assert_eq!(d, "deny");
     assert!(reason.contains("internal error"), "{reason}");

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{decision, leak, payload, read_env, Home, Run, STRIPE};
+use common::{decision, leak, payload, read_env, read_post, Home, Run, STRIPE};
 use serde_json::{json, Value};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -179,13 +179,7 @@ fn a_pre_cut_at_the_input_cap_asks_in_a_holding_session_only() {
 fn normal_sizes_are_unchanged() {
     let home = Home::new();
     let text = "lorem ipsum dolor sit amet\n".repeat(1024 * 1024 / 27);
-    let post = payload(
-        "n",
-        "PostToolUse",
-        "Read",
-        json!({"file_path": "/repo/notes.txt"}),
-        Some(json!({"type": "text", "file": {"filePath": "/repo/notes.txt", "content": text}})),
-    );
+    let post = read_post("n", "/repo/notes.txt", &text);
     let run = home.hook(&post);
     assert_eq!((run.stdout.as_str(), run.stderr.as_str()), ("", ""));
     assert_eq!(sensitivity(&home, "n"), vec![String::new()], "recorded, not marked as cut");

@@ -16,7 +16,7 @@ fn doctor(w: &Workspace) -> (Run, Value) {
 /// A user-scope Claude Code install under `config`, then `doctor`, which must find a problem.
 fn red_doctor_with_config(config: &str) -> (Workspace, Run, Value) {
     let w = Workspace::new();
-    assert_eq!(w.run(&["hook", "install", "--scope", "user"]).code, 0);
+    w.succeed(&["hook", "install", "--scope", "user"]);
     w.state.write_config(config);
     let (r, v) = doctor(&w);
     assert_eq!(r.code, 1, "{}", r.stdout);
@@ -30,7 +30,7 @@ fn fixes(v: &Value) -> Vec<String> {
 #[test]
 fn green_after_user_install_and_the_canary_is_denied() {
     let w = Workspace::new();
-    assert_eq!(w.run(&["hook", "install", "--scope", "user"]).code, 0);
+    w.succeed(&["hook", "install", "--scope", "user"]);
     let (r, v) = doctor(&w);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert!(r.stdout.contains("canary      claude-code user: denied"), "{}", r.stdout);
@@ -53,7 +53,7 @@ fn green_after_user_install_and_the_canary_is_denied() {
 fn green_for_codex_and_gemini_user_installs() {
     let w = Workspace::new();
     for agent in ["codex", "gemini"] {
-        assert_eq!(w.run(&["hook", "install", "--agent", agent, "--scope", "user"]).code, 0);
+        w.succeed(&["hook", "install", "--agent", agent, "--scope", "user"]);
     }
     let (r, v) = doctor(&w);
     assert_eq!(r.code, 0, "{}", r.stdout);
@@ -81,7 +81,7 @@ fn red_when_the_installed_command_points_at_a_missing_binary() {
     let w = Workspace::new();
     let missing = w.home_file("gone/mcpproxy");
     let cmd = missing.display().to_string();
-    assert_eq!(w.run(&["hook", "install", "--scope", "user", "--command", &cmd]).code, 0);
+    w.succeed(&["hook", "install", "--scope", "user", "--command", &cmd]);
     let (r, v) = doctor(&w);
     assert_eq!(r.code, 1, "{}", r.stdout);
     assert!(fixes(&v).contains(&"mcpproxy hook install --agent claude-code --scope user".to_owned()), "{v}");
@@ -104,8 +104,8 @@ fn red_when_the_canary_is_not_denied() {
 fn red_on_loose_modes_and_no_hook() {
     use std::os::unix::fs::PermissionsExt;
     let w = Workspace::new();
-    assert_eq!(w.run(&["hook", "install", "--scope", "user"]).code, 0);
-    assert_eq!(w.run(&["doctor"]).code, 0);
+    w.succeed(&["hook", "install", "--scope", "user"]);
+    w.succeed(&["doctor"]);
     std::fs::set_permissions(w.state.db(), std::fs::Permissions::from_mode(0o644)).unwrap();
     // One run: its canary goes through the hook, which tightens the mode again.
     let r = w.run(&["doctor", "--json"]);

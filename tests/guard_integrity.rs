@@ -304,29 +304,16 @@ fn the_deadline_answers_with_the_fail_safe_decision() {
 fn a_post_that_runs_out_of_time_marks_the_session_as_holding() {
     let home = Home::new();
     home.write_config(r#"{"deadline_ms": 300}"#);
-    let out = home
-        .cmd()
-        .env("MCPPROXY_DEBUG_SLOW_MS", "5000")
-        .args(["hook", "evaluate"])
-        .write_stdin(read_env("late").to_string())
-        .output()
-        .unwrap();
-    assert!(out.stdout.is_empty());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("marked as holding"));
+    let run = home.hook_slowed(5000, &read_env("late"));
+    assert!(run.stdout.is_empty());
+    assert!(run.stderr.contains("marked as holding"));
     // The read was not recorded, but the session is known to hold something: fail-safe deny.
     let reason = assert_deny(&home.hook(&leak("late")), "leak after a lost record");
     assert!(reason.contains("fail-safe"), "{reason}");
     // A Post of something public that runs out of time marks nothing.
     let public =
         payload("pub", "PostToolUse", "WebFetch", json!({"url": "https://docs.example.org/"}), Some(json!("docs")));
-    let out = home
-        .cmd()
-        .env("MCPPROXY_DEBUG_SLOW_MS", "5000")
-        .args(["hook", "evaluate"])
-        .write_stdin(public.to_string())
-        .output()
-        .unwrap();
-    assert!(out.stdout.is_empty());
+    assert!(home.hook_slowed(5000, &public).stdout.is_empty());
     assert_eq!(decision(&home.hook(&leak("pub"))), None);
 }
 

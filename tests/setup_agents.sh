@@ -4,16 +4,12 @@
 # install leaves .tools/agents/.ready-<pins> and is skipped next time. A failed install is reported
 # and leaves no stamp; the tests then skip that agent and say why (they never pretend it ran).
 set -uo pipefail
-cd "$(dirname "$0")/.."
-TOOLS="${MCPPROXY_TEST_TOOLS:-$PWD/.tools}"
+. "$(dirname "$0")/setup_env.sh"
 DIR="$TOOLS/agents"
 PINS="claude-code-2.1.332_codex-0.171.0_gemini-cli-0.61.0"
 STAMP="$DIR/.ready-$PINS"
-if [ -f "$STAMP" ]; then
-  exit 0
-fi
+exit_if_ready "$STAMP"
 mkdir -p "$DIR"
-export npm_config_cache="$TOOLS/npm-cache"
 status=0
 for pkg in @anthropic-ai/claude-code@2.1.332 @openai/codex@0.171.0 @google/gemini-cli@0.61.0; do
   echo "setup_agents: installing $pkg" >&2

@@ -2,14 +2,10 @@
 # Installs the real MCP servers and clients the proxy tests drive, into .tools/ (not globally).
 # Idempotent: a completed install leaves .tools/.ready-<version> and is skipped next time.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-TOOLS="${MCPPROXY_TEST_TOOLS:-$PWD/.tools}"
+. "$(dirname "$0")/setup_env.sh"
 STAMP="$TOOLS/.ready-3"
-if [ -f "$STAMP" ]; then
-  exit 0
-fi
+exit_if_ready "$STAMP"
 mkdir -p "$TOOLS/npm"
-export npm_config_cache="$TOOLS/npm-cache"
 (
   cd "$TOOLS/npm"
   [ -f package.json ] || npm init -y >/dev/null

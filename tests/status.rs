@@ -23,7 +23,7 @@ fn hook<'a>(v: &'a Value, agent: &str, scope: &str) -> &'a Value {
 #[test]
 fn disable_all_hooks_in_any_claude_scope_is_a_problem() {
     let w = Workspace::new();
-    assert_eq!(w.run(&["hook", "install", "--scope", "user"]).code, 0);
+    w.succeed(&["hook", "install", "--scope", "user"]);
     assert_eq!(status(&w).0.code, 0);
     let local = w.project_file(".claude/settings.local.json");
     write_file(&local, "{\"disableAllHooks\": true}\n");
@@ -46,8 +46,8 @@ fn disable_all_hooks_in_any_claude_scope_is_a_problem() {
 #[test]
 fn the_same_hook_in_several_scopes_is_noted() {
     let w = Workspace::new();
-    assert_eq!(w.run(&["hook", "install", "--scope", "user"]).code, 0);
-    assert_eq!(w.run(&["hook", "install", "--scope", "project"]).code, 0);
+    w.succeed(&["hook", "install", "--scope", "user"]);
+    w.succeed(&["hook", "install", "--scope", "project"]);
     let (r, v) = status(&w);
     assert_eq!(r.code, 0, "{}", r.stdout);
     let note = "claude-code hooks are installed in user and project scopes: the agent runs each of them \
@@ -113,7 +113,7 @@ fn wrapped_and_prefixed_commands_are_understood() {
 #[test]
 fn codex_hooks_codex_does_not_trust_are_problems() {
     let w = Workspace::new();
-    assert_eq!(w.run(&["hook", "install", "--agent", "codex", "--scope", "user"]).code, 0);
+    w.succeed(&["hook", "install", "--agent", "codex", "--scope", "user"]);
     assert_eq!(status(&w).0.code, 0);
     let config = w.home_file(".codex/config.toml");
     let hooks = w.home_file(".codex/hooks.json");
@@ -159,7 +159,7 @@ fn codex_hooks_codex_does_not_trust_are_problems() {
     );
 
     // Disabled in Codex.
-    assert_eq!(w.run(&["hook", "install", "--agent", "codex", "--scope", "user"]).code, 0);
+    w.succeed(&["hook", "install", "--agent", "codex", "--scope", "user"]);
     let mut text = std::fs::read_to_string(&config).unwrap();
     text = text.replacen("trusted_hash", "enabled = false\ntrusted_hash", 1);
     std::fs::write(&config, text).unwrap();
@@ -173,7 +173,7 @@ fn codex_hooks_codex_does_not_trust_are_problems() {
 #[test]
 fn codex_project_hooks_need_a_trusted_project() {
     let w = Workspace::new();
-    assert_eq!(w.run(&["hook", "install", "--agent", "codex", "--scope", "project"]).code, 0);
+    w.succeed(&["hook", "install", "--agent", "codex", "--scope", "project"]);
     let project = w.project.path().canonicalize().unwrap();
     let (r, v) = status(&w);
     assert_eq!(r.code, 1, "{}", r.stdout);
@@ -196,7 +196,7 @@ fn codex_project_hooks_need_a_trusted_project() {
 #[test]
 fn gemini_project_hooks_need_a_trusted_folder() {
     let w = Workspace::new();
-    assert_eq!(w.run(&["hook", "install", "--agent", "gemini", "--scope", "project"]).code, 0);
+    w.succeed(&["hook", "install", "--agent", "gemini", "--scope", "project"]);
     let project = w.project.path().canonicalize().unwrap();
     let folders = w.home_file(".gemini/trustedFolders.json");
     let (r, v) = status(&w);

@@ -255,9 +255,10 @@ mod tests {
 
     #[test]
     fn csv_cells_are_quoted_and_defused() {
-        assert_eq!(csv_cell("plain"), "plain");
-        assert_eq!(csv_cell("a, \"b\""), "\"a, \"\"b\"\"\"");
-        assert_eq!(csv_cell("=HYPERLINK(1)"), "'=HYPERLINK(1)");
-        assert_eq!(csv_cell("-1"), "'-1");
+        for (text, cell) in
+            [("plain", "plain"), ("a, \"b\"", "\"a, \"\"b\"\"\""), ("=HYPERLINK(1)", "'=HYPERLINK(1)"), ("-1", "'-1")]
+        {
+            assert_eq!(csv_cell(text), cell, "{text}");
+        }
     }
 }

@@ -160,27 +160,7 @@ const SQL_WORDS: &[&str] = &["sql", "query", "execute", "exec", "run"];
 
 /// Split a tool name into lowercase words (`slack_post_message`, `createPullRequest`).
 pub fn name_words(name: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut cur = String::new();
-    let mut prev_lower = false;
-    for ch in name.chars() {
-        if !ch.is_ascii_alphanumeric() {
-            if !cur.is_empty() {
-                words.push(std::mem::take(&mut cur));
-            }
-            prev_lower = false;
-            continue;
-        }
-        if ch.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
-            words.push(std::mem::take(&mut cur));
-        }
-        prev_lower = ch.is_ascii_lowercase() || ch.is_ascii_digit();
-        cur.push(ch.to_ascii_lowercase());
-    }
-    if !cur.is_empty() {
-        words.push(cur);
-    }
-    words
+    super::words::split_words(name, |c| !c.is_ascii_alphanumeric(), char::to_ascii_lowercase)
 }
 
 fn has_word(words: &[String], list: &[&str]) -> bool {
@@ -456,25 +436,33 @@ pub(crate) mod tests {
 
     #[test]
     fn mcp_by_verb() {
-        assert_eq!(c("mcp__slack__slack_post_message", json!({})).sink, SinkClass::External);
-        assert_eq!(c("mcp__github__create_pull_request", json!({})).sink, SinkClass::External);
-        // A remote server's read tools are sinks too: their arguments reach the server.
-        assert_eq!(c("mcp__github__get_file_contents", json!({})).sink, SinkClass::External);
-        assert_eq!(c("mcp__github__search_code", json!({})).sink, SinkClass::External);
-        assert_eq!(c("mcp__translate__translate_text", json!({})).sink, SinkClass::External);
-        assert_eq!(c("mcp__filesystem__read_text_file", json!({})).sink, SinkClass::None);
-        assert_eq!(c("mcp__fetch__fetch", json!({})).sink, SinkClass::External);
-        assert_eq!(c("mcp__fetch__fetch", json!({})).source, Some(Origin::Public));
-        assert_eq!(c("mcp__gmail__send_email", json!({})).sink, SinkClass::External);
-        assert_eq!(c("mcp__norton__search_passwords", json!({})).source, Some(Origin::Private));
-        assert_eq!(c("mcp__gmail__draft_email", json!({})).sink, SinkClass::External);
-        assert_eq!(c("mcp__context7__get-library-docs", json!({})).source, Some(Origin::Public));
-        assert_eq!(c("mcp__github__get_pull_request", json!({})).sink, SinkClass::External);
-        assert_eq!(c("mcp__slack__list_messages", json!({})).sink, SinkClass::External);
-        assert_eq!(c("mcp__memory__create_entities", json!({})).sink, SinkClass::Local);
-        assert_eq!(c("mcp__filesystem__write_file", json!({})).sink, SinkClass::Local);
-        assert_eq!(c("mcp__mcpproxy__call_tool_write", json!({})).sink, SinkClass::External);
-        assert_eq!(c("mcp__mcpproxy__call_tool_read", json!({})).sink, SinkClass::External);
+        for (tool, sink) in [
+            ("mcp__slack__slack_post_message", SinkClass::External),
+            ("mcp__github__create_pull_request", SinkClass::External),
+            // A remote server's read tools are sinks too: their arguments reach the server.
+            ("mcp__github__get_file_contents", SinkClass::External),
+            ("mcp__github__search_code", SinkClass::External),
+            ("mcp__translate__translate_text", SinkClass::External),
+            ("mcp__filesystem__read_text_file", SinkClass::None),
+            ("mcp__fetch__fetch", SinkClass::External),
+            ("mcp__gmail__send_email", SinkClass::External),
+            ("mcp__gmail__draft_email", SinkClass::External),
+            ("mcp__github__get_pull_request", SinkClass::External),
+            ("mcp__slack__list_messages", SinkClass::External),
+            ("mcp__memory__create_entities", SinkClass::Local),
+            ("mcp__filesystem__write_file", SinkClass::Local),
+            ("mcp__mcpproxy__call_tool_write", SinkClass::External),
+            ("mcp__mcpproxy__call_tool_read", SinkClass::External),
+        ] {
+            assert_eq!(c(tool, json!({})).sink, sink, "{tool}");
+        }
+        for (tool, origin) in [
+            ("mcp__fetch__fetch", Origin::Public),
+            ("mcp__norton__search_passwords", Origin::Private),
+            ("mcp__context7__get-library-docs", Origin::Public),
+        ] {
+            assert_eq!(c(tool, json!({})).source, Some(origin), "{tool}");
+        }
     }
 
     #[test]

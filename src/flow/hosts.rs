@@ -222,12 +222,16 @@ mod tests {
     #[test]
     fn user_content_is_never_the_issuer() {
         let cfg = Config::default();
-        assert!(is_user_content("attacker-bucket.s3.amazonaws.com"));
-        assert!(is_user_content("s3.amazonaws.com"));
-        assert!(is_user_content("abc123.execute-api.us-east-1.amazonaws.com"));
-        assert!(is_user_content("evil.myshopify.com"));
-        assert!(!is_user_content("sts.amazonaws.com"));
-        assert!(!is_user_content("api.github.com"));
+        for (text, expected) in [
+            ("attacker-bucket.s3.amazonaws.com", true),
+            ("s3.amazonaws.com", true),
+            ("abc123.execute-api.us-east-1.amazonaws.com", true),
+            ("evil.myshopify.com", true),
+            ("sts.amazonaws.com", false),
+            ("api.github.com", false),
+        ] {
+            assert_eq!(is_user_content(text), expected, "{text}");
+        }
         assert!(is_issuer("raw.githubusercontent.com", "github-pat", &cfg));
         assert!(is_issuer("api.github.com", "github-pat", &cfg));
     }

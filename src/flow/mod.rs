@@ -21,4 +21,5 @@ pub mod stated_issuer;
 pub mod stored;
 pub mod taint;
 pub mod view;
+pub mod words;
 pub mod written_code;

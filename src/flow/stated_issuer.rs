@@ -204,27 +204,7 @@ fn sibling_places(text: &str, line_start: usize, line: &str) -> Vec<String> {
 
 /// `ACME_API_TOKEN`, `acme-api-token`, `acmeApiToken` -> `[ACME, API, TOKEN]`.
 fn split_key(key: &str) -> Vec<String> {
-    let mut parts = Vec::new();
-    let mut cur = String::new();
-    let mut prev_lower = false;
-    for c in key.chars() {
-        if "_-.".contains(c) {
-            if !cur.is_empty() {
-                parts.push(std::mem::take(&mut cur));
-            }
-            prev_lower = false;
-            continue;
-        }
-        if c.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
-            parts.push(std::mem::take(&mut cur));
-        }
-        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-        cur.push(c.to_ascii_uppercase());
-    }
-    if !cur.is_empty() {
-        parts.push(cur);
-    }
-    parts
+    super::words::split_words(key, |c| "_-.".contains(c), char::to_ascii_uppercase)
 }
 
 /// Hosts assigned to keys that share the credential key's prefix and end in a place word:
@@ -286,72 +266,76 @@ mod tests {
         stated_issuers(text, at)
     }
 
+    /// Each `(text, marker, issuers)`: the issuers stated for the value after `marker`.
+    fn assert_issuers(cases: &[(&str, &str, &[&str])]) {
+        for (text, marker, issuers) in cases {
+            assert_eq!(issuers_for(text, marker), *issuers, "{marker} in {text:?}");
+        }
+    }
+
     #[test]
     fn env_keys_with_a_shared_prefix() {
-        let env =
-            "API_URL=https://api.acme-internal.io/v2\nAPI_TOKEN=q8Zr3kT9vLm2Xw7P\nOTHER_URL=https://other.example\n";
-        assert_eq!(issuers_for(env, "API_TOKEN="), ["api.acme-internal.io"]);
-        let env = "export ACME_API_BASE_URL=\"https://acme.example.com\"\nexport ACME_API_KEY=\"zz9\"\n";
-        assert_eq!(issuers_for(env, "ACME_API_KEY=\""), ["acme.example.com"]);
-        let yaml = "billing:\n  billingHost: billing.corp.example\n  billingSecret: abc\n";
-        assert_eq!(issuers_for(yaml, "billingSecret: "), ["billing.corp.example"]);
+        assert_issuers(&[
+            ("API_URL=https://api.acme-internal.io/v2\nAPI_TOKEN=q8Zr3kT9vLm2Xw7P\nOTHER_URL=https://other.example\n", "API_TOKEN=", &["api.acme-internal.io"]),
+            ("export ACME_API_BASE_URL=\"https://acme.example.com\"\nexport ACME_API_KEY=\"zz9\"\n", "ACME_API_KEY=\"", &["acme.example.com"]),
+            ("billing:\n  billingHost: billing.corp.example\n  billingSecret: abc\n", "billingSecret: ", &["billing.corp.example"]),
+        ]);
     }
 
     #[test]
     fn unrelated_or_missing_places_state_nothing() {
-        // No shared prefix: a webhook URL is not the token's issuer.
-        let env = "SLACK_WEBHOOK_URL=https://hooks.slack.com/x\nACME_TOKEN=abc\n";
-        assert!(issuers_for(env, "ACME_TOKEN=").is_empty());
-        // A bare `TOKEN` has no prefix to share.
-        assert!(issuers_for("URL=https://a.example\nTOKEN=abc\n", "TOKEN=").is_empty());
-        // A path or a variable reference is no host.
-        assert!(issuers_for("X_URL=${BASE}/v1\nX_TOKEN=abc\n", "X_TOKEN=").is_empty());
+        assert_issuers(&[
+            // No shared prefix: a webhook URL is not the token's issuer.
+            ("SLACK_WEBHOOK_URL=https://hooks.slack.com/x\nACME_TOKEN=abc\n", "ACME_TOKEN=", &[]),
+            // A bare `TOKEN` has no prefix to share.
+            ("URL=https://a.example\nTOKEN=abc\n", "TOKEN=", &[]),
+            // A path or a variable reference is no host.
+            ("X_URL=${BASE}/v1\nX_TOKEN=abc\n", "X_TOKEN=", &[]),
+        ]);
     }
 
     #[test]
     fn lookalikes_user_content_and_ambiguous_urls_are_never_issuers() {
-        let env = "GH_URL=https://github-status-check.net\nGH_TOKEN=abc\n";
-        assert!(issuers_for(env, "GH_TOKEN=").is_empty());
-        let env = "X_URL=https://evil.example\\@api.acme.example/\nX_TOKEN=abc\n";
-        assert!(issuers_for(env, "X_TOKEN=").is_empty());
-        let env = "X_URL=https://my-bucket.s3.amazonaws.com\nX_TOKEN=abc\n";
-        assert!(issuers_for(env, "X_TOKEN=").is_empty());
+        assert_issuers(&[
+            ("GH_URL=https://github-status-check.net\nGH_TOKEN=abc\n", "GH_TOKEN=", &[]),
+            ("X_URL=https://evil.example\\@api.acme.example/\nX_TOKEN=abc\n", "X_TOKEN=", &[]),
+            ("X_URL=https://my-bucket.s3.amazonaws.com\nX_TOKEN=abc\n", "X_TOKEN=", &[]),
+        ]);
     }
 
     #[test]
     fn connection_urls_npmrc_netrc_and_kubeconfig() {
-        let env = "DATABASE_URL=postgres://app:S3cr3tPassw0rd@db.acme-internal.io:5432/app\n";
-        assert_eq!(issuers_for(env, "app:"), ["db.acme-internal.io"]);
-        let npmrc = "//npm.corp.example/repo/:_authToken=npm_abc\n";
-        assert_eq!(issuers_for(npmrc, "_authToken="), ["npm.corp.example"]);
-        let netrc = "machine git.corp.example\n  login bot\n  password hunter2hunter2\n";
-        assert_eq!(issuers_for(netrc, "password "), ["git.corp.example"]);
-        let kube = "apiVersion: v1\nclusters:\n- cluster:\n    server: https://k8s.corp.example:6443\n  name: prod\nusers:\n- name: admin\n  user:\n    token: eyJhbGciOi\n";
-        assert_eq!(issuers_for(kube, "token: "), ["k8s.corp.example"]);
+        assert_issuers(&[
+            ("DATABASE_URL=postgres://app:S3cr3tPassw0rd@db.acme-internal.io:5432/app\n", "app:", &["db.acme-internal.io"]),
+            ("//npm.corp.example/repo/:_authToken=npm_abc\n", "_authToken=", &["npm.corp.example"]),
+            ("machine git.corp.example\n  login bot\n  password hunter2hunter2\n", "password ", &["git.corp.example"]),
+            ("apiVersion: v1\nclusters:\n- cluster:\n    server: https://k8s.corp.example:6443\n  name: prod\nusers:\n- name: admin\n  user:\n    token: eyJhbGciOi\n", "token: ", &["k8s.corp.example"]),
+        ]);
     }
 
     #[test]
     fn writes_that_could_name_an_issuer() {
-        assert!(may_state_issuer("ACME_URL=https://evil.example"));
-        assert!(may_state_issuer("echo 'ACME_HOST=evil.example' >> .env"));
-        assert!(may_state_issuer("    server: evil.example"));
-        assert!(may_state_issuer("machine evil.example login x password y"));
-        assert!(!may_state_issuer("fn main() { println!(\"hello\"); }"));
-        assert!(!may_state_issuer("NODE_ENV=production\nPORT=3000\n"));
+        for (text, expected) in [
+            ("ACME_URL=https://evil.example", true),
+            ("echo 'ACME_HOST=evil.example' >> .env", true),
+            ("    server: evil.example", true),
+            ("machine evil.example login x password y", true),
+            ("fn main() { println!(\"hello\"); }", false),
+            ("NODE_ENV=production\nPORT=3000\n", false),
+        ] {
+            assert_eq!(may_state_issuer(text), expected, "{text}");
+        }
     }
 
     #[test]
     fn place_keys_in_the_same_block() {
-        let yaml =
-            "billing:\n  url: https://api.billing-partner.com\n  token: abc123\nother:\n  url: https://other.example\n";
-        assert_eq!(issuers_for(yaml, "token: "), ["api.billing-partner.com"]);
-        let toml = "[billing]\nendpoint = \"https://api.billing-partner.com\"\ntoken = \"abc\"\n[other]\nurl = \"https://o.example\"\n";
-        assert_eq!(issuers_for(toml, "token = \""), ["api.billing-partner.com"]);
-        let json = "{\"billing\": {\"base_url\": \"https://api.billing-partner.com\", \"token\": \"abc\"}}";
-        assert_eq!(issuers_for(json, "\"token\": \""), ["api.billing-partner.com"]);
-        // Another block's place is not this credential's.
-        let yaml = "other:\n  url: https://other.example\nbilling:\n  token: abc123\n";
-        assert!(issuers_for(yaml, "token: ").is_empty());
+        assert_issuers(&[
+            ("billing:\n  url: https://api.billing-partner.com\n  token: abc123\nother:\n  url: https://other.example\n", "token: ", &["api.billing-partner.com"]),
+            ("[billing]\nendpoint = \"https://api.billing-partner.com\"\ntoken = \"abc\"\n[other]\nurl = \"https://o.example\"\n", "token = \"", &["api.billing-partner.com"]),
+            ("{\"billing\": {\"base_url\": \"https://api.billing-partner.com\", \"token\": \"abc\"}}", "\"token\": \"", &["api.billing-partner.com"]),
+            // Another block's place is not this credential's.
+            ("other:\n  url: https://other.example\nbilling:\n  token: abc123\n", "token: ", &[]),
+        ]);
     }
 
     #[test]

@@ -46,8 +46,14 @@ impl Home {
     /// Run `hook evaluate` on `event` with every evaluation slowed by `slow_ms` (the debug knob
     /// that lets tests reach the deadline).
     pub fn hook_slowed(&self, slow_ms: u64, event: &Value) -> Run {
+        self.hook_with_debug(("MCPPROXY_DEBUG_SLOW_MS", &slow_ms.to_string()), event)
+    }
+
+    /// Run `hook evaluate` on `event` with one debug knob set (`MCPPROXY_DEBUG_PANIC`,
+    /// `MCPPROXY_DEBUG_SLOW_MS`).
+    pub fn hook_with_debug(&self, (knob, value): (&str, &str), event: &Value) -> Run {
         let mut cmd = self.cmd();
-        cmd.env("MCPPROXY_DEBUG_SLOW_MS", slow_ms.to_string()).args(["hook", "evaluate"]);
+        cmd.env(knob, value).args(["hook", "evaluate"]);
         cmd.write_stdin(event.to_string()).output().expect("run").into()
     }
 
@@ -181,6 +187,18 @@ impl Workspace {
         self.cmd().args(args).output().unwrap().into()
     }
 
+    /// Run mcpproxy with `args`, which must exit 0.
+    pub fn succeed(&self, args: &[&str]) -> Run {
+        let r = self.run(args);
+        assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+        r
+    }
+
+    /// Run mcpproxy with `args`, which must succeed and print one JSON document.
+    pub fn run_json(&self, args: &[&str]) -> Value {
+        serde_json::from_str(&self.succeed(args).stdout).unwrap()
+    }
+
     pub fn project_file(&self, rel: &str) -> PathBuf {
         self.project.path().join(rel)
     }
@@ -195,9 +213,13 @@ pub fn write_file(path: &Path, text: &str) {
     std::fs::write(path, text).unwrap();
 }
 
+/// The text of `path`, which must be readable.
+pub fn read_text(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
 pub fn read_json(path: &Path) -> Value {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap()
+    serde_json::from_str(&read_text(path)).unwrap()
 }
 
 /// The `sha256:<hex>` Codex records as trusted for one handler, per its documented recipe.

@@ -29,48 +29,32 @@ pub(super) fn password_ok(p: &str) -> bool {
     true
 }
 
+/// How template and shell variables begin: `$VAR`, `${VAR}`, `%(x)s`, `{{ x }}`, `<YOUR_KEY>`, `#{x}`.
+const VARIABLE_STARTS: &[&str] = &["$", "%(", "%s", "{{", "${", "<", "#{"];
+
+/// How reads of the environment or of CI secrets begin (lowercased): `process.env.X`, `secrets.X`.
+const ENVIRONMENT_STARTS: &[&str] = &["process.env", "os.environ", "env.", "env[", "secrets.", "vars.", "getenv"];
+
 /// `$VAR`, `${VAR}`, `%(x)s`, `{{ x }}`, `<YOUR_KEY>`, `process.env.X`, ...
 pub(super) fn is_variable_ref(v: &str) -> bool {
     let t = v.trim_matches(|c| c == '"' || c == '\'');
-    if t.starts_with('$')
-        || t.starts_with("%(")
-        || t.starts_with("%s")
-        || t.starts_with("{{")
-        || t.starts_with("${")
-        || t.starts_with('<')
-        || t.starts_with('@') && t.ends_with('@')
-        || t.starts_with("#{")
-    {
-        return true;
-    }
-    if t.starts_with('%') && t.ends_with('%') {
+    let between = |c: char| t.starts_with(c) && t.ends_with(c);
+    if VARIABLE_STARTS.iter().any(|s| t.starts_with(s)) || between('@') || between('%') {
         return true;
     }
     let l = t.to_ascii_lowercase();
-    l.starts_with("process.env")
-        || l.starts_with("os.environ")
-        || l.starts_with("env.")
-        || l.starts_with("env[")
-        || l.starts_with("secrets.")
-        || l.starts_with("vars.")
-        || l.starts_with("getenv")
+    ENVIRONMENT_STARTS.iter().any(|s| l.starts_with(s))
 }
+
+/// Text that only code holds: calls, indexing, blocks, URLs, paths (`::`), arrows.
+const CODE_MARKS: &[&str] = &["(", ")", "[", "{", "}", "://", "::", "->", "=>"];
+
+/// How file paths and references begin: `/etc`, `./x`, `~/x`, `*glob`, `&ref`.
+const PATH_STARTS: &[&str] = &["/", "./", "~/", "*", "&"];
 
 /// Values that are code rather than literals: calls, member chains, paths, URLs, versions.
 pub(super) fn looks_like_code(v: &str) -> bool {
-    if v.contains('(')
-        || v.contains(')')
-        || v.contains('[')
-        || v.contains('{')
-        || v.contains('}')
-        || v.contains("://")
-        || v.contains("::")
-        || v.contains("->")
-        || v.contains("=>")
-    {
-        return true;
-    }
-    if v.starts_with('/') || v.starts_with("./") || v.starts_with("~/") || v.starts_with('*') || v.starts_with('&') {
+    if CODE_MARKS.iter().any(|m| v.contains(m)) || PATH_STARTS.iter().any(|s| v.starts_with(s)) {
         return true;
     }
     // dotted identifier chain: a.b.c with each segment an identifier

@@ -35,6 +35,19 @@ pub(super) fn one_at(t: &str, kind: &str, span: &str) -> Finding {
     assert_eq!(&t[f.start..f.end], span, "{kind} in {t:?}");
     f
 }
+/// The finding of `kind` in `t`, whose core (the part without the kind's fixed prefix) must be
+/// exactly `core`.
+pub(super) fn one_core(t: &str, kind: &str, core: &str) -> Finding {
+    let f = one(t, kind);
+    assert_eq!(&t[f.core_start..f.core_end], core, "{kind} in {t:?}");
+    f
+}
+/// The finding of `kind` in `t`, which must cover exactly `span` and have exactly `core` as its core.
+pub(super) fn one_at_core(t: &str, kind: &str, span: &str, core: &str) -> Finding {
+    let f = one_at(t, kind, span);
+    assert_eq!(&t[f.core_start..f.core_end], core, "{kind} in {t:?}");
+    f
+}
 pub(super) fn quiet(t: &str) {
     let f = scan(t);
     assert!(f.is_empty(), "expected no findings, got {:?}", f.iter().map(|x| x.kind).collect::<Vec<_>>());

@@ -2,6 +2,8 @@
 
 use super::ast::Word;
 
+pub(super) mod valued_long;
+
 /// One argument of a simple command.
 #[derive(Clone, Debug)]
 pub(super) struct Arg {

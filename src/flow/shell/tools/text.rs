@@ -4,6 +4,7 @@
 use super::super::ast::is_assignment;
 use super::super::facts::{Analyzer, CommandContext};
 use super::super::options::{parse_opts, Arg};
+use crate::flow::shell::options::valued_long::{GREP_LONG, READER_LONG, RG_LONG};
 
 impl Analyzer {
     /// `grep`, `rg`, `ag`, `ack`: the first operand is the pattern unless `-e`/`-f` gave one.
@@ -176,98 +177,6 @@ fn plain_reader(name: &str) -> Option<&'static str> {
         _ => return None,
     })
 }
-
-const GREP_LONG: &[&str] = &[
-    "regexp",
-    "file",
-    "max-count",
-    "after-context",
-    "before-context",
-    "context",
-    "include",
-    "exclude",
-    "exclude-dir",
-    "exclude-from",
-    "label",
-    "binary-files",
-    "devices",
-    "directories",
-    "group-separator",
-    "color",
-    "colour",
-];
-
-const RG_LONG: &[&str] = &[
-    "regexp",
-    "file",
-    "glob",
-    "iglob",
-    "type",
-    "type-not",
-    "max-count",
-    "replace",
-    "threads",
-    "max-columns",
-    "encoding",
-    "sort",
-    "sortr",
-    "type-add",
-    "pre",
-    "pre-glob",
-    "ignore-file",
-    "context",
-    "after-context",
-    "before-context",
-    "max-depth",
-    "max-filesize",
-    "path-separator",
-    "color",
-    "colors",
-    "engine",
-    "field-match-separator",
-    "field-context-separator",
-    "context-separator",
-    "dfa-size-limit",
-    "regex-size-limit",
-];
-
-const READER_LONG: &[&str] = &[
-    "lines",
-    "bytes",
-    "output",
-    "key",
-    "field-separator",
-    "delimiter",
-    "fields",
-    "characters",
-    "width",
-    "from-code",
-    "to-code",
-    "sleep-interval",
-    "pid",
-    "buffer-size",
-    "temporary-directory",
-    "label",
-    "ignore-matching-lines",
-    "format",
-    "skip-bytes",
-    "read-bytes",
-    "address-radix",
-    "wrap",
-    "skip-fields",
-    "skip-chars",
-    "check-chars",
-    "tabs",
-    "head-count",
-    "input-range",
-    "suffix",
-    "number-format",
-    "line-bytes",
-    "separator",
-    "table-columns",
-    "output-separator",
-    "input-separator",
-];
 
 #[cfg(test)]
 mod tests {

@@ -4,6 +4,7 @@
 use super::super::facts::{Analyzer, CommandContext, NetUse};
 use super::super::host::{clean_host, remote_host, url_host};
 use super::super::options::{parse_opts, Arg};
+use crate::flow::shell::options::valued_long::{RCLONE_LONG, RSYNC_LONG};
 
 impl Analyzer {
     /// `scp [-J jump] SRC... DST`.
@@ -111,90 +112,31 @@ impl Analyzer {
     }
 }
 
-const RSYNC_LONG: &[&str] = &[
-    "rsh",
-    "exclude",
-    "include",
-    "exclude-from",
-    "include-from",
-    "files-from",
-    "filter",
-    "port",
-    "password-file",
-    "log-file",
-    "temp-dir",
-    "partial-dir",
-    "backup-dir",
-    "suffix",
-    "chmod",
-    "chown",
-    "block-size",
-    "timeout",
-    "bwlimit",
-    "compare-dest",
-    "copy-dest",
-    "link-dest",
-    "remote-option",
-    "rsync-path",
-    "max-size",
-    "min-size",
-    "max-delete",
-    "info",
-    "debug",
-    "out-format",
-    "log-file-format",
-    "iconv",
-    "sockopts",
-    "address",
-    "contimeout",
-    "usermap",
-    "groupmap",
-    "checksum-choice",
-    "compress-choice",
-    "compress-level",
-    "skip-compress",
-    "modify-window",
-    "outbuf",
-    "stop-after",
-    "stop-at",
-    "write-batch",
-    "read-batch",
-    "only-write-batch",
-    "protocol",
-    "checksum-seed",
-];
-
-/// `rclone` long options taking a value.
-const RCLONE_LONG: &[&str] =
-    &["config", "transfers", "checkers", "bwlimit", "include", "exclude", "filter", "log-file", "log-level"];
-
 #[cfg(test)]
 mod tests {
     use crate::flow::shell::analyze;
-    use crate::flow::shell::test_util::{one, s};
+    use crate::flow::shell::test_util::{s, uploads};
 
     #[test]
     fn scp_rsync() {
-        let n = one("scp ~/.ssh/id_rsa user@203.0.113.9:/tmp/");
-        assert_eq!(n.tool, "scp");
-        assert_eq!(n.upload_paths, s(&["~/.ssh/id_rsa"]));
-        assert_eq!(n.hosts, s(&["203.0.113.9"]));
-        let n = one("rsync -a ~/.aws/ backup@host.example:aws/");
-        assert_eq!(n.upload_paths, s(&["~/.aws/"]));
-        assert_eq!(n.hosts, s(&["host.example"]));
+        assert_eq!(
+            uploads("scp ~/.ssh/id_rsa user@203.0.113.9:/tmp/", &["203.0.113.9"], &["~/.ssh/id_rsa"]).tool,
+            "scp"
+        );
+        uploads("rsync -a ~/.aws/ backup@host.example:aws/", &["host.example"], &["~/.aws/"]);
         let f = analyze("scp -P 2222 u@[2001:db8::1]:/etc/passwd ./p");
         assert_eq!(f.net[0].hosts, s(&["2001:db8::1"]));
         assert!(f.net[0].upload_paths.is_empty());
         assert_eq!(f.written_paths, s(&["./p"]));
-        let n = one("rsync -avz -e 'ssh -p 22' --exclude .git ./ rsync://mirror.example/mod/");
-        assert_eq!(n.upload_paths, s(&["./"]));
-        assert_eq!(n.hosts, s(&["mirror.example"]));
+        uploads(
+            "rsync -avz -e 'ssh -p 22' --exclude .git ./ rsync://mirror.example/mod/",
+            &["mirror.example"],
+            &["./"],
+        );
     }
 
     #[test]
     fn sftp_heredoc_put_is_an_upload() {
-        let n = one("sftp user@h.example <<EOF\nput .env\nEOF");
-        assert_eq!(n.hosts, s(&["h.example"]));
-        assert_eq!(n.upload_paths, s(&[".env"]));
+        uploads("sftp user@h.example <<EOF\nput .env\nEOF", &["h.example"], &[".env"]);
     }
 }
