@@ -121,8 +121,11 @@ fn db_bytes(home: &Path) -> u64 {
 
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let bin = root.join("target/release/mcpproxy");
-    assert!(bin.exists(), "build first: cargo build --release");
+    // BENCH_BIN measures another build (an older commit's binary, for a before/after) with the same
+    // harness; BENCH_OUT writes its tables somewhere other than bench/RESULTS.md.
+    let bin = std::env::var_os("BENCH_BIN").map(PathBuf::from).unwrap_or_else(|| root.join("target/release/mcpproxy"));
+    assert!(bin.exists(), "build first: cargo build --release (or point BENCH_BIN at a binary): {}", bin.display());
+    let out_path = std::env::var_os("BENCH_OUT").map(PathBuf::from).unwrap_or_else(|| root.join("bench/RESULTS.md"));
     let runs: usize = std::env::var("BENCH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(300);
     let scratch = tempfile::tempdir().unwrap();
     let mut r = Report { lines: Vec::new() };
@@ -358,8 +361,8 @@ fn main() {
         "# mcpproxy benchmark results\n\nMachine: {machine}\n\nRerun: `bash bench/run.sh` (BENCH_RUNS={runs}, BENCH_EVALS={n_evals}).\n\n{}\n",
         r.lines.join("\n")
     );
-    std::fs::write(root.join("bench/RESULTS.md"), out).unwrap();
-    println!("\nwrote bench/RESULTS.md");
+    std::fs::write(&out_path, out).unwrap_or_else(|e| panic!("write {}: {e}", out_path.display()));
+    println!("\nwrote {}", out_path.display());
 }
 
 /// Speak JSON-RPC over stdio to a server: initialize, then `n` sequential `tools/call echo`.

@@ -95,6 +95,7 @@ pub struct Config {
     pub min_fragment_chars: usize,
     /// Fragment length (or accumulated coverage) at which a secret counts as leaked.
     pub fragment_deny_chars: usize,
+    /// What each kind of flow leads to (deny, ask, log).
     pub policy: PolicyActions,
     /// Extra hosts (suffix match) treated as data collectors.
     pub collector_hosts: Vec<String>,

@@ -119,9 +119,6 @@ impl super::HookSettings for ClaudeCode {
     fn events(&self) -> &'static [&'static str] {
         &["PreToolUse", "PostToolUse", "PostToolUseFailure"]
     }
-    fn evaluate_args(&self) -> &'static str {
-        ""
-    }
     /// The PreToolUse handler blocks the call when the hook fails (a timeout, a crash) instead
     /// of letting it through.
     fn our_entry(&self, event: &str, command: &str) -> Value {

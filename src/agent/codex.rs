@@ -41,9 +41,6 @@ impl super::HookSettings for Codex {
     fn events(&self) -> &'static [&'static str] {
         &["PreToolUse", "PostToolUse"]
     }
-    fn evaluate_args(&self) -> &'static str {
-        " --agent codex"
-    }
     fn our_entry(&self, _event: &str, command: &str) -> Value {
         json!({"matcher": "*", "hooks": [{"type": "command", "command": command, "timeout": claude_code::TIMEOUT_SECS}]})
     }

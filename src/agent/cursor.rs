@@ -134,9 +134,6 @@ impl super::HookSettings for Cursor {
     fn events(&self) -> &'static [&'static str] {
         EVENTS
     }
-    fn evaluate_args(&self) -> &'static str {
-        " --agent cursor"
-    }
     fn our_entry(&self, _event: &str, command: &str) -> Value {
         json!({"command": command})
     }

@@ -122,9 +122,6 @@ impl super::HookSettings for Gemini {
     fn events(&self) -> &'static [&'static str] {
         EVENTS
     }
-    fn evaluate_args(&self) -> &'static str {
-        " --agent gemini"
-    }
     fn unrunnable_effect(&self) -> &'static str {
         "Gemini CLI then blocks every tool call with the shell's error"
     }

@@ -47,16 +47,23 @@ pub enum EventKind {
 /// One tool-call event, agent-neutral.
 #[derive(Debug, Clone)]
 pub struct HookEvent {
+    /// Before the tool runs, after it, or after it failed.
     pub kind: EventKind,
     /// The event name exactly as the agent sent it (echoed back in the decision).
     pub event_name: String,
+    /// The agent's conversation id (`unknown` when the payload has none).
     pub session_id: String,
+    /// The tool's name in the agent's own vocabulary (`Bash`, `run_shell_command`, `mcp__s__t`).
     pub tool_name: String,
     /// MCP server name, from the payload or from `mcp__server__tool`.
     pub server: Option<String>,
+    /// The tool's arguments as sent (`Null` when there were none).
     pub tool_input: Value,
+    /// What the tool returned (after-events only).
     pub tool_response: Option<Value>,
+    /// The failure text of a failed tool call.
     pub error: Option<String>,
+    /// The agent's working directory, against which relative paths resolve.
     pub cwd: Option<String>,
     /// Why part of the payload was not seen (a size cap): unverified arguments, a response
     /// that may have held more.
@@ -114,8 +121,6 @@ pub trait HookSettings {
     }
     /// The hook events we register.
     fn events(&self) -> &'static [&'static str];
-    /// What follows `<mcpproxy> hook evaluate` in our command (` --agent <name>`).
-    fn evaluate_args(&self) -> &'static str;
     /// What happens when our command cannot start (said when `mcpproxy` is not on PATH).
     fn unrunnable_effect(&self) -> &'static str {
         "the hook then fails to start and checks nothing"

@@ -17,12 +17,15 @@ use std::path::{Path, PathBuf};
 
 #[derive(Serialize)]
 pub struct Problem {
+    /// What is wrong, in a sentence.
     pub problem: String,
+    /// The command or edit that puts it right.
     pub fix: String,
 }
 
 #[derive(Serialize)]
 pub struct CommandCheck {
+    /// The hook command exactly as the settings file holds it.
     pub command: String,
     /// The mcpproxy binary as the command names it (the word before `hook evaluate`).
     pub binary: String,
@@ -40,13 +43,19 @@ pub struct CommandCheck {
 
 #[derive(Serialize)]
 pub struct HookReport {
+    /// The agent's `--agent` name.
     pub agent: &'static str,
+    /// `user`, `project` or `local`.
     pub scope: &'static str,
+    /// The settings file this report reads.
     pub path: String,
     /// `installed`, `partial`, `not installed`, `no file`, `invalid` or `same file`.
     pub state: String,
+    /// The hook events that run our command.
     pub events: Vec<String>,
+    /// The events we register that do not run it (a partial install).
     pub missing_events: Vec<String>,
+    /// Each distinct command of ours the file holds, checked.
     pub commands: Vec<CommandCheck>,
     /// Per event, the matchers of the groups holding our handlers.
     pub matchers: Vec<(String, Vec<String>)>,
@@ -64,14 +73,23 @@ pub struct HookReport {
 
 #[derive(Serialize)]
 pub struct DbReport {
+    /// The database file.
     pub path: String,
+    /// Whether that file exists (no evaluation has run yet when it does not).
     pub exists: bool,
+    /// Its size on disk (the WAL not counted).
     pub size_bytes: u64,
+    /// The schema version it records (`None` when it could not be read).
     pub schema_version: Option<i64>,
+    /// The schema version this binary writes.
     pub supported_schema_version: i64,
+    /// `PRAGMA quick_check`'s answer (`ok` when sound).
     pub integrity: Option<String>,
+    /// Sessions recorded.
     pub sessions: Option<i64>,
+    /// The newest activity row.
     pub last_evaluation: Option<ActivityRow>,
+    /// `(decision, count)` over the last 24 h.
     pub decisions_24h: Vec<(String, i64)>,
     /// `(agent, evaluations, last ts)` in the last 24 h; agent `proxy` is the MCP proxy.
     pub front_ends_24h: Vec<(String, i64, i64)>,

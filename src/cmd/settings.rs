@@ -77,7 +77,12 @@ pub fn our_command(agent: Agent, scope: Scope, custom: Option<&str>) -> Result<(
             shell_quote(exe.to_str().context("the mcpproxy binary path is not valid UTF-8")?)
         }
     };
-    let command = format!("{prefix} hook evaluate{}", agent.protocol().evaluate_args());
+    // Claude Code is `hook evaluate`'s default agent; every other agent names itself.
+    let agent_arg = match agent {
+        Agent::ClaudeCode => String::new(),
+        other => format!(" --agent {}", other.protocol().name()),
+    };
+    let command = format!("{prefix} hook evaluate{agent_arg}");
     Ok((command, warnings))
 }
 

@@ -52,16 +52,22 @@ pub enum Tool {
 /// One tool call as the engine sees it.
 #[derive(Debug, Clone)]
 pub struct Call {
+    /// Before the tool runs, after it, or after it failed.
     pub phase: Phase,
+    /// The conversation the call belongs to (its records are the session's).
     pub session_id: String,
+    /// What kind of tool it is.
     pub tool: Tool,
     /// The tool's name as the user sees it (`WebFetch`, `mcp__slack__post`): reasons, logs and
     /// per-tool config overrides only; never compared by the engine.
     pub label: String,
     /// All arguments, as sent.
     pub input: Value,
+    /// What the tool returned (after it ran).
     pub response: Option<Value>,
+    /// The failure text of a failed call.
     pub error: Option<String>,
+    /// The working directory relative paths resolve against.
     pub cwd: Option<String>,
     /// MCP tool annotations the proxy saw in `tools/list` (`readOnlyHint`, `openWorldHint`).
     pub annotations: Option<Value>,

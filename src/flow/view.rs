@@ -9,20 +9,30 @@ use std::collections::HashMap;
 /// A recorded source, as the engine needs it for provenance.
 #[derive(Debug, Clone)]
 pub struct SourceMeta {
+    /// The source's row id.
     pub id: i64,
+    /// The tool that read it (its label).
     pub tool: String,
+    /// Where the data came from: a file, the web, an MCP server...
     pub origin: Origin,
+    /// The path, URL or `server/tool` it was read from.
     pub location: String,
 }
 
 /// A secret seen in this session: window hashes of its core and which chars already left.
 #[derive(Debug, Clone)]
 pub struct SecretState {
+    /// The secret's row id.
     pub id: i64,
+    /// The source it was read in.
     pub source_id: i64,
+    /// The rule that found it (`github-pat`, `aws-access-key`...).
     pub kind: String,
+    /// What kind of credential it is: decides deny or ask and who may receive it.
     pub category: Category,
+    /// Keyed hashes of every fragment-length window of its core.
     pub windows: Vec<u64>,
+    /// Chars in its core (the part that identifies it).
     pub core_len: usize,
     /// One byte per core char: 1 when that char has already left the session.
     pub coverage: Vec<u8>,
@@ -33,7 +43,9 @@ pub struct SecretState {
 /// Content fingerprints of one source.
 #[derive(Debug, Clone)]
 pub struct ContentIndex {
+    /// The source these fingerprints came from.
     pub source_id: i64,
+    /// Where that source came from (private content asks, public content does not).
     pub origin: Origin,
     /// Sorted.
     pub hashes: Vec<u64>,
@@ -42,7 +54,9 @@ pub struct ContentIndex {
 /// A file this session wrote secret-bearing content into.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Taint {
+    /// The file written (as the call named it, resolved against the working directory).
     pub path: String,
+    /// What it now holds: secret, private content, code that sends.
     pub kinds: crate::flow::taint::TaintKinds,
 }
 
@@ -51,16 +65,22 @@ pub struct Taint {
 pub struct Approved {
     /// The flow kind approved (`secret`, `private_content`...).
     pub kind: String,
+    /// The data's keyed identity (a secret's ident or a source's id).
     pub ident: i64,
+    /// The host (or `server/tool`) it may go to.
     pub destination: String,
 }
 
 /// Everything recorded for a session (and the sessions linked to it).
 #[derive(Debug, Clone, Default)]
 pub struct SessionView {
+    /// Every source read, by row id.
     pub sources: HashMap<i64, SourceMeta>,
+    /// Every secret seen.
     pub secrets: Vec<SecretState>,
+    /// Fingerprints of private content, one entry per source.
     pub content: Vec<ContentIndex>,
+    /// Files written with sensitive content.
     pub taints: Vec<Taint>,
     /// Approvals in force for this session (loaded by the caller).
     pub approvals: Vec<Approved>,
@@ -70,11 +90,15 @@ pub struct SessionView {
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct NewSecret {
+    /// The rule that found it.
     pub kind: String,
+    /// What kind of credential it is.
     pub category: Category,
     /// Keyed hash of the whole core: identifies the secret without storing it.
     pub ident: u64,
+    /// Chars in its core.
     pub core_len: usize,
+    /// Keyed hashes of every fragment-length window of its core.
     pub windows: Vec<u64>,
     /// Hosts the file it was read from names as its issuer.
     pub stated_issuers: Vec<String>,
@@ -82,13 +106,19 @@ pub struct NewSecret {
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct NewSource {
+    /// The tool that read it.
     pub tool: String,
+    /// Where the data came from.
     pub origin: Origin,
+    /// The path, URL or `server/tool` it was read from.
     pub location: String,
+    /// Bytes of the response (before any cut).
     pub bytes: usize,
     /// Kinds of sensitive data found (secret kinds, `sensitive-path`).
     pub sensitivity: Vec<String>,
+    /// Sorted content fingerprints (empty for public content).
     pub content: Vec<u64>,
+    /// The secrets found in it.
     pub secrets: Vec<NewSecret>,
 }
 

@@ -26,16 +26,27 @@ text_names!(Scope {
 /// One approval as listed.
 #[derive(Debug, Clone, Serialize)]
 pub struct ApprovalRow {
+    /// The approval's id (what `allow revoke` takes).
     pub id: i64,
+    /// When it was given (Unix seconds).
     pub created_at: i64,
+    /// `session`, `project` or `always`.
     pub scope: String,
+    /// The session it holds for (session scope).
     pub session_id: Option<String>,
+    /// The project folder it holds for (project scope).
     pub project: Option<String>,
+    /// The flow kind approved (`secret`, `private_content`...).
     pub kind: String,
+    /// A label for the data (never its value).
     pub data: String,
+    /// Where it may go.
     pub destination: String,
+    /// The reason of the decision it approves.
     pub reason: Option<String>,
+    /// The activity row it was given from.
     pub activity_id: Option<i64>,
+    /// When it was revoked, if it was.
     pub revoked_at: Option<i64>,
 }
 

@@ -274,15 +274,25 @@ pub fn prune_markers(paths: &Paths, ttl_secs: u64) {
 /// values) until the next writer folds it into the database.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Spooled {
+    /// The session the record belongs to.
     pub session_id: String,
+    /// The front end that evaluated it (an agent's name, or `proxy`).
     pub agent: String,
+    /// When it was evaluated (Unix seconds).
     pub created_at: i64,
+    /// The event as the agent named it.
     pub event: String,
+    /// The tool's label.
     pub tool: String,
+    /// The decision given (`allow`, `ask`, `deny`, `error`).
     pub decision: String,
+    /// Why, as told to the agent.
     pub reason: Option<String>,
+    /// The source to record (an after-event's response).
     pub source: Option<NewSource>,
+    /// Files to mark as written with sensitive content.
     pub taints: Vec<Taint>,
+    /// Per secret id, its new leaked-chars map.
     pub coverage: Vec<(i64, Vec<u8>)>,
 }
 
