@@ -394,8 +394,9 @@ mod tests {
         assert!(matches!(w("/home/u/.config/mcpproxy/config.json", "{\"policy\":{}}"), Some(Verdict::Deny(_))));
         assert!(matches!(w("/home/u/.claude/settings.json", "{\"disableAllHooks\": true}"), Some(Verdict::Deny(_))));
         assert!(matches!(w(".claude/settings.local.json", "{\"permissions\": {}}"), Some(Verdict::Deny(_))));
+        // A settings file that still runs our command (under whatever event name) is a question.
         let keeps =
-            "{\"hooks\":{\"PreToolUse\":[{\"hooks\":[{\"command\":\"mcpproxy hook evaluate\"}]}]},\"model\":\"x\"}";
+            "{\"hooks\":{\"AnyEvent\":[{\"hooks\":[{\"command\":\"mcpproxy hook evaluate\"}]}]},\"model\":\"x\"}";
         assert!(matches!(w("/home/u/.claude/settings.json", keeps), Some(Verdict::Ask(_))));
         assert_eq!(w("/home/u/proj/src/main.rs", "fn main() {}"), None);
         let read = |path: &str| check(&call(Tool::ReadFile { path: path.into() }), &p);
