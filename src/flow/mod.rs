@@ -13,6 +13,7 @@ pub mod licence;
 pub mod pieces;
 pub mod policy;
 pub mod protect;
+pub mod runs;
 pub mod secrets;
 pub mod shell;
 pub mod sink;

@@ -11,6 +11,7 @@ use crate::flow::fingerprint::{self, CONTENT_K, SECRET_K, WINNOW_W};
 use crate::flow::hosts;
 use crate::flow::pieces;
 use crate::flow::policy::{self, FlowKind, Hit};
+use crate::flow::runs;
 use crate::flow::secrets::{pii, Category};
 use crate::flow::shell;
 use crate::flow::taint::TaintKind;
@@ -288,6 +289,11 @@ pub struct PreparedSink {
     /// The command reaches no network by itself (it only runs scripts): what its own text
     /// carries stays local, only a tainted script matters.
     scripts_only: bool,
+    /// Files the command may run: every word of a command that runs something (`exec ./x.sh`,
+    /// `find . -name x.sh -exec sh {} ;`), and what a shell or interpreter reads as its stdin.
+    named: Vec<String>,
+    /// `(sources, destination)` of the copies it makes first (`mv x.txt x.sh && sh x.sh`).
+    copies: Vec<(Vec<String>, String)>,
     variants: Vec<Variant>,
     /// Why the call cannot be fully checked (unresolved shell parts, a cut-off argument).
     unverified: Vec<String>,
@@ -313,6 +319,8 @@ pub fn prepare(call: &Call, class: ToolClass, cfg: &Config, key: u64) -> Option<
     let (fields, truncated) = extract::sink_fields_checked(&call.input, cfg.max_sink_bytes);
     let mut scripts = Vec::new();
     let mut scripts_only = false;
+    let (mut named, mut copies) = (Vec::new(), Vec::new());
+    let mut runs_only = false;
     let (dest, facts) = match class.sink {
         SinkClass::None | SinkClass::Local => return None,
         SinkClass::External => (destination(call, class.source, &fields, cfg), None),
@@ -326,10 +334,19 @@ pub fn prepare(call: &Call, class: ToolClass, cfg: &Config, key: u64) -> Option<
                 && !facts.git_push
                 && facts.unresolved.is_empty()
                 && shell_unknowns(&facts, cmd).is_empty();
-            if scripts_only && scripts.is_empty() {
+            (named, copies) = runs::named_and_copies(&facts.simple_commands, &facts.read_paths);
+            if scripts_only && scripts.is_empty() && named.is_empty() {
                 return None;
             }
             let mut dest = shell_destination(&facts, cfg);
+            if dest.all_local && !named.is_empty() {
+                // What a file it runs talks to is inside that file: only a tainted one matters,
+                // the command's own text goes nowhere but a local host.
+                runs_only = true;
+                dest.all_local = false;
+                dest.unknown = true;
+                dest.labels.push("wherever the files it runs send it".into());
+            }
             if facts.written_paths.iter().any(|p| crate::flow::written_code::is_client_config(p)) {
                 // `echo proxy=... > ~/.curlrc && curl ...`: the same command redirects its client.
                 dest.unknown = true;
@@ -354,7 +371,7 @@ pub fn prepare(call: &Call, class: ToolClass, cfg: &Config, key: u64) -> Option<
     if dest.all_local {
         return None;
     }
-    let variants = if scripts_only { Vec::new() } else { variants(&fields, key) };
+    let variants = if scripts_only || runs_only { Vec::new() } else { variants(&fields, key) };
     let mut unverified: Vec<String> = facts.as_ref().map(|f| f.unresolved.clone()).unwrap_or_default();
     if let Some(f) = &facts {
         // Reading a credential file and using the network in one command: the data may go
@@ -374,16 +391,32 @@ pub fn prepare(call: &Call, class: ToolClass, cfg: &Config, key: u64) -> Option<
         unverified.push(format!("arguments past the {} byte check limit", cfg.max_sink_bytes));
     }
     unverified.extend(call.cut.clone());
+    if runs_only {
+        unverified.clear();
+    }
     // Pieces are a short call's matter; a large one carries whole windows anyway.
     let short_call = fields.iter().map(|f| f.text.len()).sum::<usize>() <= 8 * 1024;
     let pieces = fields
         .iter()
-        .filter(|_| short_call)
+        .filter(|_| short_call && !runs_only)
         .map(|f| (f.path.clone(), pieces::short_pieces(&f.text).concat()))
         .filter(|(_, p)| !p.is_empty())
         .take(16)
         .collect();
-    Some(PreparedSink { variants, dest, facts, scripts, scripts_only, unverified, assignments, cwd, pieces, key })
+    Some(PreparedSink {
+        variants,
+        dest,
+        facts,
+        scripts,
+        scripts_only,
+        named,
+        copies,
+        unverified,
+        assignments,
+        cwd,
+        pieces,
+        key,
+    })
 }
 
 /// The pieces each argument sends to the call's destination, joined to the tail of what the
@@ -764,15 +797,29 @@ fn path_flows(
     let collector = dest.hosts.iter().any(|h| hosts::is_collector(h, cfg));
     let mut flow =
         |data: String, how: &str, field: &str| hits.push(file_transfer_hit(cfg, data, how, field, to.clone()));
-    for script in scripts {
-        if let Some(t) = is_tainted(script, view).filter(|t| t.kinds.contains(&TaintKind::NetworkCode)) {
-            let kinds = t.kinds.data();
-            flow(
-                format!("script {script} (written this session with {kinds} and an external URL)"),
-                "running a script",
-                "command",
-            );
+    let network_code = |p: &str| is_tainted(p, view).filter(|t| t.kinds.contains(&TaintKind::NetworkCode));
+    // A copy made by the same command is the script under another name.
+    let copy_of = |p: &str| {
+        prepared.copies.iter().find_map(|(sources, to)| {
+            let same = to == p || runs::inside(to, p);
+            same.then(|| sources.iter().find_map(|s| network_code(s).map(|t| (t, Some(s.clone())))))?
+        })
+    };
+    let mut seen: Vec<&str> = Vec::new();
+    for script in scripts.iter().chain(&prepared.named) {
+        let found = network_code(script).map(|t| (t, None)).or_else(|| copy_of(script));
+        let Some((t, copied_from)) = found else { continue };
+        if seen.contains(&t.path.as_str()) {
+            continue;
         }
+        seen.push(&t.path);
+        let kinds = t.kinds.data();
+        let copy = copied_from.map(|c| format!(", a copy of {c}")).unwrap_or_default();
+        flow(
+            format!("script {script} (written this session with {kinds} and an external URL{copy})"),
+            "running a script",
+            "command",
+        );
     }
     for n in &facts.net {
         if n.hosts.iter().all(|h| hosts::is_local(h, cfg)) && !n.hosts.is_empty() {
