@@ -64,6 +64,7 @@ const INERT: &[&str] = &[
     "bat",
     "jq",
     "yq",
+    "find",
 ];
 
 /// Programs that copy or rename files: their last operand is the file under a new name.
@@ -77,13 +78,208 @@ const WRAPPERS: &[&str] =
 const STDIN_RUNNERS: &[&str] =
     &["sh", "bash", "zsh", "dash", "ksh", "python", "python3", "node", "perl", "ruby", "php", "deno", "bun", "pwsh"];
 
+/// Programs that run files of the project or the home without naming them: a build, test or
+/// hook runner runs its manifest, a shell started interactively runs its rc file. Entries
+/// ending in `/` stand for every file in that folder (git runs any of `.git/hooks/`).
+struct ImplicitRun {
+    programs: &'static [&'static str],
+    /// The first operand that makes it run them; empty: any (or none).
+    subcommands: &'static [&'static str],
+    files: &'static [&'static str],
+}
+
+const NODE_RUNS: &[&str] = &[
+    "i",
+    "install",
+    "ci",
+    "test",
+    "t",
+    "run",
+    "run-script",
+    "start",
+    "add",
+    "rebuild",
+    "exec",
+    "build",
+    "dev",
+    "prepare",
+    "publish",
+    "pack",
+];
+const GIT_RUNS_HOOKS: &[&str] = &[
+    "commit",
+    "checkout",
+    "switch",
+    "merge",
+    "pull",
+    "rebase",
+    "am",
+    "push",
+    "clone",
+    "add",
+    "diff",
+    "status",
+    "stash",
+    "restore",
+    "reset",
+    "cherry-pick",
+    "worktree",
+    "gc",
+    "log",
+    "show",
+];
+
+const IMPLICIT_RUNS: &[ImplicitRun] = &[
+    // `yarn build` is `yarn run build`: a bare script name runs package.json's script too.
+    ImplicitRun {
+        programs: &["npm", "pnpm", "bun"],
+        subcommands: NODE_RUNS,
+        files: &["package.json", "index.js", "server.js"],
+    },
+    ImplicitRun { programs: &["yarn"], subcommands: &[], files: &["package.json", "index.js", "server.js"] },
+    ImplicitRun { programs: &["npx", "pnpx"], subcommands: &[], files: &["package.json"] },
+    ImplicitRun { programs: &["make", "gmake"], subcommands: &[], files: &["Makefile", "makefile", "GNUmakefile"] },
+    ImplicitRun { programs: &["just"], subcommands: &[], files: &["justfile", "Justfile", ".justfile"] },
+    ImplicitRun {
+        programs: &["cargo"],
+        subcommands: &["build", "b", "run", "r", "test", "t", "check", "c", "bench", "install", "clippy", "doc"],
+        files: &["build.rs"],
+    },
+    ImplicitRun {
+        programs: &["pytest", "py.test"],
+        subcommands: &[],
+        files: &["conftest.py", "pytest.ini", "setup.cfg"],
+    },
+    ImplicitRun { programs: &["tox"], subcommands: &[], files: &["tox.ini"] },
+    ImplicitRun { programs: &["nox"], subcommands: &[], files: &["noxfile.py"] },
+    ImplicitRun {
+        programs: &["pip", "pip3"],
+        subcommands: &["install", "wheel", "download"],
+        files: &["setup.py", "pyproject.toml"],
+    },
+    ImplicitRun {
+        programs: &["docker", "podman", "buildah"],
+        subcommands: &["build", "buildx", "bud"],
+        files: &["Dockerfile", "Containerfile"],
+    },
+    ImplicitRun {
+        programs: &["docker", "podman"],
+        subcommands: &["compose"],
+        files: &["docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml"],
+    },
+    ImplicitRun {
+        programs: &["docker-compose", "podman-compose"],
+        subcommands: &[],
+        files: &["docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml"],
+    },
+    ImplicitRun { programs: &["direnv"], subcommands: &["allow", "reload", "exec", "export"], files: &[".envrc"] },
+    ImplicitRun {
+        programs: &["git"],
+        subcommands: GIT_RUNS_HOOKS,
+        files: &[".git/hooks/", ".husky/", GIT_CONFIG_CODE],
+    },
+    ImplicitRun { programs: &["pre-commit"], subcommands: &[], files: &[".pre-commit-config.yaml"] },
+    ImplicitRun {
+        programs: &["gradle", "gradlew", "./gradlew"],
+        subcommands: &[],
+        files: &["build.gradle", "build.gradle.kts", "settings.gradle"],
+    },
+    ImplicitRun { programs: &["rake"], subcommands: &[], files: &["Rakefile"] },
+    ImplicitRun {
+        programs: &["composer"],
+        subcommands: &["install", "update", "run", "run-script"],
+        files: &["composer.json"],
+    },
+    ImplicitRun { programs: &["deno"], subcommands: &["task"], files: &["deno.json", "deno.jsonc"] },
+];
+
+/// Taint path of git configuration that runs a command (a filter driver, `core.fsmonitor`, a
+/// pager or alias): every later git command may run it.
+pub const GIT_CONFIG_CODE: &str = "<git configuration>";
+
+/// Git configuration keys whose value is a command git runs later (filter drivers, hooks
+/// path, fsmonitor, pagers, editors, aliases, diff text converters, ssh/credential helpers).
+pub fn is_git_command_key(word: &str) -> bool {
+    let key = word.to_ascii_lowercase();
+    let key = key.split('=').next().unwrap_or("");
+    (key.starts_with("filter.") && [".clean", ".smudge", ".process"].iter().any(|s| key.ends_with(s)))
+        || (key.starts_with("diff.") && key.ends_with(".textconv"))
+        || key.starts_with("alias.")
+        || matches!(
+            key,
+            "core.hookspath"
+                | "core.fsmonitor"
+                | "core.pager"
+                | "core.editor"
+                | "sequence.editor"
+                | "credential.helper"
+        )
+        || key.starts_with("pager.")
+}
+
+/// Shells that read their rc files when started interactively or as a login shell.
+const RC_FILES: &[(&str, &[&str])] = &[
+    ("bash", &[".bashrc", ".bash_profile", ".profile", ".bash_login"]),
+    ("zsh", &[".zshrc", ".zprofile", ".zshenv", ".zlogin"]),
+    ("sh", &[".profile"]),
+    ("dash", &[".profile"]),
+    ("ksh", &[".kshrc", ".profile"]),
+];
+
+/// Files the command runs without naming them: manifests and hooks of the build, test and
+/// hook runners it starts, the rc files of an interactive shell, `index.js` of `node .`.
+pub fn implicit_files(commands: &[Vec<String>]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for argv in commands {
+        let Some(at) = program_at(argv) else { continue };
+        let prog = program(&argv[at]);
+        let operands: Vec<&str> = argv[at + 1..].iter().map(String::as_str).filter(|a| !a.starts_with('-')).collect();
+        // The first two operands: `git -C dir commit` names its folder first.
+        let subs = &operands[..operands.len().min(2)];
+        for run in IMPLICIT_RUNS {
+            if run.programs.contains(&prog)
+                && (run.subcommands.is_empty() || subs.iter().any(|s| run.subcommands.contains(s)))
+            {
+                out.extend(run.files.iter().map(|f| f.to_string()));
+            }
+        }
+        if prog == "python" || prog == "python3" {
+            // `python -m pytest`, `python -m pip install .`
+            if let Some(m) = argv[at + 1..].iter().position(|a| a == "-m").and_then(|i| argv.get(at + 2 + i)) {
+                if m == "pytest" {
+                    out.push("conftest.py".into());
+                }
+            }
+        }
+        if let Some((_, rc)) = RC_FILES.iter().find(|(shell, _)| *shell == prog) {
+            let interactive = argv[at + 1..].iter().take_while(|a| a.starts_with('-')).any(|a| {
+                a == "--login"
+                    || a == "-l"
+                    || a == "-i"
+                    || (!a.starts_with("--") && (a.contains('i') || a.contains('l')))
+            });
+            if interactive {
+                out.extend(rc.iter().map(|f| f.to_string()));
+            }
+        }
+        if matches!(prog, "node" | "bun" | "deno") {
+            if let Some(dir) = operands.first().filter(|o| **o == "." || o.ends_with('/')) {
+                out.push(format!("{}/index.js", dir.trim_end_matches('/')));
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
 fn program(word: &str) -> &str {
     word.rsplit('/').next().unwrap_or(word)
 }
 
 /// Where the program that really runs starts in `argv` (past wrappers, `find ... -exec`,
-/// `xargs`), or `None` when nothing is run.
-fn runner_at(argv: &[String]) -> Option<usize> {
+/// `xargs`), whatever it is.
+fn program_at(argv: &[String]) -> Option<usize> {
     let mut i = 0;
     while let Some(word) = argv.get(i) {
         let prog = program(word);
@@ -98,13 +294,26 @@ fn runner_at(argv: &[String]) -> Option<usize> {
             continue;
         }
         if prog == "find" {
-            let exec = argv[i..].iter().position(|a| matches!(a.as_str(), "-exec" | "-execdir" | "-ok" | "-okdir"))?;
-            i += exec + 1;
+            match argv[i..].iter().position(|a| matches!(a.as_str(), "-exec" | "-execdir" | "-ok" | "-okdir")) {
+                Some(exec) => i += exec + 1,
+                None => return Some(i),
+            }
             continue;
         }
-        return (!INERT.contains(&prog) && !COPIERS.contains(&prog)).then_some(i);
+        return Some(i);
     }
     None
+}
+
+/// [`program_at`] when that program may run a file it is given (not a reader or copier).
+fn runner_at(argv: &[String]) -> Option<usize> {
+    program_at(argv).filter(|&i| !INERT.contains(&program(&argv[i])) && !COPIERS.contains(&program(&argv[i])))
+}
+
+/// The files are handed over by another program: `find -exec sh {} ;`, `ls x.sh | xargs sh`.
+fn runs_handed_files(argv: &[String]) -> bool {
+    let prog = argv.first().map(|w| program(w)).unwrap_or("");
+    (prog == "xargs" || (prog == "find" && argv.iter().any(|a| a == "{}"))) && runner_at(argv).is_some()
 }
 
 /// The words that may name a file the command runs, and the copies it makes
@@ -114,6 +323,7 @@ pub fn named_and_copies(commands: &[Vec<String>], read_paths: &[String]) -> (Vec
     let mut named = Vec::new();
     let mut copies = Vec::new();
     let mut runs_stdin = false;
+    let handed = commands.iter().any(|argv| runs_handed_files(argv));
     for argv in commands {
         let first = argv.first().map(|w| program(w)).unwrap_or("");
         if COPIERS.contains(&first) {
@@ -131,6 +341,12 @@ pub fn named_and_copies(commands: &[Vec<String>], read_paths: &[String]) -> (Vec
     }
     if runs_stdin {
         named.extend(read_paths.iter().cloned());
+    }
+    if handed {
+        // What `find` matched or `ls` listed is what runs: every operand on the line.
+        for argv in commands {
+            named.extend(argv.iter().skip(1).filter(|a| !a.is_empty() && !a.starts_with('-')).cloned());
+        }
     }
     (named, copies)
 }
@@ -157,7 +373,8 @@ mod tests {
         assert!(named("nohup sh x.sh >/dev/null 2>&1 &").contains(&"x.sh".to_owned()));
         assert!(named("timeout 5 ./x.sh").contains(&"./x.sh".to_owned()));
         assert!(named("env -i sh x.sh").contains(&"x.sh".to_owned()));
-        assert!(named("find . -name x.sh -exec sh {} \\;").contains(&"{}".to_owned()));
+        assert!(named("find . -name x.sh -exec sh {} \\;").contains(&"x.sh".to_owned()));
+        assert!(named("ls x.sh | xargs sh").contains(&"x.sh".to_owned()));
         assert!(named("source x.sh").contains(&"x.sh".to_owned()));
         assert!(named("sh < x.txt").contains(&"x.txt".to_owned()));
         assert!(named("python3 < x.py").contains(&"x.py".to_owned()));
@@ -172,6 +389,42 @@ mod tests {
         }
         // `sh script.sh < input`: the shell runs its file operand, not its stdin.
         assert!(!named("sh run.sh < data.txt").contains(&"data.txt".to_owned()));
+    }
+
+    fn implicit(cmd: &str) -> Vec<String> {
+        implicit_files(&shell::analyze(cmd).simple_commands)
+    }
+
+    #[test]
+    fn runners_run_their_manifests_and_hooks() {
+        let has = |cmd: &str, file: &str| implicit(cmd).contains(&file.to_owned());
+        assert!(has("yarn build", "package.json"));
+        assert!(has("npm start", "index.js"));
+        assert!(has("just", "justfile"));
+        assert!(has("cargo build --release", "build.rs"));
+        assert!(has("pytest -q", "conftest.py"));
+        assert!(has("python3 -m pytest", "conftest.py"));
+        assert!(has("docker build .", "Dockerfile"));
+        assert!(has("docker compose up -d", "compose.yaml"));
+        assert!(has("direnv allow", ".envrc"));
+        assert!(has("git commit -am wip", ".git/hooks/"));
+        assert!(has("git -C /repo checkout -b x", ".husky/"));
+        assert!(has("bash -ic true", ".bashrc"));
+        assert!(has("node .", "./index.js"));
+        assert!(has("timeout 60 make test", "Makefile"));
+    }
+
+    #[test]
+    fn readers_and_plain_shells_run_no_manifest() {
+        for cmd in
+            ["cat package.json", "npm view react", "cargo fmt", "git config user.name", "bash x.sh", "sh -c 'ls'", "ls"]
+        {
+            let files = implicit(cmd);
+            assert!(
+                files.iter().all(|f| f != "package.json" && f != "build.rs" && f != ".bashrc" && f != ".git/hooks/"),
+                "{cmd}: {files:?}"
+            );
+        }
     }
 
     #[test]

@@ -273,10 +273,16 @@ fn match_content(vars: &[Variant], view: &SessionView) -> Vec<ContentMatch> {
 
 fn is_tainted<'v>(path: &str, view: &'v SessionView) -> Option<&'v Taint> {
     let p = path.trim_start_matches("./");
-    view.taints
-        .iter()
-        .filter(|t| t.kinds.holds_data())
-        .find(|t| t.path == p || t.path.ends_with(&format!("/{p}")) || p.ends_with(&t.path))
+    view.taints.iter().filter(|t| t.kinds.holds_data()).find(|t| names_taint(p, &t.path))
+}
+
+/// `p` (as a command names it) is the tainted file: the same path, a relative tail of it, or
+/// for a folder entry (`.git/hooks/`) any file inside.
+fn names_taint(p: &str, tainted: &str) -> bool {
+    if p.ends_with('/') {
+        return tainted.starts_with(p) || tainted.contains(&format!("/{p}"));
+    }
+    tainted == p || tainted.ends_with(&format!("/{p}")) || p.ends_with(tainted)
 }
 
 /// A sink call reduced to what matching needs: destination, shell facts and the hashes of
@@ -292,6 +298,9 @@ pub struct PreparedSink {
     /// Files the command may run: every word of a command that runs something (`exec ./x.sh`,
     /// `find . -name x.sh -exec sh {} ;`), and what a shell or interpreter reads as its stdin.
     named: Vec<String>,
+    /// Files it runs without naming them (`git commit` runs `.git/hooks/`, `yarn build`
+    /// package.json's scripts).
+    implicit: Vec<String>,
     /// `(sources, destination)` of the copies it makes first (`mv x.txt x.sh && sh x.sh`).
     copies: Vec<(Vec<String>, String)>,
     variants: Vec<Variant>,
@@ -320,6 +329,7 @@ pub fn prepare(call: &Call, class: ToolClass, cfg: &Config, key: u64) -> Option<
     let mut scripts = Vec::new();
     let mut scripts_only = false;
     let (mut named, mut copies) = (Vec::new(), Vec::new());
+    let mut implicit = Vec::new();
     let mut runs_only = false;
     let (dest, facts) = match class.sink {
         SinkClass::None | SinkClass::Local => return None,
@@ -328,18 +338,18 @@ pub fn prepare(call: &Call, class: ToolClass, cfg: &Config, key: u64) -> Option<
             let cmd = call.command().unwrap_or("");
             let facts = shell::analyze(cmd);
             scripts = executed_scripts(&facts.simple_commands);
-            // `npm install` runs package.json's lifecycle scripts, `make` the Makefile.
-            scripts.extend(manifests_run(&facts));
+            // `npm install` runs package.json's lifecycle scripts, `git commit` the hooks.
+            implicit = runs::implicit_files(&facts.simple_commands);
             scripts_only = facts.net.is_empty()
                 && !facts.git_push
                 && facts.unresolved.is_empty()
                 && shell_unknowns(&facts, cmd).is_empty();
             (named, copies) = runs::named_and_copies(&facts.simple_commands, &facts.read_paths);
-            if scripts_only && scripts.is_empty() && named.is_empty() {
+            if scripts_only && scripts.is_empty() && named.is_empty() && implicit.is_empty() {
                 return None;
             }
             let mut dest = shell_destination(&facts, cfg);
-            if dest.all_local && !named.is_empty() {
+            if dest.all_local && (!named.is_empty() || !implicit.is_empty()) {
                 // What a file it runs talks to is inside that file: only a tainted one matters,
                 // the command's own text goes nowhere but a local host.
                 runs_only = true;
@@ -410,6 +420,7 @@ pub fn prepare(call: &Call, class: ToolClass, cfg: &Config, key: u64) -> Option<
         scripts,
         scripts_only,
         named,
+        implicit,
         copies,
         unverified,
         assignments,
@@ -565,8 +576,12 @@ pub fn evaluate(call: &Call, prepared: &PreparedSink, view: &SessionView, cfg: &
             h.note = format!("{} is a known data collector", hosts::display_host(c));
         }
     }
-    if hits.is_empty() && !prepared.unverified.is_empty() {
-        hits.extend(unverified_hit(prepared, view, cfg, &to));
+    if hits.is_empty() {
+        let mut unknowns = prepared.unverified.clone();
+        unknowns.extend(unseen_scripts(prepared, view));
+        if !unknowns.is_empty() {
+            hits.extend(unverified_hit(&unknowns, view, cfg, &to));
+        }
     }
     apply_approvals(&mut hits, view);
     out.verdict = policy::decide(&hits, &call.label);
@@ -593,9 +608,23 @@ fn apply_approvals(hits: &mut [Hit], view: &SessionView) {
     }
 }
 
+/// Files the command runs that this session downloaded unseen (`curl -o p.sh URL`, then
+/// `sh p.sh`): what they do is unknown.
+fn unseen_scripts(prepared: &PreparedSink, view: &SessionView) -> Vec<String> {
+    let runs = prepared.scripts.iter().chain(&prepared.named).chain(&prepared.implicit);
+    let unseen = |p: &str| {
+        let p = p.trim_start_matches("./");
+        view.taints.iter().find(|t| t.kinds.contains(&TaintKind::UnseenCode) && names_taint(p, &t.path))
+    };
+    let mut out: Vec<String> =
+        runs.filter_map(|p| unseen(p)).map(|t| format!("it runs {}, downloaded this session unseen", t.path)).collect();
+    out.dedup();
+    out
+}
+
 /// A call that cannot be fully checked, in a session that read private data: a question
 /// (silent in a session that read nothing).
-fn unverified_hit(prepared: &PreparedSink, view: &SessionView, cfg: &Config, to: &str) -> Option<Hit> {
+fn unverified_hit(unknowns: &[String], view: &SessionView, cfg: &Config, to: &str) -> Option<Hit> {
     let private: Vec<&crate::flow::view::SourceMeta> =
         view.sources.values().filter(|s| s.origin == Origin::Private).collect();
     let first = private.iter().min_by_key(|s| s.id)?;
@@ -614,34 +643,9 @@ fn unverified_hit(prepared: &PreparedSink, view: &SessionView, cfg: &Config, to:
         encoding: "plain".into(),
         destination: to.to_owned(),
         matched: 0,
-        note: format!("the call cannot be fully checked: {}", prepared.unverified.join("; ")),
-        ident: policy::ident_of(&[b"unverified", prepared.unverified.join("; ").as_bytes()]),
+        note: format!("the call cannot be fully checked: {}", unknowns.join("; ")),
+        ident: policy::ident_of(&[b"unverified", unknowns.join("; ").as_bytes()]),
     })
-}
-
-/// Manifests whose scripts a command runs (`npm install` runs package.json's lifecycle
-/// scripts, `make` runs the Makefile).
-fn manifests_run(facts: &shell::ShellFacts) -> Vec<String> {
-    let mut out = Vec::new();
-    for argv in &facts.simple_commands {
-        let prog = argv.first().map(|p| p.rsplit('/').next().unwrap_or(p)).unwrap_or("");
-        let sub = argv.get(1).map(String::as_str).unwrap_or("");
-        match prog {
-            "npm" | "pnpm" | "yarn" | "bun"
-                if matches!(
-                    sub,
-                    "" | "i" | "install" | "ci" | "test" | "t" | "run" | "start" | "add" | "rebuild" | "exec"
-                ) =>
-            {
-                out.push("package.json".to_owned())
-            }
-            "make" | "gmake" => out.extend(["Makefile".to_owned(), "makefile".to_owned(), "GNUmakefile".to_owned()]),
-            "cargo" if matches!(sub, "build" | "run" | "test") => out.push("build.rs".to_owned()),
-            "pip" | "pip3" if sub == "install" => out.push("setup.py".to_owned()),
-            _ => {}
-        }
-    }
-    out
 }
 
 /// Parts of a command line whose effect the analyser cannot follow: a command read from a pipe
@@ -782,21 +786,10 @@ fn committed_taints<'v>(facts: &shell::ShellFacts, view: &'v SessionView) -> Vec
         .collect()
 }
 
-/// Uploads by path, pipelines from sensitive or tainted files, pushes of tainted commits, and
-/// scripts this session wrote with a secret and an external URL.
-fn path_flows(
-    facts: &shell::ShellFacts,
-    prepared: &PreparedSink,
-    view: &SessionView,
-    cfg: &Config,
-    dest: &Destination,
-) -> Vec<Hit> {
-    let scripts = &prepared.scripts;
+/// Scripts this session wrote to read a credential and send it, run by this command under any
+/// name: named, handed over, copied first, or run implicitly by a runner.
+fn script_hits(prepared: &PreparedSink, view: &SessionView, cfg: &Config) -> Vec<Hit> {
     let mut hits = Vec::new();
-    let to = dest.labels.join(", ");
-    let collector = dest.hosts.iter().any(|h| hosts::is_collector(h, cfg));
-    let mut flow =
-        |data: String, how: &str, field: &str| hits.push(file_transfer_hit(cfg, data, how, field, to.clone()));
     let network_code = |p: &str| is_tainted(p, view).filter(|t| t.kinds.contains(&TaintKind::NetworkCode));
     // A copy made by the same command is the script under another name.
     let copy_of = |p: &str| {
@@ -806,7 +799,7 @@ fn path_flows(
         })
     };
     let mut seen: Vec<&str> = Vec::new();
-    for script in scripts.iter().chain(&prepared.named) {
+    for script in prepared.scripts.iter().chain(&prepared.named).chain(&prepared.implicit) {
         let found = network_code(script).map(|t| (t, None)).or_else(|| copy_of(script));
         let Some((t, copied_from)) = found else { continue };
         if seen.contains(&t.path.as_str()) {
@@ -814,13 +807,36 @@ fn path_flows(
         }
         seen.push(&t.path);
         let kinds = t.kinds.data();
-        let copy = copied_from.map(|c| format!(", a copy of {c}")).unwrap_or_default();
-        flow(
-            format!("script {script} (written this session with {kinds} and an external URL{copy})"),
+        let (name, copy) = match copied_from {
+            Some(c) => (script.as_str(), format!(", a copy of {c}")),
+            None => (t.path.as_str(), String::new()),
+        };
+        // The script's own hosts are where it goes, whatever the command line names.
+        hits.push(file_transfer_hit(
+            cfg,
+            format!("script {name} (written this session with {kinds} and an external URL{copy})"),
             "running a script",
             "command",
-        );
+            format!("the hosts named in {name}"),
+        ));
     }
+    hits
+}
+
+/// Uploads by path, pipelines from sensitive or tainted files, pushes of tainted commits, and
+/// scripts this session wrote with a secret and an external URL.
+fn path_flows(
+    facts: &shell::ShellFacts,
+    prepared: &PreparedSink,
+    view: &SessionView,
+    cfg: &Config,
+    dest: &Destination,
+) -> Vec<Hit> {
+    let mut hits = script_hits(prepared, view, cfg);
+    let to = dest.labels.join(", ");
+    let collector = dest.hosts.iter().any(|h| hosts::is_collector(h, cfg));
+    let mut flow =
+        |data: String, how: &str, field: &str| hits.push(file_transfer_hit(cfg, data, how, field, to.clone()));
     for n in &facts.net {
         if n.hosts.iter().all(|h| hosts::is_local(h, cfg)) && !n.hosts.is_empty() {
             continue;

@@ -9,6 +9,7 @@ use crate::flow::extract;
 use crate::flow::fingerprint::{self, SECRET_K};
 use crate::flow::hosts;
 use crate::flow::licence;
+use crate::flow::runs;
 use crate::flow::secrets::{self, Category};
 use crate::flow::shell;
 use crate::flow::stated_issuer;
@@ -328,6 +329,7 @@ pub fn taints_from_writes(call: &Call, view: &SessionView, cfg: &Config, key: u6
                     taints.push(Taint { path: b.clone(), kinds: committed.clone() });
                 }
             }
+            taints.extend(code_written_by_shell(cmd, &facts));
             if !commits && facts.written_paths.is_empty() {
                 return taints;
             }
@@ -353,6 +355,38 @@ pub fn taints_from_writes(call: &Call, view: &SessionView, cfg: &Config, key: u6
         }
     }
     taints
+}
+
+/// Scripts a shell command writes (`printf ... > x.sh`, `echo ... | tee x.sh`, a heredoc,
+/// `base64 -d > x.sh`): the code is the command's own text or a decoding of it. Git
+/// configuration that runs a command (`git config filter.x.clean 'curl ...'`) taints every later
+/// git command.
+fn code_written_by_shell(cmd: &str, facts: &shell::ShellFacts) -> Vec<Taint> {
+    let sets_git_command = facts.simple_commands.iter().any(|argv| {
+        argv.first().is_some_and(|c| c == "git")
+            && argv.iter().any(|a| a == "config")
+            && argv.iter().any(|a| runs::is_git_command_key(a))
+    });
+    let written: Vec<&String> = facts.written_paths.iter().filter(|p| !p.starts_with("/dev/")).collect();
+    if written.is_empty() && !sets_git_command {
+        return Vec::new();
+    }
+    let limits = Limits { max_depth: 2, max_outputs: 16, max_output_bytes: 256 * 1024 };
+    let decoded = decode::decode_encodings(cmd, &limits);
+    let texts = std::iter::once(cmd).chain(decoded.iter().map(|d| d.text.as_str()));
+    let Some(found) = texts.filter_map(|t| written_code::code_taint("<shell>", t)).next() else {
+        // `curl -o p.sh URL`, `wget -O p.sh`: what it wrote came off the network unseen.
+        if facts.net.is_empty() {
+            return Vec::new();
+        }
+        let unseen = TaintKinds::of([TaintKind::UnseenCode]);
+        return written.into_iter().map(|p| Taint { path: p.clone(), kinds: unseen.clone() }).collect();
+    };
+    let mut paths: Vec<String> = written.into_iter().cloned().collect();
+    if sets_git_command {
+        paths.push(runs::GIT_CONFIG_CODE.to_owned());
+    }
+    paths.into_iter().map(|path| Taint { path, kinds: found.kinds.clone() }).collect()
 }
 
 /// `git config [--global] http.proxy|url.X.insteadOf|core.sshCommand ...`: later pushes and

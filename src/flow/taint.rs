@@ -19,16 +19,20 @@ pub enum TaintKind {
     /// A credential or config file written in this session: the issuers it names are the
     /// agent's word, not the user's. Says nothing about what the file holds.
     EditedConfig,
+    /// Written by a command from content it did not show (a download): running it runs code
+    /// nobody checked. Says nothing about what the file holds.
+    UnseenCode,
 }
 
 impl TaintKind {
     /// The markers that are not secret kinds, with their stored names.
-    const MARKERS: [(TaintKind, &'static str); 5] = [
+    const MARKERS: [(TaintKind, &'static str); 6] = [
         (TaintKind::SensitiveFileCopy, "sensitive-file-copy"),
         (TaintKind::ReadsSensitiveAndSends, "reads-sensitive-and-sends"),
         (TaintKind::RedirectsConnections, "redirects-connections"),
         (TaintKind::NetworkCode, "network-code"),
         (TaintKind::EditedConfig, "edited-config"),
+        (TaintKind::UnseenCode, "unseen-code"),
     ];
 
     pub fn as_str(&self) -> &str {
@@ -94,20 +98,26 @@ impl TaintKinds {
     /// running it does ([`TaintKind::NetworkCode`], [`TaintKind::EditedConfig`]; for reasons).
     pub fn data(&self) -> TaintKinds {
         TaintKinds(
-            self.0.iter().filter(|k| !matches!(k, TaintKind::NetworkCode | TaintKind::EditedConfig)).cloned().collect(),
+            self.0
+                .iter()
+                .filter(|k| !matches!(k, TaintKind::NetworkCode | TaintKind::EditedConfig | TaintKind::UnseenCode))
+                .cloned()
+                .collect(),
         )
     }
 
     /// The kinds named in a reason: all but [`TaintKind::EditedConfig`], which says how the
     /// file came to be, not what it holds.
     pub fn shown(&self) -> TaintKinds {
-        TaintKinds(self.0.iter().filter(|k| **k != TaintKind::EditedConfig).cloned().collect())
+        TaintKinds(
+            self.0.iter().filter(|k| !matches!(k, TaintKind::EditedConfig | TaintKind::UnseenCode)).cloned().collect(),
+        )
     }
 
     /// The file holds data (a secret, a copy of a sensitive file, code that sends), not only
-    /// the mark that it was written.
+    /// the mark that it was written or downloaded.
     pub fn holds_data(&self) -> bool {
-        self.0.iter().any(|k| *k != TaintKind::EditedConfig)
+        self.0.iter().any(|k| !matches!(k, TaintKind::EditedConfig | TaintKind::UnseenCode))
     }
 
     /// The kinds held before and those found now, in order: a later write that records only that
@@ -180,6 +190,14 @@ mod tests {
         assert!(both.holds_data());
         assert_eq!(both.data().to_string(), "github-pat");
         assert_eq!(edited.union(&held).to_string(), "edited-config,github-pat");
+    }
+
+    #[test]
+    fn unseen_code_marks_a_download_not_data() {
+        let unseen = TaintKinds::from_text("unseen-code");
+        assert_eq!(unseen.0, vec![TaintKind::UnseenCode]);
+        assert!(!unseen.holds_data());
+        assert!(unseen.data().is_empty());
     }
 
     #[test]
