@@ -95,6 +95,11 @@ pub enum Command {
 const EXIT_ALLOW: &str = "Exit status:\n  0  approved, listed or revoked\n  \
     2  error: no terminal, no such activity or approval, nothing to approve, bad arguments";
 
+const EXIT_ALLOW_LIST: &str = "Exit status:\n  0  listed (also when there are none)\n  \
+    2  error: an unreadable database, bad arguments";
+const EXIT_ALLOW_REVOKE: &str = "Exit status:\n  0  revoked\n  \
+    2  error: no terminal, no such approval, bad arguments";
+
 #[derive(Args, Debug)]
 pub struct AllowArgs {
     #[command(subcommand)]
@@ -116,6 +121,7 @@ pub struct AllowArgs {
 #[derive(clap::Subcommand, Debug)]
 pub enum AllowAction {
     /// The approvals in force (with `--all`, revoked ones too).
+    #[command(after_help = EXIT_ALLOW_LIST)]
     List {
         #[arg(long)]
         all: bool,
@@ -124,6 +130,7 @@ pub enum AllowAction {
         json: bool,
     },
     /// Withdraw an approval by its id (from `allow list`).
+    #[command(after_help = EXIT_ALLOW_REVOKE)]
     Revoke { id: i64 },
 }
 

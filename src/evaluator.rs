@@ -351,7 +351,10 @@ impl Evaluator {
                 }
             }
             ingest_spool(paths, store);
-            let entry = activity_entry(call, &agent, decision, outcome.verdict.reason(), started);
+            // A call let through by the user's approval says so in the log.
+            let approved = crate::flow::policy::approved_reason(&outcome.hits, &call.label);
+            let reason = outcome.verdict.reason().or(approved.as_deref());
+            let entry = activity_entry(call, &agent, decision, reason, started);
             let activity_id = store.save(&entry, outcome).context("saving evaluation")?;
             let call_hash = crate::flow::correlate::call_hash(&call.label, &call.input);
             match (call.phase, &outcome.verdict) {

@@ -57,6 +57,15 @@ fn a_false_positive_is_resolved_in_one_command() {
     // The flow is still recorded, as approved.
     let approved = home.sql_count("SELECT COUNT(*) FROM flows WHERE session_id = 's1' AND action = 'allow'");
     assert!(approved >= 1);
+    // And the log says who let it through.
+    let log = home.cmd().args(["activity", "list", "--session", "s1", "--wide"]).output().unwrap();
+    let log = String::from_utf8_lossy(&log.stdout).into_owned();
+    let row = log.lines().last().unwrap_or_default();
+    assert!(row.contains("approved by the user: stripe-secret-key (secret) from Read /repo/.env"), "{log}");
+    let last: i64 = row.split_whitespace().next().unwrap().parse().unwrap();
+    let show = home.cmd().args(["activity", "show", &last.to_string()]).output().unwrap();
+    let show = String::from_utf8_lossy(&show.stdout).into_owned();
+    assert!(show.contains("secret -> allow (approved by the user)"), "{show}");
 
     // Listed (no value in it), then approved everywhere, then revoked.
     let list = in_terminal(&home, "allow list");
@@ -66,6 +75,7 @@ fn a_false_positive_is_resolved_in_one_command() {
         list.stdout
     );
     assert!(!list.stdout.contains(&STRIPE[10..30]));
+    assert!(!list.stdout.contains("(secret) (secret)"), "{}", list.stdout);
     let (_, reason) = decision(&home.hook(&leak("s2"))).unwrap();
     let id2 = activity_id_in(&reason);
     assert_eq!(in_terminal(&home, &format!("allow {id2} --scope always")).code, 0);
@@ -121,6 +131,10 @@ fn monitor_mode_logs_without_blocking() {
     assert_eq!(run.stdout, "", "nothing blocked");
     assert!(run.stderr.contains("monitor mode") && run.stderr.contains("would deny"), "{}", run.stderr);
     assert_eq!(home.sql_count("SELECT COUNT(*) FROM activity WHERE decision = 'deny'"), 1);
+    // Said loudly by status, every time it runs.
+    let status = home.cmd().args(["hook", "status"]).output().unwrap();
+    let status = String::from_utf8_lossy(&status.stdout).into_owned();
+    assert!(status.contains("MONITOR MODE: nothing is blocked or asked"), "{status}");
     // Self-protection stays on.
     let tamper = payload("m", "PreToolUse", "Bash", json!({"command": "mcpproxy hook uninstall --scope user"}), None);
     assert_eq!(decision(&home.hook(&tamper)).unwrap().0, "deny");

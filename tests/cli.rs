@@ -110,6 +110,9 @@ fn tables_fit_the_terminal_and_wide_prints_everything() {
     // Piped, no COLUMNS: 80.
     let narrow = w.run(&["activity", "list"]);
     assert!(widest(&narrow.stdout) <= 80, "{}", narrow.stdout);
+    // What goes where comes first, so even 80 columns keep the destination of a deny.
+    let deny = narrow.stdout.lines().find(|l| l.contains(" deny ")).expect("a deny row");
+    assert!(deny.contains(" to env-check.dev-tools.io: "), "{}", narrow.stdout);
     // COLUMNS wins.
     let r = w.cmd().env("COLUMNS", "120").args(["activity", "list"]).output().unwrap();
     let wide_env = String::from_utf8(r.stdout).unwrap();
@@ -123,7 +126,8 @@ fn tables_fit_the_terminal_and_wide_prints_everything() {
     assert_eq!(entries.iter().filter(|l| l.ends_with("...")).count(), 2, "{text}");
     // --wide: every cell whole, the deny's reason included.
     let wide = w.run(&["activity", "list", "--wide"]);
-    assert!(wide.stdout.contains("would leave through WebFetch `url` to env-check.dev-tools.io"), "{}", wide.stdout);
+    assert!(wide.stdout.contains("to env-check.dev-tools.io: stripe-secret-key (secret) from "), "{}", wide.stdout);
+    assert!(wide.stdout.contains("through WebFetch `url` [rule "), "{}", wide.stdout);
     assert!(wide.stdout.contains("scn-a01-08b7435f"), "{}", wide.stdout);
     let sessions = w.run(&["sessions", "show", "scn-a01", "--wide"]);
     assert!(!sessions.stdout.contains("..."), "{}", sessions.stdout);
@@ -343,6 +347,10 @@ const COMMANDS: &[&str] = &[
     "config path",
     "config check",
     "proxy",
+    "allow",
+    "allow list",
+    "allow revoke",
+    "doctor",
 ];
 
 #[test]

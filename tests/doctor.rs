@@ -41,12 +41,14 @@ fn green_after_user_install_and_the_canary_is_denied() {
     assert_eq!(c["outcome"], "denied");
     assert!(c["session"].as_str().unwrap().starts_with("doctor-canary-"), "{c}");
     assert!(c["pre_stdout"].as_str().unwrap().contains("stripe-secret-key"), "{c}");
-    // The canary went through the installed command into the user's own database (two rows
-    // per doctor run: the read recorded, the call denied; doctor ran twice above).
+    // The canary went through the installed command into the user's own database, and a
+    // canary that was denied is cleared from it: the user's log holds only the user's calls.
     assert_eq!(v["database"]["integrity"], "ok");
     assert_eq!(v["state"]["integrity"], "ok");
     assert_eq!(v["state"]["database_mode"], "0600");
-    assert_eq!(w.state.sql_count("SELECT count(*) FROM activity WHERE session_id LIKE 'doctor-canary-%'"), 4);
+    assert_eq!(w.state.sql_count("SELECT count(*) FROM activity WHERE session_id LIKE 'doctor-canary-%'"), 0);
+    assert_eq!(w.state.sql_count("SELECT count(*) FROM sessions WHERE id LIKE 'doctor-canary-%'"), 0);
+    assert_eq!(w.state.sql_count("SELECT count(*) FROM sources"), 0);
 }
 
 #[test]
@@ -94,10 +96,14 @@ fn red_when_the_installed_command_points_at_a_missing_binary() {
 
 #[test]
 fn red_when_the_canary_is_not_denied() {
-    let (_w, r, v) = red_doctor_with_config("{\"policy\": {\"secret\": \"allow\"}}");
+    let (w, r, v) = red_doctor_with_config("{\"policy\": {\"secret\": \"allow\"}}");
     let c = &v["canaries"][0];
     assert_ne!(c["outcome"], "denied", "{c}");
     assert!(r.stdout.contains("was not denied; the hook answered"), "{}", r.stdout);
+    // A failed canary stays in the log for the fix it names (`activity list --session ...`).
+    let session = c["session"].as_str().unwrap();
+    assert_eq!(w.state.sql_count(&format!("SELECT count(*) FROM activity WHERE session_id = '{session}'")), 2);
+    assert!(r.stdout.contains("fix: run `mcpproxy activity list --session doctor-canary-"), "{}", r.stdout);
 }
 
 #[test]

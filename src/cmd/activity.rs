@@ -73,17 +73,30 @@ fn list(db: Option<&ReadOnly>, args: &ActivityListArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The reason, or for rows without one, what happened.
+/// The reason, or for rows without one, what happened. A flow reason is put destination first
+/// (`to collector.example: stripe-secret-key (secret) from Read /repo/.env ...`), so a narrow
+/// column keeps where it was going.
 fn summary(r: &ActivityRow) -> String {
     match &r.reason {
         // "mcpproxy blocked: ..." -> "..." (the decision column says it already).
         Some(reason) if reason.starts_with("mcpproxy") => {
-            reason.split_once(": ").map(|(_, r)| r).unwrap_or(reason).to_owned()
+            let text = reason.split_once(": ").map(|(_, r)| r).unwrap_or(reason);
+            what_goes_where(text).unwrap_or_else(|| text.to_owned())
         }
         Some(reason) => reason.clone(),
         None if r.decision == "record" => format!("recorded ({})", r.event),
         None => format!("no objection ({})", r.event),
     }
+}
+
+/// `DATA from PROV would leave through SINK to DEST [rule R]...` as `to DEST: DATA from PROV
+/// through SINK [rule R]...`; `None` for other reasons.
+fn what_goes_where(reason: &str) -> Option<String> {
+    let (data, rest) = reason.split_once(" from ")?;
+    let (prov, rest) = rest.split_once(" would leave through ")?;
+    let (sink, rest) = rest.split_once(" to ")?;
+    let (dest, tail) = rest.split_once(" [rule ")?;
+    Some(format!("to {dest}: {data} from {prov} through {sink} [rule {tail}"))
 }
 
 fn show(db: &ReadOnly, args: &ShowArgs) -> Result<ExitCode> {
@@ -122,14 +135,21 @@ fn show(db: &ReadOnly, args: &ShowArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     writeln!(out, "flows ({}):", flows.len())?;
+    let approved = row.reason.as_deref().is_some_and(|r| r.starts_with(crate::flow::policy::APPROVED));
     for (i, f) in flows.iter().enumerate() {
-        write_flow(&mut out, i + 1, f, width.saturating_sub(18))?;
+        write_flow(&mut out, i + 1, f, width.saturating_sub(18), approved)?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn write_flow(out: &mut impl Write, n: usize, f: &FlowRow, value_width: usize) -> Result<()> {
-    writeln!(out, "  #{n} {} -> {} (rule policy.{})", f.kind, f.action, f.kind)?;
+fn write_flow(out: &mut impl Write, n: usize, f: &FlowRow, value_width: usize, approved: bool) -> Result<()> {
+    // A flow let through by the user's approval is allowed by that, not by the policy.
+    let why = if approved && f.action == "allow" {
+        crate::flow::policy::APPROVED.to_owned()
+    } else {
+        format!("rule policy.{}", f.kind)
+    };
+    writeln!(out, "  #{n} {} -> {} ({why})", f.kind, f.action)?;
     let field = |out: &mut dyn Write, label: &str, value: &str| -> Result<()> {
         for (i, line) in wrap(value, value_width).iter().enumerate() {
             writeln!(out, "     {:<12} {line}", if i == 0 { label } else { "" })?;

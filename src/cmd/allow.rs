@@ -35,13 +35,14 @@ pub fn run(args: &AllowArgs) -> Result<ExitCode> {
                 for r in rows {
                     let place = r.session_id.or(r.project).map(|p| format!(" {p}")).unwrap_or_default();
                     let revoked = if r.revoked_at.is_some() { " (revoked)" } else { "" };
+                    // A secret's label already ends with its kind: `stripe-secret-key (secret)`.
+                    let kind = format!("({})", r.kind);
+                    let what = if r.data.ends_with(&kind) { r.data } else { format!("{} {kind}", r.data) };
                     writeln!(
                         out,
-                        "{:>4} {}{place}: {} ({}) to {}{revoked}{}",
+                        "{:>4} {}{place}: {what} to {}{revoked}{}",
                         r.id,
                         r.scope,
-                        r.data,
-                        r.kind,
                         r.destination,
                         r.reason.map(|x| format!(" — {x}")).unwrap_or_default()
                     )?;

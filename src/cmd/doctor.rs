@@ -99,6 +99,13 @@ pub fn run(args: &DoctorArgs) -> Result<ExitCode> {
                         ),
                     });
                 }
+                if c.outcome == "denied" {
+                    // A canary that did its job leaves nothing in the user's log; a failed one
+                    // stays for `activity list --session`.
+                    if let Err(e) = forget_canary(&paths, &c.session) {
+                        notes.push(format!("the canary session {} could not be removed: {e:#}", c.session));
+                    }
+                }
                 canaries.push(c);
             }
             None => notes.push(format!("no canary for {} hooks (their events cannot carry it)", h.agent)),
@@ -345,6 +352,15 @@ fn decision_of(stdout: &str) -> String {
         "" => format!("no decision in {stdout}"),
         other => other.to_owned(),
     }
+}
+
+fn forget_canary(paths: &crate::paths::Paths, session: &str) -> Result<()> {
+    if !paths.database().exists() {
+        return Ok(());
+    }
+    let store =
+        crate::store::Store::open_writer(paths, std::time::Duration::from_secs(5), crate::store::OnCorrupt::Fail)?;
+    store.forget_session(session)
 }
 
 fn canary(agent: Agent, scope: Scope, command: &str) -> Option<CanaryReport> {

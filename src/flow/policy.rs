@@ -98,6 +98,31 @@ pub fn stronger(a: Action, b: Action) -> Action {
 }
 
 /// The strongest hit decides; the reason names it and counts the others.
+/// The note a hit gets when the user approved its data to its destination.
+pub const APPROVED: &str = "approved by the user";
+
+/// For a call that goes on only because the user approved what it carries: what was approved,
+/// for the activity log (`approved by the user: stripe-secret-key from Read /repo/.env to ...`).
+pub fn approved_reason(hits: &[Hit], sink_tool: &str) -> Option<String> {
+    if hits.iter().any(|h| h.action != Action::Allow) {
+        return None;
+    }
+    let approved: Vec<&Hit> = hits.iter().filter(|h| h.note.ends_with(APPROVED)).collect();
+    let first = approved.first()?;
+    let more = match approved.len() - 1 {
+        0 => String::new(),
+        n => format!(" (+{n} more)"),
+    };
+    Some(format!(
+        "{APPROVED}: {} from {} through {sink_tool} `{}` to {} [rule {}]{more}",
+        first.data,
+        first.provenance,
+        first.field,
+        first.destination,
+        first.kind.as_str()
+    ))
+}
+
 pub fn decide(hits: &[Hit], sink_tool: &str) -> Verdict {
     let Some(top) = hits.iter().max_by_key(|h| (rank(h.action), h.matched)) else {
         return Verdict::Silent;

@@ -599,11 +599,8 @@ fn apply_approvals(hits: &mut [Hit], view: &SessionView) {
             .any(|a| a.kind == h.kind.as_str() && a.ident == h.ident && a.destination == h.destination);
         if approved {
             h.action = Action::Allow;
-            h.note = if h.note.is_empty() {
-                "approved by the user".into()
-            } else {
-                format!("{}; approved by the user", h.note)
-            };
+            h.note =
+                if h.note.is_empty() { policy::APPROVED.into() } else { format!("{}; {}", h.note, policy::APPROVED) };
         }
     }
 }

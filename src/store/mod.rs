@@ -516,6 +516,18 @@ impl Store {
         self.prune(now, ttl_secs, max_rows)
     }
 
+    /// Remove one session and its activity (flows go with their rows): `doctor` clears its
+    /// canary session once the canary did what it should, so it does not crowd the user's log.
+    pub fn forget_session(&self, id: &str) -> Result<()> {
+        let tx = self.conn.unchecked_transaction()?;
+        tx.execute("DELETE FROM activity WHERE session_id = ?1", params![id])
+            .with_context(|| format!("removing the activity of session {id}"))?;
+        tx.execute("DELETE FROM sessions WHERE id = ?1", params![id])
+            .with_context(|| format!("removing session {id}"))?;
+        tx.commit()?;
+        Ok(())
+    }
+
     pub fn prune(&self, now: i64, ttl_secs: i64, max_rows: u64) -> Result<Vec<String>> {
         let tx = self.conn.unchecked_transaction()?;
         let ids: Vec<String> = {
