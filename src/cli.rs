@@ -65,9 +65,9 @@ pub enum Command {
     /// Serve MCP over stdio in front of real MCP servers, refusing calls that would exfiltrate
     /// what earlier calls (or linked hook sessions) read.
     ///
-    /// With `--config FILE` (the standard {"mcpServers": {...}} file) every server's tools are
-    /// exposed as `server__tool`; with `--name NAME -- CMD ARGS...` one server is wrapped and its
-    /// names are unchanged.
+    /// With `--config FILE` (the standard {"mcpServers": {...}} file) the tools of several
+    /// servers are exposed as `server__tool` (a file with one server keeps its names); with
+    /// `--name NAME -- CMD ARGS...` one server is wrapped and its names are unchanged.
     #[command(after_help = EXIT_PROXY)]
     Proxy(ProxyArgs),
     /// Resolve a false positive: approve the data and destination of a denied or asked call

@@ -11,6 +11,11 @@ calls already in the conversation it is sent (Claude Code: assistant messages; C
 plain answer. It binds 127.0.0.1 on a free port, writes the port to PORT_FILE, and appends one
 JSON line per request to LOG.jsonl ({"path", "body"}), which the tests read to see what the
 agent sent back (tool results, hook denials).
+
+It is also the local collector of the tests: a request in proxy form (`curl -x
+http://127.0.0.1:PORT http://collector.example/...`, path `http://...`) is what a command sent
+off the machine; it is logged with "collected": true and answered "ok". The text `__PORT__` in a
+step's input is replaced with the server's port, so a step can name the collector.
 """
 import json
 import sys
@@ -23,9 +28,14 @@ LOG = sys.argv[3]
 LOCK = threading.Lock()
 
 
+PORT = [0]
+
+
 def step(n):
     steps = SCRIPT.get("steps", [])
-    return steps[n] if n < len(steps) else None
+    if n >= len(steps):
+        return None
+    return json.loads(json.dumps(steps[n]).replace("__PORT__", str(PORT[0])))
 
 
 def sse(events):
@@ -68,12 +78,24 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def collected(self, raw):
+        """A request sent through us as a proxy: log it whole and answer ok."""
+        with LOCK:
+            with open(LOG, "a") as f:
+                f.write(json.dumps({"path": self.path, "collected": True,
+                                    "body": raw.decode("utf-8", "replace")}) + "\n")
+        self.reply(b"ok", "text/plain")
+
     def do_GET(self):
+        if self.path.startswith("http://"):
+            return self.collected(b"")
         self.reply(json.dumps({"data": [], "models": []}).encode(), "application/json")
 
     def do_POST(self):
         length = int(self.headers.get("content-length") or 0)
         raw = self.rfile.read(length) if length else b""
+        if self.path.startswith("http://"):
+            return self.collected(raw)
         try:
             body = json.loads(raw or b"{}")
         except ValueError:
@@ -182,6 +204,7 @@ class Handler(BaseHTTPRequestHandler):
 
 def main():
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    PORT[0] = server.server_address[1]
     with open(PORT_FILE + ".tmp", "w") as f:
         f.write(str(server.server_address[1]))
     import os
