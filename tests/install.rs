@@ -480,3 +480,24 @@ fn the_installed_command_runs_and_decides() {
     let run = run_installed(&pre, &w, &fixture);
     assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{}", run.stderr);
 }
+
+#[test]
+fn an_old_claude_code_on_path_is_told_that_timeouts_fail_open() {
+    use std::os::unix::fs::PermissionsExt;
+    for (version, warned) in [("2.1.300", true), ("2.1.332", false)] {
+        let mut w = Workspace::new();
+        let tools = tempfile::tempdir().unwrap();
+        let claude = tools.path().join("claude");
+        std::fs::write(&claude, format!("#!/bin/sh\necho '{version} (Claude Code)'\n")).unwrap();
+        std::fs::set_permissions(&claude, std::fs::Permissions::from_mode(0o755)).unwrap();
+        w.path = format!("{}:{}", tools.path().display(), w.path);
+        let r = w.run(&["hook", "install", "--scope", "user"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let said = r.stderr.contains(&format!("warning: Claude Code {version} ignores \"onFailure\": \"block\""));
+        assert_eq!(said, warned, "{version}: {}", r.stderr);
+        // The handler is written either way: a newer Claude Code honours it after an update.
+        let settings = read_json(&w.home_file(".claude/settings.json"));
+        let pre = &settings["hooks"]["PreToolUse"];
+        assert!(pre.as_array().unwrap().iter().any(|m| m["hooks"][0]["onFailure"] == "block"), "{settings}");
+    }
+}

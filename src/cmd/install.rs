@@ -75,6 +75,38 @@ fn trust_warnings(agent: Agent, scope: Scope, codex_config: Option<&toml_edit::D
     Ok(warnings)
 }
 
+/// The first Claude Code release that honours `"onFailure": "block"` (a PreToolUse hook that
+/// times out or crashes then blocks the call instead of letting it run).
+const CLAUDE_ON_FAILURE_SINCE: (u32, u32, u32) = (2, 1, 330);
+
+/// `2.1.332 (Claude Code)` -> (2, 1, 332).
+fn claude_version(text: &str) -> Option<(u32, u32, u32)> {
+    let word = text.split_whitespace().next()?;
+    let mut parts = word.split('.').map(|p| p.parse::<u32>().ok());
+    Some((parts.next()??, parts.next()??, parts.next()??))
+}
+
+/// A warning when the `claude` on PATH is older than [`CLAUDE_ON_FAILURE_SINCE`]: its hooks
+/// fail open on a timeout whatever we write. Nothing when it cannot be run (not installed here).
+fn claude_on_failure_warning() -> Option<String> {
+    let out = std::process::Command::new("claude")
+        .arg("--version")
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let version = claude_version(&text)?;
+    (version < CLAUDE_ON_FAILURE_SINCE).then(|| {
+        let (a, b, c) = CLAUDE_ON_FAILURE_SINCE;
+        format!(
+            "Claude Code {}.{}.{} ignores \"onFailure\": \"block\": a hook that times out lets the tool run; \
+             update Claude Code to {a}.{b}.{c} or later",
+            version.0, version.1, version.2
+        )
+    })
+}
+
 pub fn install(install: &InstallArgs) -> Result<ExitCode> {
     let args = &install.file;
     let path = settings::settings_path(args.agent, args.scope)?;
@@ -102,6 +134,9 @@ pub fn install(install: &InstallArgs) -> Result<ExitCode> {
         _ => None,
     };
     warnings.extend(trust_warnings(args.agent, args.scope, codex_config.as_ref().and_then(|(_, d)| d.as_ref()))?);
+    if args.agent == Agent::ClaudeCode {
+        warnings.extend(claude_on_failure_warning());
+    }
     let changed = existing.is_none() || after != before;
     let mut backup = None;
     if changed {
@@ -277,4 +312,17 @@ pub fn uninstall(args: &SettingsFileArgs) -> Result<ExitCode> {
         println!("  removed their trust entries from {}", trust::codex_config_path()?.display());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn claude_versions_are_read_from_its_version_line() {
+        assert_eq!(claude_version("2.1.332 (Claude Code)\n"), Some((2, 1, 332)));
+        assert_eq!(claude_version("garbage"), None);
+        assert!(claude_version("2.1.329 (Claude Code)").unwrap() < CLAUDE_ON_FAILURE_SINCE);
+        assert!(claude_version("2.2.0 (Claude Code)").unwrap() > CLAUDE_ON_FAILURE_SINCE);
+    }
 }
