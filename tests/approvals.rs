@@ -15,12 +15,30 @@ const NOTES: &str = "Quarterly planning notes, not for circulation. The migratio
 
 /// Run `mcpproxy ARGS` inside a pseudo-terminal, as a user would type it.
 fn in_terminal(home: &Home, args: &str) -> Run {
-    let bin = common::bin();
-    let out = Command::new("script")
-        .args(["-qec", &format!("{} {args}", bin.display()), "/dev/null"])
-        .env("MCPPROXY_HOME", home.path())
-        .output()
-        .expect("script");
+    terminal_run(home, &format!("{} {args}", common::bin().display()), &[])
+}
+
+/// Variables the agents set for the commands they run (removed for a user's terminal).
+const AGENT_MARKERS: &[&str] = &[
+    "CLAUDECODE",
+    "CLAUDE_CODE_SESSION_ID",
+    "CLAUDE_CODE_ENTRYPOINT",
+    "CODEX_THREAD_ID",
+    "CODEX_SESSION_ID",
+    "CODEX_TOOL_CALL_ID",
+    "GEMINI_CLI",
+    "CURSOR_AGENT",
+    "AI_AGENT",
+];
+
+/// `command` in a pseudo-terminal with `env` set and no agent marker otherwise.
+fn terminal_run(home: &Home, command: &str, env: &[(&str, &str)]) -> Run {
+    let mut cmd = Command::new("script");
+    cmd.args(["-qec", command, "/dev/null"]).env("MCPPROXY_HOME", home.path());
+    for m in AGENT_MARKERS {
+        cmd.env_remove(m);
+    }
+    let out = cmd.envs(env.iter().copied()).output().expect("script");
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -99,11 +117,51 @@ fn the_agent_cannot_approve_its_own_call() {
     home.hook(&read_env("a"));
     let (_, reason) = decision(&home.hook(&leak("a"))).unwrap();
     let id = activity_id_in(&reason);
-    let cmd =
-        payload("a", "PreToolUse", "Bash", json!({"command": format!("mcpproxy allow {id} --scope always")}), None);
-    let (d, why) = decision(&home.hook(&cmd)).expect("denied");
-    assert_eq!(d, "deny");
-    assert!(why.contains("mcpproxy allow"), "{why}");
+    for command in [
+        format!("mcpproxy allow {id} --scope always"),
+        // In a pseudo-terminal of its own, from code, with the name in a variable, through a pipe.
+        format!("script -qc 'mcpproxy allow {id}' /dev/null"),
+        format!("python3 -c 'import pty; pty.spawn([\"mcpproxy\", \"allow\", \"{id}\"])'"),
+        format!("m=mcpproxy; script -qc \"$m allow {id} --scope always\" /dev/null"),
+        format!("echo 'mcpproxy allow {id}' | script -q /dev/null"),
+    ] {
+        let cmd = payload("a", "PreToolUse", "Bash", json!({ "command": command }), None);
+        let (d, why) = decision(&home.hook(&cmd)).unwrap_or_else(|| panic!("{command}: silent"));
+        assert_eq!(d, "deny", "{command}");
+        assert!(why.contains("mcpproxy allow"), "{why}");
+    }
+    // Reading about it is fine.
+    for command in ["grep -rn 'mcpproxy allow' README.md", "script -qc 'mcpproxy allow list' /dev/null"] {
+        let cmd = payload("a", "PreToolUse", "Bash", json!({ "command": command }), None);
+        assert_eq!(home.hook(&cmd).stdout, "", "{command}");
+    }
+    assert_eq!(in_terminal(&home, "allow list").stdout.trim(), "no approvals");
+}
+
+/// A pseudo-terminal is easy for an agent to make (`script -qc`): `allow` also refuses when an
+/// agent's variables are set or an agent process is above it, and approves nothing.
+#[test]
+fn a_terminal_made_by_an_agent_approves_nothing() {
+    let home = Home::new();
+    home.hook(&read_env("a"));
+    let (_, reason) = decision(&home.hook(&leak("a"))).unwrap();
+    let id = activity_id_in(&reason);
+    let allow = format!("{} allow {id}", common::bin().display());
+    for (var, agent) in [("CLAUDECODE", "Claude Code"), ("CODEX_THREAD_ID", "Codex"), ("GEMINI_CLI", "Gemini CLI")] {
+        let run = terminal_run(&home, &allow, &[(var, "1")]);
+        assert_eq!(run.code, 2, "{var}: {}{}", run.stdout, run.stderr);
+        let said = run.stdout.clone() + &run.stderr;
+        assert!(said.contains(&format!("started by {agent} (its variable {var} is set)")), "{said}");
+    }
+    // With the variables scrubbed, the agent is still above it in the process tree.
+    let dir = tempfile::tempdir().unwrap();
+    let claude = dir.path().join("claude");
+    std::fs::write(&claude, format!("#!/bin/sh\n{allow}\n")).unwrap();
+    std::fs::set_permissions(&claude, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let run = terminal_run(&home, &claude.display().to_string(), &[]);
+    let said = run.stdout.clone() + &run.stderr;
+    assert!(said.contains("started by Claude Code (process "), "{said}");
+    assert_eq!(decision(&home.hook(&leak("a"))).unwrap().0, "deny", "nothing was approved");
     assert_eq!(in_terminal(&home, "allow list").stdout.trim(), "no approvals");
 }
 

@@ -88,5 +88,12 @@ fn require_terminal() -> Result<()> {
     if !std::io::stdin().is_terminal() {
         bail!("must be run by the user in a terminal (stdin is not a terminal); an agent cannot approve its own call");
     }
+    // A pseudo-terminal is all an agent needs to pass the check above.
+    if let Some(agent) = super::started_by_agent::agent_above() {
+        bail!(
+            "started by {agent}: approvals are the user's, so run `mcpproxy allow` in a terminal of your own, \
+             outside the agent"
+        );
+    }
     Ok(())
 }

@@ -245,7 +245,89 @@ fn changes_things(text: &str) -> bool {
 }
 
 pub(super) fn check_shell(command: &str, cwd: &str, protected: &Protected) -> Option<Verdict> {
-    check_line(command, cwd, protected, 0)
+    check_line(command, cwd, protected, 0).or_else(|| names_a_changing_subcommand(command))
+}
+
+/// Programs that run a command line or code handed to them as text (or start a terminal).
+const TEXT_RUNNERS: &[&str] = &[
+    "script",
+    "expect",
+    "unbuffer",
+    "python",
+    "python3",
+    "node",
+    "perl",
+    "ruby",
+    "php",
+    "deno",
+    "bun",
+    "sh",
+    "bash",
+    "zsh",
+    "dash",
+    "ksh",
+    "fish",
+    "eval",
+    "su",
+    "runuser",
+    "sudo",
+    "doas",
+    "tmux",
+    "screen",
+    "osascript",
+    "xargs",
+    "env",
+    "nohup",
+    "setsid",
+    "timeout",
+    "socat",
+    "ssh",
+    "pwsh",
+    "busybox",
+    "stdbuf",
+    "watch",
+];
+
+/// `mcpproxy` subcommands that change what it decides: an approval, an install or uninstall.
+fn changing_subcommand(words: &[&str]) -> Option<String> {
+    match words {
+        ["allow", next, ..] if matches!(*next, "list" | "--help" | "-h") => None,
+        ["allow", rest @ ..] => Some(format!("allow {}", rest.first().copied().unwrap_or("")).trim_end().to_owned()),
+        ["hook", sub @ ("install" | "uninstall"), ..] => Some(format!("hook {sub}")),
+        _ => None,
+    }
+}
+
+/// The text of a command line, quotes and all, names mcpproxy followed by a subcommand that
+/// changes it: `script -qc 'mcpproxy allow 5' /dev/null`, `pty.spawn(["mcpproxy", "allow", "5"])`,
+/// `m=mcpproxy; $m allow 5` (variables set on the line are substituted first). Whatever runs
+/// it (a pseudo-terminal wrapper, an interpreter, a pipe), an agent has no business there.
+fn names_a_changing_subcommand(command: &str) -> Option<Verdict> {
+    // Only where something on the line runs text (a reader quoting the words, `grep 'mcpproxy
+    // allow' docs/`, runs nothing).
+    let runs_text = shell::simple_commands(command)
+        .iter()
+        .any(|argv| argv.iter().take(4).any(|w| TEXT_RUNNERS.contains(&w.rsplit('/').next().unwrap_or(w))));
+    if !runs_text {
+        return None;
+    }
+    let text = shell::substitute(command, &shell::assignments(command)).to_ascii_lowercase();
+    let words: Vec<&str> = text
+        .split(|c: char| {
+            c.is_whitespace() || matches!(c, '"' | '\'' | ',' | '[' | ']' | '(' | ')' | ';' | '`' | '{' | '}')
+        })
+        .filter(|w| !w.is_empty())
+        .collect();
+    for (i, w) in words.iter().enumerate() {
+        let name = w.rsplit('/').next().unwrap_or(w);
+        if name != "mcpproxy" {
+            continue;
+        }
+        if let Some(sub) = changing_subcommand(&words[i + 1..]) {
+            return Some(deny(&format!("mcpproxy itself (`mcpproxy {sub}`)"), &format!("run `mcpproxy {sub}`")));
+        }
+    }
+    None
 }
 
 fn check_line(command: &str, cwd: &str, protected: &Protected, depth: usize) -> Option<Verdict> {
@@ -360,6 +442,13 @@ fn check_special(
             None
         }
         "kill" | "pkill" | "killall" | "skill" | "pgrep" => check_kill(prog, args),
+        // `script -qc CMD FILE`: runs CMD in a pseudo-terminal.
+        "script" => {
+            let at = args
+                .iter()
+                .position(|a| a == "--command" || (a.starts_with('-') && !a.starts_with("--") && a.contains('c')))?;
+            check_line(args.get(at + 1)?, cwd, protected, depth + 1)
+        }
         "sh" | "bash" | "zsh" | "dash" | "ksh" => {
             // `-c`, also inside a flag cluster (`-lc`, `-ec`) and after `--`.
             let at = args.iter().position(|a| a.starts_with('-') && !a.starts_with("--") && a.contains('c'))?;
