@@ -51,7 +51,13 @@ fn work_after_reading(session: &str, repo_path: &str, text: &str, rng: &mut Rng)
     }
     let mut pick = || ids[rng.below(ids.len() as u64) as usize];
     let (a, b, c) = (pick(), pick(), pick());
-    let line = text.lines().map(str::trim).find(|l| (30..90).contains(&l.len())).unwrap_or("fn main() {}");
+    // A line that can sit inside the single quotes below (an apostrophe would end them and
+    // leave its backticks a real command substitution).
+    let line = text
+        .lines()
+        .map(str::trim)
+        .find(|l| (30..90).contains(&l.len()) && !l.contains('\''))
+        .unwrap_or("fn main() {}");
     let pre = |tool: &str, input: Value| payload(session, "PreToolUse", tool, input, None);
     vec![
         pre("Bash", json!({"command": format!("grep -rn '{a}' src/ tests/ | head -20")})),

@@ -40,7 +40,9 @@ pub fn tool_kind(name: &str, server: Option<&str>, input: &Value) -> Tool {
     let text = |key: &str| input.get(key).and_then(Value::as_str).unwrap_or("").to_owned();
     match name {
         "Bash" | "PowerShell" => Tool::Shell { command: text("command") },
-        "BashOutput" | "Monitor" => Tool::ShellOutput,
+        // Monitor runs the command it is given and streams its output.
+        "Monitor" if input.get("command").is_some() => Tool::Shell { command: text("command") },
+        "BashOutput" | "Monitor" | "TaskOutput" => Tool::ShellOutput,
         "Read" | "NotebookRead" => {
             let path = if name == "Read" { text("file_path") } else { text("notebook_path") };
             Tool::ReadFile { path }
@@ -72,9 +74,14 @@ pub fn tool_kind(name: &str, server: Option<&str>, input: &Value) -> Tool {
                 })
                 .unwrap_or_default(),
         },
-        "Agent" | "Task" => Tool::Subagent { description: text("description") },
+        // Prompts for another agent of this session (now, on a schedule, or as a message).
+        "Agent" | "Task" | "SendMessage" | "CronCreate" | "Workflow" => {
+            Tool::Subagent { description: text("description") }
+        }
         "ReadMcpResourceTool" => Tool::McpResource { server: text("server"), uri: text("uri") },
-        "TodoWrite" | "AskUserQuestion" | "ExitPlanMode" | "Skill" => Tool::Inert,
+        "TodoWrite" | "AskUserQuestion" | "ExitPlanMode" | "Skill" | "CronDelete" | "CronList" | "EnterWorktree"
+        | "ExitWorktree" | "ListAgents" | "TaskStop" | "ScheduleWakeup" | "ReportFindings" | "KillShell"
+        | "KillBash" => Tool::Inert,
         _ => match split_mcp_name(name) {
             Some((name_server, tool)) => {
                 Tool::Mcp { server: server.unwrap_or(name_server).to_owned(), tool: tool.to_owned() }

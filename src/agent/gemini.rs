@@ -87,7 +87,9 @@ fn map_tool(name: &str, input: &Value) -> (String, Value) {
             with("WebFetch", vec![("url", url)])
         }
         "google_web_search" | "web_search" => with("WebSearch", vec![("query", s(&["query"]))]),
-        "glob" => with("Glob", vec![]),
+        "glob" | "list_directory" | "read_many_files" => with("Glob", vec![]),
+        // Local bookkeeping: a memory fact kept in GEMINI.md, the todo list.
+        "save_memory" | "write_todos" => with("TodoWrite", vec![]),
         "search_file_content" | "grep" => with("Grep", vec![]),
         _ => (name.to_owned(), input.clone()),
     }

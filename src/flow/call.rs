@@ -45,7 +45,7 @@ pub enum Tool {
     Mcp { server: String, tool: String },
     /// A built-in that neither reads data nor sends it (todo lists, questions to the user).
     Inert,
-    /// A built-in this version does not know.
+    /// A built-in this version does not know: a sink of unknown destination.
     Unknown,
 }
 

@@ -212,9 +212,10 @@ pub fn classify(call: &Call, cfg: &Config) -> ToolClass {
 fn classify_default(call: &Call) -> ToolClass {
     let private = |sink| ToolClass { source: Some(Origin::Private), sink };
     match &call.tool {
-        Tool::ReadFile { .. } | Tool::SearchFiles { .. } | Tool::ShellOutput | Tool::Unknown => {
-            private(SinkClass::None)
-        }
+        Tool::ReadFile { .. } | Tool::SearchFiles { .. } | Tool::ShellOutput => private(SinkClass::None),
+        // A tool this version does not know may send what it is given anywhere: checked like a
+        // call to an unknown destination (a secret in it is denied, other data questioned).
+        Tool::Unknown => private(SinkClass::External),
         Tool::Shell { .. } => private(SinkClass::Shell),
         // A fetch of this machine, a private network or a metadata service returns private data.
         Tool::WebFetch { url } if fetches_internal(url) => private(SinkClass::External),

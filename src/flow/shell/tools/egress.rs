@@ -81,6 +81,10 @@ impl Analyzer {
                 return;
             }
         }
+        if let Some(nu) = Self::cluster_or_registry_write(name, args, &words) {
+            self.push_net(ctx, nu, false);
+            return;
+        }
         let runs = words.iter().take(3).any(|w| matches!(*w, "run" | "exec" | "debug" | "attach" | "cp"));
         if !runs {
             return;
@@ -104,6 +108,31 @@ impl Analyzer {
             self.facts.read_paths.extend(facts.read_paths);
             self.facts.unresolved.extend(facts.unresolved);
         }
+    }
+
+    /// What reaches a cluster or registry by its arguments: `kubectl --server URL --token T ...`,
+    /// `kubectl create secret --from-literal=k=v` (the current context's cluster), `docker login -p
+    /// P registry`.
+    fn cluster_or_registry_write(name: &str, args: &[Arg], words: &[&str]) -> Option<NetUse> {
+        let sub = words.iter().find(|w| !w.starts_with('-')).copied().unwrap_or("");
+        let mut nu = NetUse { tool: format!("{name} {sub}"), ..Default::default() };
+        match name {
+            "kubectl" | "oc" => {
+                let credentials = words.iter().any(|w| w.starts_with("--server") || w.starts_with("--token"));
+                let writes =
+                    matches!(sub, "create" | "apply" | "set" | "patch" | "replace" | "annotate" | "label" | "edit");
+                if !credentials && !writes {
+                    return None;
+                }
+                nu.hosts = super::services::named_hosts(args);
+            }
+            "docker" | "podman" | "nerdctl" if sub == "login" => {
+                let registry = words.iter().skip(1).rev().find(|w| !w.starts_with('-'));
+                nu.hosts.push(registry.map(|r| registry_of(&format!("{r}/x"))).unwrap_or_else(|| registry_of("")));
+            }
+            _ => return None,
+        }
+        Some(nu)
     }
 
     /// `docker build -t T CTX` (remembered) and `docker push T`, or `docker buildx build --push

@@ -14,6 +14,7 @@ mod http;
 mod interp;
 mod net;
 mod pkg;
+mod services;
 mod text;
 mod transfer;
 mod wrappers;
@@ -74,6 +75,11 @@ const HANDLERS: &[(&[&str], Handler)] = &[
     (&["dd"], |an, _, args, ctx| an.dd(args, ctx)),
 ];
 
+/// Clients of remote services ([`services::SERVICE_CLIENTS`]), looked up after [`HANDLERS`].
+fn service_client(name: &str) -> Option<Handler> {
+    services::SERVICE_CLIENTS.iter().any(|c| c.names.contains(&name)).then_some(Analyzer::service_client as Handler)
+}
+
 /// `bun publish` is a package upload; any other `bun` runs code.
 fn bun(an: &mut Analyzer, name: &str, args: &[Arg], ctx: &mut CommandContext) {
     if args.first().is_some_and(|a| a.text == "publish") {
@@ -107,8 +113,9 @@ impl Analyzer {
     }
 
     fn run_tool(&mut self, name: &str, args: &[Arg], ctx: &mut CommandContext) {
-        match HANDLERS.iter().find(|(names, _)| names.contains(&name)) {
-            Some((_, handler)) => handler(self, name, args, ctx),
+        match HANDLERS.iter().find(|(names, _)| names.contains(&name)).map(|(_, h)| *h).or_else(|| service_client(name))
+        {
+            Some(handler) => handler(self, name, args, ctx),
             None => self.plain_reader_command(name, args, ctx),
         }
     }
