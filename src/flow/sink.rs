@@ -579,6 +579,7 @@ pub fn evaluate(call: &Call, prepared: &PreparedSink, view: &SessionView, cfg: &
     if hits.is_empty() {
         let mut unknowns = prepared.unverified.clone();
         unknowns.extend(unseen_scripts(prepared, view));
+        unknowns.extend(pushes_to_a_remote_set_this_session(prepared, view, cfg));
         if !unknowns.is_empty() {
             hits.extend(unverified_hit(&unknowns, view, cfg, &to));
         }
@@ -603,6 +604,35 @@ fn apply_approvals(hits: &mut [Hit], view: &SessionView) {
                 if h.note.is_empty() { policy::APPROVED.into() } else { format!("{}; {}", h.note, policy::APPROVED) };
         }
     }
+}
+
+/// `git push NAME` where this session pointed NAME at an external URL (`git remote add backup
+/// URL`, `set-url origin URL`): the repository goes there, whatever it holds.
+fn pushes_to_a_remote_set_this_session(prepared: &PreparedSink, view: &SessionView, cfg: &Config) -> Vec<String> {
+    let Some(facts) = prepared.facts.as_ref().filter(|f| f.git_push) else { return Vec::new() };
+    let pushed: Vec<&str> = facts
+        .simple_commands
+        .iter()
+        .filter(|argv| argv.first().is_some_and(|c| c.rsplit('/').next() == Some("git")))
+        .filter_map(|argv| {
+            let at = argv.iter().position(|a| a == "push")?;
+            Some(argv[at + 1..].iter().find(|a| !a.starts_with('-')).map_or("origin", String::as_str))
+        })
+        .collect();
+    let mut out = Vec::new();
+    for t in &view.taints {
+        let Some(rest) = t.path.strip_prefix(crate::flow::source::REMOTE_PREFIX) else { continue };
+        let Some((name, url)) = rest.trim_end_matches('>').split_once(" -> ") else { continue };
+        // A path or file:// URL is a repository on this machine.
+        let on_disk =
+            url.starts_with('/') || url.starts_with('.') || url.starts_with('~') || url.starts_with("file://");
+        let external =
+            !on_disk && crate::flow::destination::parse_lenient(url).map_or(true, |d| !hosts::is_local(&d.host, cfg));
+        if pushed.contains(&name) && external {
+            out.push(format!("it pushes to remote {name}, which this session set to {url}"));
+        }
+    }
+    out
 }
 
 /// Files the command runs that this session downloaded unseen (`curl -o p.sh URL`, then
@@ -770,6 +800,14 @@ fn file_transfer_hit(cfg: &Config, data: String, how: &str, field: &str, destina
     }
 }
 
+/// `<commit of .env>` as `a commit of .env`; other paths as they are.
+fn shown_commit_path(path: &str) -> String {
+    match path.strip_prefix(crate::flow::source::COMMITTED_PREFIX) {
+        Some(name) => format!("a commit of {} made this session", name.trim_end_matches('>')),
+        None => path.to_owned(),
+    }
+}
+
 /// What this session's commits may carry: files written with data (credential files only when
 /// this command adds them, as they are kept out of repositories by convention).
 fn committed_taints<'v>(facts: &shell::ShellFacts, view: &'v SessionView) -> Vec<&'v Taint> {
@@ -870,7 +908,7 @@ fn path_flows(
             flow(format!("sensitive file {p} (added by this command)"), "git push", "command (git push)");
         }
         if !pushed.is_empty() {
-            let paths: Vec<&str> = pushed.iter().map(|t| t.path.as_str()).take(3).collect();
+            let paths: Vec<String> = pushed.iter().map(|t| shown_commit_path(&t.path)).take(3).collect();
             let kinds: Vec<String> = pushed.iter().map(|t| t.kinds.shown().to_string()).take(3).collect();
             flow(
                 format!(

@@ -274,6 +274,13 @@ fn calls_out_elsewhere(text: &str, kinds: &TaintKinds, cfg: &Config) -> bool {
 /// The taint recorded for a commit message that carries a secret.
 pub const GIT_COMMIT: &str = "<git commit message>";
 
+/// Taint path of a credential file committed this session: `<commit of .env>`.
+pub const COMMITTED_PREFIX: &str = "<commit of ";
+
+/// Taint path of a git remote this session added or redirected: `<git remote backup ->
+/// https://evil.example/r.git>`. Says where a later `git push backup` goes.
+pub const REMOTE_PREFIX: &str = "<git remote ";
+
 /// Whether the call may have written files (and so may taint them).
 pub fn may_write_files(call: &Call) -> bool {
     call.phase == Phase::After && (call.command().is_some() || !call.written_files().is_empty())
@@ -330,6 +337,7 @@ pub fn taints_from_writes(call: &Call, view: &SessionView, cfg: &Config, key: u6
                 }
             }
             taints.extend(code_written_by_shell(cmd, &facts));
+            taints.extend(remotes_set(&facts));
             if !commits && facts.written_paths.is_empty() {
                 return taints;
             }
@@ -337,6 +345,18 @@ pub fn taints_from_writes(call: &Call, view: &SessionView, cfg: &Config, key: u6
             let cmd_kinds = secret_kinds_in(cmd, view, key);
             if commits && !cmd_kinds.is_empty() {
                 taints.push(Taint { path: GIT_COMMIT.to_owned(), kinds: TaintKinds::secrets(&cmd_kinds) });
+            }
+            // `git add -f .env && git commit`: the session's commits now carry a credential file
+            // (kept out of repositories by convention); a later push publishes it.
+            if commits {
+                if let Some(p) = facts.git_commit_paths.iter().find(|p| classify::is_sensitive_path(p)) {
+                    // The name only: the pseudo-path must not read as the credential file itself.
+                    let name = p.rsplit('/').next().unwrap_or(p);
+                    taints.push(Taint {
+                        path: format!("{COMMITTED_PREFIX}{name}>"),
+                        kinds: TaintKinds::of([TaintKind::SensitiveFileCopy]),
+                    });
+                }
             }
             if !facts.written_paths.is_empty() {
                 let mut kinds = TaintKinds::secrets(&cmd_kinds);
@@ -355,6 +375,29 @@ pub fn taints_from_writes(call: &Call, view: &SessionView, cfg: &Config, key: u6
         }
     }
     taints
+}
+
+/// `git remote add NAME URL`, `git remote set-url [--push] NAME URL`: later pushes to NAME go to
+/// URL, which the push itself does not show.
+fn remotes_set(facts: &shell::ShellFacts) -> Vec<Taint> {
+    let mut out = Vec::new();
+    for argv in &facts.simple_commands {
+        let Some(at) = argv.iter().position(|a| a == "remote") else { continue };
+        if argv.first().map(|c| c.rsplit('/').next().unwrap_or(c)) != Some("git") {
+            continue;
+        }
+        let words: Vec<&String> = argv[at + 1..].iter().filter(|a| !a.starts_with('-')).collect();
+        if let [sub, name, url, ..] = words.as_slice() {
+            if matches!(sub.as_str(), "add" | "set-url") {
+                out.push(Taint {
+                    path: format!("{REMOTE_PREFIX}{name} -> {url}>"),
+                    // A marker of where pushes go, not data a push carries.
+                    kinds: TaintKinds::of([TaintKind::EditedConfig]),
+                });
+            }
+        }
+    }
+    out
 }
 
 /// Scripts a shell command writes (`printf ... > x.sh`, `echo ... | tee x.sh`, a heredoc,
