@@ -627,7 +627,7 @@ fn pushes_to_a_remote_set_this_session(prepared: &PreparedSink, view: &SessionVi
         let on_disk =
             url.starts_with('/') || url.starts_with('.') || url.starts_with('~') || url.starts_with("file://");
         let external =
-            !on_disk && crate::flow::destination::parse_lenient(url).map_or(true, |d| !hosts::is_local(&d.host, cfg));
+            !on_disk && crate::flow::destination::parse_lenient(url).is_none_or(|d| !hosts::is_local(&d.host, cfg));
         if pushed.contains(&name) && external {
             out.push(format!("it pushes to remote {name}, which this session set to {url}"));
         }
