@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{decision, leak, payload, read_env, read_post, Home, Run, STRIPE};
+use common::{decision, leak, payload, read_env, read_post, Home, Run, AGENT_MARKERS, STRIPE};
 use serde_json::{json, Value};
 use std::process::Command;
 
@@ -17,19 +17,6 @@ const NOTES: &str = "Quarterly planning notes, not for circulation. The migratio
 fn in_terminal(home: &Home, args: &str) -> Run {
     terminal_run(home, &format!("{} {args}", common::bin().display()), &[])
 }
-
-/// Variables the agents set for the commands they run (removed for a user's terminal).
-const AGENT_MARKERS: &[&str] = &[
-    "CLAUDECODE",
-    "CLAUDE_CODE_SESSION_ID",
-    "CLAUDE_CODE_ENTRYPOINT",
-    "CODEX_THREAD_ID",
-    "CODEX_SESSION_ID",
-    "CODEX_TOOL_CALL_ID",
-    "GEMINI_CLI",
-    "CURSOR_AGENT",
-    "AI_AGENT",
-];
 
 /// `command` in a pseudo-terminal with `env` set and no agent marker otherwise.
 fn terminal_run(home: &Home, command: &str, env: &[(&str, &str)]) -> Run {

@@ -73,6 +73,16 @@ fn tampering_calls_are_denied_and_the_guard_still_knows() {
         format!("flock {db}.lock sleep 3600 &"),
         format!("python3 -c \"import os; os.remove('{db}')\""),
         format!("cat {state}/fingerprint.key"),
+        // mcpproxy reached past its name: a subcommand on stdin, a glob, shell keywords.
+        "echo hook uninstall --scope user | xargs mcpproxy".to_owned(),
+        "/usr/local/bin/mcp* hook uninstall --scope user".to_owned(),
+        "if true; then mcpproxy hook uninstall --scope user; fi".to_owned(),
+        "for i in 1; do mcpproxy hook uninstall; done".to_owned(),
+        "! mcpproxy hook uninstall".to_owned(),
+        "coproc mcpproxy hook uninstall".to_owned(),
+        // Another binary planted under its name on PATH.
+        "ln -sf /bin/true ~/.local/bin/mcpproxy".to_owned(),
+        "install -m755 /tmp/fake /usr/local/bin/mcpproxy".to_owned(),
         "mcpproxy hook uninstall --agent claude-code --scope user".to_owned(),
         "pkill -f mcpproxy".to_owned(),
         "export MCPPROXY_HOME=/tmp/empty-home".to_owned(),
@@ -124,6 +134,9 @@ fn normal_work_near_the_guard_stays_quiet() {
         "git add .claude/settings.json && git commit -m 'share hook settings'".to_owned(),
         "pkill -f 'vite dev'".to_owned(),
         "find . -name '*.rs' | xargs wc -l".to_owned(),
+        "mcpproxy allow --help".to_owned(),
+        "ls -l ~/.local/bin/mcpproxy".to_owned(),
+        "rm -f target/release/mcpproxy".to_owned(),
     ] {
         let run = g.hook(&bash("n", &cmd));
         assert_eq!((run.stdout.as_str(), run.stderr.as_str()), ("", ""), "{cmd}");

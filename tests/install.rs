@@ -501,3 +501,34 @@ fn an_old_claude_code_on_path_is_told_that_timeouts_fail_open() {
         assert!(pre.as_array().unwrap().iter().any(|m| m["hooks"][0]["onFailure"] == "block"), "{settings}");
     }
 }
+
+/// An agent that reaches `hook install|uninstall` past the hook (`echo ... | xargs mcpproxy`)
+/// is refused by the command itself: its variables give it away.
+#[test]
+fn an_agent_cannot_uninstall_or_reinstall_the_hooks() {
+    let w = Workspace::new();
+    w.succeed(&["hook", "install", "--scope", "user"]);
+    let settings = w.home_file(".claude/settings.json");
+    let before = std::fs::read_to_string(&settings).unwrap();
+    for (var, agent) in [("CLAUDECODE", "Claude Code"), ("CODEX_THREAD_ID", "Codex"), ("GEMINI_CLI", "Gemini CLI")] {
+        for args in [
+            &["hook", "uninstall", "--scope", "user"][..],
+            &["hook", "install", "--scope", "user", "--command", "/bin/true"],
+        ] {
+            let out = w.cmd().env(var, "1").args(args).output().unwrap();
+            let r: Run = out.into();
+            assert_eq!(r.code, 2, "{args:?} under {var}: {}", r.stderr);
+            assert!(r.stderr.contains(&format!("started by {agent} (its variable {var} is set)")), "{}", r.stderr);
+        }
+    }
+    assert_eq!(std::fs::read_to_string(&settings).unwrap(), before, "nothing changed");
+    // A dry run only prints.
+    let r: Run = w
+        .cmd()
+        .env("CLAUDECODE", "1")
+        .args(["hook", "uninstall", "--scope", "user", "--dry-run"])
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}

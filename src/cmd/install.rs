@@ -109,6 +109,9 @@ fn claude_on_failure_warning() -> Option<String> {
 
 pub fn install(install: &InstallArgs) -> Result<ExitCode> {
     let args = &install.file;
+    if !args.dry_run {
+        super::started_by_agent::refuse_if_agent("mcpproxy hook install")?;
+    }
     let path = settings::settings_path(args.agent, args.scope)?;
     let (command, mut warnings) = settings::our_command(args.agent, args.scope, install.command.as_deref())?;
     let existing = settings::read_settings(&path)?;
@@ -239,6 +242,9 @@ fn project_root_above(scope: Scope) -> Option<PathBuf> {
 }
 
 pub fn uninstall(args: &SettingsFileArgs) -> Result<ExitCode> {
+    if !args.dry_run {
+        super::started_by_agent::refuse_if_agent("mcpproxy hook uninstall")?;
+    }
     let path = settings::settings_path(args.agent, args.scope)?;
     let report = |action: &str, removed: usize, backup: Option<&Path>, deleted: bool, trust: bool| -> Value {
         json!({

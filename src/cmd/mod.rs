@@ -14,7 +14,7 @@ pub mod proxy;
 pub mod scan;
 pub mod sessions;
 pub mod settings;
-mod started_by_agent;
+pub(crate) mod started_by_agent;
 pub mod status;
 pub mod table;
 pub mod trust;

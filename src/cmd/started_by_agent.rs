@@ -28,6 +28,18 @@ const AGENT_PROGRAMS: &[(&str, &str)] = &[
     ("cursor-agent", "Cursor"),
 ];
 
+/// Refuses a command that changes what mcpproxy decides when an agent started it: the user
+/// runs it in a terminal of their own. `what` is the command as the user would type it.
+pub fn refuse_if_agent(what: &str) -> anyhow::Result<()> {
+    match agent_above() {
+        Some(agent) => anyhow::bail!(
+            "started by {agent}: `{what}` changes what mcpproxy checks, so it is the user's to run, in a \
+             terminal of their own outside the agent"
+        ),
+        None => Ok(()),
+    }
+}
+
 /// The agent and the evidence, when one started us.
 pub fn agent_above() -> Option<String> {
     for (name, agent) in AGENT_VARIABLES {

@@ -35,6 +35,9 @@ impl Home {
     pub fn cmd(&self) -> Command {
         let mut c = Command::cargo_bin("mcpproxy").expect("binary");
         c.env("MCPPROXY_HOME", self.path());
+        for var in AGENT_MARKERS {
+            c.env_remove(var);
+        }
         c
     }
 
@@ -175,6 +178,9 @@ impl Workspace {
             .env("HOME", self.home.path())
             .env("PATH", &self.path)
             .current_dir(self.project.path());
+        for var in AGENT_MARKERS {
+            c.env_remove(var);
+        }
         for var in
             ["CODEX_HOME", "GEMINI_CLI_TRUSTED_FOLDERS_PATH", "GEMINI_CLI_TRUST_WORKSPACE", "COLUMNS", "NO_COLOR"]
         {
@@ -306,3 +312,17 @@ pub fn leak(session: &str) -> Value {
         None,
     )
 }
+
+/// Variables the agents set for the commands they run: removed for the commands tests run as
+/// the user (mcpproxy refuses approvals and installs an agent starts).
+pub const AGENT_MARKERS: &[&str] = &[
+    "CLAUDECODE",
+    "CLAUDE_CODE_SESSION_ID",
+    "CLAUDE_CODE_ENTRYPOINT",
+    "CODEX_THREAD_ID",
+    "CODEX_SESSION_ID",
+    "CODEX_TOOL_CALL_ID",
+    "GEMINI_CLI",
+    "CURSOR_AGENT",
+    "AI_AGENT",
+];

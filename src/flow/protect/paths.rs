@@ -14,6 +14,14 @@ impl Protected {
             }
         }
         best.or_else(|| {
+            // A file named `mcpproxy` in a `bin` folder (`~/.local/bin/mcpproxy`): project hooks
+            // run the one on PATH, so planting another there switches the guard off.
+            if path
+                .rsplit_once('/')
+                .is_some_and(|(dir, name)| name == "mcpproxy" && (dir.ends_with("/bin") || dir.contains("/bin/")))
+            {
+                return Some(Guarded::Binary);
+            }
             let settings = self.settings_suffixes.iter().any(|s| path.ends_with(s.as_str()))
                 || (path.contains("/.claude/plugins/") && path.ends_with("/hooks.json"));
             settings.then_some(Guarded::AgentSettings)

@@ -182,8 +182,17 @@ fn program_of(argv: &[String], vars: &[(String, String)]) -> ProgramAt {
             i += 1;
             continue;
         }
+        // Shell keywords before a command (`if true; then mcpproxy ...`, `! cmd`, `coproc cmd`).
+        if SHELL_KEYWORDS.contains(&a.as_str()) {
+            i += 1;
+            continue;
+        }
         let word = expand_program(a, vars);
-        let prog = word.rsplit('/').next().unwrap_or(&word).to_owned();
+        let mut prog = word.rsplit('/').next().unwrap_or(&word).to_owned();
+        // A glob that names the binary (`/usr/local/bin/mcp*`) runs it.
+        if prog.contains(['*', '?', '[']) && glob_matches(&prog, "mcpproxy") {
+            prog = "mcpproxy".to_owned();
+        }
         if WRAPPERS.contains(&prog.as_str()) {
             i += 1;
             while i < argv.len() && argv[i].starts_with('-') {
@@ -199,6 +208,28 @@ fn program_of(argv: &[String], vars: &[(String, String)]) -> ProgramAt {
         return Some((prog, i));
     }
     None
+}
+
+/// Words the shell reads before the command of a simple command.
+const SHELL_KEYWORDS: &[&str] =
+    &["if", "then", "else", "elif", "do", "while", "until", "!", "coproc", "time", "{", "("];
+
+/// `pattern` (with `*`, `?`, `[...]`) matches `name` (a small matcher: program names only).
+fn glob_matches(pattern: &str, name: &str) -> bool {
+    fn go(p: &[u8], n: &[u8]) -> bool {
+        match p.split_first() {
+            None => n.is_empty(),
+            Some((b'*', rest)) => (0..=n.len()).any(|i| go(rest, &n[i..])),
+            Some((b'?', rest)) => !n.is_empty() && go(rest, &n[1..]),
+            Some((b'[', rest)) => {
+                let Some(end) = rest.iter().position(|c| *c == b']') else { return false };
+                let (set, after) = (&rest[..end], &rest[end + 1..]);
+                !n.is_empty() && set.contains(&n[0]) && go(after, &n[1..])
+            }
+            Some((c, rest)) => n.first() == Some(c) && go(rest, &n[1..]),
+        }
+    }
+    go(pattern.as_bytes(), name.as_bytes())
 }
 
 fn expand_program(word: &str, vars: &[(String, String)]) -> String {
@@ -372,6 +403,10 @@ fn check_line(command: &str, cwd: &str, protected: &Protected, depth: usize) -> 
             };
             continue;
         }
+        // `echo hook uninstall | xargs mcpproxy`: its subcommand arrives on stdin, unseen.
+        if prog == "mcpproxy" && argv[..at].iter().any(|a| matches!(a.rsplit('/').next(), Some("xargs" | "parallel"))) {
+            return Some(deny("mcpproxy itself (a subcommand read from stdin)", "run mcpproxy that way"));
+        }
         if let Some(v) = check_special(&prog, args, &cwd, protected, &vars, depth) {
             return Some(v);
         }
@@ -427,6 +462,9 @@ fn check_special(
 ) -> Option<Verdict> {
     match prog {
         "mcpproxy" => {
+            if args.iter().any(|a| a == "--help" || a == "-h") {
+                return None;
+            }
             let positional = args.iter().filter(|a| !a.starts_with('-')).count();
             let allowed = READ_ONLY_SUBCOMMANDS.iter().any(|sub| {
                 let evaluate = sub.len() == 2 && sub[1] == "evaluate";
