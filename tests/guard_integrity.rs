@@ -80,6 +80,9 @@ fn tampering_calls_are_denied_and_the_guard_still_knows() {
         "for i in 1; do mcpproxy hook uninstall; done".to_owned(),
         "! mcpproxy hook uninstall".to_owned(),
         "coproc mcpproxy hook uninstall".to_owned(),
+        // The config file, named by mcpproxy itself at run time.
+        "echo '{\"monitor\":true}' > \"$(mcpproxy config path)\"".to_owned(),
+        "f=$(mcpproxy config path); echo '{\"monitor\":true}' | tee $f".to_owned(),
         // Another binary planted under its name on PATH.
         "ln -sf /bin/true ~/.local/bin/mcpproxy".to_owned(),
         "install -m755 /tmp/fake /usr/local/bin/mcpproxy".to_owned(),
@@ -135,6 +138,7 @@ fn normal_work_near_the_guard_stays_quiet() {
         "pkill -f 'vite dev'".to_owned(),
         "find . -name '*.rs' | xargs wc -l".to_owned(),
         "mcpproxy allow --help".to_owned(),
+        "cat \"$(mcpproxy config path)\"".to_owned(),
         "ls -l ~/.local/bin/mcpproxy".to_owned(),
         "rm -f target/release/mcpproxy".to_owned(),
     ] {

@@ -377,6 +377,11 @@ fn check_line(command: &str, cwd: &str, protected: &Protected, depth: usize) -> 
         let value = resolve(&value, &cwd, home, &vars);
         vars.push((name, value));
     }
+    // `> "$(mcpproxy config path)"`, `f=$(mcpproxy config path); tee $f`: the target is the
+    // config, named by mcpproxy itself at run time.
+    if asks_mcpproxy_for_a_path(command) && writes_somewhere(command) {
+        return Some(deny(describe(Guarded::Config), "write it"));
+    }
     if command.contains("MCPPROXY_") && is_export_of_mcpproxy(command) {
         return Some(deny("where mcpproxy keeps its state (MCPPROXY_HOME)", "set it"));
     }
@@ -432,6 +437,27 @@ fn check_line(command: &str, cwd: &str, protected: &Protected, depth: usize) -> 
         return Some(deny(describe(Guarded::State), "run it"));
     }
     check_redirections(command, &cwd, protected, &vars)
+}
+
+/// The line runs `mcpproxy config path` (or `hook status --json`, which names the database) in
+/// a command substitution.
+fn asks_mcpproxy_for_a_path(command: &str) -> bool {
+    let squeezed: String = command.split_whitespace().collect::<Vec<_>>().join(" ");
+    (squeezed.contains("$(") || squeezed.contains('`'))
+        && ["mcpproxy config path", "mcpproxy hook status --json", "mcpproxy doctor --json"]
+            .iter()
+            .any(|c| squeezed.contains(c))
+}
+
+/// The line writes a file: a redirect, or a program that writes its operand.
+fn writes_somewhere(command: &str) -> bool {
+    let unquoted = shell::unquoted_text(command);
+    unquoted.contains('>')
+        || shell::simple_commands(command).iter().any(|argv| {
+            let prog = argv.first().map(|p| p.rsplit('/').next().unwrap_or(p)).unwrap_or("");
+            matches!(prog, "tee" | "cp" | "mv" | "install" | "dd" | "ln" | "rm" | "truncate" | "sponge" | "rsync")
+                || (prog == "sed" && argv.iter().any(|a| a.starts_with("-i")))
+        })
 }
 
 fn is_export_of_mcpproxy(command: &str) -> bool {
