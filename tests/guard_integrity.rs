@@ -80,6 +80,11 @@ fn tampering_calls_are_denied_and_the_guard_still_knows() {
         "for i in 1; do mcpproxy hook uninstall; done".to_owned(),
         "! mcpproxy hook uninstall".to_owned(),
         "coproc mcpproxy hook uninstall".to_owned(),
+        format!("sed -i 's/deny/allow/' {config}"),
+        format!("sed -n 'w {config}' /tmp/evil.json"),
+        // Code in a heredoc, read by an interpreter or a shell.
+        format!("python3 - <<'EOF'\nimport os\nos.remove('{db}')\nEOF"),
+        format!("bash <<EOF\nrm -f {db}\nEOF"),
         // The config file, named by mcpproxy itself at run time.
         "echo '{\"monitor\":true}' > \"$(mcpproxy config path)\"".to_owned(),
         "f=$(mcpproxy config path); echo '{\"monitor\":true}' | tee $f".to_owned(),
@@ -133,11 +138,15 @@ fn normal_work_near_the_guard_stays_quiet() {
         "mcpproxy activity list --limit 5".to_owned(),
         format!("ls -la {state}"),
         "cat .claude/settings.json".to_owned(),
+        "sed -n 1,20p .claude/settings.json".to_owned(),
+        "less ~/.claude/settings.json".to_owned(),
         "rm -rf node_modules dist".to_owned(),
         "git add .claude/settings.json && git commit -m 'share hook settings'".to_owned(),
         "pkill -f 'vite dev'".to_owned(),
         "find . -name '*.rs' | xargs wc -l".to_owned(),
         "mcpproxy allow --help".to_owned(),
+        // Claude Code's commit message form: a heredoc fed to cat is text.
+        "git commit -m \"$(cat <<'EOF'\nUpdate .claude/settings.json: remove the old lint hook\n\nMoves the mcpproxy docs.\nEOF\n)\"".to_owned(),
         "cat \"$(mcpproxy config path)\"".to_owned(),
         "ls -l ~/.local/bin/mcpproxy".to_owned(),
         "rm -f target/release/mcpproxy".to_owned(),

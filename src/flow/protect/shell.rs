@@ -44,6 +44,16 @@ const READ_ONLY_PROGRAMS: &[&str] = &[
     "hexdump",
     "strings",
     "cmp",
+    "less",
+    "more",
+    "rg",
+    "nl",
+    "sort",
+    "uniq",
+    "cut",
+    "column",
+    "sha1sum",
+    "shasum",
 ];
 
 /// Programs that may look at the key's folder without reading the key.
@@ -161,6 +171,10 @@ fn effect_of(prog: &str, args: &[String]) -> Effect {
         }
         "grep" | "egrep" if has(&["--pre"]) => Effect::Other,
         "sed" | "perl" | "ruby" if args.iter().any(|a| a.starts_with("-i") || a == "--in-place") => Effect::Writes,
+        // `sed -n 1,20p FILE` prints; a script with a `w` (write) or `e` (execute) command may not.
+        "sed" if !args.iter().any(|a| ["w ", "W ", "e ", ";e", "/e", "w/"].iter().any(|c| a.contains(c))) => {
+            Effect::Reads
+        }
         "tee" | "dd" | "sqlite3" | "truncate" | "sponge" | "patch" | "ed" | "ex" => Effect::Writes,
         p if DESTRUCTIVE_PROGRAMS.contains(&p) => Effect::Destroys,
         p if COPY_PROGRAMS.contains(&p) => Effect::CopiesInto,
@@ -433,7 +447,33 @@ fn check_line(command: &str, cwd: &str, protected: &Protected, depth: usize) -> 
     }
     // Code the analyser does not follow (a pipe into a shell, eval, trap, heredocs): judged
     // by what its text names.
-    if (pipes_into_shell || command.contains("<<")) && hints_at_guard(command, protected) && changes_things(command) {
+    // A heredoc is code only when a shell or interpreter reads it (`python3 - <<EOF`); one fed
+    // to `cat` for a commit message or a file is text (its target is checked as a redirect).
+    let heredoc_runs = command.contains("<<")
+        && commands.iter().any(|argv| {
+            program_of(argv, &vars).is_some_and(|(p, at)| {
+                matches!(
+                    p.as_str(),
+                    "sh" | "bash"
+                        | "zsh"
+                        | "dash"
+                        | "ksh"
+                        | "python"
+                        | "python3"
+                        | "node"
+                        | "perl"
+                        | "ruby"
+                        | "php"
+                        | "osascript"
+                        | "sqlite3"
+                        | "ed"
+                        | "ex"
+                        | "expect"
+                        | "script"
+                ) && argv[at + 1..].iter().all(|a| a.starts_with('-') || a.ends_with(".db") || a.contains("EOF"))
+            })
+        });
+    if (pipes_into_shell || heredoc_runs) && hints_at_guard(command, protected) && changes_things(command) {
         return Some(deny(describe(Guarded::State), "run it"));
     }
     check_redirections(command, &cwd, protected, &vars)
@@ -506,6 +546,13 @@ fn check_special(
             None
         }
         "kill" | "pkill" | "killall" | "skill" | "pgrep" => check_kill(prog, args),
+        // `sed 'w FILE'`: the script's write command names a file of its own.
+        "sed" => args.iter().find_map(|a| {
+            let at = a.find("w ").or_else(|| a.find("W "))?;
+            let file = a[at + 2..].split(['\n', ';']).next()?.trim();
+            let kind = protected.guarded(&resolve(file, cwd, protected.home_dir.as_deref(), vars))?;
+            Some(deny(describe(kind), "write it"))
+        }),
         // `script -qc CMD FILE`: runs CMD in a pseudo-terminal.
         "script" => {
             let at = args
