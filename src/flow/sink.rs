@@ -345,10 +345,31 @@ pub fn prepare(call: &Call, class: ToolClass, cfg: &Config, key: u64) -> Option<
                 && facts.unresolved.is_empty()
                 && shell_unknowns(&facts, cmd).is_empty();
             (named, copies) = runs::named_and_copies(&facts.simple_commands, &facts.read_paths);
+            // Command text handed to a tracer, scheduler, terminal or editor goes where its URLs say.
+            let (text_hosts, proxy_wrapper) = runs::hosts_in_text_it_runs(&facts.simple_commands, cmd);
+            if !text_hosts.is_empty() {
+                scripts_only = false;
+            }
             if scripts_only && scripts.is_empty() && named.is_empty() && implicit.is_empty() {
                 return None;
             }
             let mut dest = shell_destination(&facts, cfg);
+            for h in &text_hosts {
+                if dest.hosts.contains(h) {
+                    continue;
+                }
+                if !hosts::is_local(h, cfg) {
+                    dest.all_local = false;
+                    dest.labels.push(hosts::display_host(h));
+                }
+                dest.hosts.push(h.clone());
+            }
+            if let Some(w) = proxy_wrapper {
+                // Every connection goes through the wrapper's proxy: no exemption holds.
+                dest.unknown = true;
+                dest.all_local = false;
+                dest.labels.push(format!("wherever {w} sends it"));
+            }
             if dest.all_local && (!named.is_empty() || !implicit.is_empty()) {
                 // What a file it runs talks to is inside that file: only a tainted one matters,
                 // the command's own text goes nowhere but a local host.
@@ -744,7 +765,7 @@ fn proxy_variable(cmd: &str) -> Option<String> {
     static PATTERN: std::sync::OnceLock<regex::bytes::Regex> = std::sync::OnceLock::new();
     let re = PATTERN.get_or_init(|| {
         regex::bytes::Regex::new(
-            r"(?i-u)(?:^|[\s;&|(])((?:https?|all|ftp|socks)_proxy|GIT_PROXY_COMMAND|GIT_SSH_COMMAND|GIT_SSH|GIT_CONFIG_COUNT|GIT_CONFIG_PARAMETERS|GIT_CONFIG_GLOBAL|GIT_CONFIG|CURL_HOME|WGETRC|HOSTALIASES|RES_OPTIONS|LOCALDOMAIN)=",
+            r"(?i-u)(?:^|[\s;&|(])((?:https?|all|ftp|socks)_proxy|GIT_PROXY_COMMAND|GIT_SSH_COMMAND|GIT_SSH|GIT_CONFIG_COUNT|GIT_CONFIG_PARAMETERS|GIT_CONFIG_GLOBAL|GIT_CONFIG|CURL_HOME|WGETRC|HOSTALIASES|RES_OPTIONS|LOCALDOMAIN|XDG_CONFIG_HOME|LD_PRELOAD|NODE_OPTIONS|SSL_CERT_FILE|CURL_CA_BUNDLE|NODE_EXTRA_CA_CERTS|REQUESTS_CA_BUNDLE)=",
         )
         .expect("proxy variable pattern")
     });
