@@ -270,18 +270,7 @@ pub fn hosts_in_text_it_runs(commands: &[Vec<String>], text: &str) -> (Vec<Strin
     if !runs_text {
         return (Vec::new(), None);
     }
-    let mut hosts = Vec::new();
-    let mut rest = text;
-    while let Some(at) = rest.find("://") {
-        let start = rest[..at].rfind(|c: char| !c.is_ascii_alphanumeric()).map_or(0, |s| s + 1);
-        let end = rest[at..]
-            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '`' | ')' | ';'))
-            .map_or(rest.len(), |e| at + e);
-        if let Some(p) = crate::flow::destination::parse_url(&rest[start..end]) {
-            hosts.push(p.host);
-        }
-        rest = &rest[at + 3..];
-    }
+    let mut hosts = crate::flow::shell::url_hosts_in(text);
     hosts.sort();
     hosts.dedup();
     let proxy = progs.iter().find(|p| PROXY_WRAPPERS.contains(p)).map(|p| p.to_string());

@@ -8,6 +8,31 @@ pub fn is_loopback(host: &str) -> bool {
     destination::is_loopback(host)
 }
 
+/// Hosts of the `scheme://` URLs anywhere in a text (code, a command line, an option value):
+/// the authority after each `://` that has a scheme before it, at most `MAX_ENTRIES` distinct.
+pub fn url_hosts_in(text: &str) -> Vec<String> {
+    let mut hosts = Vec::new();
+    let b = text.as_bytes();
+    let mut from = 0;
+    while let Some(k) = text[from..].find("://") {
+        let idx = from + k;
+        let mut s = idx;
+        while s > 0 && (b[s - 1].is_ascii_alphanumeric() || b"+.-".contains(&b[s - 1])) {
+            s -= 1;
+        }
+        if s < idx {
+            let rest = &text[idx + 3..];
+            let end =
+                rest.find(|c: char| !(c.is_ascii_alphanumeric() || ".-_:[]@%*".contains(c))).unwrap_or(rest.len());
+            if let Some(h) = clean_host(&rest[..end]) {
+                super::facts::push_capped(&mut hosts, h);
+            }
+        }
+        from = idx + 3;
+    }
+    hosts
+}
+
 /// Clean an authority (`user@host:port`, `[v6]:port`) into a host.
 pub(super) fn clean_host(auth: &str) -> Option<String> {
     destination::authority_host(auth)

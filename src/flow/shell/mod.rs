@@ -143,7 +143,7 @@ mod test_util;
 mod tools;
 
 pub use facts::{NetUse, ShellFacts};
-pub use host::is_loopback;
+pub use host::{is_loopback, url_hosts_in};
 
 /// Deepest syntax nesting analysed (substitutions, groups, re-parsed strings).
 const MAX_DEPTH: usize = 40;

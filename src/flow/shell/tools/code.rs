@@ -1,7 +1,7 @@
 //! Scanning the code of interpreter one-liners: network APIs, the hosts and the files it names.
 
 use super::super::facts::push_capped;
-use super::super::host::clean_host;
+use super::super::host::{clean_host, url_hosts_in};
 
 /// Network APIs of the interpreters' standard and popular libraries (matched lowercased).
 const NET_KEYWORDS: &[&str] = &[
@@ -173,25 +173,7 @@ fn literals(s: &str, limit: usize, stop_paren: bool) -> Vec<String> {
 
 /// Hosts the code names: in URLs, and as string arguments of socket-like calls.
 pub(super) fn code_hosts(code: &str) -> Vec<String> {
-    let mut hosts = Vec::new();
-    let b = code.as_bytes();
-    let mut from = 0;
-    while let Some(k) = code[from..].find("://") {
-        let idx = from + k;
-        let mut s = idx;
-        while s > 0 && (b[s - 1].is_ascii_alphanumeric() || b"+.-".contains(&b[s - 1])) {
-            s -= 1;
-        }
-        if s < idx {
-            let rest = &code[idx + 3..];
-            let end =
-                rest.find(|c: char| !(c.is_ascii_alphanumeric() || ".-_:[]@%*".contains(c))).unwrap_or(rest.len());
-            if let Some(h) = clean_host(&rest[..end]) {
-                push_capped(&mut hosts, h);
-            }
-        }
-        from = idx + 3;
-    }
+    let mut hosts = url_hosts_in(code);
     for kw in SOCK_KEYWORDS {
         let mut from = 0;
         while let Some(k) = code[from..].find(kw) {

@@ -5,7 +5,7 @@
 //! one an option or URL names, else the service's own (an unnamed host).
 
 use super::super::facts::{Analyzer, CommandContext, NetUse};
-use super::super::host::{loose_host, url_host};
+use super::super::host::{loose_host, url_hosts_in};
 use super::super::options::Arg;
 
 /// A client, the subcommands that send (empty: any), and whether its operands after the
@@ -152,14 +152,7 @@ pub(super) fn named_hosts(args: &[Arg]) -> Vec<String> {
     let mut hosts = Vec::new();
     for (i, a) in args.iter().enumerate() {
         let t = a.text.as_str();
-        let mut rest = t;
-        while let Some(at) = rest.find("://") {
-            let start = rest[..at]
-                .rfind(|c: char| !c.is_ascii_alphanumeric() && c != '+' && c != '-' && c != '.')
-                .map_or(0, |s| s + 1);
-            hosts.extend(url_host(rest[start..].trim_end_matches(['\'', '"', ')'])));
-            rest = &rest[at + 3..];
-        }
+        hosts.extend(url_hosts_in(t));
         for opt in HOST_OPTIONS {
             if let Some(v) = t.strip_prefix(&format!("{opt}=")) {
                 hosts.extend(loose_host(v));
