@@ -8,12 +8,14 @@ use super::super::facts::{Analyzer, CommandContext, NetUse};
 use super::super::host::{loose_host, url_hosts_in};
 use super::super::options::Arg;
 
-/// A client, the subcommands that send (empty: any), and whether its operands after the
-/// subcommand are files it uploads.
+/// A client, the subcommands that send (empty: any), whether its operands after the
+/// subcommand are files it uploads, and whether it reaches the network only when it names a
+/// host (database and local-file clients: without one they talk to a local socket or file).
 pub(super) struct ServiceClient {
     pub names: &'static [&'static str],
     sends: &'static [&'static str],
     uploads_operands: bool,
+    local_unless_named: bool,
 }
 
 pub(super) const SERVICE_CLIENTS: &[ServiceClient] = &[
@@ -24,18 +26,31 @@ pub(super) const SERVICE_CLIENTS: &[ServiceClient] = &[
         ],
         sends: &[],
         uploads_operands: false,
+        local_unless_named: false,
     },
-    ServiceClient { names: &["terraform", "tofu", "pulumi"], sends: &[], uploads_operands: false },
+    ServiceClient {
+        names: &["terraform", "tofu", "pulumi"],
+        sends: &[],
+        uploads_operands: false,
+        local_unless_named: false,
+    },
     ServiceClient {
         names: &["helm"],
         sends: &["repo", "install", "upgrade", "push", "registry", "pull"],
         uploads_operands: false,
+        local_unless_named: false,
     },
-    ServiceClient { names: &["brew"], sends: &["tap", "install", "fetch"], uploads_operands: false },
+    ServiceClient {
+        names: &["brew"],
+        sends: &["tap", "install", "fetch"],
+        uploads_operands: false,
+        local_unless_named: false,
+    },
     ServiceClient {
         names: &["go"],
         sends: &["get", "install", "mod", "run", "list", "download"],
         uploads_operands: false,
+        local_unless_named: true,
     },
     ServiceClient {
         names: &[
@@ -55,11 +70,22 @@ pub(super) const SERVICE_CLIENTS: &[ServiceClient] = &[
         ],
         sends: &[],
         uploads_operands: false,
+        local_unless_named: true,
     },
-    ServiceClient { names: &["sqlite3", "duckdb"], sends: &[], uploads_operands: false },
-    ServiceClient { names: &["apt", "apt-get", "yum", "dnf"], sends: &[], uploads_operands: false },
-    ServiceClient { names: &["croc", "wormhole", "magic-wormhole"], sends: &["send"], uploads_operands: true },
-    ServiceClient { names: &["ipfs"], sends: &["add"], uploads_operands: true },
+    ServiceClient { names: &["sqlite3", "duckdb"], sends: &[], uploads_operands: false, local_unless_named: true },
+    ServiceClient {
+        names: &["apt", "apt-get", "yum", "dnf"],
+        sends: &[],
+        uploads_operands: false,
+        local_unless_named: true,
+    },
+    ServiceClient {
+        names: &["croc", "wormhole", "magic-wormhole"],
+        sends: &["send"],
+        uploads_operands: true,
+        local_unless_named: false,
+    },
+    ServiceClient { names: &["ipfs"], sends: &["add"], uploads_operands: true, local_unless_named: false },
     // PowerShell's web cmdlets (`Invoke-WebRequest -Uri ... -Body ...`) and their aliases.
     ServiceClient {
         names: &[
@@ -73,6 +99,7 @@ pub(super) const SERVICE_CLIENTS: &[ServiceClient] = &[
         ],
         sends: &[],
         uploads_operands: false,
+        local_unless_named: false,
     },
 ];
 
@@ -88,31 +115,6 @@ const HOST_OPTIONS: &[&str] = &[
     "--uri",
     "--address",
     "--addr",
-];
-
-/// Database and local-file clients reach the network only when they name a host: without one
-/// they talk to a local socket or file.
-const LOCAL_UNLESS_NAMED: &[&str] = &[
-    "go",
-    "psql",
-    "pg_dump",
-    "pg_restore",
-    "mysql",
-    "mariadb",
-    "mysqldump",
-    "redis-cli",
-    "mongosh",
-    "mongo",
-    "clickhouse-client",
-    "sqlcmd",
-    "cqlsh",
-    "influx",
-    "sqlite3",
-    "duckdb",
-    "apt",
-    "apt-get",
-    "yum",
-    "dnf",
 ];
 
 impl Analyzer {
@@ -139,7 +141,7 @@ impl Analyzer {
                 nu.add_upload(&a.text);
             }
         }
-        if nu.hosts.is_empty() && LOCAL_UNLESS_NAMED.contains(&name) {
+        if nu.hosts.is_empty() && client.local_unless_named {
             return;
         }
         self.push_net(ctx, nu, false);
