@@ -323,6 +323,14 @@ impl PreparedSink {
     }
 }
 
+impl PreparedSink {
+    /// Every file the command may run: scripts it names to an interpreter, words of commands
+    /// that run something, and files runners run implicitly.
+    fn files_it_runs(&self) -> impl Iterator<Item = &String> {
+        self.scripts.iter().chain(&self.named).chain(&self.implicit)
+    }
+}
+
 /// The heavy, state-free half of a sink check (decoding, hashing, shell parsing).
 pub fn prepare(call: &Call, class: ToolClass, cfg: &Config, key: u64) -> Option<PreparedSink> {
     let (fields, truncated) = extract::sink_fields_checked(&call.input, cfg.max_sink_bytes);
@@ -659,7 +667,7 @@ fn pushes_to_a_remote_set_this_session(prepared: &PreparedSink, view: &SessionVi
 /// Files the command runs that this session downloaded unseen (`curl -o p.sh URL`, then
 /// `sh p.sh`): what they do is unknown.
 fn unseen_scripts(prepared: &PreparedSink, view: &SessionView) -> Vec<String> {
-    let runs = prepared.scripts.iter().chain(&prepared.named).chain(&prepared.implicit);
+    let runs = prepared.files_it_runs();
     let unseen = |p: &str| {
         let p = p.trim_start_matches("./");
         view.taints.iter().find(|t| t.kinds.contains(&TaintKind::UnseenCode) && names_taint(p, &t.path))
@@ -855,7 +863,7 @@ fn script_hits(prepared: &PreparedSink, view: &SessionView, cfg: &Config) -> Vec
         })
     };
     let mut seen: Vec<&str> = Vec::new();
-    for script in prepared.scripts.iter().chain(&prepared.named).chain(&prepared.implicit) {
+    for script in prepared.files_it_runs() {
         let found = network_code(script).map(|t| (t, None)).or_else(|| copy_of(script));
         let Some((t, copied_from)) = found else { continue };
         if seen.contains(&t.path.as_str()) {
