@@ -489,14 +489,13 @@ fn asks_mcpproxy_for_a_path(command: &str) -> bool {
             .any(|c| squeezed.contains(c))
 }
 
-/// The line writes a file: a redirect, or a program that writes its operand.
+/// The line writes a file: a redirect, or a program whose effect on its operands changes them
+/// (see [`effect_of`]).
 fn writes_somewhere(command: &str) -> bool {
-    let unquoted = shell::unquoted_text(command);
-    unquoted.contains('>')
+    shell::unquoted_text(command).contains('>')
         || shell::simple_commands(command).iter().any(|argv| {
-            let prog = argv.first().map(|p| p.rsplit('/').next().unwrap_or(p)).unwrap_or("");
-            matches!(prog, "tee" | "cp" | "mv" | "install" | "dd" | "ln" | "rm" | "truncate" | "sponge" | "rsync")
-                || (prog == "sed" && argv.iter().any(|a| a.starts_with("-i")))
+            let Some((prog, at)) = program_of(argv, &[]) else { return false };
+            matches!(effect_of(&prog, &argv[at + 1..]), Effect::Writes | Effect::Destroys | Effect::CopiesInto)
         })
 }
 
