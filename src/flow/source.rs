@@ -405,11 +405,7 @@ fn remotes_set(facts: &shell::ShellFacts) -> Vec<Taint> {
 /// configuration that runs a command (`git config filter.x.clean 'curl ...'`) taints every later
 /// git command.
 fn code_written_by_shell(cmd: &str, facts: &shell::ShellFacts) -> Vec<Taint> {
-    let sets_git_command = facts.simple_commands.iter().any(|argv| {
-        argv.first().is_some_and(|c| c == "git")
-            && argv.iter().any(|a| a == "config")
-            && argv.iter().any(|a| runs::is_git_command_key(a))
-    });
+    let sets_git_command = git_config_sets(facts, runs::is_git_command_key);
     let written: Vec<&String> = facts.written_paths.iter().filter(|p| !p.starts_with("/dev/")).collect();
     if written.is_empty() && !sets_git_command {
         return Vec::new();
@@ -435,13 +431,16 @@ fn code_written_by_shell(cmd: &str, facts: &shell::ShellFacts) -> Vec<Taint> {
 /// `git config [--global] http.proxy|url.X.insteadOf|core.sshCommand ...`: later pushes and
 /// fetches go somewhere else.
 fn redirects_git(facts: &shell::ShellFacts) -> bool {
+    git_config_sets(facts, |a| {
+        let a = a.to_ascii_lowercase();
+        ["proxy", "insteadof", "sshcommand", "pushurl"].iter().any(|w| a.contains(w))
+    })
+}
+
+/// A `git ... config ...` command on the line has a word for which `key` holds.
+fn git_config_sets(facts: &shell::ShellFacts, key: impl Fn(&str) -> bool) -> bool {
     facts.simple_commands.iter().any(|argv| {
-        argv.first().is_some_and(|c| c == "git")
-            && argv.iter().any(|a| a == "config")
-            && argv.iter().any(|a| {
-                let a = a.to_ascii_lowercase();
-                ["proxy", "insteadof", "sshcommand", "pushurl"].iter().any(|w| a.contains(w))
-            })
+        argv.first().is_some_and(|c| c == "git") && argv.iter().any(|a| a == "config") && argv.iter().any(|a| key(a))
     })
 }
 
