@@ -220,7 +220,9 @@ impl Evaluator {
         }
         let paths = self.paths.clone().context("cannot find mcpproxy's state directory; set MCPPROXY_HOME")?;
         if call.phase == Phase::Before {
-            if let Some(verdict) = protect::check(call, &self.protected) {
+            let mut protected = self.protected.clone();
+            protected.project_hook_files = project_hook_files(call.cwd.as_deref());
+            if let Some(verdict) = protect::check(call, &protected) {
                 let mut outcome = Outcome::silent();
                 outcome.verdict = verdict.clone();
                 self.persist(&paths, call, &outcome, started);
@@ -462,6 +464,7 @@ pub fn discover_protected(paths: Option<&Paths>) -> Protected {
         home_dir: home_dir.clone(),
         paths: Vec::new(),
         settings_suffixes: protect::SETTINGS_SUFFIXES.iter().map(|s| s.to_string()).collect(),
+        project_hook_files: Vec::new(),
     };
     let text = |p: &std::path::Path| p.to_string_lossy().into_owned();
     if let Some(paths) = paths {
@@ -492,6 +495,32 @@ pub fn discover_protected(paths: Option<&Paths>) -> Protected {
         }
     }
     out
+}
+
+/// Project hook settings that run mcpproxy in `cwd` or the folders above it (a few levels).
+fn project_hook_files(cwd: Option<&str>) -> Vec<String> {
+    const PROJECT_SETTINGS: &[&str] = &[
+        ".claude/settings.json",
+        ".claude/settings.local.json",
+        ".codex/hooks.json",
+        ".codex/config.toml",
+        ".gemini/settings.json",
+        ".cursor/hooks.json",
+    ];
+    let Some(cwd) = cwd else { return Vec::new() };
+    let mut found = Vec::new();
+    for dir in std::path::Path::new(cwd).ancestors().take(6) {
+        for rel in PROJECT_SETTINGS {
+            let file = dir.join(rel);
+            // Settings files are small; a huge one is not read here.
+            let runs_us = std::fs::metadata(&file).is_ok_and(|m| m.is_file() && m.len() < 1 << 20)
+                && std::fs::read_to_string(&file).is_ok_and(|t| t.contains("mcpproxy"));
+            if runs_us {
+                found.push(file.to_string_lossy().into_owned());
+            }
+        }
+    }
+    found
 }
 
 /// The fail-safe verdict for a call that could not be evaluated (also used when the deadline

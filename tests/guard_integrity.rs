@@ -162,6 +162,76 @@ fn normal_work_near_the_guard_stays_quiet() {
     assert_eq!(g.hook(&payload("n", "PreToolUse", "Write", write, None)).stdout, "");
 }
 
+/// A project whose git-ignored local settings run mcpproxy, and one without hook settings.
+fn projects() -> (tempfile::TempDir, tempfile::TempDir) {
+    let hooked = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(hooked.path().join(".claude")).unwrap();
+    let settings = r#"{"hooks":{"PreToolUse":[{"hooks":[{"type":"command","command":"mcpproxy hook evaluate"}]}]}}"#;
+    std::fs::write(hooked.path().join(".claude/settings.local.json"), settings).unwrap();
+    (hooked, tempfile::tempdir().unwrap())
+}
+
+fn bash_in(session: &str, cwd: &std::path::Path, command: &str) -> Value {
+    let mut event = bash(session, command);
+    event["cwd"] = json!(cwd.display().to_string());
+    event
+}
+
+#[test]
+fn tampering_by_globs_schedulers_git_and_assembled_names_is_caught() {
+    let g = Guarded::new();
+    let (hooked, plain) = projects();
+    let config = format!("{}/config.json", g.state());
+    let denied = [
+        "rm .claude/settings*".to_owned(),
+        "rm -rf .cl*".to_owned(),
+        "find . -name settings.local.json -delete".to_owned(),
+        "find . -name '*.local.json' -exec rm {} +".to_owned(),
+        "echo 'mcpproxy allow 3' | at now + 1 minute".to_owned(),
+        "echo '* * * * * mcpproxy allow 3' | crontab -".to_owned(),
+        "systemd-run --user mcpproxy allow 3".to_owned(),
+        "echo 'export MCP${Z}PROXY_HOME=/tmp/x' >> ~/.bashrc".to_owned(),
+        format!("echo {config} | xargs cp /tmp/c.json"),
+    ];
+    for cmd in &denied {
+        assert_deny(&g.hook(&bash_in("g", hooked.path(), cmd)), cmd);
+    }
+    let parent = g.home.path().parent().unwrap().display().to_string();
+    for cmd in ["git clean -fdx", "git stash -u", "git stash --all", &format!("cd {parent} && tar xf /tmp/evil.tar")] {
+        let run = g.hook(&bash_in("g", hooked.path(), cmd));
+        let (d, reason) = decision(&run).unwrap_or_else(|| panic!("{cmd}: silent"));
+        assert_eq!(d, "ask", "{cmd}: {reason}");
+    }
+    let reason = decision(&g.hook(&bash_in("g", hooked.path(), "git clean -fdx"))).unwrap().1;
+    assert!(reason.contains(".claude/settings.local.json"), "{reason}");
+    let db = format!("{}/mcpproxy.db", g.state());
+    let quiet_anywhere = [
+        "bash -c 'grep -rn \"mcpproxy allow\" docs'".to_owned(),
+        "python3 -c \"print('run mcpproxy allow 5 in a terminal')\"".to_owned(),
+        format!("sqlite3 -readonly {db} 'SELECT COUNT(*) FROM activity'"),
+        "git clean -n -fdx".to_owned(),
+        "rm -rf *".to_owned(),
+        "find . -name '*.pyc' -delete".to_owned(),
+        "find . -name settings.json -exec cat {} \\;".to_owned(),
+        "tar xzf release.tgz".to_owned(),
+        "git stash".to_owned(),
+    ];
+    for cmd in &quiet_anywhere {
+        let run = g.hook(&bash_in("g", hooked.path(), cmd));
+        assert_eq!((run.stdout.as_str(), run.stderr.as_str()), ("", ""), "{cmd}");
+    }
+    // Without hook settings in the project, cleaning it is nobody's business.
+    for cmd in ["git clean -fdx", "git stash -u", "find . -name settings.local.json -delete"] {
+        let run = g.hook(&bash_in("g", plain.path(), cmd));
+        if cmd.starts_with("find") {
+            // The name is an agent's settings file: a question, since none is known here.
+            assert_eq!(decision(&run).map(|d| d.0).as_deref(), Some("ask"), "{cmd}");
+        } else {
+            assert_eq!(run.stdout, "", "{cmd}");
+        }
+    }
+}
+
 #[test]
 fn a_held_lock_delays_nothing_and_loses_nothing() {
     let home = Home::new();

@@ -32,6 +32,9 @@ pub struct Protected {
     pub paths: Vec<(String, Guarded)>,
     /// File names that are agent hook settings wherever they are (project scopes).
     pub settings_suffixes: Vec<String>,
+    /// Project hook settings files found above the call's folder that run mcpproxy (a
+    /// `git clean -x` there deletes the git-ignored `settings.local.json`).
+    pub project_hook_files: Vec<String>,
 }
 
 /// Path suffixes of agent hook settings at project scope (user scope is the same under $HOME).
@@ -166,7 +169,7 @@ fn check_file_write(path: &str, texts: &[&String], whole_file: bool, protected: 
     if path.rsplit('/').next() == Some("mcpproxy") {
         return Some(deny(describe(Guarded::Binary), "replace it"));
     }
-    if paths::is_shell_rc(path) && texts.iter().any(|t| t.contains("MCPPROXY")) {
+    if paths::is_shell_rc(path) && texts.iter().any(|t| paths::names_our_variables(t)) {
         return Some(deny("where mcpproxy keeps its state (MCPPROXY_HOME in a shell profile)", "edit the profile"));
     }
     match protected.guarded(path)? {
@@ -259,6 +262,7 @@ mod tests {
                 ("/home/u/.claude/settings.json".into(), Guarded::AgentSettings),
             ],
             settings_suffixes: SETTINGS_SUFFIXES.iter().map(|s| s.to_string()).collect(),
+            project_hook_files: vec!["/home/u/proj/.claude/settings.local.json".into()],
         }
     }
 

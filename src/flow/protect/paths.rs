@@ -47,8 +47,8 @@ impl Protected {
     /// What a glob may name: a protected path or something inside one (`Some(kind)`, the key
     /// first), or only an ancestor of one (`Some(None)`).
     pub(super) fn glob_reaches(&self, pattern: &str) -> Option<Option<Guarded>> {
-        let re = crate::flow::shell::glob_regex(pattern)?;
-        let mut hit: Option<Option<Guarded>> = None;
+        let re = crate::flow::shell::glob_regex_hiding_dotfiles(pattern)?;
+        let mut hit: Option<Option<Guarded>> = self.glob_reaches_settings(&re, pattern);
         for (p, kind) in &self.paths {
             if re.is_match(p) || re.is_match(&format!("{p}/x")) {
                 if *kind == Guarded::Key {
@@ -57,6 +57,32 @@ impl Protected {
                 hit = Some(Some(*kind));
             } else if hit.is_none() && ancestors(p).any(|a| re.is_match(a)) {
                 hit = Some(None);
+            }
+        }
+        hit
+    }
+}
+
+impl Protected {
+    /// Project hook settings a glob may name wherever they are (`rm .claude/settings*`,
+    /// `rm -rf .cl*`): the settings paths below the glob's fixed folder or a few of its parents.
+    fn glob_reaches_settings(&self, re: &regex::Regex, pattern: &str) -> Option<Option<Guarded>> {
+        let first_glob = pattern.find(['*', '?', '['])?;
+        let fixed = pattern[..first_glob].rsplit_once('/').map_or("", |(dir, _)| dir);
+        let bases = std::iter::once(fixed).chain(ancestors(fixed)).take(4);
+        let mut hit = None;
+        for base in bases {
+            // Project scopes only (`/.claude/...`); `managed-settings.json` lives in /etc.
+            let project =
+                self.settings_suffixes.iter().filter(|s| SETTINGS_DIRS.iter().any(|d| s.starts_with(&format!("{d}/"))));
+            for suffix in project {
+                let candidate = format!("{base}{suffix}");
+                if re.is_match(&candidate) {
+                    return Some(Some(Guarded::AgentSettings));
+                }
+                if ancestors(&candidate).take_while(|a| a.len() > base.len()).any(|a| re.is_match(a)) {
+                    hit = Some(None);
+                }
             }
         }
         hit
@@ -116,6 +142,16 @@ pub(super) fn unresolved(word: &str) -> bool {
     word.contains('$') || word.contains('`') || word.contains("/~") || word.contains("/<unknown>")
 }
 
+/// Text names one of mcpproxy's variables (`MCPPROXY_HOME`), also assembled in the shell:
+/// `MCP${Z}PROXY_HOME`, `MCP""PROXY_HOME`, `MCP\\PROXY_HOME` (expansions and quotes dropped).
+pub(super) fn names_our_variables(text: &str) -> bool {
+    static EXPANSIONS: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = EXPANSIONS.get_or_init(|| {
+        regex::Regex::new(r#"\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|\$\([^)]*\)|["'\\]"#).expect("pattern")
+    });
+    re.replace_all(text, "").to_ascii_uppercase().contains("MCPPROXY")
+}
+
 /// Shell start-up files: what they export (`MCPPROXY_HOME=...`) reaches every later command.
 pub(super) fn is_shell_rc(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
@@ -137,7 +173,8 @@ mod tests {
                 ("/h/.local/share/mcpproxy".into(), Guarded::State),
                 ("/h/.local/share/mcpproxy/fingerprint.key".into(), Guarded::Key),
             ],
-            settings_suffixes: Vec::new(),
+            settings_suffixes: vec!["/.claude/settings.json".into()],
+            project_hook_files: Vec::new(),
         };
         assert_eq!(p.glob_reaches("/h/.loc*"), Some(None));
         assert_eq!(p.glob_reaches("/h/.local/share/mcp*"), Some(Some(Guarded::State)));

@@ -3,7 +3,7 @@
 //! destinations, links and interpreter code are checked; what cannot be resolved but points at
 //! the guard is a question.
 
-use super::paths::{expand_braces, is_shell_rc, resolve, unresolved};
+use super::paths::{expand_braces, is_shell_rc, names_our_variables, resolve, unresolved};
 use super::{ask, deny, describe, Guarded, Protected, CHANGE_WORDS, HINTS};
 use crate::flow::call::Verdict;
 use crate::flow::shell;
@@ -175,6 +175,8 @@ fn effect_of(prog: &str, args: &[String]) -> Effect {
         "sed" if !args.iter().any(|a| ["w ", "W ", "e ", ";e", "/e", "w/"].iter().any(|c| a.contains(c))) => {
             Effect::Reads
         }
+        // `sqlite3 -readonly DB 'select ...'`: attached databases open read-only too.
+        "sqlite3" if has(&["-readonly"]) => Effect::Reads,
         "tee" | "dd" | "sqlite3" | "truncate" | "sponge" | "patch" | "ed" | "ex" => Effect::Writes,
         p if DESTRUCTIVE_PROGRAMS.contains(&p) => Effect::Destroys,
         p if COPY_PROGRAMS.contains(&p) => Effect::CopiesInto,
@@ -331,7 +333,60 @@ const TEXT_RUNNERS: &[&str] = &[
     "busybox",
     "stdbuf",
     "watch",
+    "at",
+    "batch",
+    "crontab",
+    "systemd-run",
+    "launchctl",
+    "dtach",
+    "abduco",
+    "nsenter",
 ];
+
+/// Interpreters in [`TEXT_RUNNERS`]: their code starts another program only through one of
+/// [`SPAWN_WORDS`] (`python3 -c "print('mcpproxy allow 5')"` prints, it runs nothing).
+const CODE_RUNNERS: &[&str] = &["python", "python3", "node", "perl", "ruby", "php", "deno", "bun"];
+const SPAWN_WORDS: &[&str] = &[
+    "subprocess",
+    "system",
+    "popen",
+    "spawn",
+    "exec",
+    "pty",
+    "child_process",
+    "`",
+    "open(\"|",
+    "open('|",
+    "open(my",
+    "Command",
+    "run(",
+    "call(",
+    "check_output",
+    "%x",
+    "qx",
+    "shell",
+    "Deno.run",
+    "$(",
+];
+
+/// Something on the line runs text as a command: a terminal or scheduling wrapper, a shell
+/// reading its stdin or an inline script that itself starts programs; `sh -c 'grep "mcpproxy
+/// allow" docs'` is followed into its inner line.
+fn runs_text(command: &str, depth: usize) -> bool {
+    shell::simple_commands(command).iter().any(|argv| {
+        let names: Vec<&str> = argv.iter().take(4).map(|w| w.rsplit('/').next().unwrap_or(w)).collect();
+        let Some(at) = names.iter().position(|n| TEXT_RUNNERS.contains(n)) else { return false };
+        let rest = &argv[at + 1..];
+        let is_shell = matches!(names[at], "sh" | "bash" | "zsh" | "dash" | "ksh");
+        let inline_flag = if is_shell { &['c'][..] } else { &['c', 'e', 'p'][..] };
+        let inline = rest.iter().position(|a| a.starts_with('-') && !a.starts_with("--") && a.contains(inline_flag));
+        match (names[at], inline.and_then(|i| rest.get(i + 1))) {
+            ("sh" | "bash" | "zsh" | "dash" | "ksh", Some(inner)) if depth < 4 => runs_text(inner, depth + 1),
+            (n, Some(code)) if CODE_RUNNERS.contains(&n) => SPAWN_WORDS.iter().any(|w| code.contains(w)),
+            _ => true,
+        }
+    })
+}
 
 /// `mcpproxy` subcommands that change what it decides: an approval, an install or uninstall.
 fn changing_subcommand(words: &[&str]) -> Option<String> {
@@ -350,10 +405,7 @@ fn changing_subcommand(words: &[&str]) -> Option<String> {
 fn names_a_changing_subcommand(command: &str) -> Option<Verdict> {
     // Only where something on the line runs text (a reader quoting the words, `grep 'mcpproxy
     // allow' docs/`, runs nothing).
-    let runs_text = shell::simple_commands(command)
-        .iter()
-        .any(|argv| argv.iter().take(4).any(|w| TEXT_RUNNERS.contains(&w.rsplit('/').next().unwrap_or(w))));
-    if !runs_text {
+    if !runs_text(command, 0) {
         return None;
     }
     let text = shell::substitute(command, &shell::assignments(command)).to_ascii_lowercase();
@@ -434,7 +486,9 @@ fn check_line(command: &str, cwd: &str, protected: &Protected, depth: usize) -> 
         }
         // `... | xargs rm -rf`: the operands arrive on stdin, from the rest of the line.
         if argv[..at].iter().any(|a| a.rsplit('/').next() == Some("xargs")) {
-            let words: Vec<String> = commands.iter().flat_map(|c| c.iter().skip(1).cloned()).collect();
+            // xargs appends them after the command's own operands (`xargs cp /tmp/c.json`).
+            let piped = commands.iter().filter(|c| !std::ptr::eq(*c, argv)).flat_map(|c| c.iter().skip(1).cloned());
+            let words: Vec<String> = args.iter().cloned().chain(piped).collect();
             if matches!(prog.as_str(), "kill" | "pkill" | "killall")
                 && words.iter().any(|w| w.contains("mcpprox") || w.contains("cpprox"))
             {
@@ -545,6 +599,12 @@ fn check_special(
             None
         }
         "kill" | "pkill" | "killall" | "skill" | "pgrep" => check_kill(prog, args),
+        "find" => check_find(args, cwd, protected, vars),
+        "git" => check_git_untracked(args, cwd, protected),
+        // `cd ~/.local/share && tar xf x.tar`: without `-C` an archive extracts into the folder.
+        "tar" | "bsdtar" | "unzip" | "7z" if extracts_here(prog, args) => {
+            judge(prog, Effect::CopiesInto, cwd, true, true, protected)
+        }
         // `sed 'w FILE'`: the script's write command names a file of its own.
         "sed" => args.iter().find_map(|a| {
             let at = a.find("w ").or_else(|| a.find("W "))?;
@@ -580,6 +640,93 @@ fn check_special(
         }
         _ => None,
     }
+}
+
+/// An archive extraction with no destination option: it writes into the current folder.
+fn extracts_here(prog: &str, args: &[String]) -> bool {
+    let first = args.first().map(String::as_str).unwrap_or("");
+    let extracts = match prog {
+        "tar" | "bsdtar" => {
+            args.iter().any(|a| a == "--extract" || a == "--get")
+                || (!first.starts_with("--") && first.trim_start_matches('-').contains('x'))
+        }
+        "unzip" => !args.iter().any(|a| matches!(a.as_str(), "-l" | "-t" | "-p" | "-v" | "-Z")),
+        _ => matches!(first, "x" | "e"),
+    };
+    extracts && copy_destination(prog, args).is_none() && !args.iter().any(|a| a.starts_with("-o") && prog == "7z")
+}
+
+/// `find ROOT -name P -delete` (or `-exec rm`): the name patterns against the hook settings
+/// files known under ROOT (denied) and the agents' settings names anywhere (asked).
+fn check_find(args: &[String], cwd: &str, protected: &Protected, vars: &[(String, String)]) -> Option<Verdict> {
+    let exec_changes = args.windows(2).any(|w| {
+        matches!(w[0].as_str(), "-exec" | "-execdir" | "-ok" | "-okdir") && effect_of(&w[1], &[]) != Effect::Reads
+    });
+    if !(exec_changes || args.iter().any(|a| a == "-delete")) {
+        return None;
+    }
+    let roots: Vec<String> = args
+        .iter()
+        .take_while(|a| !a.starts_with('-') && !matches!(a.as_str(), "(" | "!" | "\\(" | "\\!"))
+        .map(|r| resolve(r, cwd, protected.home_dir.as_deref(), vars))
+        .collect();
+    let roots = if roots.is_empty() { vec![cwd.to_owned()] } else { roots };
+    let patterns: Vec<(bool, &str)> = args
+        .windows(2)
+        .filter(|w| matches!(w[0].as_str(), "-name" | "-iname"))
+        .map(|w| (w[0] == "-iname", w[1].trim_matches(['\'', '"'])))
+        .collect();
+    let matches = |pattern: &str, folded: bool, name: &str| {
+        let (p, n) = if folded { (pattern.to_lowercase(), name.to_lowercase()) } else { (pattern.into(), name.into()) };
+        p == n || shell::glob_regex(&p).is_some_and(|re| re.is_match(&n))
+    };
+    for file in &protected.project_hook_files {
+        let under_root = roots.iter().any(|r| file.starts_with(&format!("{}/", r.trim_end_matches('/'))));
+        let parts: Vec<&str> = file.rsplit('/').take(2).collect();
+        if under_root && patterns.iter().any(|(folded, p)| parts.iter().any(|part| matches(p, *folded, part))) {
+            return Some(deny(describe(Guarded::AgentSettings), "delete it"));
+        }
+    }
+    let named = ["settings.local.json", ".claude", ".codex", ".gemini", ".cursor"];
+    patterns
+        .iter()
+        .any(|(folded, p)| named.iter().any(|n| matches(p, *folded, n)))
+        .then(|| ask(describe(Guarded::AgentSettings)))
+}
+
+/// `git clean` (which removes untracked files, with `-x` the ignored ones too) and `git stash
+/// -u|-a` in a project whose hook settings run mcpproxy: `settings.local.json` is not tracked.
+fn check_git_untracked(args: &[String], cwd: &str, protected: &Protected) -> Option<Verdict> {
+    let sub_at = args.iter().position(|a| !a.starts_with('-'))?;
+    let (sub, flags) = (args[sub_at].as_str(), &args[sub_at + 1..]);
+    let cluster_has = |c: char| flags.iter().any(|f| f.starts_with('-') && !f.starts_with("--") && f.contains(c));
+    let dry_run = cluster_has('n') || flags.iter().any(|f| f == "--dry-run");
+    let removes = match sub {
+        "clean" => !dry_run,
+        "stash" => {
+            cluster_has('u')
+                || cluster_has('a')
+                || flags.iter().any(|f| matches!(f.as_str(), "--all" | "--include-untracked"))
+        }
+        _ => false,
+    };
+    if !removes {
+        return None;
+    }
+    let ignored_too = match sub {
+        "clean" => cluster_has('x') || cluster_has('X'),
+        _ => cluster_has('a') || flags.iter().any(|f| f == "--all"),
+    };
+    let file = protected.project_hook_files.iter().find(|f| {
+        // `/repo/.claude/settings.local.json` -> `/repo`.
+        let Some(root) = f.rsplitn(3, '/').nth(2) else { return false };
+        let related = cwd == root || cwd.starts_with(&format!("{root}/")) || root.starts_with(&format!("{cwd}/"));
+        related && (ignored_too || f.ends_with("settings.local.json"))
+    })?;
+    Some(Verdict::Ask(format!(
+        "mcpproxy check: `git {sub}` here also removes {file}, the hook settings that run mcpproxy (git does not \
+         track it). Approve only if you asked for it."
+    )))
 }
 
 fn check_kill(prog: &str, args: &[String]) -> Option<Verdict> {
@@ -756,7 +903,7 @@ fn check_redirections(command: &str, cwd: &str, protected: &Protected, vars: &[(
             (_, None) if path.rsplit('/').next() == Some("mcpproxy") => {
                 return Some(deny(describe(Guarded::Binary), "replace it"))
             }
-            (_, None) if is_shell_rc(&path) && command.contains("MCPPROXY") => {
+            (_, None) if is_shell_rc(&path) && names_our_variables(command) => {
                 return Some(deny("where mcpproxy keeps its state (MCPPROXY_HOME in a shell profile)", "edit it"))
             }
             _ => {}

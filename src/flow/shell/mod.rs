@@ -110,12 +110,34 @@ pub fn substitute(word: &str, vars: &[(String, String)]) -> String {
 /// A shell glob (`*`, `?`, `[...]`, `[!...]`) as an anchored regex over paths (`*` stays within
 /// one path segment); `None` for a word without glob characters or an unclosed class.
 pub fn glob_regex(pattern: &str) -> Option<regex::Regex> {
+    build_glob_regex(pattern, false)
+}
+
+/// [`glob_regex`] as the shell expands it by default: a `*` or `?` at the start of a path
+/// component does not match a leading dot (`rm -rf *` leaves `.claude` alone).
+pub fn glob_regex_hiding_dotfiles(pattern: &str) -> Option<regex::Regex> {
+    build_glob_regex(pattern, true)
+}
+
+fn build_glob_regex(pattern: &str, hide_dotfiles: bool) -> Option<regex::Regex> {
     if !pattern.contains(['*', '?', '[']) {
         return None;
     }
     let mut re = String::from("^");
     let mut in_class = false;
+    let mut prev = '/';
     for c in pattern.chars() {
+        let component_start = prev == '/' && !in_class;
+        prev = c;
+        // (A class at the start of a component is left as written: it may match a dot.)
+        if hide_dotfiles && component_start && c == '*' {
+            re.push_str("(?:[^./][^/]*)?");
+            continue;
+        }
+        if hide_dotfiles && component_start && c == '?' {
+            re.push_str("[^./]");
+            continue;
+        }
         match c {
             '*' if !in_class => re.push_str("[^/]*"),
             '?' if !in_class => re.push_str("[^/]"),
