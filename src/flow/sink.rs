@@ -392,7 +392,7 @@ pub fn prepare(call: &Call, class: ToolClass, cfg: &Config, key: u64) -> Option<
                 dest.all_local = false;
                 dest.labels.push("wherever the client configuration it writes sends it".into());
             }
-            if let Some(var) = proxy_variable(cmd) {
+            if let Some(var) = crate::flow::shell::proxy_variable(cmd) {
                 // `HTTPS_PROXY=... curl ...`: every request goes through that proxy.
                 dest.unknown = true;
                 dest.all_local = false;
@@ -766,18 +766,6 @@ fn folder_holding_read_secret(path: &str, cwd: &str, view: &SessionView) -> Opti
         (s.location.starts_with(&prefix) && classify::is_sensitive_path(&s.location))
             .then(|| format!("folder {path} (holds {}, read this session)", s.location))
     })
-}
-
-/// A proxy variable set in the command (`HTTPS_PROXY=...`, `export ALL_PROXY=...`).
-fn proxy_variable(cmd: &str) -> Option<String> {
-    static PATTERN: std::sync::OnceLock<regex::bytes::Regex> = std::sync::OnceLock::new();
-    let re = PATTERN.get_or_init(|| {
-        regex::bytes::Regex::new(
-            r"(?i-u)(?:^|[\s;&|(])((?:https?|all|ftp|socks)_proxy|GIT_PROXY_COMMAND|GIT_SSH_COMMAND|GIT_SSH|GIT_CONFIG_COUNT|GIT_CONFIG_PARAMETERS|GIT_CONFIG_GLOBAL|GIT_CONFIG|CURL_HOME|WGETRC|HOSTALIASES|RES_OPTIONS|LOCALDOMAIN|XDG_CONFIG_HOME|LD_PRELOAD|NODE_OPTIONS|SSL_CERT_FILE|CURL_CA_BUNDLE|NODE_EXTRA_CA_CERTS|REQUESTS_CA_BUNDLE)=",
-        )
-        .expect("proxy variable pattern")
-    });
-    re.captures(cmd.as_bytes()).map(|c| String::from_utf8_lossy(&c[1]).into_owned())
 }
 
 /// Interpreters that run a script file given as their first operand.

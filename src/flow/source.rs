@@ -298,7 +298,9 @@ pub fn taints_from_writes(call: &Call, view: &SessionView, cfg: &Config, key: u6
             taints.push(Taint { path: path.to_owned(), kinds: TaintKinds::of([TaintKind::EditedConfig]) });
         }
         taints.extend(written_code::code_taint(path, content));
-        if written_code::is_client_config(path) {
+        let profile_proxy =
+            crate::flow::protect::is_shell_rc(path) && crate::flow::shell::proxy_variable(content).is_some();
+        if written_code::is_client_config(path) || profile_proxy {
             taints.push(written_code::client_config_taint());
         }
         let secret_kinds = secret_kinds_in(content, view, key);
@@ -317,7 +319,10 @@ pub fn taints_from_writes(call: &Call, view: &SessionView, cfg: &Config, key: u6
             let commits = facts.simple_commands.iter().any(|argv| {
                 argv.first().is_some_and(|c| c == "git") && argv.iter().any(|a| a == "commit" || a == "tag")
             });
-            if facts.written_paths.iter().any(|p| written_code::is_client_config(p)) || redirects_git(&facts) {
+            if facts.written_paths.iter().any(|p| written_code::is_client_config(p))
+                || redirects_git(&facts)
+                || persists_a_proxy(cmd, &facts)
+            {
                 taints.push(written_code::client_config_taint());
             }
             if stated_issuer::may_state_issuer(cmd) {
@@ -435,6 +440,15 @@ fn redirects_git(facts: &shell::ShellFacts) -> bool {
         let a = a.to_ascii_lowercase();
         ["proxy", "insteadof", "sshcommand", "pushurl"].iter().any(|w| a.contains(w))
     })
+}
+
+/// `export HTTPS_PROXY=...` (the agent's shell may keep it for later calls), or a proxy
+/// variable written into a shell profile: later connections may go through that proxy.
+fn persists_a_proxy(cmd: &str, facts: &shell::ShellFacts) -> bool {
+    shell::proxy_variable(cmd).is_some()
+        && (facts.simple_commands.iter().any(|argv| {
+            argv.first().is_some_and(|c| matches!(c.as_str(), "export" | "declare" | "typeset" | "setenv" | "set"))
+        }) || facts.written_paths.iter().any(|p| crate::flow::protect::is_shell_rc(p)))
 }
 
 /// A `git ... config ...` command on the line has a word for which `key` holds.

@@ -139,8 +139,37 @@ fn names_file(code: &str, name: &str) -> bool {
 /// Client configuration that redirects connections (proxies, host aliases, URL rewrites).
 pub fn is_client_config(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
-    matches!(name, ".curlrc" | "_curlrc" | ".wgetrc" | ".gitconfig" | "gitconfig" | ".npmrc" | ".yarnrc" | "pip.conf")
-        || path == "/etc/hosts"
+    matches!(
+        name,
+        ".curlrc"
+            | "_curlrc"
+            | ".wgetrc"
+            | "wgetrc"
+            | ".gitconfig"
+            | "gitconfig"
+            | ".npmrc"
+            | ".yarnrc"
+            | ".yarnrc.yml"
+            | "pip.conf"
+            | ".pypirc"
+            | ".gemrc"
+            | ".bunfig.toml"
+    ) || matches!(
+        path,
+        // Name resolution and the system-wide environment (proxy variables).
+        "/etc/hosts"
+            | "/etc/resolv.conf"
+            | "/etc/nsswitch.conf"
+            | "/etc/gai.conf"
+            | "/etc/environment"
+            | "/etc/systemd/resolved.conf"
+            | "/etc/ssh/ssh_config"
+    ) || path.starts_with("/etc/apt/apt.conf")
+        || path.starts_with("/etc/ssh/ssh_config.d/")
+        || path.ends_with("/.cargo/config.toml")
+        || path.ends_with("/.cargo/config")
+        || path.ends_with("/.m2/settings.xml")
+        || path.ends_with("/.docker/config.json")
         || path.ends_with("/.ssh/config")
         || path.ends_with("/.git/config")
         || path.ends_with("/.config/git/config")

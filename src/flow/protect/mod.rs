@@ -7,6 +7,7 @@ mod paths;
 mod shell;
 
 use crate::flow::call::{Call, Tool, Verdict};
+pub use paths::is_shell_rc;
 use paths::resolve;
 
 /// What a protected path is, for the reason text and for what may be done with it.

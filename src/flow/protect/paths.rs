@@ -153,7 +153,7 @@ pub(super) fn names_our_variables(text: &str) -> bool {
 }
 
 /// Shell start-up files: what they export (`MCPPROXY_HOME=...`) reaches every later command.
-pub(super) fn is_shell_rc(path: &str) -> bool {
+pub fn is_shell_rc(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
     matches!(
         name,

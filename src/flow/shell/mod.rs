@@ -107,6 +107,18 @@ pub fn substitute(word: &str, vars: &[(String, String)]) -> String {
     out
 }
 
+/// A proxy variable set in the command (`HTTPS_PROXY=...`, `export ALL_PROXY=...`).
+pub fn proxy_variable(cmd: &str) -> Option<String> {
+    static PATTERN: std::sync::OnceLock<regex::bytes::Regex> = std::sync::OnceLock::new();
+    let re = PATTERN.get_or_init(|| {
+        regex::bytes::Regex::new(
+            r"(?i-u)(?:^|[\s;&|(])((?:https?|all|ftp|socks)_proxy|GIT_PROXY_COMMAND|GIT_SSH_COMMAND|GIT_SSH|GIT_CONFIG_COUNT|GIT_CONFIG_PARAMETERS|GIT_CONFIG_GLOBAL|GIT_CONFIG|CURL_HOME|WGETRC|HOSTALIASES|RES_OPTIONS|LOCALDOMAIN|XDG_CONFIG_HOME|LD_PRELOAD|NODE_OPTIONS|SSL_CERT_FILE|CURL_CA_BUNDLE|NODE_EXTRA_CA_CERTS|REQUESTS_CA_BUNDLE)=",
+        )
+        .expect("proxy variable pattern")
+    });
+    re.captures(cmd.as_bytes()).map(|c| String::from_utf8_lossy(&c[1]).into_owned())
+}
+
 /// A shell glob (`*`, `?`, `[...]`, `[!...]`) as an anchored regex over paths (`*` stays within
 /// one path segment); `None` for a word without glob characters or an unclosed class.
 pub fn glob_regex(pattern: &str) -> Option<regex::Regex> {

@@ -63,6 +63,29 @@ impl ParsedOptions {
     }
 }
 
+/// Long options written as an unambiguous prefix (`--res` for `--resolve`: getopt_long, and so
+/// wget, accepts them) spelled out in full, for the `targets` that change where a client
+/// connects. Only a prefix of exactly one target, and not itself a valued option, is expanded.
+pub(super) fn expand_abbreviated(args: &[Arg], long: &[&str], targets: &[&str]) -> Vec<Arg> {
+    args.iter()
+        .map(|a| {
+            let Some(rest) = a.text.strip_prefix("--") else { return a.clone() };
+            let (name, value) = rest.split_once('=').map_or((rest, None), |(n, v)| (n, Some(v)));
+            if name.len() < 3 || long.contains(&name) || targets.contains(&name) {
+                return a.clone();
+            }
+            let mut full = targets.iter().filter(|t| t.starts_with(name));
+            match (full.next(), full.next()) {
+                (Some(t), None) => Arg::lit(&match value {
+                    Some(v) => format!("--{t}={v}"),
+                    None => format!("--{t}"),
+                }),
+                _ => a.clone(),
+            }
+        })
+        .collect()
+}
+
 /// Generic getopt-like parser. `short`: short options taking an argument;
 /// `long`: long options (without `--`) taking an argument.
 pub(super) fn parse_opts(args: &[Arg], short: &str, long: &[&str], stop_at_pos: bool) -> ParsedOptions {

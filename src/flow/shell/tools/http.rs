@@ -3,12 +3,34 @@
 
 use super::super::facts::{Analyzer, CommandContext, NetUse};
 use super::super::host::{loose_host, url_host};
-use super::super::options::{parse_opts, Arg};
+use super::super::options::{expand_abbreviated, parse_opts, Arg};
 use crate::flow::shell::options::valued_long::{CURL_LONG, HTTPIE_LONG, WGET_LONG};
+
+/// curl options that change where it connects (spelled out when abbreviated).
+const CURL_REDIRECTING: &[&str] = &[
+    "resolve",
+    "connect-to",
+    "unix-socket",
+    "abstract-unix-socket",
+    "doh-url",
+    "dns-servers",
+    "config",
+    "proxy",
+    "preproxy",
+    "socks4",
+    "socks4a",
+    "socks5",
+    "socks5-hostname",
+    "interface",
+];
+
+/// wget options that change where it connects or what it sends.
+const WGET_REDIRECTING: &[&str] = &["config", "execute", "post-file", "body-file", "input-file"];
 
 impl Analyzer {
     pub(super) fn curl(&mut self, args: &[Arg], ctx: &mut CommandContext) {
-        let p = parse_opts(args, "dFTHXoKxuAebcwmrECDyYztUQP", CURL_LONG, false);
+        let args = expand_abbreviated(args, CURL_LONG, CURL_REDIRECTING);
+        let p = parse_opts(&args, "dFTHXoKxuAebcwmrECDyYztUQP", CURL_LONG, false);
         let mut nu = NetUse { tool: "curl".into(), ..Default::default() };
         for (k, v) in p.valued() {
             let t = v.text.as_str();
@@ -88,7 +110,8 @@ impl Analyzer {
     }
 
     pub(super) fn wget(&mut self, args: &[Arg], ctx: &mut CommandContext) {
-        let p = parse_opts(args, "OoaiPUetTwQlARDIXB", WGET_LONG, false);
+        let args = expand_abbreviated(args, WGET_LONG, WGET_REDIRECTING);
+        let p = parse_opts(&args, "OoaiPUetTwQlARDIXB", WGET_LONG, false);
         let mut nu = NetUse { tool: "wget".into(), ..Default::default() };
         for (k, v) in p.valued() {
             match k {
@@ -109,6 +132,11 @@ impl Analyzer {
                         nu.redirected.push(format!("-e {}", setting.split('=').next().unwrap_or("")));
                     }
                     nu.hosts.extend(url_host(&v.host));
+                }
+                // A wgetrc can set a proxy, headers and `use_proxy`: the route is not on the line.
+                "--config" => {
+                    nu.redirected.push("a wget config (--config)".into());
+                    self.read_arg(v, ctx);
                 }
                 "--header" if v.text.trim_start().to_ascii_lowercase().starts_with("host:") => {
                     nu.redirected.push("a Host: header".into())
