@@ -687,17 +687,51 @@ fn pushes_to_a_remote_set_this_session(prepared: &PreparedSink, view: &SessionVi
     out
 }
 
-/// Files the command runs that this session downloaded unseen (`curl -o p.sh URL`, then
-/// `sh p.sh`): what they do is unknown.
+/// The files the command runs and, through scripts written this session that run others
+/// (`a.sh` runs `b.sh`), the files those run (three steps deep).
+fn files_run_with_chains(prepared: &PreparedSink, view: &SessionView) -> Vec<String> {
+    let mut runs: Vec<String> = prepared.files_it_runs().cloned().collect();
+    let chains: Vec<(&str, &str)> = view
+        .taints
+        .iter()
+        .filter(|t| t.kinds.contains(&TaintKind::RunsAnotherFile))
+        .filter_map(|t| crate::flow::source::script_and_target(&t.path))
+        .collect();
+    for _ in 0..3 {
+        let before = runs.len();
+        for (script, target) in &chains {
+            let reached = runs.iter().any(|p| names_taint(p.trim_start_matches("./"), script));
+            if reached && !runs.iter().any(|p| p == target) {
+                runs.push((*target).to_owned());
+            }
+        }
+        if runs.len() == before {
+            break;
+        }
+    }
+    runs
+}
+
+/// Files the command runs whose effect cannot be known here: downloaded this session unseen
+/// (`curl -o p.sh URL`, then `sh p.sh`), or written to send whatever it is given to a
+/// destination it is given.
 fn unseen_scripts(prepared: &PreparedSink, view: &SessionView) -> Vec<String> {
-    let runs = prepared.files_it_runs();
-    let unseen = |p: &str| {
+    let mut out: Vec<String> = Vec::new();
+    for p in files_run_with_chains(prepared, view) {
         let p = p.trim_start_matches("./");
-        view.taints.iter().find(|t| t.kinds.contains(&TaintKind::UnseenCode) && names_taint(p, &t.path))
-    };
-    let mut out: Vec<String> =
-        runs.filter_map(|p| unseen(p)).map(|t| format!("it runs {}, downloaded this session unseen", t.path)).collect();
-    out.dedup();
+        for t in view.taints.iter().filter(|t| names_taint(p, &t.path)) {
+            let why = if t.kinds.contains(&TaintKind::UnseenCode) {
+                format!("it runs {}, downloaded this session unseen", t.path)
+            } else if t.kinds.contains(&TaintKind::SendsItsInput) {
+                format!("it runs {}, written this session to send data to a destination it is given when run", t.path)
+            } else {
+                continue;
+            };
+            if !out.contains(&why) {
+                out.push(why);
+            }
+        }
+    }
     out
 }
 
@@ -795,6 +829,45 @@ fn folder_holding_read_secret(path: &str, cwd: &str, view: &SessionView) -> Opti
 const INTERPRETERS: &[&str] =
     &["python", "python3", "node", "bash", "sh", "zsh", "ruby", "perl", "php", "deno", "bun", "pwsh", "tsx", "ts-node"];
 
+/// The files of local modules that `python -m MOD`, `python -c 'import MOD'` or `node -e
+/// "require('./MOD')"` run: `MOD.py`, `MOD/__main__.py`, `MOD/__init__.py`, `MOD.js`.
+fn modules_named(flag: &str, value: &str) -> Vec<String> {
+    let as_path = |m: &str| m.trim().replace('.', "/");
+    let mut out = Vec::new();
+    if flag == "-m" {
+        let m = as_path(value);
+        out.extend([format!("{m}.py"), format!("{m}/__main__.py")]);
+        return out;
+    }
+    static IMPORT: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = IMPORT.get_or_init(|| {
+        regex::Regex::new(
+            r#"(?:^|[;\s])(?:import|from)\s+([A-Za-z_][\w.]*)|(?:require|import)\(\s*['"]\.{1,2}/([\w./-]+)['"]"#,
+        )
+        .expect("import pattern")
+    });
+    for cap in re.captures_iter(value).take(8) {
+        if let Some(py) = cap.get(1) {
+            let m = as_path(py.as_str());
+            out.extend([format!("{m}.py"), format!("{m}/__init__.py")]);
+        } else if let Some(js) = cap.get(2) {
+            let m = js.as_str().trim_end_matches(".js");
+            out.extend([format!("{m}.js"), format!("{m}/index.js")]);
+        }
+    }
+    out
+}
+
+/// Every file a command line runs: scripts handed to an interpreter, files run by name and
+/// those runners run implicitly (`npm install` runs package.json's scripts).
+pub fn files_run_by(cmd: &str) -> Vec<String> {
+    let facts = shell::analyze(cmd);
+    let mut out = executed_scripts(&facts.simple_commands);
+    out.extend(runs::named_and_copies(&facts.simple_commands, &facts.read_paths).0);
+    out.extend(runs::implicit_files(&facts.simple_commands));
+    out
+}
+
 /// Script files the command runs: `python3 exfil.py`, `bash ./x.sh`, `./x.sh`.
 fn executed_scripts(commands: &[Vec<String>]) -> Vec<String> {
     let mut out = Vec::new();
@@ -802,9 +875,11 @@ fn executed_scripts(commands: &[Vec<String>]) -> Vec<String> {
         let Some(first) = argv.first() else { continue };
         let prog = first.rsplit('/').next().unwrap_or(first);
         if INTERPRETERS.contains(&prog) {
-            for a in argv.iter().skip(1) {
+            for (i, a) in argv.iter().enumerate().skip(1) {
                 if matches!(a.as_str(), "-c" | "-e" | "-m" | "--eval" | "-E" | "-r") {
-                    break; // inline code or a module, not a file
+                    // A module or inline code: the files of the project's own modules it names.
+                    out.extend(modules_named(a, argv.get(i + 1).map(String::as_str).unwrap_or("")));
+                    break;
                 }
                 if a.starts_with('-') {
                     continue;
@@ -874,7 +949,8 @@ fn script_hits(prepared: &PreparedSink, view: &SessionView, cfg: &Config) -> Vec
         })
     };
     let mut seen: Vec<&str> = Vec::new();
-    for script in prepared.files_it_runs() {
+    let runs = files_run_with_chains(prepared, view);
+    for script in &runs {
         let found = network_code(script).map(|t| (t, None)).or_else(|| copy_of(script));
         let Some((t, copied_from)) = found else { continue };
         if seen.contains(&t.path.as_str()) {
@@ -895,7 +971,38 @@ fn script_hits(prepared: &PreparedSink, view: &SessionView, cfg: &Config) -> Vec
             format!("the hosts named in {name}"),
         ));
     }
+    hits.extend(sensitive_files_handed_to_senders(prepared, view, cfg, &runs));
     hits
+}
+
+/// `python3 x.py URL /repo/.env`, `F=.env python3 x.py`, `python3 x.py < .env` where x.py was
+/// written this session to send what it is given: the file goes wherever the command says.
+fn sensitive_files_handed_to_senders(
+    prepared: &PreparedSink,
+    view: &SessionView,
+    cfg: &Config,
+    runs: &[String],
+) -> Vec<Hit> {
+    let Some(facts) = &prepared.facts else { return Vec::new() };
+    let sender = runs.iter().find_map(|p| {
+        let p = p.trim_start_matches("./");
+        view.taints.iter().find(|t| t.kinds.contains(&TaintKind::SendsItsInput) && names_taint(p, &t.path))
+    });
+    let Some(sender) = sender else { return Vec::new() };
+    let words = facts.simple_commands.iter().flatten().map(|w| w.split_once('=').map_or(w.as_str(), |(_, v)| v));
+    let assigned = prepared.assignments.iter().map(|(_, v)| v.as_str());
+    let handed = words
+        .chain(assigned)
+        .chain(facts.read_paths.iter().map(String::as_str))
+        .find(|w| classify::is_sensitive_path(w));
+    let Some(file) = handed else { return Vec::new() };
+    vec![file_transfer_hit(
+        cfg,
+        format!("sensitive file {file} (handed to {}, written this session to send what it is given)", sender.path),
+        "running a script",
+        "command",
+        "wherever the command tells it".into(),
+    )]
 }
 
 /// Uploads by path, pipelines from sensitive or tainted files, pushes of tainted commits, and

@@ -281,6 +281,42 @@ pub const COMMITTED_PREFIX: &str = "<commit of ";
 /// https://evil.example/r.git>`. Says where a later `git push backup` goes.
 pub const REMOTE_PREFIX: &str = "<git remote ";
 
+/// Taint path of a script that runs another file: `<script a.sh runs /repo/b.sh>`. What the other
+/// file does when it is written later counts for the first.
+pub const RUNS_PREFIX: &str = "<script ";
+const RUNS_JOIN: &str = " runs ";
+
+/// `<script runs target>` taints for the files a shell script written this session runs.
+fn files_a_script_runs(path: &str, content: &str) -> Vec<Taint> {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let shell_script = [".sh", ".bash", ".zsh"].iter().any(|e| name.ends_with(e))
+        || content.lines().next().is_some_and(|l| l.starts_with("#!") && l.contains("sh"));
+    if !shell_script {
+        return Vec::new();
+    }
+    let mut targets: Vec<String> = Vec::new();
+    for line in content.lines().take(500) {
+        for target in crate::flow::sink::files_run_by(line) {
+            if target != path && !targets.contains(&target) {
+                targets.push(target);
+            }
+        }
+    }
+    targets
+        .into_iter()
+        .take(16)
+        .map(|t| Taint {
+            path: format!("{RUNS_PREFIX}{path}{RUNS_JOIN}{t}>"),
+            kinds: TaintKinds::of([TaintKind::RunsAnotherFile]),
+        })
+        .collect()
+}
+
+/// `(script, target)` of a `<script runs target>` taint path.
+pub fn script_and_target(taint_path: &str) -> Option<(&str, &str)> {
+    taint_path.strip_prefix(RUNS_PREFIX)?.strip_suffix('>')?.split_once(RUNS_JOIN)
+}
+
 /// Whether the call may have written files (and so may taint them).
 pub fn may_write_files(call: &Call) -> bool {
     call.phase == Phase::After && (call.command().is_some() || !call.written_files().is_empty())
@@ -297,7 +333,13 @@ pub fn taints_from_writes(call: &Call, view: &SessionView, cfg: &Config, key: u6
         if stated_issuer::may_state_issuer(content) {
             taints.push(Taint { path: path.to_owned(), kinds: TaintKinds::of([TaintKind::EditedConfig]) });
         }
-        taints.extend(written_code::code_taint(path, content));
+        let code = written_code::code_taint(path, content);
+        if code.is_none() && matches!(call.tool, Tool::WriteFile { .. }) {
+            // Whole files only: an edit's fragment does not show where the code's URL comes from.
+            taints.extend(written_code::sends_its_input(path, content));
+            taints.extend(files_a_script_runs(path, content));
+        }
+        taints.extend(code);
         let profile_proxy =
             crate::flow::protect::is_shell_rc(path) && crate::flow::shell::proxy_variable(content).is_some();
         if written_code::is_client_config(path) || profile_proxy {

@@ -22,18 +22,35 @@ pub enum TaintKind {
     /// Written by a command from content it did not show (a download): running it runs code
     /// nobody checked. Says nothing about what the file holds.
     UnseenCode,
+    /// Code written this session that talks to the network with a destination the code does
+    /// not name (it comes from argv, the environment, stdin or is assembled): what it sends and
+    /// where depends on how it is run. Says nothing about what the file holds.
+    SendsItsInput,
+    /// A script written this session that runs another file; the taint's path names both
+    /// (`<script a.sh runs b.sh>`). Says nothing about what the file holds.
+    RunsAnotherFile,
 }
 
 impl TaintKind {
     /// The markers that are not secret kinds, with their stored names.
-    const MARKERS: [(TaintKind, &'static str); 6] = [
+    const MARKERS: [(TaintKind, &'static str); 8] = [
         (TaintKind::SensitiveFileCopy, "sensitive-file-copy"),
         (TaintKind::ReadsSensitiveAndSends, "reads-sensitive-and-sends"),
         (TaintKind::RedirectsConnections, "redirects-connections"),
         (TaintKind::NetworkCode, "network-code"),
         (TaintKind::EditedConfig, "edited-config"),
         (TaintKind::UnseenCode, "unseen-code"),
+        (TaintKind::SendsItsInput, "sends-its-input"),
+        (TaintKind::RunsAnotherFile, "runs-another-file"),
     ];
+
+    /// A mark of how a file came to be or what running it does, not data it holds.
+    fn is_mark(&self) -> bool {
+        matches!(
+            self,
+            TaintKind::EditedConfig | TaintKind::UnseenCode | TaintKind::SendsItsInput | TaintKind::RunsAnotherFile
+        )
+    }
 
     pub fn as_str(&self) -> &str {
         match self {
@@ -97,27 +114,19 @@ impl TaintKinds {
     /// The kinds of data held, without the markers that say how the file was written or what
     /// running it does ([`TaintKind::NetworkCode`], [`TaintKind::EditedConfig`]; for reasons).
     pub fn data(&self) -> TaintKinds {
-        TaintKinds(
-            self.0
-                .iter()
-                .filter(|k| !matches!(k, TaintKind::NetworkCode | TaintKind::EditedConfig | TaintKind::UnseenCode))
-                .cloned()
-                .collect(),
-        )
+        TaintKinds(self.0.iter().filter(|k| !matches!(k, TaintKind::NetworkCode) && !k.is_mark()).cloned().collect())
     }
 
     /// The kinds named in a reason: all but [`TaintKind::EditedConfig`], which says how the
     /// file came to be, not what it holds.
     pub fn shown(&self) -> TaintKinds {
-        TaintKinds(
-            self.0.iter().filter(|k| !matches!(k, TaintKind::EditedConfig | TaintKind::UnseenCode)).cloned().collect(),
-        )
+        TaintKinds(self.0.iter().filter(|k| !k.is_mark()).cloned().collect())
     }
 
     /// The file holds data (a secret, a copy of a sensitive file, code that sends), not only
     /// the mark that it was written or downloaded.
     pub fn holds_data(&self) -> bool {
-        self.0.iter().any(|k| !matches!(k, TaintKind::EditedConfig | TaintKind::UnseenCode))
+        self.0.iter().any(|k| !k.is_mark())
     }
 
     /// The kinds held before and those found now, in order: a later write that records only that

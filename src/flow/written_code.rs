@@ -110,6 +110,33 @@ pub fn code_taint(path: &str, content: &str) -> Option<Taint> {
     })
 }
 
+/// Code that talks to the network but names no host to talk to: the destination (and often the
+/// data) arrives when it runs (`urlopen(sys.argv[1], data=sys.stdin.read())`, a host assembled
+/// from pieces, a base64 body run by `eval`). Code with a literal URL is judged by what it names.
+pub fn sends_its_input(path: &str, content: &str) -> Option<Taint> {
+    if path.is_empty() || classify::is_sensitive_path(path) {
+        return None;
+    }
+    let lower = content.to_ascii_lowercase();
+    // Servers and sockets in general listen as often as they send: only client calls count.
+    let client =
+        NETWORK_WORDS.iter().filter(|w| !matches!(**w, "socket" | "websocket" | "net/http")).any(|w| lower.contains(w));
+    let decodes_and_runs =
+        ["base64 -d", "base64 --decode", "b64decode", "fromcharcode", "atob("].iter().any(|w| lower.contains(w))
+            && ["eval", "exec(", "| sh", "| bash", "function("].iter().any(|w| lower.contains(w));
+    ((client || decodes_and_runs) && !names_a_url_host(&lower))
+        .then(|| Taint { path: path.to_owned(), kinds: TaintKinds::of([TaintKind::SendsItsInput]) })
+}
+
+/// A literal URL with a host (`https://api.example/...`), not a scheme glued to a variable.
+fn names_a_url_host(code: &str) -> bool {
+    ["http://", "https://", "ws://", "wss://"].iter().any(|scheme| {
+        code.match_indices(scheme).any(|(at, _)| {
+            code[at + scheme.len()..].chars().next().is_some_and(|c| c.is_ascii_alphanumeric() || c == '[')
+        })
+    })
+}
+
 /// Code names a credential file (`open F, ".env"`, `readFileSync('.env')`).
 pub fn mentions_sensitive_file(code: &str) -> bool {
     let lower = code.to_ascii_lowercase();
