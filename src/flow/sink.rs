@@ -378,8 +378,15 @@ pub fn prepare(call: &Call, class: ToolClass, cfg: &Config, key: u64) -> Option<
             (named, copies) = runs::named_and_copies(&facts.simple_commands, &facts.read_paths);
             // Command text handed to a tracer, scheduler, terminal or editor goes where its URLs say.
             let (text_hosts, proxy_wrapper) = runs::hosts_in_text_it_runs(&facts.simple_commands, cmd);
+            let mut facts = facts;
             if !text_hosts.is_empty() {
                 scripts_only = false;
+                // What the handed command lines upload (`git -c core.pager='curl -d @.env ...'`).
+                for inner in runs::command_texts_in(&facts.simple_commands) {
+                    let inner = shell::analyze(&inner);
+                    facts.net.extend(inner.net);
+                    facts.read_paths.extend(inner.read_paths);
+                }
             }
             if scripts_only && scripts.is_empty() && named.is_empty() && implicit.is_empty() {
                 return None;

@@ -56,7 +56,16 @@ impl Analyzer {
         if code.is_empty() && modules.is_empty() {
             return;
         }
-        let code = super::code::fold_literal_concatenation(&code);
+        let mut code = super::code::fold_literal_concatenation(&code);
+        // `exec(b64decode('...'))`: the code it runs is the decoding; judge that too.
+        let lower = code.to_ascii_lowercase();
+        if ["exec", "eval", "function("].iter().any(|w| lower.contains(w)) {
+            let limits = crate::flow::decode::Limits { max_depth: 2, max_outputs: 8, max_output_bytes: 64 * 1024 };
+            for d in crate::flow::decode::decode_encodings(&code, &limits) {
+                code.push('\n');
+                code.push_str(&d.text);
+            }
+        }
         let mut reads = code_reads(&code);
         if super::code::reads_whole_environment(&code) {
             reads.push(super::super::ENVIRONMENT.to_owned());

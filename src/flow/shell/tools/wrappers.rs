@@ -222,6 +222,21 @@ impl Analyzer {
 
     /// The commands of `find .. -exec CMD.. ;` (and `-execdir`, `-ok`, `-okdir`).
     fn find_exec(&mut self, rest: &[Arg], ctx: &mut CommandContext) {
+        // `{}` stands for each file found: the one the expression names (`-name .env`), or the
+        // root's files when none is named.
+        let root = rest.iter().take_while(|a| !a.text.starts_with('-')).map(|a| a.text.as_str()).next().unwrap_or(".");
+        let named = rest
+            .windows(2)
+            .find(|w| matches!(w[0].text.as_str(), "-name" | "-iname" | "-path" | "-wholename"))
+            .map(|w| if w[0].text.ends_with("path") { w[1].text.clone() } else { format!("{root}/{}", w[1].text) });
+        let found = named.unwrap_or_else(|| format!("{root}/*"));
+        let stand_in = |a: &Arg| {
+            if a.text.contains("{}") {
+                Arg::lit(&a.text.replace("{}", &found))
+            } else {
+                a.clone()
+            }
+        };
         let mut k = 0;
         while k < rest.len() {
             if matches!(rest[k].text.as_str(), "-exec" | "-execdir" | "-ok" | "-okdir") {
@@ -232,7 +247,8 @@ impl Analyzer {
                 }
                 if self.string_depth < MAX_STR_DEPTH {
                     self.string_depth += 1;
-                    self.dispatch(&rest[s..e], ctx);
+                    let inner: Vec<Arg> = rest[s..e].iter().map(stand_in).collect();
+                    self.dispatch(&inner, ctx);
                     self.string_depth -= 1;
                 }
                 k = e;
