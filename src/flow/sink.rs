@@ -388,6 +388,10 @@ pub fn prepare(call: &Call, class: ToolClass, cfg: &Config, key: u64) -> Option<
                     facts.read_paths.extend(inner.read_paths);
                 }
             }
+            // `GOPROXY=https://host/... go mod download`: the variable names where it goes.
+            if shell::proxy_variable(cmd).is_some() {
+                scripts_only = false;
+            }
             if scripts_only && scripts.is_empty() && named.is_empty() && implicit.is_empty() {
                 return None;
             }

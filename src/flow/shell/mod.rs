@@ -107,12 +107,14 @@ pub fn substitute(word: &str, vars: &[(String, String)]) -> String {
     out
 }
 
-/// A proxy variable set in the command (`HTTPS_PROXY=...`, `export ALL_PROXY=...`).
+/// A variable set in the command that changes where a client connects: proxies (`HTTPS_PROXY=...`,
+/// `export ALL_PROXY=...`), package indexes and module proxies (`GOPROXY`, `PIP_INDEX_URL`),
+/// service endpoints (`AWS_ENDPOINT_URL`), preloads and CA bundles.
 pub fn proxy_variable(cmd: &str) -> Option<String> {
     static PATTERN: std::sync::OnceLock<regex::bytes::Regex> = std::sync::OnceLock::new();
     let re = PATTERN.get_or_init(|| {
         regex::bytes::Regex::new(
-            r"(?i-u)(?:^|[\s;&|(])((?:https?|all|ftp|socks)_proxy|GIT_PROXY_COMMAND|GIT_SSH_COMMAND|GIT_SSH|GIT_CONFIG_COUNT|GIT_CONFIG_PARAMETERS|GIT_CONFIG_GLOBAL|GIT_CONFIG|CURL_HOME|WGETRC|HOSTALIASES|RES_OPTIONS|LOCALDOMAIN|XDG_CONFIG_HOME|LD_PRELOAD|NODE_OPTIONS|SSL_CERT_FILE|CURL_CA_BUNDLE|NODE_EXTRA_CA_CERTS|REQUESTS_CA_BUNDLE)=",
+            r"(?i-u)(?:^|[\s;&|(])((?:https?|all|ftp|socks)_proxy|GIT_PROXY_COMMAND|GIT_SSH_COMMAND|GIT_SSH|GIT_CONFIG_COUNT|GIT_CONFIG_PARAMETERS|GIT_CONFIG_GLOBAL|GIT_CONFIG|CURL_HOME|WGETRC|HOSTALIASES|RES_OPTIONS|LOCALDOMAIN|XDG_CONFIG_HOME|LD_PRELOAD|NODE_OPTIONS|SSL_CERT_FILE|CURL_CA_BUNDLE|NODE_EXTRA_CA_CERTS|REQUESTS_CA_BUNDLE|GOPROXY|GOSUMDB|PIP_INDEX_URL|PIP_EXTRA_INDEX_URL|UV_INDEX_URL|UV_EXTRA_INDEX_URL|NPM_CONFIG_REGISTRY|YARN_REGISTRY|AWS_ENDPOINT_URL[A-Z0-9_]*|CARGO_REGISTRIES_[A-Z0-9_]+_INDEX)=",
         )
         .expect("proxy variable pattern")
     });

@@ -47,6 +47,24 @@ impl Analyzer {
         for a in args.iter().filter(|a| !a.text.starts_with('-')) {
             if a.text.contains("://") || (a.text.contains('.') && !a.text.contains('/')) {
                 nu.hosts.extend(loose_host(&a.host));
+            } else if let Some(share) = a.text.strip_prefix("//") {
+                // `smbclient //host/share`.
+                nu.hosts.extend(loose_host(share.split('/').next().unwrap_or("")));
+            }
+        }
+        // `smbclient -c 'put FILE'`: files a command script sends.
+        for script in args.windows(2).filter(|w| w[0].text == "-c").map(|w| &w[1].text) {
+            for line in script.split([';', '\n']) {
+                let mut words = line.split_whitespace();
+                if matches!(words.next(), Some("put" | "mput")) {
+                    words.for_each(|f| nu.add_upload(f));
+                }
+            }
+        }
+        // `ffmpeg -i FILE ... URL`: the input goes to the output URL.
+        if name == "ffmpeg" && !nu.hosts.is_empty() {
+            for w in args.windows(2).filter(|w| w[0].text == "-i") {
+                nu.add_upload(&w[1].text);
             }
         }
         self.push_net(ctx, nu, true);
@@ -185,6 +203,18 @@ impl Analyzer {
 
     pub(super) fn tunnel(&mut self, name: &str, args: &[Arg], ctx: &mut CommandContext) {
         // `tailscale status` is not a tunnel; `tailscale funnel|serve` is.
+        if name == "tailscale" && args.first().is_some_and(|a| a.text == "file") {
+            // `tailscale file cp FILE... PEER:`: the files go to another machine on the tailnet.
+            if args.get(1).is_some_and(|a| a.text == "cp") {
+                let mut nu = NetUse { tool: "tailscale file cp".into(), ..Default::default() };
+                args[2..]
+                    .iter()
+                    .filter(|a| !a.text.starts_with('-') && !a.text.ends_with(':'))
+                    .for_each(|a| nu.add_upload(&a.text));
+                self.push_net(ctx, nu, false);
+            }
+            return;
+        }
         if name == "tailscale" && !args.iter().any(|a| a.text == "funnel" || a.text == "serve") {
             return;
         }

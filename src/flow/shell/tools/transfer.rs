@@ -93,6 +93,12 @@ impl Analyzer {
         }
         // `put`/`mput` commands fed on stdin (heredoc/here-string) or via -e/-c (lftp)
         let mut scripts: Vec<String> = p.vals(&["-e", "-c"]).into_iter().map(|a| a.text).collect();
+        // `tftp HOST -c put FILE`: the command is the rest of the line.
+        if name == "tftp" {
+            if let Some(at) = args.iter().position(|a| a.text == "-c") {
+                scripts = vec![args[at + 1..].iter().map(|a| a.text.as_str()).collect::<Vec<_>>().join(" ")];
+            }
+        }
         if let Some(t) = ctx.stdin_text() {
             scripts.push(t);
         }
