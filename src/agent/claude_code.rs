@@ -76,7 +76,8 @@ pub fn tool_kind(name: &str, server: Option<&str>, input: &Value) -> Tool {
         },
         // Prompts for another agent of this session (now, on a schedule, or as a message).
         "Agent" | "Task" | "SendMessage" | "CronCreate" | "Workflow" => {
-            Tool::Subagent { description: text("description") }
+            // `isolation: "remote"` runs the agent in a cloud sandbox.
+            Tool::Subagent { description: text("description"), remote: text("isolation") == "remote" }
         }
         "ReadMcpResourceTool" => Tool::McpResource { server: text("server"), uri: text("uri") },
         "TodoWrite" | "AskUserQuestion" | "ExitPlanMode" | "Skill" | "CronDelete" | "CronList" | "EnterWorktree"

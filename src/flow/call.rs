@@ -37,8 +37,9 @@ pub enum Tool {
     WebFetch { url: String },
     /// Sends a query to a web search engine.
     WebSearch { query: String },
-    /// Hands a prompt to a sub-agent on this machine.
-    Subagent { description: String },
+    /// Hands a prompt to a sub-agent (of this session, now or later).
+    /// `remote`: the other agent runs on another machine (a cloud sandbox), so its prompt leaves.
+    Subagent { description: String, remote: bool },
     /// Reads an MCP resource through the agent (`ReadMcpResourceTool`).
     McpResource { server: String, uri: String },
     /// A tool of an MCP server, with the server's real identity.
@@ -76,6 +77,20 @@ pub struct Call {
     pub cut: Option<String>,
 }
 
+/// The command line an MCP tool runs on this machine: a tool named for running commands
+/// (`execute_command`, `run_terminal_cmd`, `shell_exec`, `bash`) with a `command` argument.
+pub fn mcp_command_line<'a>(tool: &str, input: &'a serde_json::Value) -> Option<&'a str> {
+    let words = crate::flow::classify::name_words(tool);
+    let has = |list: &[&str]| words.iter().any(|w| list.contains(&w.as_str()));
+    let runs = (has(&["exec", "execute", "run", "start", "spawn"])
+        && has(&["command", "cmd", "shell", "terminal", "process", "bash", "script"]))
+        || matches!(words.as_slice(), [w] if matches!(w.as_str(), "bash" | "shell" | "sh" | "exec" | "terminal"));
+    if !runs {
+        return None;
+    }
+    ["command", "cmd", "script"].iter().find_map(|k| input.get(*k).and_then(serde_json::Value::as_str))
+}
+
 impl Call {
     /// The MCP server the call goes to, if it is an MCP call.
     pub fn server(&self) -> Option<&str> {
@@ -85,10 +100,12 @@ impl Call {
         }
     }
 
-    /// The shell command, if this is a shell call.
+    /// The shell command, if this is a shell call (or an MCP tool that runs a command line,
+    /// such as desktop-commander's `execute_command`).
     pub fn command(&self) -> Option<&str> {
         match &self.tool {
             Tool::Shell { command } => Some(command),
+            Tool::Mcp { tool, .. } => mcp_command_line(tool, &self.input),
             _ => None,
         }
     }

@@ -225,12 +225,18 @@ fn classify_default(call: &Call) -> ToolClass {
         Tool::WriteFile { .. } => ToolClass { source: None, sink: SinkClass::Local },
         // The result of an edit shows the model part of the file: what it returns is read.
         Tool::EditFile { .. } => private(SinkClass::Local),
+        // A subagent that runs elsewhere receives its prompt off this machine.
+        Tool::Subagent { remote: true, .. } => private(SinkClass::External),
         Tool::Subagent { .. } => private(SinkClass::Local),
         Tool::Inert => ToolClass { source: None, sink: SinkClass::None },
         // A resource the server fetches from the network carries what the URI names there.
         Tool::McpResource { uri, .. } => {
             let remote = uri.starts_with("http://") || uri.starts_with("https://");
             private(if remote { SinkClass::External } else { SinkClass::None })
+        }
+        // A tool that runs a command line here is judged like the shell.
+        Tool::Mcp { tool, .. } if crate::flow::call::mcp_command_line(tool, &call.input).is_some() => {
+            private(SinkClass::Shell)
         }
         Tool::Mcp { server, tool } => annotated(server, tool, &call.input, call.annotations.as_ref()),
     }

@@ -251,7 +251,7 @@ pub fn source_location(call: &Call) -> String {
         Tool::Shell { command } => format!("$ {command}"),
         Tool::WebFetch { url } => url.clone(),
         Tool::WebSearch { query } => format!("search {query}"),
-        Tool::Subagent { description } => format!("subagent {description}"),
+        Tool::Subagent { description, .. } => format!("subagent {description}"),
         Tool::McpResource { server, uri } => format!("mcp server {server} resource {uri}"),
         Tool::Mcp { server, .. } => format!("mcp server {server}"),
         Tool::ShellOutput | Tool::Inert | Tool::Unknown => call.label.clone(),
