@@ -367,7 +367,10 @@ pub fn taints_from_writes(call: &Call, view: &SessionView, cfg: &Config, key: u6
             {
                 taints.push(written_code::client_config_taint());
             }
-            if stated_issuer::may_state_issuer(cmd) {
+            // Any shell edit of a credential file (`sed -i 's#issuer#evil#' .env`) makes the
+            // issuers it names the agent's word, whatever the command text shows.
+            let edits_credentials = facts.written_paths.iter().any(|p| classify::is_sensitive_path(p));
+            if stated_issuer::may_state_issuer(cmd) || edits_credentials {
                 for p in facts.written_paths.iter().filter(|p| !p.starts_with("/dev/")) {
                     taints.push(Taint { path: p.clone(), kinds: TaintKinds::of([TaintKind::EditedConfig]) });
                 }

@@ -105,6 +105,10 @@ impl Analyzer {
                 _ => {}
             }
         }
+        // `-L --location-trusted`: credentials follow a redirect to whatever host it names.
+        if p.has(&["--location-trusted"]) {
+            nu.redirected.push("--location-trusted".into());
+        }
         nu.add_operand_hosts(&p.operands);
         self.push_net(ctx, nu, false);
     }

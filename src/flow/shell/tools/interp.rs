@@ -39,6 +39,9 @@ enum Scan {
 
 impl Analyzer {
     pub(super) fn interp(&mut self, name: &str, args: &[Arg], ctx: &mut CommandContext) {
+        if matches!(name, "perl" | "ruby") {
+            self.edits_in_place(args, ctx);
+        }
         // `python -m http.server --bind 0.0.0.0` serves this folder to the network.
         let module = args.iter().position(|a| a.text == "-m").and_then(|i| args.get(i + 1));
         if module.is_some_and(|m| m.text == "http.server" || m.text == "SimpleHTTPServer")
@@ -100,6 +103,32 @@ impl Analyzer {
                 ..Default::default()
             };
             self.push_net(ctx, nu, false);
+        }
+    }
+}
+
+impl Analyzer {
+    /// `perl -pi -e 's/a/b/' FILE`, `ruby -i.bak -pe ... FILE`: the files are read and written.
+    fn edits_in_place(&mut self, args: &[Arg], ctx: &mut CommandContext) {
+        let in_place = |t: &str| {
+            t.strip_prefix('-')
+                .and_then(|flags| flags.find('i').map(|at| &flags[..at]))
+                .is_some_and(|before| before.chars().all(|c| "pnlaw0".contains(c)))
+        };
+        if !args.iter().any(|a| in_place(&a.text)) {
+            return;
+        }
+        let mut i = 0;
+        while i < args.len() {
+            let t = args[i].text.as_str();
+            if t.starts_with('-') {
+                // `-e CODE` (also ending a cluster, `-pie`): the next word is the code.
+                i += if t.ends_with('e') || t.ends_with('E') { 2 } else { 1 };
+                continue;
+            }
+            self.read_arg(&args[i], ctx);
+            self.write_arg(&args[i], ctx);
+            i += 1;
         }
     }
 }
