@@ -81,6 +81,14 @@ fn collect_strings(v: &Value, out: &mut String, max_bytes: usize, depth: usize) 
                     continue;
                 }
                 let binary = (media && k == "data") || k == "blob";
+                // Media and file bytes (an image block, a PDF read): the text inside them is read
+                // too (`strings`-like runs), bounded.
+                if binary || k == "base64" {
+                    if let Some(text) = item.as_str().filter(|b| b.len() <= MAX_BLOB_CHARS).and_then(text_in_blob) {
+                        push_bounded(out, &text, max_bytes);
+                    }
+                    continue;
+                }
                 // `type` is metadata when it names a kind (`text`), content when it holds text.
                 let label = k == "type" && item.as_str().is_some_and(|t| t.len() < 32 && !t.contains(' '));
                 let skipped = SKIP_RESPONSE_KEYS.contains(&k.as_str()) && (k != "type" || label);
@@ -92,6 +100,20 @@ fn collect_strings(v: &Value, out: &mut String, max_bytes: usize, depth: usize) 
         Value::Number(n) => push_bounded(out, &n.to_string(), max_bytes),
         _ => {}
     }
+}
+
+/// Base64 media larger than this is not decoded for text (a large image holds none).
+const MAX_BLOB_CHARS: usize = 2 << 20;
+
+/// The text in base64 bytes: all of it when it is UTF-8, else its printable runs of 16 or more.
+fn text_in_blob(b64: &str) -> Option<String> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD.decode(b64.trim()).ok()?;
+    if let Ok(text) = String::from_utf8(bytes.clone()) {
+        return Some(text);
+    }
+    let runs: Vec<&[u8]> = bytes.split(|b| !(0x20..0x7f).contains(b)).filter(|r| r.len() >= 16).collect();
+    (!runs.is_empty()).then(|| runs.iter().map(|r| String::from_utf8_lossy(r)).collect::<Vec<_>>().join("\n"))
 }
 
 fn decode_text_blob(b64: &str) -> Option<String> {
@@ -278,7 +300,8 @@ mod tests {
     }
 
     #[test]
-    fn media_blocks_are_skipped() {
+    fn media_bytes_count_only_for_the_text_inside_them() {
+        // A real PNG's bytes hold no text run.
         let r = json!([{"type": "image", "data": "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk", "mimeType": "image/png"}, {"type": "text", "text": "caption"}]);
         assert_eq!(response_text(&r, 1000), "caption\n");
     }
@@ -294,8 +317,12 @@ mod tests {
         assert!(response_text(&typed, 1000).contains("alice@example.com"));
         let blob = json!([{"type": "resource", "resource": {"uri": "file:///a", "mimeType": "text/plain", "blob": "aGVsbG8gcHJpdmF0ZSB3b3JsZA=="}}]);
         assert!(response_text(&blob, 1000).contains("hello private world"));
-        let image = json!([{"type": "resource", "resource": {"mimeType": "image/png", "blob": "aGVsbG8="}}]);
-        assert!(!response_text(&image, 1000).contains("hello"));
+        // Bytes labelled an image that are text (`STRIPE_SECRET_KEY=sk_live_...`) are read.
+        let image =
+            json!([{"type": "image", "mimeType": "image/png", "data": "U1RSSVBFX1NFQ1JFVF9LRVk9c2tfbGl2ZV9hYmM="}]);
+        assert!(response_text(&image, 1000).contains("STRIPE_SECRET_KEY=sk_live_abc"));
+        let pdf = json!({"type": "pdf", "file": {"base64": "JVBERi0xLjQKc2VjcmV0IHRva2VuIGluIGEgcGRm"}});
+        assert!(response_text(&pdf, 1000).contains("secret token in a pdf"));
     }
 
     #[test]

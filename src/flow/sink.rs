@@ -643,6 +643,7 @@ pub fn evaluate(call: &Call, prepared: &PreparedSink, view: &SessionView, cfg: &
         let mut unknowns = prepared.unverified.clone();
         unknowns.extend(unseen_scripts(prepared, view));
         unknowns.extend(pushes_to_a_remote_set_this_session(prepared, view, cfg));
+        unknowns.extend(repository_sent_to_a_place_it_names(prepared, cfg));
         if !unknowns.is_empty() {
             hits.extend(unverified_hit(&unknowns, view, cfg, &to));
         }
@@ -721,6 +722,43 @@ fn files_run_with_chains(prepared: &PreparedSink, view: &SessionView) -> Vec<Str
         }
     }
     runs
+}
+
+/// `git push https://host/r.git`, `gh repo create --push`, `git send-email`: the repository (or
+/// its patches) goes to a place the command names itself, not a remote the user set up; what
+/// it holds is not known here.
+fn repository_sent_to_a_place_it_names(prepared: &PreparedSink, cfg: &Config) -> Vec<String> {
+    let Some(facts) = &prepared.facts else { return Vec::new() };
+    let mut out = Vec::new();
+    for argv in &facts.simple_commands {
+        let prog = argv.first().map(|p| p.rsplit('/').next().unwrap_or(p)).unwrap_or("");
+        let has = |w: &str| argv.iter().any(|a| a == w);
+        if prog == "gh"
+            && has("repo")
+            && has("create")
+            && argv.iter().any(|a| a == "--push" || a.starts_with("--source"))
+        {
+            out.push("it creates a repository and pushes this one there (gh repo create --push)".to_owned());
+        }
+        if prog != "git" {
+            continue;
+        }
+        if has("send-email") {
+            out.push("it mails this repository's commits (git send-email)".to_owned());
+        }
+        let Some(at) = argv.iter().position(|a| a == "push") else { continue };
+        let Some(target) = argv[at + 1..].iter().find(|a| !a.starts_with('-')) else { continue };
+        let host = if target.contains("://") {
+            crate::flow::destination::url_host(target)
+        } else {
+            // `git@host:owner/repo.git`
+            target.split_once(':').and_then(|(user_host, _)| user_host.split_once('@')).map(|(_, h)| h.to_owned())
+        };
+        if let Some(h) = host.filter(|h| !hosts::is_local(h, cfg)) {
+            out.push(format!("it pushes this repository to {target}, named on the command line ({h})"));
+        }
+    }
+    out
 }
 
 /// Files the command runs whose effect cannot be known here: downloaded this session unseen
