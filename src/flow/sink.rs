@@ -746,6 +746,11 @@ fn repository_sent_to_a_place_it_names(prepared: &PreparedSink, cfg: &Config) ->
         if has("send-email") {
             out.push("it mails this repository's commits (git send-email)".to_owned());
         }
+        // `git archive HEAD | curl -T - URL`, `git bundle create b --all && curl -T b URL`.
+        let packs = has("archive") || (has("bundle") && has("create"));
+        if packs && facts.net.iter().any(|n| n.hosts.is_empty() || n.hosts.iter().any(|h| !hosts::is_local(h, cfg))) {
+            out.push("it packs this repository (git archive/bundle) in a command that uses the network".to_owned());
+        }
         let Some(at) = argv.iter().position(|a| a == "push") else { continue };
         let Some(target) = argv[at + 1..].iter().find(|a| !a.starts_with('-')) else { continue };
         let host = if target.contains("://") {
