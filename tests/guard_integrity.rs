@@ -192,6 +192,11 @@ fn tampering_by_globs_schedulers_git_and_assembled_names_is_caught() {
         "systemd-run --user mcpproxy allow 3".to_owned(),
         "echo 'export MCP${Z}PROXY_HOME=/tmp/x' >> ~/.bashrc".to_owned(),
         format!("echo {config} | xargs cp /tmp/c.json"),
+        // Quotes inside a redirect target, /proc/self/root, Ruby, profiles that move the homes.
+        "echo x > .claude/settings.local''.json".to_owned(),
+        format!("rm -rf /proc/self/root{}", g.state()),
+        format!("ruby -rfileutils -e 'FileUtils.rm_rf(ENV[\"HOME\"]+\"/.local/share/mcpproxy\")'"),
+        "echo 'export XDG_DATA_HOME=/tmp/x' >> ~/.bashrc".to_owned(),
     ];
     for cmd in &denied {
         assert_deny(&g.hook(&bash_in("g", hooked.path(), cmd)), cmd);
@@ -215,6 +220,8 @@ fn tampering_by_globs_schedulers_git_and_assembled_names_is_caught() {
         "find . -name settings.json -exec cat {} \\;".to_owned(),
         "tar xzf release.tgz".to_owned(),
         "git stash".to_owned(),
+        "pgrep -a mcpproxy".to_owned(),
+        "echo 'export EDITOR=vim' >> ~/.bashrc".to_owned(),
     ];
     for cmd in &quiet_anywhere {
         let run = g.hook(&bash_in("g", hooked.path(), cmd));
@@ -230,6 +237,32 @@ fn tampering_by_globs_schedulers_git_and_assembled_names_is_caught() {
             assert_eq!(run.stdout, "", "{cmd}");
         }
     }
+}
+
+#[test]
+fn a_script_written_to_tamper_later_is_a_question_when_written() {
+    let g = Guarded::new();
+    let write = |path: &str, content: &str| {
+        let run = g.hook(&payload("w", "PreToolUse", "Write", json!({"file_path": path, "content": content}), None));
+        decision(&run).map(|d| d.0)
+    };
+    let state = g.state();
+    assert_eq!(write("/repo/x.sh", &format!("#!/bin/sh\necho cleaning\nrm -rf {state}\n")).as_deref(), Some("ask"));
+    assert_eq!(write("/repo/Makefile", "reset:\n\tmcpproxy hook uninstall --scope user\n").as_deref(), Some("ask"));
+    let py = format!("import shutil\nshutil.rmtree('{state}')\n");
+    assert_eq!(write("/repo/clean.py", &py).as_deref(), Some("ask"));
+    // Ordinary scripts and documents about mcpproxy are written silently.
+    assert_eq!(
+        write("/repo/build.sh", "#!/bin/sh\nset -e\nrm -rf dist\ncargo build --release\nmcpproxy hook status\n"),
+        None
+    );
+    assert_eq!(
+        write(
+            "/repo/docs/usage.md",
+            "Run `mcpproxy allow 5` in a terminal; `rm -rf ~/.local/share/mcpproxy` resets it.\n"
+        ),
+        None
+    );
 }
 
 #[test]

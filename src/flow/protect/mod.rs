@@ -91,6 +91,9 @@ const CHANGE_WORDS: &[&str] = &[
     "remove",
     "rmtree",
     "rmsync",
+    "rm_rf",
+    "rm_r",
+    "rm(",
     "rmdir",
     "rename",
     "truncate",
@@ -138,7 +141,9 @@ pub fn check(call: &Call, protected: &Protected) -> Option<Verdict> {
     match &call.tool {
         Tool::Shell { command } => shell::check_shell(command, &cwd, protected),
         Tool::WriteFile { path, content } => {
-            check_file_write(&resolve(path, &cwd, protected.home_dir.as_deref(), &[]), &[content], true, protected)
+            let path = resolve(path, &cwd, protected.home_dir.as_deref(), &[]);
+            check_file_write(&path, &[content], true, protected)
+                .or_else(|| shell::check_script_text(&path, content, &cwd, protected))
         }
         Tool::EditFile { path, new_texts } => {
             let texts: Vec<&String> = new_texts.iter().collect();

@@ -112,6 +112,12 @@ pub(super) fn expand_braces(word: &str) -> Vec<String> {
 /// `cwd` and fold `.`/`..`.
 pub fn resolve(arg: &str, cwd: &str, home: Option<&str>, vars: &[(String, String)]) -> String {
     let mut s = crate::flow::shell::substitute(arg.trim_matches(|c| c == '"' || c == '\''), vars);
+    // `$(echo X)`, `$(realpath X)`: the word is X.
+    for open in ["$(echo ", "$(realpath ", "$(readlink -f "] {
+        if let Some(inner) = s.strip_prefix(open).and_then(|r| r.strip_suffix(')')) {
+            s = inner.trim().trim_matches(|c| c == '"' || c == '\'').to_owned();
+        }
+    }
     if let Some(h) = home {
         if s == "~" || s.starts_with("~/") {
             s = format!("{h}{}", &s[1..]);
@@ -122,6 +128,16 @@ pub fn resolve(arg: &str, cwd: &str, home: Option<&str>, vars: &[(String, String
     }
     if !s.starts_with('/') {
         s = format!("{}/{s}", cwd.trim_end_matches('/'));
+    }
+    // `/proc/self/root/home/u/...` and `/proc/PID/root/...` are the same files.
+    if let Some(rest) = s.strip_prefix("/proc/") {
+        if let Some((pid, tail)) = rest.split_once("/root") {
+            if (pid == "self" || pid == "thread-self" || pid.chars().all(|c| c.is_ascii_digit()))
+                && tail.starts_with('/')
+            {
+                s = tail.to_owned();
+            }
+        }
     }
     let mut parts: Vec<&str> = Vec::new();
     for part in s.split('/') {

@@ -280,15 +280,56 @@ fn known_variables(protected: &Protected, cwd: &str) -> Vec<(String, String)> {
 fn hints_at_guard(text: &str, protected: &Protected) -> bool {
     HINTS.iter().any(|h| text.contains(h))
         || protected.paths.iter().any(|(p, _)| p.len() > 1 && text.contains(p.as_str()))
-        || (["expanduser", "homedir", "$HOME", "os.environ['HOME']", "ENV['HOME']", "getenv(\"HOME\")"]
-            .iter()
-            .any(|h| text.contains(h))
+        || ([
+            "expanduser",
+            "homedir",
+            "$HOME",
+            "os.environ['HOME']",
+            "os.environ[\"HOME\"]",
+            "ENV['HOME']",
+            "ENV[\"HOME\"]",
+            "$ENV{HOME}",
+            "getenv(\"HOME\")",
+            "getenv('HOME')",
+            "Path.home()",
+            "process.env.HOME",
+            "Dir.home",
+        ]
+        .iter()
+        .any(|h| text.contains(h))
             && [".local", ".config", ".claude", ".codex", ".gemini", ".cursor"].iter().any(|d| text.contains(d)))
 }
 
 fn changes_things(text: &str) -> bool {
     let lower = text.to_ascii_lowercase();
     CHANGE_WORDS.iter().any(|w| lower.contains(w))
+}
+
+/// A script being written (run later by `bash x.sh`, `make`, `npm run`, a git hook): a shell
+/// script is checked line by line like a command, other code by what its text names. Either
+/// way a question, since writing it changes nothing yet.
+pub(super) fn check_script_text(path: &str, content: &str, cwd: &str, protected: &Protected) -> Option<Verdict> {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let first = content.lines().next().unwrap_or("");
+    let shell_script = [".sh", ".bash", ".zsh"].iter().any(|e| name.ends_with(e))
+        || matches!(name, "Makefile" | "makefile" | "justfile" | "Justfile")
+        || (first.starts_with("#!") && first.contains("sh"))
+        || path.contains("/.git/hooks/")
+        || path.contains("/.husky/");
+    let code = [".py", ".rb", ".pl", ".js", ".mjs", ".cjs", ".ts", ".php", ".lua"].iter().any(|e| name.ends_with(e))
+        || name == "package.json"
+        || first.starts_with("#!");
+    let flagged = if shell_script {
+        content.lines().take(2000).any(|line| check_shell(line.trim_start_matches('\t'), cwd, protected).is_some())
+    } else {
+        code && hints_at_guard(content, protected) && changes_things(content)
+    };
+    flagged.then(|| {
+        Verdict::Ask(format!(
+            "mcpproxy check: {path} would change mcpproxy or the agent's hook settings when it is run, which \
+             protects this session. Approve only if you asked for this script."
+        ))
+    })
 }
 
 pub(super) fn check_shell(command: &str, cwd: &str, protected: &Protected) -> Option<Verdict> {
@@ -489,10 +530,11 @@ fn check_line(command: &str, cwd: &str, protected: &Protected, depth: usize) -> 
             // xargs appends them after the command's own operands (`xargs cp /tmp/c.json`).
             let piped = commands.iter().filter(|c| !std::ptr::eq(*c, argv)).flat_map(|c| c.iter().skip(1).cloned());
             let words: Vec<String> = args.iter().cloned().chain(piped).collect();
-            if matches!(prog.as_str(), "kill" | "pkill" | "killall")
-                && words.iter().any(|w| w.contains("mcpprox") || w.contains("cpprox"))
-            {
-                return Some(deny("the mcpproxy processes that check this session's calls", "stop them"));
+            if matches!(prog.as_str(), "kill" | "pkill" | "killall") {
+                // The pids come from the rest of the line (`pgrep -f mcpp | xargs kill`).
+                if let Some(v) = check_kill("pkill", &words) {
+                    return Some(v);
+                }
             }
             if let Some(v) = check_operands(&prog, &words, &cwd, protected, &vars, expands) {
                 return Some(v);
@@ -598,7 +640,8 @@ fn check_special(
             }
             None
         }
-        "kill" | "pkill" | "killall" | "skill" | "pgrep" => check_kill(prog, args),
+        // `pgrep` only lists; `pgrep ... | xargs kill` is judged at the kill.
+        "kill" | "pkill" | "killall" | "skill" => check_kill(prog, args),
         "find" => check_find(args, cwd, protected, vars),
         "git" => check_git_untracked(args, cwd, protected),
         // `cd ~/.local/share && tar xf x.tar`: without `-C` an archive extracts into the folder.
@@ -881,6 +924,15 @@ fn parent_holds_protected(path: &str, protected: &Protected) -> bool {
         || super::SETTINGS_DIRS.iter().any(|s| dir.ends_with(s))
 }
 
+/// Text sets a variable that moves where mcpproxy or the agent looks for its files.
+fn moves_our_home(text: &str) -> bool {
+    ["HOME=", "XDG_DATA_HOME=", "XDG_CONFIG_HOME=", "CLAUDE_CONFIG_DIR=", "CODEX_HOME="].iter().any(|v| {
+        text.match_indices(v).any(|(at, _)| {
+            at == 0 || !text.as_bytes()[at - 1].is_ascii_alphanumeric() && text.as_bytes()[at - 1] != b'_'
+        })
+    })
+}
+
 /// Redirection targets (`>`, `>>`, `&>`, `<>`, `N>`) and inputs (`< key`) in the raw command.
 fn check_redirections(command: &str, cwd: &str, protected: &Protected, vars: &[(String, String)]) -> Option<Verdict> {
     static PATTERN: std::sync::OnceLock<regex::bytes::Regex> = std::sync::OnceLock::new();
@@ -894,6 +946,8 @@ fn check_redirections(command: &str, cwd: &str, protected: &Protected, vars: &[(
         if target.starts_with('&') || target.starts_with('(') {
             continue;
         }
+        // The shell removes quotes inside the word (`settings.local''.json`).
+        let target: String = target.chars().filter(|c| !matches!(c, '\'' | '"' | '\\')).collect();
         let path = resolve(&target, cwd, protected.home_dir.as_deref(), vars);
         let kind = protected.guarded(&path).or(protected.glob_reaches(&path).flatten());
         match (op.as_str(), kind) {
@@ -903,7 +957,7 @@ fn check_redirections(command: &str, cwd: &str, protected: &Protected, vars: &[(
             (_, None) if path.rsplit('/').next() == Some("mcpproxy") => {
                 return Some(deny(describe(Guarded::Binary), "replace it"))
             }
-            (_, None) if is_shell_rc(&path) && names_our_variables(command) => {
+            (_, None) if is_shell_rc(&path) && (names_our_variables(command) || moves_our_home(command)) => {
                 return Some(deny("where mcpproxy keeps its state (MCPPROXY_HOME in a shell profile)", "edit it"))
             }
             _ => {}
