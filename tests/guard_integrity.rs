@@ -195,7 +195,7 @@ fn tampering_by_globs_schedulers_git_and_assembled_names_is_caught() {
         // Quotes inside a redirect target, /proc/self/root, Ruby, profiles that move the homes.
         "echo x > .claude/settings.local''.json".to_owned(),
         format!("rm -rf /proc/self/root{}", g.state()),
-        format!("ruby -rfileutils -e 'FileUtils.rm_rf(ENV[\"HOME\"]+\"/.local/share/mcpproxy\")'"),
+        "ruby -rfileutils -e 'FileUtils.rm_rf(ENV[\"HOME\"]+\"/.local/share/mcpproxy\")'".to_owned(),
         "echo 'export XDG_DATA_HOME=/tmp/x' >> ~/.bashrc".to_owned(),
     ];
     for cmd in &denied {
