@@ -389,7 +389,8 @@ pub fn prepare(call: &Call, class: ToolClass, cfg: &Config, key: u64) -> Option<
                 }
             }
             // `GOPROXY=https://host/... go mod download`: the variable names where it goes.
-            if shell::proxy_variable(cmd).is_some() {
+            let redirect_variable = shell::proxy_variable(cmd);
+            if redirect_variable.is_some() {
                 scripts_only = false;
             }
             if scripts_only && scripts.is_empty() && named.is_empty() && implicit.is_empty() {
@@ -426,7 +427,7 @@ pub fn prepare(call: &Call, class: ToolClass, cfg: &Config, key: u64) -> Option<
                 dest.all_local = false;
                 dest.labels.push("wherever the client configuration it writes sends it".into());
             }
-            if let Some(var) = crate::flow::shell::proxy_variable(cmd) {
+            if let Some(var) = redirect_variable {
                 // `HTTPS_PROXY=... curl ...`: every request goes through that proxy.
                 dest.unknown = true;
                 dest.all_local = false;
@@ -532,8 +533,10 @@ pub fn evaluate(call: &Call, prepared: &PreparedSink, view: &SessionView, cfg: &
             &prepared.dest
         };
     let mut hits: Vec<Hit> = Vec::new();
+    // The files the command runs, followed through scripts that run others (used twice below).
+    let runs = files_run_with_chains(prepared, view);
     if let Some(facts) = &prepared.facts {
-        hits.extend(path_flows(facts, prepared, view, cfg, dest));
+        hits.extend(path_flows(facts, prepared, view, cfg, dest, &runs));
     }
     let to = dest.labels.join(", ");
     let collector = dest.hosts.iter().find(|h| hosts::is_collector(h, cfg)).cloned();
@@ -641,7 +644,7 @@ pub fn evaluate(call: &Call, prepared: &PreparedSink, view: &SessionView, cfg: &
     }
     if hits.is_empty() {
         let mut unknowns = prepared.unverified.clone();
-        unknowns.extend(unseen_scripts(prepared, view));
+        unknowns.extend(unseen_scripts(&runs, view));
         unknowns.extend(pushes_to_a_remote_set_this_session(prepared, view, cfg));
         unknowns.extend(repository_sent_to_a_place_it_names(prepared, cfg));
         if !unknowns.is_empty() {
@@ -769,9 +772,9 @@ fn repository_sent_to_a_place_it_names(prepared: &PreparedSink, cfg: &Config) ->
 /// Files the command runs whose effect cannot be known here: downloaded this session unseen
 /// (`curl -o p.sh URL`, then `sh p.sh`), or written to send whatever it is given to a
 /// destination it is given.
-fn unseen_scripts(prepared: &PreparedSink, view: &SessionView) -> Vec<String> {
+fn unseen_scripts(runs: &[String], view: &SessionView) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for p in files_run_with_chains(prepared, view) {
+    for p in runs {
         let p = p.trim_start_matches("./");
         for t in view.taints.iter().filter(|t| names_taint(p, &t.path)) {
             let why = if t.kinds.contains(&TaintKind::UnseenCode) {
@@ -992,7 +995,7 @@ fn committed_taints<'v>(facts: &shell::ShellFacts, view: &'v SessionView) -> Vec
 
 /// Scripts this session wrote to read a credential and send it, run by this command under any
 /// name: named, handed over, copied first, or run implicitly by a runner.
-fn script_hits(prepared: &PreparedSink, view: &SessionView, cfg: &Config) -> Vec<Hit> {
+fn script_hits(prepared: &PreparedSink, view: &SessionView, cfg: &Config, runs: &[String]) -> Vec<Hit> {
     let mut hits = Vec::new();
     let network_code = |p: &str| is_tainted(p, view).filter(|t| t.kinds.contains(&TaintKind::NetworkCode));
     // A copy made by the same command is the script under another name.
@@ -1003,8 +1006,7 @@ fn script_hits(prepared: &PreparedSink, view: &SessionView, cfg: &Config) -> Vec
         })
     };
     let mut seen: Vec<&str> = Vec::new();
-    let runs = files_run_with_chains(prepared, view);
-    for script in &runs {
+    for script in runs {
         let found = network_code(script).map(|t| (t, None)).or_else(|| copy_of(script));
         let Some((t, copied_from)) = found else { continue };
         if seen.contains(&t.path.as_str()) {
@@ -1025,7 +1027,7 @@ fn script_hits(prepared: &PreparedSink, view: &SessionView, cfg: &Config) -> Vec
             format!("the hosts named in {name}"),
         ));
     }
-    hits.extend(sensitive_files_handed_to_senders(prepared, view, cfg, &runs));
+    hits.extend(sensitive_files_handed_to_senders(prepared, view, cfg, runs));
     hits
 }
 
@@ -1067,8 +1069,9 @@ fn path_flows(
     view: &SessionView,
     cfg: &Config,
     dest: &Destination,
+    runs: &[String],
 ) -> Vec<Hit> {
-    let mut hits = script_hits(prepared, view, cfg);
+    let mut hits = script_hits(prepared, view, cfg, runs);
     let to = dest.labels.join(", ");
     let collector = dest.hosts.iter().any(|h| hosts::is_collector(h, cfg));
     let mut flow =

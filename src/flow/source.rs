@@ -288,10 +288,7 @@ const RUNS_JOIN: &str = " runs ";
 
 /// `<script runs target>` taints for the files a shell script written this session runs.
 fn files_a_script_runs(path: &str, content: &str) -> Vec<Taint> {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    let shell_script = [".sh", ".bash", ".zsh"].iter().any(|e| name.ends_with(e))
-        || content.lines().next().is_some_and(|l| l.starts_with("#!") && l.contains("sh"));
-    if !shell_script {
+    if !written_code::is_shell_script(path, content) {
         return Vec::new();
     }
     let mut targets: Vec<String> = Vec::new();

@@ -137,6 +137,13 @@ fn names_a_url_host(code: &str) -> bool {
     })
 }
 
+/// A file a shell runs: named `.sh`/`.bash`/`.zsh` or starting with a shell's `#!` line.
+pub fn is_shell_script(path: &str, content: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    [".sh", ".bash", ".zsh"].iter().any(|e| name.ends_with(e))
+        || content.lines().next().is_some_and(|l| l.starts_with("#!") && l.contains("sh"))
+}
+
 /// Code names a credential file (`open F, ".env"`, `readFileSync('.env')`).
 pub fn mentions_sensitive_file(code: &str) -> bool {
     let lower = code.to_ascii_lowercase();

@@ -311,9 +311,8 @@ fn changes_things(text: &str) -> bool {
 pub(super) fn check_script_text(path: &str, content: &str, cwd: &str, protected: &Protected) -> Option<Verdict> {
     let name = path.rsplit('/').next().unwrap_or(path);
     let first = content.lines().next().unwrap_or("");
-    let shell_script = [".sh", ".bash", ".zsh"].iter().any(|e| name.ends_with(e))
+    let shell_script = crate::flow::written_code::is_shell_script(path, content)
         || matches!(name, "Makefile" | "makefile" | "justfile" | "Justfile")
-        || (first.starts_with("#!") && first.contains("sh"))
         || path.contains("/.git/hooks/")
         || path.contains("/.husky/");
     let code = [".py", ".rb", ".pl", ".js", ".mjs", ".cjs", ".ts", ".php", ".lua"].iter().any(|e| name.ends_with(e))
