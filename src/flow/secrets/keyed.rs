@@ -251,14 +251,19 @@ fn judge(text: &str, ident: &str, class: KeyClass, mut vs: usize, ve: usize, quo
             cat = S;
         }
         KeyClass::AwsSecret => {
-            if !(v.len() == 40
+            let aws_shape = v.len() == 40
                 && v.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'/' || c == b'+')
                 && entropy(v) >= 3.5
-                && !vendor_placeholder(v))
-            {
+                && !vendor_placeholder(v);
+            // A value under an AWS secret key name that is not AWS's 40-char shape (a
+            // rotated-format key, a truncated copy) is still a secret the user named as one.
+            if aws_shape {
+                kind = "aws-secret-access-key";
+            } else if random_enough(v, 16, 3.6) {
+                kind = "generic-secret-assignment";
+            } else {
                 return;
             }
-            kind = "aws-secret-access-key";
             cat = S;
         }
         KeyClass::AwsSession => {

@@ -93,6 +93,10 @@ mod tests {
         // a 40-hex git sha next to nothing is quiet
         quiet(&format!("commit {}", rnd(4, 40, HEX)));
         quiet("SRCREV_moby = \"43fc912ef59a83054ea7f6706df4d53a7dea4d80\"");
+        // Not AWS's 40 characters, but named as the AWS secret: still a secret.
+        let short = &sec[..39];
+        one_at(&format!("aws_secret_access_key = {short}\n"), "generic-secret-assignment", short);
+        quiet("aws_secret_access_key = changeme");
     }
 
     #[test]

@@ -45,9 +45,20 @@ pub struct NetUse {
     /// Options that send the connection somewhere other than the named host (`--resolve`,
     /// `--connect-to`, a `Host:` header, a proxy, a unix socket): every exemption is void.
     pub redirected: Vec<String>,
+    /// Literal credentials the call authenticates with (`-u`, an `Authorization:` header, URL
+    /// userinfo): what it sends lands in that account, which may not be the user's.
+    pub credentials: Vec<String>,
 }
 
 impl NetUse {
+    /// A credential the call presents, as written (`$K` stays: the sink side substitutes what
+    /// the command itself assigned).
+    pub(super) fn add_credential(&mut self, text: &str) {
+        if !text.trim().is_empty() {
+            self.credentials.push(text.trim().to_owned());
+        }
+    }
+
     /// A file the tool sends by path (`-` and `/dev/stdin` mean it sends its stdin).
     pub(super) fn add_upload(&mut self, p: &str) {
         if p == "-" || p == "/dev/stdin" {

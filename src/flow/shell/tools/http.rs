@@ -63,9 +63,13 @@ impl Analyzer {
                         nu.add_upload(t);
                     }
                 }
+                "-u" | "--user" | "--oauth2-bearer" => nu.add_credential(t),
                 "-H" | "--header" | "--proxy-header" | "--variable" | "--url-query" => {
                     if (k == "-H" || k == "--header") && t.trim_start().to_ascii_lowercase().starts_with("host:") {
                         nu.redirected.push("a Host: header".into());
+                    }
+                    if let Some(c) = header_credential(t).filter(|_| matches!(k, "-H" | "--header")) {
+                        nu.add_credential(c);
                     }
                     if let Some(at) = t.find('@') {
                         let r = &t[at + 1..];
@@ -110,6 +114,11 @@ impl Analyzer {
             nu.redirected.push("--location-trusted".into());
         }
         nu.add_operand_hosts(&p.operands);
+        for op in &p.operands {
+            if let Some(u) = url_userinfo(&op.text) {
+                nu.add_credential(u);
+            }
+        }
         self.push_net(ctx, nu, false);
     }
 
@@ -145,6 +154,12 @@ impl Analyzer {
                 "--header" if v.text.trim_start().to_ascii_lowercase().starts_with("host:") => {
                     nu.redirected.push("a Host: header".into())
                 }
+                "--header" => {
+                    if let Some(c) = header_credential(&v.text) {
+                        nu.add_credential(c);
+                    }
+                }
+                "--password" | "--http-password" | "--ftp-password" => nu.add_credential(&v.text),
                 _ => {}
             }
         }
@@ -158,6 +173,7 @@ impl Analyzer {
         for (k, v) in p.valued() {
             match k {
                 "-o" | "--output" => self.write_arg(v, ctx),
+                "-a" | "--auth" => nu.add_credential(&v.text),
                 "--proxy" => {
                     nu.redirected.push("--proxy".into());
                     nu.hosts.extend(url_host(&v.host));
@@ -178,10 +194,38 @@ impl Analyzer {
                 if let Some(f) = httpie_item_file(&it.text) {
                     nu.add_upload(f);
                 }
+                if let Some(c) = header_credential(&it.text).filter(|_| !it.text.contains(":=")) {
+                    nu.add_credential(c);
+                }
             }
         }
         self.push_net(ctx, nu, false);
     }
+}
+
+/// The credential an HTTP header carries (`Authorization: Bearer X`, `X-Api-Key: X`,
+/// `PRIVATE-TOKEN: X`), without its scheme word.
+pub(super) fn header_credential(h: &str) -> Option<&str> {
+    let (name, value) = h.split_once(':')?;
+    let name = name.trim().to_ascii_lowercase();
+    let named = name == "authorization"
+        || name.contains("token")
+        || name.contains("api-key")
+        || name.contains("apikey")
+        || name.ends_with("-auth");
+    if !named {
+        return None;
+    }
+    let value = value.trim();
+    let scheme_end = value.find(' ').filter(|&i| value[..i].bytes().all(|b| b.is_ascii_alphabetic()));
+    Some(scheme_end.map_or(value, |i| value[i..].trim_start()))
+}
+
+/// The `user:password` part of a URL (`https://u:p@host/`).
+fn url_userinfo(t: &str) -> Option<&str> {
+    let rest = &t[t.find("://")? + 3..];
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    authority.rfind('@').map(|at| &authority[..at])
 }
 
 fn httpie_item_file(t: &str) -> Option<&str> {
