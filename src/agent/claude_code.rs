@@ -58,9 +58,12 @@ pub fn tool_kind(name: &str, server: Option<&str>, input: &Value) -> Tool {
         "WebFetch" => Tool::WebFetch { url: text("url") },
         "WebSearch" => Tool::WebSearch { query: text("query") },
         "Write" => Tool::WriteFile { path: text("file_path"), content: text("content") },
-        "Edit" => Tool::EditFile { path: text("file_path"), new_texts: vec![text("new_string")] },
-        "NotebookEdit" => Tool::EditFile { path: text("notebook_path"), new_texts: vec![text("new_source")] },
+        "Edit" => Tool::EditFile { path: text("file_path"), new_texts: vec![text("new_string")], whole_after: None },
+        "NotebookEdit" => {
+            Tool::EditFile { path: text("notebook_path"), new_texts: vec![text("new_source")], whole_after: None }
+        }
         "MultiEdit" => Tool::EditFile {
+            whole_after: None,
             path: text("file_path"),
             new_texts: input
                 .get("edits")
@@ -90,6 +93,28 @@ pub fn tool_kind(name: &str, server: Option<&str>, input: &Value) -> Tool {
             None => Tool::Unknown,
         },
     }
+}
+
+/// The file an `Edit`/`MultiEdit` produced, from the original Claude Code reports after the
+/// call (`tool_response.originalFile`) and the replacements asked for.
+pub fn edited_file(name: &str, input: &Value, response: &Value) -> Option<String> {
+    let original = response.get("originalFile")?.as_str()?;
+    let edits: Vec<&Value> = match name {
+        "Edit" => vec![input],
+        "MultiEdit" => input.get("edits")?.as_array()?.iter().collect(),
+        _ => return None,
+    };
+    let mut text = original.to_owned();
+    for e in edits {
+        let old = e.get("old_string")?.as_str()?;
+        let new = e.get("new_string")?.as_str()?;
+        if old.is_empty() || !text.contains(old) {
+            return None;
+        }
+        let all = e.get("replace_all").and_then(Value::as_bool).unwrap_or(false);
+        text = if all { text.replace(old, new) } else { text.replacen(old, new, 1) };
+    }
+    Some(text)
 }
 
 /// The stdout bytes for a verdict: `None` for no opinion. Only PreToolUse can block; for

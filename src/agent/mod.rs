@@ -30,7 +30,7 @@ pub mod cursor;
 pub mod gemini;
 pub mod sanitize;
 
-use crate::flow::call::{Call, Phase};
+use crate::flow::call::{Call, Phase, Tool};
 use serde_json::Value;
 
 /// The hook events the engine understands.
@@ -175,10 +175,14 @@ impl HookEvent {
             EventKind::Post => Phase::After,
             EventKind::PostFailure => Phase::AfterFailure,
         };
+        let mut tool = claude_code::tool_kind(&self.tool_name, self.server.as_deref(), &self.tool_input);
+        if let (Tool::EditFile { whole_after, .. }, Some(response)) = (&mut tool, &self.tool_response) {
+            *whole_after = claude_code::edited_file(&self.tool_name, &self.tool_input, response);
+        }
         Call {
             phase,
             session_id: self.session_id,
-            tool: claude_code::tool_kind(&self.tool_name, self.server.as_deref(), &self.tool_input),
+            tool,
             label: self.tool_name,
             input: self.tool_input,
             response: self.tool_response,

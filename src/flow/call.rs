@@ -32,7 +32,13 @@ pub enum Tool {
     /// Writes a whole file.
     WriteFile { path: String, content: String },
     /// Changes part of a file (Edit, MultiEdit, NotebookEdit): each new text written.
-    EditFile { path: String, new_texts: Vec<String> },
+    EditFile {
+        path: String,
+        new_texts: Vec<String>,
+        /// The whole file after the edit, when the agent reports what it was before (after
+        /// the call only): judged as a file written whole.
+        whole_after: Option<String>,
+    },
     /// Fetches a URL the caller chooses.
     WebFetch { url: String },
     /// Sends a query to a web search engine.
@@ -114,7 +120,7 @@ impl Call {
     pub fn written_files(&self) -> Vec<(&str, &str)> {
         match &self.tool {
             Tool::WriteFile { path, content } => vec![(path.as_str(), content.as_str())],
-            Tool::EditFile { path, new_texts } => new_texts.iter().map(|t| (path.as_str(), t.as_str())).collect(),
+            Tool::EditFile { path, new_texts, .. } => new_texts.iter().map(|t| (path.as_str(), t.as_str())).collect(),
             _ => Vec::new(),
         }
     }

@@ -47,12 +47,28 @@ pub fn parse_url(text: &str) -> Option<Parsed> {
     let special = matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https" | "ws" | "wss" | "ftp");
     let normalised = if special { text.to_owned() } else { format!("https://{rest}") };
     let url = url::Url::parse(&normalised).ok()?;
+    let mut ambiguous = ambiguous;
     let host = match url.host()? {
         url::Host::Domain(d) => d.trim_end_matches('.').to_ascii_lowercase(),
-        url::Host::Ipv4(ip) => ip.to_string(),
+        url::Host::Ipv4(ip) => {
+            // `3232235777`, `0xC0A80101`, `0300.0250.1.1`: fetchers read 192.168.1.1, but no
+            // one names their own service that way. Only loopback shorthand (`127.1`) is common.
+            ambiguous |= !is_loopback(&ip.to_string()) && written_host(raw_authority) != ip.to_string();
+            ip.to_string()
+        }
         url::Host::Ipv6(ip) => ip.to_string(),
     };
     (!host.is_empty()).then_some(Parsed { host, ambiguous })
+}
+
+/// The host as the authority spells it: no userinfo, port or trailing dot.
+fn written_host(raw_authority: &str) -> String {
+    let host_port = raw_authority.rsplit('@').next().unwrap_or(raw_authority);
+    let host = match host_port.rsplit_once(':') {
+        Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) => h,
+        _ => host_port,
+    };
+    host.trim_end_matches('.').to_ascii_lowercase()
 }
 
 /// The host of an absolute URL, or `None`.
@@ -195,6 +211,17 @@ mod tests {
         // IDN look-alikes come out in punycode, never as the brand.
         assert_eq!(url_host("https://аpi.github.com/").as_deref(), Some("xn--pi-6kc.github.com"));
         assert_eq!(url_host("ssh://git@github.com:22/o/r.git").as_deref(), Some("github.com"));
+        // Numeric spellings of a non-loopback address: read as fetchers do, trusted by none.
+        for spelled in
+            ["http://3232235777/", "http://0xC0A80101/", "http://0300.0250.0001.0001/", "http://192.168.257/"]
+        {
+            let p = parse_url(spelled).unwrap();
+            assert!(p.ambiguous, "{spelled}: {p:?}");
+        }
+        assert_eq!(parse_url("http://3232235777/").unwrap().host, "192.168.1.1");
+        for plain in ["http://192.168.1.1:8080/x", "http://u:p@10.0.0.5/", "http://127.1:3000/", "http://0x7f000001/"] {
+            assert!(!parse_url(plain).unwrap().ambiguous, "{plain}");
+        }
     }
 
     #[test]

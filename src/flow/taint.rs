@@ -29,11 +29,15 @@ pub enum TaintKind {
     /// A script written this session that runs another file; the taint's path names both
     /// (`<script a.sh runs b.sh>`). Says nothing about what the file holds.
     RunsAnotherFile,
+    /// Code written this session that reads credentials or the environment but does not use
+    /// the network itself: its output (piped to a sender) carries them. Says nothing about
+    /// what the file holds.
+    ReadsSensitive,
 }
 
 impl TaintKind {
     /// The markers that are not secret kinds, with their stored names.
-    const MARKERS: [(TaintKind, &'static str); 8] = [
+    const MARKERS: [(TaintKind, &'static str); 9] = [
         (TaintKind::SensitiveFileCopy, "sensitive-file-copy"),
         (TaintKind::ReadsSensitiveAndSends, "reads-sensitive-and-sends"),
         (TaintKind::RedirectsConnections, "redirects-connections"),
@@ -42,13 +46,18 @@ impl TaintKind {
         (TaintKind::UnseenCode, "unseen-code"),
         (TaintKind::SendsItsInput, "sends-its-input"),
         (TaintKind::RunsAnotherFile, "runs-another-file"),
+        (TaintKind::ReadsSensitive, "reads-sensitive"),
     ];
 
     /// A mark of how a file came to be or what running it does, not data it holds.
     fn is_mark(&self) -> bool {
         matches!(
             self,
-            TaintKind::EditedConfig | TaintKind::UnseenCode | TaintKind::SendsItsInput | TaintKind::RunsAnotherFile
+            TaintKind::EditedConfig
+                | TaintKind::UnseenCode
+                | TaintKind::SendsItsInput
+                | TaintKind::RunsAnotherFile
+                | TaintKind::ReadsSensitive
         )
     }
 

@@ -93,9 +93,18 @@ const ENVIRONMENT_WORDS: &[&str] = &[
 
 /// A script (or manifest with lifecycle scripts) that reads a credential file and uses the
 /// network: running it later is sending that file.
+/// ssh client configuration (`~/.ssh/config`, `/etc/ssh/ssh_config`, their `.d` folders):
+/// data, and also commands ssh runs (`ProxyCommand`, `LocalCommand`, `Match exec`).
+fn is_ssh_config(path: &str) -> bool {
+    path.ends_with(".ssh/config")
+        || path.ends_with("ssh_config")
+        || path.contains("/.ssh/config.d/")
+        || path.contains("/ssh_config.d/")
+}
+
 pub fn code_taint(path: &str, content: &str) -> Option<Taint> {
     // A credential file holds data, not code; `.envrc` is both (direnv runs it).
-    let runs = path.rsplit('/').next() == Some(".envrc");
+    let runs = path.rsplit('/').next() == Some(".envrc") || is_ssh_config(path);
     if path.is_empty() || (classify::is_sensitive_path(path) && !runs) {
         return None;
     }
@@ -105,6 +114,35 @@ pub fn code_taint(path: &str, content: &str) -> Option<Taint> {
     let reads =
         SENSITIVE_NAMES.iter().any(|n| names_file(&lower, n)) || ENVIRONMENT_WORDS.iter().any(|w| lower.contains(w));
     (networked && reads).then(|| Taint {
+        path: path.to_owned(),
+        kinds: TaintKinds::of([TaintKind::ReadsSensitiveAndSends, TaintKind::NetworkCode]),
+    })
+}
+
+/// Code that reads a credential file or the whole environment without using the network
+/// itself (`print(open('.env').read())`): what it prints carries them.
+pub fn reads_sensitive(path: &str, content: &str) -> Option<Taint> {
+    if path.is_empty() || classify::is_sensitive_path(path) {
+        return None;
+    }
+    let lower = content.to_ascii_lowercase();
+    let reads =
+        SENSITIVE_NAMES.iter().any(|n| names_file(&lower, n)) || ENVIRONMENT_WORDS.iter().any(|w| lower.contains(w));
+    let networked = NETWORK_WORDS.iter().any(|w| lower.contains(w)) || obfuscated(&lower);
+    (reads && !networked).then(|| Taint { path: path.to_owned(), kinds: TaintKinds::of([TaintKind::ReadsSensitive]) })
+}
+
+/// An edit that completes code written this session: a fragment that uses the network added
+/// to a file that reads credentials, or one that reads credentials added to network code.
+pub fn edit_completes_a_sender(path: &str, fragment: &str, earlier: &[&TaintKinds]) -> Option<Taint> {
+    let lower = fragment.to_ascii_lowercase();
+    let adds_network = NETWORK_WORDS.iter().any(|w| lower.contains(w)) || obfuscated(&lower);
+    let adds_reading =
+        SENSITIVE_NAMES.iter().any(|n| names_file(&lower, n)) || ENVIRONMENT_WORDS.iter().any(|w| lower.contains(w));
+    let had_reading = earlier.iter().any(|k| k.contains(&TaintKind::ReadsSensitive));
+    let had_network =
+        earlier.iter().any(|k| k.contains(&TaintKind::SendsItsInput) || k.contains(&TaintKind::NetworkCode));
+    ((adds_network && had_reading) || (adds_reading && had_network)).then(|| Taint {
         path: path.to_owned(),
         kinds: TaintKinds::of([TaintKind::ReadsSensitiveAndSends, TaintKind::NetworkCode]),
     })

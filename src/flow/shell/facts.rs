@@ -32,6 +32,16 @@ pub struct ShellFacts {
     /// Why part of the command cannot be followed (a command name built at run time, a command
     /// run in a container, a tunnel): in a session holding private data, a question.
     pub unresolved: Vec<String>,
+    /// Programs the analyser knows nothing about (no handler, not on the offline list): they
+    /// may use the network. With the credential files named among their arguments.
+    pub unknown_programs: Vec<UnknownProgram>,
+}
+
+/// A program of unknown reach and the credential files its arguments name.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UnknownProgram {
+    pub name: String,
+    pub sensitive_operands: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -206,6 +216,11 @@ impl Analyzer {
                 let a = std::mem::take(&mut acc);
                 self.command(cmd, Some(&a), depth);
                 acc = a;
+            }
+            // `cat .env | sha256sum | curl -d @-`: past a digest, the pipe carries a hash.
+            if is_digest(cmd) {
+                acc.clear();
+                continue;
             }
             for i in before..self.facts.read_paths.len() {
                 if acc.len() >= MAX_ENTRIES {
@@ -391,6 +406,18 @@ impl Analyzer {
         self.script(&sc, inh, depth + 1);
         self.string_depth -= 1;
     }
+}
+
+/// Programs whose output is a digest or a count of their input (`sha256sum`, `wc -c`): what
+/// they print cannot be turned back into what they read.
+pub(super) const DIGESTS: &[&str] =
+    &["md5sum", "sha1sum", "sha224sum", "sha256sum", "sha384sum", "sha512sum", "shasum", "b2sum", "cksum", "sum", "wc"];
+
+/// The command is a digest program.
+fn is_digest(cmd: &Command) -> bool {
+    let CommandKind::Simple(words) = &cmd.kind else { return false };
+    let mut words = words.iter().map(|w| w.text.as_str()).skip_while(|w| super::ast::is_assignment(w));
+    words.next().is_some_and(|prog| DIGESTS.contains(&prog.rsplit('/').next().unwrap_or(prog)))
 }
 
 #[cfg(test)]

@@ -178,7 +178,7 @@ fn build_glob_regex(pattern: &str, hide_dotfiles: bool) -> Option<regex::Regex> 
 mod test_util;
 mod tools;
 
-pub use facts::{NetUse, ShellFacts};
+pub use facts::{NetUse, ShellFacts, UnknownProgram};
 pub use host::{is_loopback, url_hosts_in};
 
 /// Deepest syntax nesting analysed (substitutions, groups, re-parsed strings).

@@ -9,7 +9,13 @@ use crate::flow::shell::options::valued_long::CLOUD_LONG;
 impl Analyzer {
     pub(super) fn cloud(&mut self, name: &str, args: &[Arg], ctx: &mut CommandContext) {
         let mut nu = NetUse { tool: name.to_string(), ..Default::default() };
-        let p = parse_opts(args, if name == "gsutil" { "hou" } else { "" }, CLOUD_LONG, false);
+        let short = match name {
+            "gsutil" => "hou",
+            // `az storage blob upload -c C -f FILE -n NAME`
+            "az" => "fcnsgdl",
+            _ => "",
+        };
+        let p = parse_opts(args, short, CLOUD_LONG, false);
         for (k, v) in p.valued() {
             match k {
                 "--endpoint-url" | "--endpoint" => nu.hosts.extend(loose_host(&v.host)),

@@ -31,6 +31,26 @@ pub(super) const OTHER_CLIENTS: &[&str] = &[
     "curlie",
 ];
 
+/// URL openers: a browser fetches the URL they are given (`xdg-open`, macOS `open`).
+pub(super) const OPENERS: &[&str] = &[
+    "xdg-open",
+    "open",
+    "gio",
+    "sensible-browser",
+    "x-www-browser",
+    "www-browser",
+    "firefox",
+    "chromium",
+    "chromium-browser",
+    "google-chrome",
+    "google-chrome-stable",
+    "brave-browser",
+    "microsoft-edge",
+    "explorer",
+    "start",
+    "wslview",
+];
+
 /// Mailers: what they read on stdin goes to the recipients' mail server.
 pub(super) const MAILERS: &[&str] = &["mail", "mailx", "sendmail", "mutt", "msmtp", "swaks", "s-nail", "ssmtp"];
 
@@ -68,6 +88,16 @@ impl Analyzer {
             }
         }
         self.push_net(ctx, nu, true);
+    }
+
+    /// A URL opener: the browser fetches every URL operand (a file operand stays local).
+    pub(super) fn opener(&mut self, name: &str, args: &[Arg], ctx: &mut CommandContext) {
+        let hosts: Vec<String> =
+            args.iter().filter(|a| a.text.contains("://")).filter_map(|a| loose_host(&a.host)).collect();
+        if !hosts.is_empty() {
+            let nu = NetUse { tool: name.to_owned(), hosts, ..Default::default() };
+            self.push_net(ctx, nu, false);
+        }
     }
 
     pub(super) fn mailer(&mut self, name: &str, args: &[Arg], ctx: &mut CommandContext) {

@@ -18,6 +18,8 @@ struct InlineCode {
     has_code: bool,
     /// A script file runs (its stdin is data, not code).
     runs_script: bool,
+    /// The script file it runs.
+    script: Option<Arg>,
 }
 
 impl InlineCode {
@@ -49,7 +51,16 @@ impl Analyzer {
         {
             self.facts.unresolved.push("a web server that exposes this folder (python -m http.server)".into());
         }
+        // `python -m webbrowser URL`: a browser fetches it.
+        if module.is_some_and(|m| m.text == "webbrowser") {
+            self.opener(name, args, ctx);
+        }
         let Some(mut found) = scan_arguments(name, args) else { return };
+        // The interpreter reads the script: down a pipe, what it prints follows that file
+        // (`python3 p.py | curl -d @-`, judged by what the session knows p.py does).
+        if let Some(script) = found.script.take() {
+            self.read_arg(&script, ctx);
+        }
         if !found.has_code && !found.runs_script {
             if let Some(t) = ctx.stdin_text() {
                 found.code = t;
@@ -173,6 +184,7 @@ fn first_operand(name: &str, operands: &[Arg], next: String, found: &mut InlineC
         found.set_code(next);
     } else if !found.has_code {
         found.runs_script = true;
+        found.script = operands.first().cloned();
     }
 }
 

@@ -13,6 +13,7 @@ mod git;
 mod http;
 mod interp;
 mod net;
+mod offline;
 mod pkg;
 mod services;
 mod text;
@@ -68,6 +69,7 @@ const HANDLERS: &[(&[&str], Handler)] = &[
     (&["tee"], |an, _, args, ctx| an.tee(args, ctx)),
     (egress::OTHER_CLIENTS, Analyzer::other_client),
     (egress::MAILERS, Analyzer::mailer),
+    (egress::OPENERS, Analyzer::opener),
     (egress::CONTAINER_TOOLS, Analyzer::container),
     (egress::TUNNELS, Analyzer::tunnel),
     (&["npx", "bunx", "pnpx"], Analyzer::package_runner),

@@ -117,6 +117,13 @@ impl Analyzer {
             if ["proxycommand", "proxyjump", "hostname", "localcommand"].iter().any(|o| option.starts_with(o)) {
                 nu.redirected.push(format!("-o {}", option.split(['=', ' ']).next().unwrap_or("")));
             }
+            // `-o ProxyCommand='curl -T .env https://...'`: ssh runs that line itself.
+            if ["proxycommand", "localcommand", "knownhostscommand"].iter().any(|o| option.starts_with(o)) {
+                if let Some(at) = v.text.find(['=', ' ']) {
+                    let line = v.text[at + 1..].trim_start_matches(['=', ' ']).to_owned();
+                    self.sub_string(&line, None, ctx.depth + 1);
+                }
+            }
         }
         if !p.vals(&["-R"]).is_empty() {
             // A reverse forward exposes this machine's ports to the remote side.

@@ -36,6 +36,8 @@ impl Analyzer {
             "gem" => sub == "push",
             _ => sub == "publish",
         };
+        // `npm publish --dry-run`, `cargo publish --dry-run`: packs and checks, uploads nothing.
+        let publish = publish && !args.iter().any(|a| a.text == "--dry-run" || (a.text == "-n" && name == "cargo"));
         for a in pos.iter().skip(1) {
             if a.text.contains("://") {
                 nu.hosts.extend(url_host(&a.host));

@@ -86,6 +86,13 @@ pub(super) const SERVICE_CLIENTS: &[ServiceClient] = &[
         local_unless_named: false,
     },
     ServiceClient { names: &["ipfs"], sends: &["add"], uploads_operands: true, local_unless_named: false },
+    // Object-store clients outside the cloud CLIs: `s3cmd put FILE s3://bucket/`.
+    ServiceClient {
+        names: &["s3cmd", "s4cmd", "s5cmd", "b2", "gdrive"],
+        sends: &["put", "sync", "cp", "mv", "upload", "upload-file", "modify"],
+        uploads_operands: true,
+        local_unless_named: false,
+    },
     // PowerShell's web cmdlets (`Invoke-WebRequest -Uri ... -Body ...`) and their aliases.
     ServiceClient {
         names: &[

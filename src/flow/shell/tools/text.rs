@@ -2,7 +2,7 @@
 //! `head`, `base64`, `sort`, ...) whose operands are the files they read.
 
 use super::super::ast::is_assignment;
-use super::super::facts::{Analyzer, CommandContext};
+use super::super::facts::{Analyzer, CommandContext, UnknownProgram};
 use super::super::options::{parse_opts, Arg};
 use crate::flow::shell::options::valued_long::{GREP_LONG, READER_LONG, RG_LONG};
 
@@ -105,6 +105,9 @@ impl Analyzer {
     /// A plain reader (see [`plain_reader`]); other commands are not analysed.
     pub(super) fn plain_reader_command(&mut self, name: &str, args: &[Arg], ctx: &mut CommandContext) {
         let Some(short) = plain_reader(name) else {
+            if !super::offline::is_offline(name) {
+                self.unknown_program(name, args);
+            }
             return;
         };
         let p = parse_opts(args, short, READER_LONG, false);
@@ -114,6 +117,8 @@ impl Analyzer {
             }
         }
         match name {
+            // A digest of a file is not the file (the pipe past it carries a hash too).
+            _ if super::super::facts::DIGESTS.contains(&name) => {}
             "xxd" | "uniq" => {
                 if let Some(a) = p.operands.first() {
                     self.read_arg(a, ctx);
@@ -138,6 +143,24 @@ impl Analyzer {
                 }
             }
         }
+    }
+}
+
+impl Analyzer {
+    /// A program of unknown reach: remembered with the credential files it is handed
+    /// (`notify --attach .env`, `--file=~/.aws/credentials`).
+    fn unknown_program(&mut self, name: &str, args: &[Arg]) {
+        if self.facts.unknown_programs.len() >= crate::flow::shell::MAX_ENTRIES {
+            return;
+        }
+        let sensitive_operands = args
+            .iter()
+            .map(|a| a.text.split_once('=').filter(|_| a.text.starts_with('-')).map_or(a.text.as_str(), |(_, v)| v))
+            .filter(|t| crate::flow::classify::is_sensitive_path(t))
+            .map(str::to_owned)
+            .take(8)
+            .collect();
+        self.facts.unknown_programs.push(UnknownProgram { name: name.to_owned(), sensitive_operands });
     }
 }
 
