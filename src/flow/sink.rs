@@ -509,7 +509,21 @@ pub fn prepare(call: &Call, class: ToolClass, cfg: &Config, key: u64) -> Option<
     if dest.all_local {
         return None;
     }
-    let variants = if scripts_only || runs_only { Vec::new() } else { variants(&fields, key) };
+    let unknown_fields;
+    let fields = match facts.as_ref().filter(|f| unknown_reach && f.net.is_empty()) {
+        // Only what the unknown programs are handed: their own arguments, and the whole line
+        // when one reads a pipe (`echo $K > f; notify` hands notify nothing).
+        Some(f) if !f.unknown_programs.iter().any(|p| p.reads_input) => {
+            unknown_fields = f
+                .unknown_programs
+                .iter()
+                .map(|p| SinkField { path: format!("command ({})", p.name), text: p.arguments.clone() })
+                .collect::<Vec<_>>();
+            &unknown_fields
+        }
+        _ => &fields,
+    };
+    let variants = if scripts_only || runs_only { Vec::new() } else { variants(fields, key) };
     let mut unverified: Vec<String> = facts.as_ref().map(|f| f.unresolved.clone()).unwrap_or_default();
     if let Some(f) = &facts {
         // Reading a credential file and using the network in one command: the data may go

@@ -42,6 +42,10 @@ pub struct ShellFacts {
 pub struct UnknownProgram {
     pub name: String,
     pub sensitive_operands: Vec<String>,
+    /// Its arguments, as one text (what the program is handed on its command line).
+    pub arguments: String,
+    /// Its stdin is a pipe or redirection (it is handed what comes before it too).
+    pub reads_input: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -86,6 +86,8 @@ pub(super) const SERVICE_CLIENTS: &[ServiceClient] = &[
         local_unless_named: false,
     },
     ServiceClient { names: &["ipfs"], sends: &["add"], uploads_operands: true, local_unless_named: false },
+    // Vendor CLIs that talk to their vendor's API unless an option names another base URL.
+    ServiceClient { names: &["stripe"], sends: &[], uploads_operands: false, local_unless_named: false },
     // Object-store clients outside the cloud CLIs: `s3cmd put FILE s3://bucket/`.
     ServiceClient {
         names: &["s3cmd", "s4cmd", "s5cmd", "b2", "gdrive"],
@@ -122,6 +124,9 @@ const HOST_OPTIONS: &[&str] = &[
     "--uri",
     "--address",
     "--addr",
+    "--api-base",
+    "--api-url",
+    "--base-url",
 ];
 
 impl Analyzer {
@@ -143,6 +148,10 @@ impl Analyzer {
                 }
             }
         }
+        if nu.hosts.is_empty() {
+            // With no base URL named, the vendor's own API.
+            nu.hosts.extend(default_host(name).map(str::to_owned));
+        }
         if client.uploads_operands {
             for a in &operands[1..] {
                 nu.add_upload(&a.text);
@@ -152,6 +161,14 @@ impl Analyzer {
             return;
         }
         self.push_net(ctx, nu, false);
+    }
+}
+
+/// The API host a vendor CLI talks to by default.
+fn default_host(name: &str) -> Option<&'static str> {
+    match name {
+        "stripe" => Some("api.stripe.com"),
+        _ => None,
     }
 }
 

@@ -106,7 +106,8 @@ impl Analyzer {
     pub(super) fn plain_reader_command(&mut self, name: &str, args: &[Arg], ctx: &mut CommandContext) {
         let Some(short) = plain_reader(name) else {
             if !super::offline::is_offline(name) {
-                self.unknown_program(name, args);
+                let reads_input = ctx.pipe_input.is_some() || ctx.stdin_redirected;
+                self.unknown_program(name, args, reads_input);
             }
             return;
         };
@@ -149,7 +150,7 @@ impl Analyzer {
 impl Analyzer {
     /// A program of unknown reach: remembered with the credential files it is handed
     /// (`notify --attach .env`, `--file=~/.aws/credentials`).
-    fn unknown_program(&mut self, name: &str, args: &[Arg]) {
+    fn unknown_program(&mut self, name: &str, args: &[Arg], reads_input: bool) {
         if self.facts.unknown_programs.len() >= crate::flow::shell::MAX_ENTRIES {
             return;
         }
@@ -160,7 +161,13 @@ impl Analyzer {
             .map(str::to_owned)
             .take(8)
             .collect();
-        self.facts.unknown_programs.push(UnknownProgram { name: name.to_owned(), sensitive_operands });
+        let arguments = args.iter().map(|a| a.text.as_str()).collect::<Vec<_>>().join(" ");
+        self.facts.unknown_programs.push(UnknownProgram {
+            name: name.to_owned(),
+            sensitive_operands,
+            arguments,
+            reads_input,
+        });
     }
 }
 
