@@ -306,7 +306,9 @@ pub fn is_sensitive_path(path: &str) -> bool {
         return true;
     }
     if path.contains(['*', '?', '[']) {
-        return glob_names_sensitive(path);
+        if let Some(sensitive) = glob_names_sensitive(path) {
+            return sensitive;
+        }
     }
     let p = path.trim_matches(|c| c == '"' || c == '\'').replace('\\', "/");
     let lower = p.to_ascii_lowercase();
@@ -373,8 +375,9 @@ pub fn is_sensitive_path(path: &str) -> bool {
     name.starts_with("service-account") && name.ends_with(".json")
 }
 
-/// A glob (`.en?`, `.[e]nv`, `~/.ssh/id_*`) that matches a sensitive name.
-fn glob_names_sensitive(pattern: &str) -> bool {
+/// A glob (`.en?`, `.[e]nv`, `~/.ssh/id_*`) that matches a sensitive name; `None` when its
+/// name part is no glob (`*/.env`, `a[b`): then it is judged as written.
+fn glob_names_sensitive(pattern: &str) -> Option<bool> {
     const CANDIDATES: &[&str] = &[
         ".env",
         ".env.local",
@@ -392,9 +395,9 @@ fn glob_names_sensitive(pattern: &str) -> bool {
     ];
     let (dir, name) = pattern.rsplit_once('/').unwrap_or(("", pattern));
     // The glob is in the folder part: the name is plain.
-    let Some(re) = crate::flow::shell::glob_regex(name) else { return is_sensitive_path(name) };
-    let dir_sensitive = !dir.is_empty() && is_sensitive_path(&format!("{dir}/x")) && !dir.contains(['*', '?', '[']);
-    dir_sensitive && name.contains('*') || CANDIDATES.iter().any(|c| re.is_match(c))
+    let re = crate::flow::shell::glob_regex(name)?;
+    let dir_sensitive = !dir.is_empty() && !dir.contains(['*', '?', '[']) && is_sensitive_path(&format!("{dir}/x"));
+    Some(dir_sensitive && name.contains('*') || CANDIDATES.iter().any(|c| re.is_match(c)))
 }
 
 #[cfg(test)]
@@ -528,6 +531,11 @@ pub(crate) mod tests {
 
     #[test]
     fn sensitive_paths() {
+        // A word with an unclosed class is no glob: judged as written (this once recursed forever).
+        assert!(!is_sensitive_path("a[b"));
+        assert!(!is_sensitive_path("[x"));
+        assert!(!is_sensitive_path("notes[1"));
+        assert!(is_sensitive_path("*/.env"));
         for p in [
             "~/.ssh",
             "/home/u/.ssh/id_ed25519",

@@ -237,19 +237,25 @@ fn secret_kinds_in(text: &str, view: &SessionView, key: u64) -> Vec<String> {
         .collect();
     let map = view.window_map();
     if !map.is_empty() {
-        let hashes = fingerprint::window_hashes(text.as_bytes(), SECRET_K, key);
-        let mut matched: HashMap<usize, usize> = HashMap::new();
-        for h in hashes {
-            if let Some(entries) = map.get(&h) {
-                for &(idx, _) in entries {
-                    *matched.entry(idx).or_default() += 1;
+        // As written, and decoded: a script may hold the value base64-encoded or reversed
+        // (`b64decode('c2tf...')`, `'...evil_ks'[::-1]`).
+        let limits = Limits { max_depth: 2, max_outputs: 16, max_output_bytes: 256 * 1024 };
+        let decoded = if text.len() <= 256 * 1024 { decode::decode_encodings(text, &limits) } else { Vec::new() };
+        for t in std::iter::once(text).chain(decoded.iter().map(|d| d.text.as_str())) {
+            let hashes = fingerprint::window_hashes(t.as_bytes(), SECRET_K, key);
+            let mut matched: HashMap<usize, usize> = HashMap::new();
+            for h in hashes {
+                if let Some(entries) = map.get(&h) {
+                    for &(idx, _) in entries {
+                        *matched.entry(idx).or_default() += 1;
+                    }
                 }
             }
-        }
-        for (idx, n) in matched {
-            // n consecutive 8-char windows cover n + 7 chars.
-            if n + SECRET_K > 16.min(view.secrets[idx].core_len) {
-                kinds.push(view.secrets[idx].kind.clone());
+            for (idx, n) in matched {
+                // n consecutive 8-char windows cover n + 7 chars.
+                if n + SECRET_K > 16.min(view.secrets[idx].core_len) {
+                    kinds.push(view.secrets[idx].kind.clone());
+                }
             }
         }
     }
@@ -266,9 +272,13 @@ fn calls_out_elsewhere(text: &str, kinds: &TaintKinds, cfg: &Config) -> bool {
         TaintKind::Secret(k) => hosts::is_issuer(host, k, cfg),
         _ => false,
     };
-    text.match_indices("http")
-        .filter_map(|(i, _)| hosts::url_host(&text[i..]))
-        .any(|host| !hosts::is_local(&host, cfg) && !kinds.iter().all(|k| issued_by(&host, k)))
+    let mut url_hosts = text.match_indices("http").filter_map(|(i, _)| hosts::url_host(&text[i..])).peekable();
+    // Network code that names no URL (`socket.create_connection(('host', 9))`): its peer is
+    // not shown to be the issuer.
+    if url_hosts.peek().is_none() {
+        return written_code::uses_network(text);
+    }
+    url_hosts.any(|host| !hosts::is_local(&host, cfg) && !kinds.iter().all(|k| issued_by(&host, k)))
 }
 
 /// The taint recorded for a commit message that carries a secret.

@@ -119,6 +119,12 @@ pub fn code_taint(path: &str, content: &str) -> Option<Taint> {
     })
 }
 
+/// Code that talks to the network (any common language's client APIs or commands).
+pub fn uses_network(content: &str) -> bool {
+    let lower = content.to_ascii_lowercase();
+    NETWORK_WORDS.iter().any(|w| lower.contains(w)) || obfuscated(&lower)
+}
+
 /// Code that reads a credential file or the whole environment without using the network
 /// itself (`print(open('.env').read())`): what it prints carries them.
 pub fn reads_sensitive(path: &str, content: &str) -> Option<Taint> {

@@ -94,6 +94,19 @@ pub fn assignments(command: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The names of the variables `command` expands (`$NAME`, `${NAME}`, `${NAME:-x}`), in order.
+pub fn variable_names(command: &str) -> Vec<String> {
+    static PATTERN: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = PATTERN.get_or_init(|| regex::Regex::new(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)").expect("variable pattern"));
+    let mut out: Vec<String> = Vec::new();
+    for c in re.captures_iter(command).take(64) {
+        if !out.iter().any(|n| n == &c[1]) {
+            out.push(c[1].to_owned());
+        }
+    }
+    out
+}
+
 /// `$NAME` and `${NAME}` in `word` replaced by the values [`assignments`] found (the latest
 /// assignment wins). A word without `$` is returned as it is, at no cost.
 pub fn substitute(word: &str, vars: &[(String, String)]) -> String {
