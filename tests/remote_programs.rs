@@ -288,6 +288,10 @@ fn a_program_of_unknown_reach_handed_a_secret_asks() {
         format!("echo '{STRIPE}' | pbcopy"),
         format!("echo 'STRIPE={STRIPE}' > .env.local && mytool build"),
         format!("stripe customers list --api-key {STRIPE}"),
+        "vimdiff .env .env.example".to_owned(),
+        "dotenv-linter .env".to_owned(),
+        "eza -la .env".to_owned(),
+        "dotenv -e .env -- npm start".to_owned(),
     ] {
         assert_eq!(call(&home, "Bash", json!({ "command": command })), None, "{command}");
     }

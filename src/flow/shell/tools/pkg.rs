@@ -37,7 +37,14 @@ impl Analyzer {
             _ => sub == "publish",
         };
         // `npm publish --dry-run`, `cargo publish --dry-run`: packs and checks, uploads nothing.
-        let publish = publish && !args.iter().any(|a| a.text == "--dry-run" || (a.text == "-n" && name == "cargo"));
+        // The last of `--dry-run` / `--no-dry-run` / `--dry-run=false` wins, as npm reads them.
+        let dry_run = args.iter().rev().find_map(|a| match a.text.as_str() {
+            "--dry-run" | "--dry-run=true" => Some(true),
+            "-n" if name == "cargo" => Some(true),
+            "--no-dry-run" | "--dry-run=false" => Some(false),
+            _ => None,
+        });
+        let publish = publish && dry_run != Some(true);
         for a in pos.iter().skip(1) {
             if a.text.contains("://") {
                 nu.hosts.extend(url_host(&a.host));
