@@ -1246,7 +1246,12 @@ fn path_flows(
     let mut flow =
         |data: String, how: &str, field: &str| hits.push(file_transfer_hit(cfg, data, how, field, to.clone()));
     for n in &facts.net {
-        if n.hosts.iter().all(|h| hosts::is_local(h, cfg)) && !n.hosts.is_empty() {
+        // A local host is local only when nothing reroutes the connection (`HTTPS_PROXY=...`,
+        // `--resolve`, client configuration written this session).
+        let rerouted = !n.redirected.is_empty()
+            || prepared.redirect_variable.is_some()
+            || view.taints.iter().any(|t| t.path == crate::flow::written_code::CLIENT_CONFIG);
+        if !rerouted && n.hosts.iter().all(|h| hosts::is_local(h, cfg)) && !n.hosts.is_empty() {
             continue;
         }
         for (paths, how) in [(&n.upload_paths, "an upload by path"), (&n.stdin_from, "a pipeline")] {

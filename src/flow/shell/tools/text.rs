@@ -107,7 +107,19 @@ impl Analyzer {
         let Some(short) = plain_reader(name) else {
             if !super::offline::is_offline(name) {
                 let reads_input = ctx.pipe_input.is_some() || ctx.stdin_redirected;
-                self.unknown_program(name, args, reads_input);
+                // What it is handed on stdin or through substitutions (`cat .env | prog`,
+                // `prog < .env`, `prog $(cat .env)`).
+                let handed: Vec<String> = ctx
+                    .pipe_input
+                    .unwrap_or(&[])
+                    .iter()
+                    .chain(&ctx.stdin_files)
+                    .chain(&ctx.substitution_reads)
+                    .filter(|p| crate::flow::classify::is_sensitive_path(p))
+                    .take(8)
+                    .cloned()
+                    .collect();
+                self.unknown_program(name, args, reads_input, handed);
             }
             return;
         };
@@ -150,17 +162,18 @@ impl Analyzer {
 impl Analyzer {
     /// A program of unknown reach: remembered with the credential files it is handed
     /// (`notify --attach .env`, `--file=~/.aws/credentials`).
-    fn unknown_program(&mut self, name: &str, args: &[Arg], reads_input: bool) {
+    fn unknown_program(&mut self, name: &str, args: &[Arg], reads_input: bool, handed: Vec<String>) {
         if self.facts.unknown_programs.len() >= crate::flow::shell::MAX_ENTRIES {
             return;
         }
-        let sensitive_operands = args
+        let mut sensitive_operands: Vec<String> = args
             .iter()
             .map(|a| a.text.split_once('=').filter(|_| a.text.starts_with('-')).map_or(a.text.as_str(), |(_, v)| v))
             .filter(|t| crate::flow::classify::is_sensitive_path(t))
             .map(str::to_owned)
             .take(8)
             .collect();
+        sensitive_operands.extend(handed.into_iter().filter(|h| !sensitive_operands.contains(h)).collect::<Vec<_>>());
         let arguments = args.iter().map(|a| a.text.as_str()).collect::<Vec<_>>().join(" ");
         self.facts.unknown_programs.push(UnknownProgram {
             name: name.to_owned(),
