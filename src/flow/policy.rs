@@ -97,6 +97,15 @@ pub fn stronger(a: Action, b: Action) -> Action {
     }
 }
 
+/// The weaker of two actions (allow < ask < deny).
+pub fn weaker(a: Action, b: Action) -> Action {
+    if rank(b) < rank(a) {
+        b
+    } else {
+        a
+    }
+}
+
 /// The strongest hit decides; the reason names it and counts the others.
 /// The note a hit gets when the user approved its data to its destination.
 pub const APPROVED: &str = "approved by the user";

@@ -1188,13 +1188,19 @@ fn script_hits(prepared: &PreparedSink, view: &SessionView, cfg: &Config, runs: 
             None => (t.path.as_str(), String::new()),
         };
         // The script's own hosts are where it goes, whatever the command line names.
-        hits.push(file_transfer_hit(
+        let mut hit = file_transfer_hit(
             cfg,
             format!("script {name} (written this session with {kinds} and an external URL{copy})"),
             "running a script",
             "command",
             format!("the hosts named in {name}"),
-        ));
+        );
+        if t.kinds.contains(&TaintKind::NamesOnlyIssuers) {
+            // An app calling its own API with the key it loads: likely intended, so a question.
+            hit.action = policy::weaker(hit.action, Action::Ask);
+            hit.note = "every URL it names is on an issuer of this session's secrets".into();
+        }
+        hits.push(hit);
     }
     hits.extend(sensitive_files_handed_to_senders(prepared, view, cfg, runs));
     hits

@@ -264,6 +264,17 @@ fn secret_kinds_in(text: &str, view: &SessionView, key: u64) -> Vec<String> {
     kinds
 }
 
+/// Code whose every URL is on a host that issues one of the secrets this session read, with no
+/// literal credential of its own (`load_dotenv(); requests.get('https://api.stripe.com/...')`).
+fn names_only_issuers(text: &str, view: &SessionView, cfg: &Config) -> bool {
+    let hosts: Vec<String> = text.match_indices("http").filter_map(|(i, _)| hosts::url_host(&text[i..])).collect();
+    !hosts.is_empty()
+        && !secrets::scan(text).iter().any(|f| matches!(f.category, Category::Secret | Category::PrivateKey))
+        && hosts
+            .iter()
+            .all(|h| hosts::is_local(h, cfg) || view.secrets.iter().any(|s| hosts::is_issuer(h, &s.kind, cfg)))
+}
+
 /// `text` names an http(s) URL on a host that is neither local nor the issuer of every kind
 /// in it (a script using its own API key against its own API is fine; a copied sensitive file
 /// has no issuer).
@@ -366,7 +377,12 @@ pub fn taints_from_writes(call: &Call, view: &SessionView, cfg: &Config, key: u6
             let earlier: Vec<&TaintKinds> = view.taints.iter().filter(|t| t.path == path).map(|t| &t.kinds).collect();
             taints.extend(written_code::edit_completes_a_sender(path, content, &earlier));
         }
-        taints.extend(code);
+        if let Some(mut t) = code {
+            if names_only_issuers(content, view, cfg) {
+                t.kinds.insert(TaintKind::NamesOnlyIssuers);
+            }
+            taints.push(t);
+        }
         let profile_proxy =
             crate::flow::protect::is_shell_rc(path) && crate::flow::shell::proxy_variable(content).is_some();
         if written_code::is_client_config(path) || profile_proxy {

@@ -33,11 +33,14 @@ pub enum TaintKind {
     /// the network itself: its output (piped to a sender) carries them. Says nothing about
     /// what the file holds.
     ReadsSensitive,
+    /// Code that reads credentials and sends, whose every URL is on an issuer of the secrets
+    /// this session read (an app calling its own API with its key): a question, not a block.
+    NamesOnlyIssuers,
 }
 
 impl TaintKind {
     /// The markers that are not secret kinds, with their stored names.
-    const MARKERS: [(TaintKind, &'static str); 9] = [
+    const MARKERS: [(TaintKind, &'static str); 10] = [
         (TaintKind::SensitiveFileCopy, "sensitive-file-copy"),
         (TaintKind::ReadsSensitiveAndSends, "reads-sensitive-and-sends"),
         (TaintKind::RedirectsConnections, "redirects-connections"),
@@ -47,6 +50,7 @@ impl TaintKind {
         (TaintKind::SendsItsInput, "sends-its-input"),
         (TaintKind::RunsAnotherFile, "runs-another-file"),
         (TaintKind::ReadsSensitive, "reads-sensitive"),
+        (TaintKind::NamesOnlyIssuers, "names-only-issuers"),
     ];
 
     /// A mark of how a file came to be or what running it does, not data it holds.
@@ -58,6 +62,7 @@ impl TaintKind {
                 | TaintKind::SendsItsInput
                 | TaintKind::RunsAnotherFile
                 | TaintKind::ReadsSensitive
+                | TaintKind::NamesOnlyIssuers
         )
     }
 
