@@ -222,6 +222,9 @@ impl Evaluator {
         if call.phase == Phase::Before {
             let mut protected = self.protected.clone();
             protected.project_hook_files = project_hook_files(call.cwd.as_deref());
+            protected
+                .paths
+                .extend(mcp_lists_through_proxy(call.cwd.as_deref()).into_iter().map(|p| (p, Guarded::McpConfig)));
             if let Some(verdict) = protect::check(call, &protected) {
                 let mut outcome = Outcome::silent();
                 outcome.verdict = verdict.clone();
@@ -497,6 +500,31 @@ pub fn discover_protected(paths: Option<&Paths>) -> Protected {
     out
 }
 
+/// MCP server lists that run servers through `mcpproxy proxy`: the project's (in `cwd` or the
+/// folders above it) and the user's. Replacing one takes its servers out from behind the proxy.
+fn mcp_lists_through_proxy(cwd: Option<&str>) -> Vec<String> {
+    // (`.claude.json`, `.gemini/settings.json` and `.codex/config.toml` are hook settings too,
+    // guarded as such.)
+    const PROJECT_LISTS: &[&str] = &[".mcp.json", ".cursor/mcp.json", ".vscode/mcp.json"];
+    const USER_LISTS: &[&str] = &[".cursor/mcp.json"];
+    let mut candidates: Vec<std::path::PathBuf> = Vec::new();
+    if let Some(cwd) = cwd {
+        for dir in std::path::Path::new(cwd).ancestors().take(6) {
+            candidates.extend(PROJECT_LISTS.iter().map(|rel| dir.join(rel)));
+        }
+    }
+    if let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty()) {
+        candidates.extend(USER_LISTS.iter().map(|rel| std::path::Path::new(&home).join(rel)));
+    }
+    candidates.into_iter().filter(|file| names_mcpproxy(file)).map(|file| file.to_string_lossy().into_owned()).collect()
+}
+
+/// A small settings file whose text names mcpproxy (a huge one is not read here).
+fn names_mcpproxy(file: &std::path::Path) -> bool {
+    std::fs::metadata(file).is_ok_and(|m| m.is_file() && m.len() < 1 << 20)
+        && std::fs::read_to_string(file).is_ok_and(|t| t.contains("mcpproxy"))
+}
+
 /// Project hook settings that run mcpproxy in `cwd` or the folders above it (a few levels).
 fn project_hook_files(cwd: Option<&str>) -> Vec<String> {
     const PROJECT_SETTINGS: &[&str] = &[
@@ -512,10 +540,7 @@ fn project_hook_files(cwd: Option<&str>) -> Vec<String> {
     for dir in std::path::Path::new(cwd).ancestors().take(6) {
         for rel in PROJECT_SETTINGS {
             let file = dir.join(rel);
-            // Settings files are small; a huge one is not read here.
-            let runs_us = std::fs::metadata(&file).is_ok_and(|m| m.is_file() && m.len() < 1 << 20)
-                && std::fs::read_to_string(&file).is_ok_and(|t| t.contains("mcpproxy"));
-            if runs_us {
+            if names_mcpproxy(&file) {
                 found.push(file.to_string_lossy().into_owned());
             }
         }

@@ -542,3 +542,58 @@ fn state_files_are_not_followed_or_shared() {
         assert!(!home.db().exists());
     }
 }
+
+#[test]
+fn the_guard_under_another_name_a_path_held_in_a_variable_and_the_proxy_list_are_caught() {
+    let g = Guarded::new();
+    let project = tempfile::tempdir().unwrap();
+    let list = r#"{"mcpServers":{"gh":{"command":"mcpproxy","args":["proxy","--","gh-mcp"]}}}"#;
+    std::fs::write(project.path().join(".mcp.json"), list).unwrap();
+    let state = g.state();
+    let denied = [
+        // The binary copied or linked elsewhere, then run with a changing subcommand.
+        ("/tmp/x hook uninstall".to_owned(), "mcpproxy itself, under another name (`x hook uninstall`)"),
+        ("./guard hook install --agent claude-code".to_owned(), "under another name (`guard hook install`)"),
+        ("/tmp/mp allow 42 --scope always".to_owned(), "under another name (`mp allow 42`)"),
+        // The path comes out of a substitution that only prints or trims it.
+        (format!("d=$(echo {state}); rm -rf \"$d\""), "mcpproxy's state"),
+        (format!("d=\"$(dirname {state}/mcpproxy.db)\"; rm -rf $d"), "mcpproxy's state"),
+        (format!("f=`realpath {state}/config.json`; echo '{{}}' > $f"), "mcpproxy's configuration"),
+        // The MCP server list that routes the servers through the proxy.
+        ("echo '{}' > .mcp.json".to_owned(), "the agent's MCP server list"),
+        ("mv /tmp/plain.json .mcp.json".to_owned(), "the agent's MCP server list"),
+    ];
+    for (cmd, what) in &denied {
+        let reason = assert_deny(&g.hook(&bash_in("n", project.path(), cmd)), cmd);
+        assert!(reason.contains(what), "{cmd}: {reason}");
+    }
+    let list_path = project.path().join(".mcp.json").display().to_string();
+    let write = |content: &str| {
+        let mut ev = payload("n", "PreToolUse", "Write", json!({"file_path": list_path, "content": content}), None);
+        ev["cwd"] = json!(project.path().display().to_string());
+        decision(&g.hook(&ev))
+    };
+    let (d, reason) = write(r#"{"mcpServers":{}}"#).expect("dropping the proxy");
+    assert_eq!(d, "deny", "{reason}");
+    // Adding a server beside the proxied one is the user's work: a question.
+    let added =
+        r#"{"mcpServers":{"gh":{"command":"mcpproxy","args":["proxy","--","gh-mcp"]},"db":{"command":"pg-mcp"}}}"#;
+    assert_eq!(write(added).map(|d| d.0).as_deref(), Some("ask"));
+    // Benign controls: other programs' own words, reading the list, a temporary folder.
+    for cmd in [
+        "ufw allow 22",
+        "lefthook install",
+        "npx husky install",
+        "cat .mcp.json",
+        "d=$(mktemp -d); rm -rf \"$d\"",
+        "d=$(echo build); rm -rf \"$d\"",
+        "echo '{}' > other.json",
+    ] {
+        let run = g.hook(&bash_in("n", project.path(), cmd));
+        assert_eq!((run.stdout.as_str(), run.stderr.as_str()), ("", ""), "{cmd}");
+    }
+    // A project whose list does not name mcpproxy is not guarded.
+    let plain = tempfile::tempdir().unwrap();
+    std::fs::write(plain.path().join(".mcp.json"), r#"{"mcpServers":{"a":{"command":"a"}}}"#).unwrap();
+    assert_eq!(g.hook(&bash_in("n", plain.path(), "echo '{}' > .mcp.json")).stdout, "");
+}

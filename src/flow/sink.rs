@@ -551,6 +551,12 @@ pub fn prepare(call: &Call, class: ToolClass, cfg: &Config, key: u64) -> Option<
     if dest.all_local {
         return None;
     }
+    let mut dest = dest;
+    if dest.labels.is_empty() && dest.hosts.is_empty() {
+        // `${c}rl ...`, `sed 's/^/x /e'`: what runs, and so where it goes, is not on the line.
+        dest.unknown = true;
+        dest.labels.push("a destination the command does not show".into());
+    }
     let unknown_fields;
     let fields = match facts.as_ref().filter(|f| unknown_reach && f.net.is_empty()) {
         // Only what the unknown programs are handed: their own arguments, and the whole line

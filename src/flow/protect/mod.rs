@@ -23,6 +23,8 @@ pub enum Guarded {
     Binary,
     /// An agent's hook settings (`.claude/settings.json`, `.codex/hooks.json`, ...).
     AgentSettings,
+    /// An agent's MCP server list that routes servers through `mcpproxy proxy` (`.mcp.json`).
+    McpConfig,
 }
 
 /// The protected set, as absolute paths.
@@ -118,6 +120,7 @@ fn describe(kind: Guarded) -> &'static str {
         Guarded::Config => "mcpproxy's configuration",
         Guarded::Binary => "the mcpproxy program",
         Guarded::AgentSettings => "the agent's hook settings, which run mcpproxy",
+        Guarded::McpConfig => "the agent's MCP server list, which runs its servers through mcpproxy",
     }
 }
 
@@ -151,7 +154,10 @@ pub fn check(call: &Call, protected: &Protected) -> Option<Verdict> {
             // An edit that touches our own hook entry (its old text names mcpproxy) removes it.
             let touches_ours = call.input.to_string().contains("mcpproxy");
             match check_file_write(&path, &texts, false, protected) {
-                Some(Verdict::Ask(_)) if touches_ours => Some(deny(describe(Guarded::AgentSettings), "edit the file")),
+                Some(Verdict::Ask(_)) if touches_ours => {
+                    let kind = protected.guarded(&path).unwrap_or(Guarded::AgentSettings);
+                    Some(deny(describe(kind), "edit the file"))
+                }
                 other => other,
             }
         }
@@ -179,17 +185,18 @@ fn check_file_write(path: &str, texts: &[&String], whole_file: bool, protected: 
         return Some(deny("where mcpproxy keeps its state (MCPPROXY_HOME in a shell profile)", "edit the profile"));
     }
     match protected.guarded(path)? {
-        Guarded::AgentSettings => {
+        kind @ (Guarded::AgentSettings | Guarded::McpConfig) => {
             let disables = texts.iter().any(|t| {
                 let compact: String = t.chars().filter(|c| !c.is_whitespace()).collect();
                 compact.contains("\"disableAllHooks\":true")
             });
             let drops_ours = whole_file && !texts[0].contains("mcpproxy") && path.ends_with(".json");
+            let what = if kind == Guarded::McpConfig { "MCP server list" } else { "hook settings file" };
             if disables || drops_ours {
-                Some(deny(describe(Guarded::AgentSettings), "edit the file"))
+                Some(deny(describe(kind), "edit the file"))
             } else {
                 Some(Verdict::Ask(format!(
-                    "mcpproxy check: this call edits {path}, an agent's hook settings file that runs mcpproxy. \
+                    "mcpproxy check: this call edits {path}, an agent's {what} that runs mcpproxy. \
                      Approve only if you asked for this change."
                 )))
             }

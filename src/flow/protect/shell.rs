@@ -483,6 +483,10 @@ fn check_line(command: &str, cwd: &str, protected: &Protected, depth: usize) -> 
         let value = resolve(&value, &cwd, home, &vars);
         vars.push((name, value));
     }
+    for (name, value) in echoed_assignments(command) {
+        let value = resolve(&value, &cwd, home, &vars);
+        vars.push((name, value));
+    }
     // `> "$(mcpproxy config path)"`, `f=$(mcpproxy config path); tee $f`: the target is the
     // config, named by mcpproxy itself at run time.
     if asks_mcpproxy_for_a_path(command) && writes_somewhere(command) {
@@ -680,7 +684,56 @@ fn check_special(
             let reaches = protected.guarded(&path).is_some() || protected.is_ancestor_of_protected(&path);
             reaches.then(|| deny(describe(protected.guarded(&path).unwrap_or(Guarded::State)), "make the link"))
         }
+        // `cp $(which mcpproxy) /tmp/x; /tmp/x hook uninstall`: mcpproxy under another name.
+        _ if acts_like_mcpproxy(prog, args) => {
+            let shown = args.iter().take(2).cloned().collect::<Vec<_>>().join(" ");
+            Some(deny(
+                &format!("mcpproxy itself, under another name (`{prog} {shown}`)"),
+                &format!("run `mcpproxy {shown}`"),
+            ))
+        }
         _ => None,
+    }
+}
+
+/// `d=$(echo ~/.local/share/mcpproxy)`, `` f=`realpath x` ``, `d="$(dirname ~/.x/db)"`: a
+/// variable set from a substitution that only prints (or trims) the path it is given.
+fn echoed_assignments(command: &str) -> Vec<(String, String)> {
+    static PATTERN: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = PATTERN.get_or_init(|| {
+        regex::Regex::new(
+            r#"(?:^|[;&|\s(])([A-Za-z_][A-Za-z0-9_]*)=["']?(?:\$\(|`)\s*(echo(?:\s+-[neE]+)?|printf(?:\s+['"]?%s['"]?)?|realpath(?:\s+-\w+)*|readlink(?:\s+-\w+)*|dirname)\s+([^)`;|&]+)[)`]"#,
+        )
+        .expect("echoed assignment pattern")
+    });
+    re.captures_iter(command)
+        .take(16)
+        .map(|c| {
+            let arg = c[3].trim().trim_matches(['"', '\'']).to_owned();
+            let value = if c[2].starts_with("dirname") {
+                arg.trim_end_matches('/').rsplit_once('/').map_or(".".to_owned(), |(dir, _)| dir.to_owned())
+            } else {
+                arg
+            };
+            (c[1].to_owned(), value)
+        })
+        .collect()
+}
+
+/// Programs of their own with an `allow N` subcommand (firewalls).
+const OTHER_ALLOW_PROGRAMS: &[&str] = &["ufw", "firewall-cmd", "pfctl", "tailscale", "iptables", "nft", "csf"];
+
+/// `args` are one of mcpproxy's own changing subcommands (`hook install|uninstall`, `allow N`,
+/// `allow revoke N`): no other program takes these words this way.
+fn acts_like_mcpproxy(prog: &str, args: &[String]) -> bool {
+    let words: Vec<&str> = args.iter().map(String::as_str).take(3).collect();
+    match words.as_slice() {
+        ["hook", "install" | "uninstall", ..] => true,
+        ["allow", "revoke", id, ..] => !OTHER_ALLOW_PROGRAMS.contains(&prog) && id.bytes().all(|b| b.is_ascii_digit()),
+        ["allow", id, ..] => {
+            !OTHER_ALLOW_PROGRAMS.contains(&prog) && id.len() < 12 && id.bytes().all(|b| b.is_ascii_digit())
+        }
+        _ => false,
     }
 }
 
@@ -909,7 +962,7 @@ fn judge(
         },
         Effect::Other => match kind {
             // An editor or unknown tool on an agent's settings: a question.
-            Some(Guarded::AgentSettings) => Some(ask(describe(Guarded::AgentSettings))),
+            Some(k @ (Guarded::AgentSettings | Guarded::McpConfig)) => Some(ask(describe(k))),
             Some(k) => Some(deny(describe(k), &format!("run `{prog}` on it"))),
             None => None,
         },

@@ -169,6 +169,19 @@ impl<'a> CommandContext<'a> {
         v.extend(self.stdin_files.iter().cloned());
         Some(v)
     }
+    /// The credential files the command is handed on stdin or through substitutions
+    /// (`cat .env | prog`, `prog < .env`, `prog $(cat .env)`).
+    pub(super) fn sensitive_inputs(&self) -> Vec<String> {
+        self.pipe_input
+            .unwrap_or(&[])
+            .iter()
+            .chain(&self.stdin_files)
+            .chain(&self.substitution_reads)
+            .filter(|p| crate::flow::classify::is_sensitive_path(p))
+            .take(8)
+            .cloned()
+            .collect()
+    }
     /// The here-document body or here-string fed to the command.
     pub(super) fn stdin_text(&self) -> Option<String> {
         self.heredoc.clone().or_else(|| self.here_string.clone())

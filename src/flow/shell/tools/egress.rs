@@ -222,8 +222,8 @@ impl Analyzer {
 
     /// `npx PKG`, `bunx PKG`, `pnpm dlx PKG`: a tunnel package run straight from the registry.
     pub(super) fn package_runner(&mut self, _name: &str, args: &[Arg], ctx: &mut CommandContext) {
-        let pkg = args.iter().map(|a| a.text.as_str()).find(|t| !t.starts_with('-') && *t != "dlx" && *t != "exec");
-        if let Some(p) = pkg {
+        let at = args.iter().position(|a| !a.text.starts_with('-') && a.text != "dlx" && a.text != "exec");
+        if let Some(p) = at.map(|i| args[i].text.as_str()) {
             // `npx evil.example.com/pkg`, `npx https://host/p.tgz`, `npx github:o/r`: code
             // fetched from a place the command names, run here unseen.
             let first = p.split('/').next().unwrap_or("");
@@ -243,6 +243,12 @@ impl Analyzer {
             let base = p.split('@').next().unwrap_or(p);
             if TUNNELS.contains(&base) || base.contains("tunnel") || base == "ngrok" {
                 self.tunnel(base, &[], ctx);
+            } else if !remote {
+                // The package's command is judged as that program: a known one by its handler,
+                // any other as a program of unknown reach with what it is handed.
+                let program = launched_command(p);
+                let rest = at.map_or(&[][..], |i| &args[i + 1..]);
+                self.run_tool(&program, rest, ctx);
             }
         }
     }
@@ -329,6 +335,14 @@ fn registry_of(image: &str) -> String {
         }
         _ => "registry-1.docker.io".to_owned(),
     }
+}
+
+/// The command a runner's package argument names: `@scope/pkg@1.2` → `pkg`, `pkg@latest` →
+/// `pkg`.
+fn launched_command(package: &str) -> String {
+    let unscoped = package.rsplit('/').next().unwrap_or(package);
+    let name = unscoped.split('@').next().unwrap_or(unscoped);
+    super::command_name(name)
 }
 
 #[cfg(test)]

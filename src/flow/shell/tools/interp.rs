@@ -20,6 +20,8 @@ struct InlineCode {
     runs_script: bool,
     /// The script file it runs.
     script: Option<Arg>,
+    /// The script's own arguments.
+    script_args: Vec<Arg>,
 }
 
 impl InlineCode {
@@ -60,6 +62,7 @@ impl Analyzer {
         // (`python3 p.py | curl -d @-`, judged by what the session knows p.py does).
         if let Some(script) = found.script.take() {
             self.read_arg(&script, ctx);
+            self.credentials_handed_to_script(&script.text, &found.script_args, ctx);
         }
         if !found.has_code && !found.runs_script {
             if let Some(t) = ctx.stdin_text() {
@@ -119,6 +122,23 @@ impl Analyzer {
 }
 
 impl Analyzer {
+    /// `python3 tool.py .env`, `node up.js < .env`: what a script file does with a credential
+    /// file it is handed is in the script, which this analysis does not read (a script written
+    /// this session that sends is judged by its taint as well).
+    pub(super) fn credentials_handed_to_script(&mut self, script: &str, script_args: &[Arg], ctx: &CommandContext) {
+        let named = script_args
+            .iter()
+            .map(|a| a.text.split_once('=').filter(|_| a.text.starts_with('-')).map_or(a.text.as_str(), |(_, v)| v))
+            .filter(|t| crate::flow::classify::is_sensitive_path(t))
+            .map(str::to_owned)
+            .take(8);
+        let mut handed: Vec<String> = named.collect();
+        handed.extend(ctx.sensitive_inputs().into_iter().filter(|h| !handed.contains(h)).collect::<Vec<_>>());
+        for h in handed {
+            self.facts.unresolved.push(format!("it hands {h} to {script}, a script this guard has not read"));
+        }
+    }
+
     /// `perl -pi -e 's/a/b/' FILE`, `ruby -i.bak -pe ... FILE`: the files are read and written.
     fn edits_in_place(&mut self, args: &[Arg], ctx: &mut CommandContext) {
         let in_place = |t: &str| {
@@ -185,6 +205,7 @@ fn first_operand(name: &str, operands: &[Arg], next: String, found: &mut InlineC
     } else if !found.has_code {
         found.runs_script = true;
         found.script = operands.first().cloned();
+        found.script_args = operands[1..].to_vec();
     }
 }
 

@@ -75,6 +75,7 @@ const HANDLERS: &[(&[&str], Handler)] = &[
     (&["npx", "bunx", "pnpx"], Analyzer::package_runner),
     (&["alias"], |an, _, _, _| an.facts.unresolved.push("an alias defined for later commands".into())),
     (&["dd"], |an, _, args, ctx| an.dd(args, ctx)),
+    (&["make", "gmake"], Analyzer::make),
 ];
 
 /// Clients of remote services ([`services::SERVICE_CLIENTS`]), looked up after [`HANDLERS`].

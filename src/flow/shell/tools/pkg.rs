@@ -74,6 +74,10 @@ impl Analyzer {
         } else if !nu.hosts.is_empty() {
             self.push_net(ctx, nu, false);
         }
+        // `pnpm dlx PKG`, `yarn dlx PKG`, `npm exec PKG`: a package run like `npx PKG`.
+        if matches!((name, sub), ("pnpm" | "yarn", "dlx") | ("npm" | "pnpm", "exec") | ("npm", "x")) {
+            self.package_runner(name, &args[args.iter().position(|a| a.text == sub).map_or(0, |i| i + 1)..], ctx);
+        }
     }
 }
 

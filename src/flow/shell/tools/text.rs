@@ -34,6 +34,15 @@ impl Analyzer {
         for v in p.vals(&["-f", "--file"]) {
             self.read_arg(&v, ctx);
         }
+        // `system("curl -d " $0 " URL")`: the command it builds, its variable parts as words.
+        let program = if has_prog {
+            p.vals(&["-e", "--source"]).into_iter().map(|a| a.text).collect()
+        } else {
+            p.operands.first().map(|a| vec![a.text.clone()]).unwrap_or_default()
+        };
+        for text in program.iter().flat_map(|t| awk_system_commands(t)) {
+            self.sub_string(&text, None, ctx.depth);
+        }
         let files = p.files_after_program(has_prog);
         for f in files {
             if !is_assignment(&f.text) {
@@ -48,6 +57,22 @@ impl Analyzer {
         let has_script = p.has(&["-e", "-f", "--expression", "--file"]);
         for v in p.vals(&["-f", "--file"]) {
             self.read_arg(&v, ctx);
+        }
+        let scripts: Vec<String> = if has_script {
+            p.vals(&["-e", "--expression"]).into_iter().map(|a| a.text).collect()
+        } else {
+            p.operands.first().map(|a| vec![a.text.clone()]).unwrap_or_default()
+        };
+        for script in &scripts {
+            match sed_runs(script) {
+                SedRun::Nothing => {}
+                // `e curl ...`: that command line runs.
+                SedRun::Command(text) => self.sub_string(&text, None, ctx.depth),
+                // `e` alone, `s/.../.../e`: what runs is the text being edited.
+                SedRun::ItsText => {
+                    self.facts.unresolved.push("a sed script that runs the text it edits as commands (e)".into())
+                }
+            }
         }
         let in_place = p.has(&["-i", "--in-place"]) || p.options.iter().any(|(k, _)| k.starts_with("--in-place"));
         let files = p.files_after_program(has_script);
@@ -109,16 +134,7 @@ impl Analyzer {
                 let reads_input = ctx.pipe_input.is_some() || ctx.stdin_redirected;
                 // What it is handed on stdin or through substitutions (`cat .env | prog`,
                 // `prog < .env`, `prog $(cat .env)`).
-                let handed: Vec<String> = ctx
-                    .pipe_input
-                    .unwrap_or(&[])
-                    .iter()
-                    .chain(&ctx.stdin_files)
-                    .chain(&ctx.substitution_reads)
-                    .filter(|p| crate::flow::classify::is_sensitive_path(p))
-                    .take(8)
-                    .cloned()
-                    .collect();
+                let handed = ctx.sensitive_inputs();
                 self.unknown_program(name, args, reads_input, handed);
             }
             return;
@@ -182,6 +198,98 @@ impl Analyzer {
             reads_input,
         });
     }
+}
+
+/// What a sed script runs through GNU sed's `e` command or the `e` flag of `s`.
+enum SedRun {
+    Nothing,
+    Command(String),
+    ItsText,
+}
+
+fn sed_runs(script: &str) -> SedRun {
+    for command in script.split(['\n', ';']) {
+        // Drop an address (`1`, `$`, `1,5`, `/re/`, `!`) before the command letter.
+        let mut rest = command.trim_start();
+        loop {
+            let before = rest.len();
+            rest =
+                rest.trim_start_matches(|c: char| c.is_ascii_digit() || matches!(c, ',' | '$' | '!' | '~' | ' ' | '{'));
+            if let Some(re) = rest.strip_prefix('/') {
+                rest = re.split_once('/').map_or("", |(_, after)| after);
+            }
+            if rest.len() == before {
+                break;
+            }
+        }
+        if rest == "e" {
+            return SedRun::ItsText;
+        }
+        if let Some(text) = rest.strip_prefix("e ") {
+            return SedRun::Command(text.trim().to_owned());
+        }
+        let mut chars = rest.chars();
+        if chars.next() == Some('s') {
+            if let Some(delim) = chars.next().filter(|c| !c.is_alphanumeric() && !c.is_whitespace()) {
+                let parts: Vec<&str> = rest[1 + delim.len_utf8()..].split(delim).collect();
+                if parts.len() >= 3 && parts[2].chars().take_while(|c| c.is_ascii_alphanumeric()).any(|c| c == 'e') {
+                    return SedRun::ItsText;
+                }
+            }
+        }
+    }
+    SedRun::Nothing
+}
+
+/// The command lines an awk program hands to `system()`, its string literals joined with a
+/// placeholder word for each variable part (`system("curl -d " $0 " URL")` → `curl -d X URL`).
+fn awk_system_commands(program: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(at) = program[from..].find("system(") {
+        let start = from + at + "system(".len();
+        let (mut depth, mut in_string, mut escaped) = (1usize, false, false);
+        let (mut text, mut literal) = (String::new(), String::new());
+        let mut end = program.len();
+        for (i, c) in program[start..].char_indices() {
+            if in_string {
+                match c {
+                    _ if escaped => {
+                        escaped = false;
+                        literal.push(c);
+                    }
+                    '\\' => escaped = true,
+                    '"' => {
+                        in_string = false;
+                        text.push_str(&literal);
+                        literal.clear();
+                    }
+                    _ => literal.push(c),
+                }
+                continue;
+            }
+            match c {
+                '"' => in_string = true,
+                '(' => depth += 1,
+                ')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = start + i;
+                        break;
+                    }
+                }
+                c if c.is_whitespace() => {}
+                // A variable or expression between literals: one word at run time.
+                _ if !text.ends_with(" X ") => text.push_str(" X "),
+                _ => {}
+            }
+        }
+        if !text.trim().is_empty() && out.len() < 8 {
+            out.push(text);
+        }
+        from = end.max(start);
+    }
+    out
 }
 
 /// Plain file readers: returns the short options that take an argument.

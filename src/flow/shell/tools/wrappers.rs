@@ -291,10 +291,52 @@ impl Analyzer {
             }
         } else if let Some(a) = args.get(i) {
             self.read_arg(a, ctx);
+            self.credentials_handed_to_script(&a.text, &args[i + 1..], ctx);
         } else if let Some(body) = ctx.stdin_text() {
             self.sub_string(&body, None, ctx.depth);
         }
     }
+
+    /// `make -f - <<EOF`, `make -f /dev/stdin <<< 'all:; cmd'`: the recipes it is fed run.
+    pub(super) fn make(&mut self, _name: &str, args: &[Arg], ctx: &mut CommandContext) {
+        let stdin_name = |t: &str| matches!(t, "-" | "/dev/stdin" | "/dev/fd/0" | "/proc/self/fd/0");
+        let from_stdin = args
+            .windows(2)
+            .any(|w| matches!(w[0].text.as_str(), "-f" | "--file" | "--makefile") && stdin_name(&w[1].text))
+            || args.iter().any(|a| {
+                ["-f", "--file=", "--makefile="].iter().any(|o| a.text.strip_prefix(o).is_some_and(stdin_name))
+            });
+        if !from_stdin {
+            return;
+        }
+        match ctx.stdin_text() {
+            Some(text) => {
+                for recipe in make_recipes(&text) {
+                    self.sub_string(&recipe, None, ctx.depth);
+                }
+            }
+            None => self.facts.unresolved.push("make runs recipes it reads from stdin".into()),
+        }
+    }
+}
+
+/// The recipe lines of a makefile: tab-indented lines and what follows `;` on a rule line.
+fn make_recipes(makefile: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in makefile.lines() {
+        let recipe = if let Some(r) = line.strip_prefix('\t') {
+            r
+        } else if let Some((_, r)) = line.split_once(';').filter(|(rule, _)| rule.contains(':')) {
+            r
+        } else {
+            continue;
+        };
+        let recipe = recipe.trim().trim_start_matches(['@', '-', '+']);
+        if !recipe.is_empty() && out.len() < 64 {
+            out.push(recipe.to_owned());
+        }
+    }
+    out
 }
 
 /// `command [-p] CMD`; `command -v`/`-V` only looks the name up.
