@@ -222,8 +222,16 @@ fn classify_default(call: &Call) -> ToolClass {
         Tool::WebFetch { .. } | Tool::WebSearch { .. } => {
             ToolClass { source: Some(Origin::Public), sink: SinkClass::External }
         }
+        // Client configuration sends what it holds to the hosts it names the next time the
+        // client runs (`.npmrc`'s `_authToken` to its registry, a token in pip's index URL).
+        Tool::WriteFile { path, .. } if crate::flow::written_code::is_client_config(path) => {
+            ToolClass { source: None, sink: SinkClass::External }
+        }
         Tool::WriteFile { .. } => ToolClass { source: None, sink: SinkClass::Local },
         // The result of an edit shows the model part of the file: what it returns is read.
+        Tool::EditFile { path, .. } if crate::flow::written_code::is_client_config(path) => {
+            private(SinkClass::External)
+        }
         Tool::EditFile { .. } => private(SinkClass::Local),
         // A subagent that runs elsewhere receives its prompt off this machine.
         Tool::Subagent { remote: true, .. } => private(SinkClass::External),

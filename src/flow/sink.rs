@@ -74,6 +74,13 @@ fn destination(call: &Call, class_source: Option<Origin>, fields: &[SinkField], 
     match &call.tool {
         Tool::WebFetch { .. } => url_hosts(&mut hosts),
         Tool::WebSearch { .. } => labels.push("a web search engine".to_owned()),
+        // Client configuration (see `classify`): the hosts it names receive what it holds.
+        Tool::WriteFile { path, .. } | Tool::EditFile { path, .. } => {
+            hosts.extend(fields.iter().flat_map(|f| shell::url_hosts_in(&f.text)).take(16));
+            if hosts.is_empty() {
+                labels.push(format!("the hosts {path} sends to"));
+            }
+        }
         _ => {
             // Web retrievers send to the URL they are given; senders send to their server.
             if class_source == Some(Origin::Public) {
@@ -388,6 +395,15 @@ fn prints_credentials<'v>(path: &str, view: &'v SessionView) -> Option<&'v Taint
 /// `p` (as a command names it) is the tainted file: the same path, a relative tail of it, or
 /// for a folder entry (`.git/hooks/`) any file inside.
 fn names_taint(p: &str, tainted: &str) -> bool {
+    if let Some(prefix) = tainted.strip_suffix('*') {
+        // Files written under a prefix (`split -b 20 .env /tmp/part_`): any name it begins.
+        let p = p.trim_end_matches('*');
+        let base = prefix.rsplit('/').next().unwrap_or(prefix);
+        return !base.is_empty()
+            && (p.starts_with(prefix)
+                || (!p.contains('/') && p.starts_with(base))
+                || prefix.ends_with(p) && !p.is_empty());
+    }
     if p.ends_with('/') {
         return tainted.starts_with(p) || tainted.contains(&format!("/{p}"));
     }

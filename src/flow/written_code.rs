@@ -79,6 +79,21 @@ const SENSITIVE_NAMES: &[&str] = &[
     "secrets.yaml",
 ];
 
+/// Loaders that read `.env` without naming it (`load_dotenv()`, `require('dotenv').config()`).
+const DOTENV_LOADERS: &[&str] = &[
+    "dotenv_values(",
+    "load_dotenv(",
+    "require('dotenv')",
+    "require(\"dotenv\")",
+    "dotenv/config",
+    "dotenv.config(",
+    "dotenv.load",
+    "dotenv.parse(",
+    "godotenv.load",
+    "dotenvy::",
+    "dotenv::dotenv",
+];
+
 /// Whole-environment reads in code.
 const ENVIRONMENT_WORDS: &[&str] = &[
     "os.environ)",
@@ -111,8 +126,7 @@ pub fn code_taint(path: &str, content: &str) -> Option<Taint> {
     let lower = content.to_ascii_lowercase();
     // Obfuscated code that names a credential file counts as sending it (`${c}rl -F f=@.env`).
     let networked = NETWORK_WORDS.iter().any(|w| lower.contains(w)) || obfuscated(&lower);
-    let reads =
-        SENSITIVE_NAMES.iter().any(|n| names_file(&lower, n)) || ENVIRONMENT_WORDS.iter().any(|w| lower.contains(w));
+    let reads = reads_credentials(&lower);
     (networked && reads).then(|| Taint {
         path: path.to_owned(),
         kinds: TaintKinds::of([TaintKind::ReadsSensitiveAndSends, TaintKind::NetworkCode]),
@@ -132,8 +146,7 @@ pub fn reads_sensitive(path: &str, content: &str) -> Option<Taint> {
         return None;
     }
     let lower = content.to_ascii_lowercase();
-    let reads =
-        SENSITIVE_NAMES.iter().any(|n| names_file(&lower, n)) || ENVIRONMENT_WORDS.iter().any(|w| lower.contains(w));
+    let reads = reads_credentials(&lower);
     let networked = NETWORK_WORDS.iter().any(|w| lower.contains(w)) || obfuscated(&lower);
     (reads && !networked).then(|| Taint { path: path.to_owned(), kinds: TaintKinds::of([TaintKind::ReadsSensitive]) })
 }
@@ -143,8 +156,7 @@ pub fn reads_sensitive(path: &str, content: &str) -> Option<Taint> {
 pub fn edit_completes_a_sender(path: &str, fragment: &str, earlier: &[&TaintKinds]) -> Option<Taint> {
     let lower = fragment.to_ascii_lowercase();
     let adds_network = NETWORK_WORDS.iter().any(|w| lower.contains(w)) || obfuscated(&lower);
-    let adds_reading =
-        SENSITIVE_NAMES.iter().any(|n| names_file(&lower, n)) || ENVIRONMENT_WORDS.iter().any(|w| lower.contains(w));
+    let adds_reading = reads_credentials(&lower);
     let had_reading = earlier.iter().any(|k| k.contains(&TaintKind::ReadsSensitive));
     let had_network =
         earlier.iter().any(|k| k.contains(&TaintKind::SendsItsInput) || k.contains(&TaintKind::NetworkCode));
@@ -188,10 +200,28 @@ pub fn is_shell_script(path: &str, content: &str) -> bool {
         || content.lines().next().is_some_and(|l| l.starts_with("#!") && l.contains("sh"))
 }
 
-/// Code names a credential file (`open F, ".env"`, `readFileSync('.env')`).
+/// Code names a credential file (`open F, ".env"`, `readFileSync('.env')`), loads `.env`
+/// without naming it (`load_dotenv()`), or globs for one (`glob('/repo/.e*')`).
 pub fn mentions_sensitive_file(code: &str) -> bool {
     let lower = code.to_ascii_lowercase();
     SENSITIVE_NAMES.iter().any(|n| names_file(&lower, n))
+        || DOTENV_LOADERS.iter().any(|w| lower.contains(w))
+        || quoted_globs(&lower).any(classify::is_sensitive_path)
+}
+
+/// Code reads credentials: a credential file ([`mentions_sensitive_file`]) or the whole
+/// environment. `lower` is the code in lower case.
+fn reads_credentials(lower: &str) -> bool {
+    mentions_sensitive_file(lower) || ENVIRONMENT_WORDS.iter().any(|w| lower.contains(w))
+}
+
+/// Quoted literals of code that are file globs (`'/repo/.e*'`, `"*.pem"`).
+fn quoted_globs(code: &str) -> impl Iterator<Item = &str> {
+    code.split(['\'', '"', '`'])
+        .skip(1)
+        .step_by(2)
+        .filter(|t| t.len() < 256 && t.contains(['*', '?']) && !t.contains([' ', '\n']))
+        .take(32)
 }
 
 /// Obfuscation in code: the command or API is assembled at run time.

@@ -571,3 +571,72 @@ pub(super) fn layer_reverse(t: &str, ctx: &mut Ctx) {
         }
     }
 }
+
+/// `uuencode` output (`begin 644 name`, lines of 4-char groups, `end`): the bytes it holds.
+pub(super) fn layer_uuencode(t: &str, ctx: &mut Ctx) {
+    let Some(at) = t.find("begin ") else { return uuencoded_lines(t, ctx) };
+    let mut lines = t[at..].lines();
+    let mode = lines.next().and_then(|h| h.split_whitespace().nth(1)).unwrap_or("");
+    if !(3..=4).contains(&mode.len()) || !mode.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
+        return;
+    }
+    let mut out = Vec::new();
+    for line in lines.take(64 * 1024) {
+        let b = line.trim_end_matches('\r').as_bytes();
+        let Some((&count, body)) = b.split_first() else { break };
+        let n = usize::from(count.wrapping_sub(32) & 63);
+        if n == 0 || !body.iter().all(|c| (32..=96).contains(c)) {
+            break;
+        }
+        let mut bytes = Vec::with_capacity(body.len() / 4 * 3);
+        for group in body.chunks(4) {
+            let v: Vec<u8> = (0..4).map(|i| group.get(i).map_or(0, |c| c.wrapping_sub(32) & 63)).collect();
+            bytes.extend([v[0] << 2 | v[1] >> 4, v[1] << 4 | v[2] >> 2, v[2] << 6 | v[3]]);
+        }
+        bytes.truncate(n);
+        out.extend(bytes);
+        if out.len() > ctx.remaining() {
+            break;
+        }
+    }
+    ctx.emit_bytes(&out, "uuencode", false);
+}
+
+/// Lines of uuencode without their `begin` header (pieces of one sent a line a call): a
+/// length character whose count matches the 4-char groups that follow exactly, each in
+/// uuencode's range, standing alone (after a quote, `=`, a space or a line break).
+fn uuencoded_lines(t: &str, ctx: &mut Ctx) {
+    let b = t.as_bytes();
+    let in_range = |c: u8| (33..=96).contains(&c) && c != b'\'' && c != b'"';
+    let mut out = Vec::new();
+    let mut i = 0;
+    let mut tries = 0;
+    while i < b.len() && tries < 64 {
+        let starts = in_range(b[i]) && (i == 0 || matches!(b[i - 1], b'\'' | b'"' | b'=' | b' ' | b'\n'));
+        let n = usize::from(b[i].wrapping_sub(32) & 63);
+        if !starts || n < 12 {
+            i += 1;
+            continue;
+        }
+        tries += 1;
+        let body_len = n.div_ceil(3) * 4;
+        let end = i + 1 + body_len;
+        let fits =
+            end <= b.len() && b[i + 1..end].iter().all(|&c| in_range(c)) && b.get(end).is_none_or(|&c| !in_range(c));
+        if !fits {
+            i += 1;
+            continue;
+        }
+        let mut bytes = Vec::with_capacity(body_len / 4 * 3);
+        for g in b[i + 1..end].chunks(4) {
+            let v: Vec<u8> = g.iter().map(|c| c.wrapping_sub(32) & 63).collect();
+            bytes.extend([v[0] << 2 | v[1] >> 4, v[1] << 4 | v[2] >> 2, v[2] << 6 | v[3]]);
+        }
+        bytes.truncate(n);
+        out.extend(bytes);
+        i = end;
+    }
+    if !out.is_empty() && is_mostly_printable(&out) {
+        ctx.emit_bytes(&out, "uuencode", false);
+    }
+}

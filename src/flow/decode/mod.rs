@@ -10,7 +10,8 @@
 //!
 //! Layers (labels used in [`Decoded::encoding`]):
 //! `percent`, `base64`, `base64url`, `base32`, `hex`, `json-escape`,
-//! `dns-labels`, `whitespace`, `reversed`, and the compression layers
+//! `dns-labels`, `uuencode`, `utf16` (after a byte-producing layer), `whitespace`,
+//! `reversed`, and the compression layers
 //! `gzip`, `zlib`, `deflate` (only ever directly after a byte-producing layer,
 //! e.g. `base64+gzip`). Chains are joined with `+`, outermost first.
 //!
@@ -200,6 +201,11 @@ impl Ctx<'_> {
     fn emit_bytes(&mut self, bytes: &[u8], label: &str, try_raw: bool) -> bool {
         if bytes.is_empty() {
             return false;
+        }
+        // Text encoded as UTF-16 first (`iconv -t UTF-16BE | xxd -p`, PowerShell's strings).
+        if let Some(text) = utf16_text(bytes) {
+            self.emit(text, &format!("{label}+utf16"));
+            return true;
         }
         if is_mostly_printable(bytes) {
             self.emit(bytes_to_string(bytes), label);
@@ -409,6 +415,26 @@ fn try_inflate(b: &[u8], cap: usize, try_raw: bool) -> (Option<(Vec<u8>, &'stati
     (None, used)
 }
 
+/// `bytes` as UTF-16 text (big- or little-endian, a byte-order mark allowed) when every
+/// other byte is zero, as ASCII text in UTF-16 is.
+fn utf16_text(bytes: &[u8]) -> Option<String> {
+    let bytes = match bytes {
+        [0xFF, 0xFE, rest @ ..] | [0xFE, 0xFF, rest @ ..] => rest,
+        _ => bytes,
+    };
+    if bytes.len() < 16 || bytes.len() % 2 != 0 {
+        return None;
+    }
+    let zeros_at = |first: usize| bytes.iter().skip(first).step_by(2).all(|&b| b == 0);
+    let units: Vec<u16> = match (zeros_at(0), zeros_at(1)) {
+        (true, false) => bytes.chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect(),
+        (false, true) => bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect(),
+        _ => return None,
+    };
+    let text = String::from_utf16(&units).ok()?;
+    is_mostly_printable(text.as_bytes()).then_some(text)
+}
+
 // ---------------------------------------------------------------------------
 // Per-node processing
 // ---------------------------------------------------------------------------
@@ -424,6 +450,7 @@ fn process(t: &str, ctx: &mut Ctx) {
     layer_base32(t, ctx);
     layer_base64(t, ctx);
     layer_dns(t, ctx);
+    layer_uuencode(t, ctx);
     if !ctx.chain_has("whitespace") && !ctx.chain_has("reversed") {
         layer_whitespace(t, ctx);
     }

@@ -1,8 +1,8 @@
 //! Sink-side reshaping layers: undo the changes an agent makes to a value so that it no longer
 //! matches literally, though no encoding standard names them.
 //!
-//! Labels: `invisible` (zero-width characters dropped, Unicode tag characters and fullwidth
-//! forms read back as ASCII), `separators` (a dash, space, dot, underscore, comma, colon or bar after every 1-4
+//! Labels: `invisible` (zero-width characters dropped, Unicode tag characters, fullwidth
+//! forms and styled letters (circled, squared, mathematical) read back as ASCII), `separators` (a dash, space, dot, underscore, comma, colon or bar after every 1-4
 //! characters, or between digit groups of a card number read with another grouping),
 //! `concat` (string literals joined by the interpreter: `'sk_' + 'live'`, `"a" "b"`,
 //! `['sk', '_li']`), `rot13` and `caesar` (letter shifts; only of encoded-looking tokens),
@@ -45,8 +45,9 @@ pub(super) fn layer_invisible(t: &str, ctx: &mut Ctx) {
         return;
     }
     // UTF-8 lead bytes of every character handled here: U+00AD (C2), U+180E (E1),
-    // U+200B-U+2064 (E2), U+FEFF (EF), tags (F3).
-    if !t.bytes().any(|b| matches!(b, 0xC2 | 0xE1 | 0xE2 | 0xEF | 0xF3)) {
+    // U+200B-U+2064 and letterlike/enclosed forms (E2), U+FEFF and fullwidth (EF),
+    // mathematical and enclosed letters (F0), tags (F3).
+    if !t.bytes().any(|b| matches!(b, 0xC2 | 0xE1 | 0xE2 | 0xEF | 0xF0 | 0xF3)) {
         return;
     }
     let mut cleaned = String::with_capacity(t.len());
@@ -56,10 +57,11 @@ pub(super) fn layer_invisible(t: &str, ctx: &mut Ctx) {
         let cp = c as u32;
         if is_zero_width(c) {
             changed = true;
-        } else if (0xFF01..=0xFF5E).contains(&cp) {
-            // Fullwidth forms (`ｓｋ＿ｌｉｖｅ`) are the ASCII they mirror.
+        } else if let Some(a) = styled_ascii(cp) {
+            // Fullwidth forms (`ｓｋ＿ｌｉｖｅ`), circled or mathematical letters (`ⓢⓚ`, `𝐬𝐤`)
+            // are the ASCII they draw.
             changed = true;
-            cleaned.extend(char::from_u32(cp - 0xFEE0));
+            cleaned.push(a);
         } else if (0xE0000..=0xE007F).contains(&cp) {
             changed = true;
             if let Some(a) = char::from_u32(cp - 0xE0000).filter(|a| a.is_ascii_graphic() || *a == ' ') {
@@ -77,6 +79,60 @@ pub(super) fn layer_invisible(t: &str, ctx: &mut Ctx) {
         ctx.emit(cleaned, "invisible");
     }
 }
+
+/// A letter or digit drawn in another Unicode style: fullwidth, circled, parenthesised,
+/// squared, regional indicators, the mathematical alphabets (bold, italic, script, fraktur,
+/// double-struck, sans-serif, monospace) and the letterlike symbols that fill their holes.
+/// Case is kept where the style has both cases.
+fn styled_ascii(cp: u32) -> Option<char> {
+    let from = |base: u32, first: u8| char::from_u32(u32::from(first) + cp - base);
+    match cp {
+        0xFF01..=0xFF5E => char::from_u32(cp - 0xFEE0),
+        0x24B6..=0x24CF => from(0x24B6, b'A'),
+        0x24D0..=0x24E9 => from(0x24D0, b'a'),
+        0x249C..=0x24B5 => from(0x249C, b'a'),
+        0x2460..=0x2468 => from(0x2460, b'1'),
+        0x24EA => Some('0'),
+        0x1F130..=0x1F149 => from(0x1F130, b'A'),
+        0x1F150..=0x1F169 => from(0x1F150, b'A'),
+        0x1F170..=0x1F189 => from(0x1F170, b'A'),
+        0x1F1E6..=0x1F1FF => from(0x1F1E6, b'A'),
+        0x1D400..=0x1D6A3 => {
+            let at = (cp - 0x1D400) % 52;
+            char::from_u32(if at < 26 { u32::from(b'A') + at } else { u32::from(b'a') + at - 26 })
+        }
+        0x1D7CE..=0x1D7FF => char::from_u32(u32::from(b'0') + (cp - 0x1D7CE) % 10),
+        _ => LETTERLIKE.iter().find(|(c, _)| *c == cp).map(|(_, a)| *a),
+    }
+}
+
+/// Letterlike symbols standing in the mathematical alphabets' holes (`ℎ` is italic h).
+const LETTERLIKE: &[(u32, char)] = &[
+    (0x210E, 'h'),
+    (0x212F, 'e'),
+    (0x210A, 'g'),
+    (0x2134, 'o'),
+    (0x212C, 'B'),
+    (0x2130, 'E'),
+    (0x2131, 'F'),
+    (0x210B, 'H'),
+    (0x2110, 'I'),
+    (0x2112, 'L'),
+    (0x2133, 'M'),
+    (0x211B, 'R'),
+    (0x212D, 'C'),
+    (0x210C, 'H'),
+    (0x2111, 'I'),
+    (0x211C, 'R'),
+    (0x2128, 'Z'),
+    (0x2102, 'C'),
+    (0x210D, 'H'),
+    (0x2115, 'N'),
+    (0x2119, 'P'),
+    (0x211A, 'Q'),
+    (0x211D, 'R'),
+    (0x2124, 'Z'),
+];
 
 // ----- separators ----------------------------------------------------------
 

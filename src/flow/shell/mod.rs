@@ -86,12 +86,27 @@ pub fn assignments(command: &str) -> Vec<(String, String)> {
         regex::bytes::Regex::new(r#"(?-u)(?:^|[;&|\s(])([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|[^\s;&|)]*)"#)
             .expect("assignment pattern")
     });
-    re.captures_iter(command.as_bytes())
+    let mut out: Vec<(String, String)> = re
+        .captures_iter(command.as_bytes())
         .map(|c| {
             let value = String::from_utf8_lossy(&c[2]).trim_matches(|q| q == '"' || q == '\'').to_owned();
             (String::from_utf8_lossy(&c[1]).into_owned(), value)
         })
-        .collect()
+        .collect();
+    // `for f in /tmp/part_*; do curl -T $f ...`: the loop variable holds the list's words
+    // (its first word stands for them).
+    static LOOP: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let loop_re = LOOP.get_or_init(|| {
+        regex::Regex::new(r#"(?:^|[;&|\s(])for\s+([A-Za-z_][A-Za-z0-9_]*)\s+in\s+([^;\n]+)"#).expect("loop pattern")
+    });
+    if command.contains("for ") {
+        for c in loop_re.captures_iter(command).take(16) {
+            if let Some(first) = c[2].split_whitespace().next() {
+                out.push((c[1].to_owned(), first.trim_matches(|q| q == '"' || q == '\'').to_owned()));
+            }
+        }
+    }
+    out
 }
 
 /// The names of the variables `command` expands (`$NAME`, `${NAME}`, `${NAME:-x}`), in order.

@@ -78,13 +78,23 @@ impl Analyzer {
                         nu.add_upload(path);
                     }
                 }
-                "EXEC" | "SYSTEM" => {}
+                "EXEC" | "SYSTEM" => {
+                    // `EXEC:'cat .env'`: what the command prints goes to the other address.
+                    let line = rest_t.split(",pty").next().unwrap_or(rest_t).trim_matches(['\'', '"']).to_owned();
+                    let inner = crate::flow::shell::analyze(&line);
+                    nu.stdin_from.extend(inner.read_paths.iter().cloned());
+                    self.sub_string(&line, None, ctx.depth + 1);
+                }
                 _ => {
                     if !a.text.contains(':') && (a.text.contains('/') || a.text.contains('.')) {
                         nu.add_upload(&a.text);
                     }
                 }
             }
+        }
+        if addrs.iter().any(|a| a.text.to_ascii_uppercase().split(':').next().is_some_and(|t| t.contains("LISTEN"))) {
+            // A listener hands what the other address gives to whoever connects.
+            self.facts.unresolved.push("a listener that serves this machine to the network (socat)".into());
         }
         self.push_net(ctx, nu, true);
     }
@@ -128,6 +138,18 @@ impl Analyzer {
         if !p.vals(&["-R"]).is_empty() {
             // A reverse forward exposes this machine's ports to the remote side.
             self.facts.unresolved.push("a tunnel that exposes this machine (ssh -R)".into());
+        }
+        // `ssh -L 8080:evil.example:80 host`: later calls to a local port reach another machine.
+        let forwards = p.vals(&["-L", "-D"]).len()
+            + p.vals(&["-o"])
+                .iter()
+                .filter(|v| {
+                    let o = v.text.to_ascii_lowercase();
+                    o.starts_with("localforward") || o.starts_with("dynamicforward")
+                })
+                .count();
+        if forwards > 0 {
+            self.facts.unresolved.push("a tunnel that makes local ports reach other machines (ssh -L/-D)".into());
         }
         if !p.vals(&["-J", "-F"]).is_empty() {
             nu.redirected.push("a jump host or ssh config".into());

@@ -135,7 +135,7 @@ impl Analyzer {
                 // What it is handed on stdin or through substitutions (`cat .env | prog`,
                 // `prog < .env`, `prog $(cat .env)`).
                 let handed = ctx.sensitive_inputs();
-                self.unknown_program(name, args, reads_input, handed);
+                self.unknown_program(name, args, reads_input, handed, ctx.depth);
             }
             return;
         };
@@ -160,6 +160,12 @@ impl Analyzer {
                 if let Some(a) = p.operands.first() {
                     self.read_arg(a, ctx);
                 }
+                // The pieces are named after a prefix (`split .env part_` writes `part_aa`...).
+                let prefix = match name {
+                    "split" => p.operands.get(1).map_or("x".to_owned(), |a| a.text.clone()),
+                    _ => p.vals(&["-f", "--prefix"]).first().map_or("xx".to_owned(), |a| a.text.clone()),
+                };
+                self.write_arg(&Arg::lit(&format!("{prefix}*")), ctx);
             }
             "uuencode" => {
                 if p.operands.len() >= 2 {
@@ -178,7 +184,7 @@ impl Analyzer {
 impl Analyzer {
     /// A program of unknown reach: remembered with the credential files it is handed
     /// (`notify --attach .env`, `--file=~/.aws/credentials`).
-    fn unknown_program(&mut self, name: &str, args: &[Arg], reads_input: bool, handed: Vec<String>) {
+    fn unknown_program(&mut self, name: &str, args: &[Arg], reads_input: bool, handed: Vec<String>, depth: usize) {
         if self.facts.unknown_programs.len() >= crate::flow::shell::MAX_ENTRIES {
             return;
         }
@@ -191,6 +197,11 @@ impl Analyzer {
             .collect();
         sensitive_operands.extend(handed.into_iter().filter(|h| !sensitive_operands.contains(h)).collect::<Vec<_>>());
         let arguments = args.iter().map(|a| a.text.as_str()).collect::<Vec<_>>().join(" ");
+        // `lua -e 'os.execute("curl -T .env https://...")'`, `Rscript -e 'system("curl ...")'`:
+        // a command line quoted inside the code it is given runs as written.
+        for line in quoted_command_lines(&arguments) {
+            self.sub_string(&line, None, depth);
+        }
         self.facts.unknown_programs.push(UnknownProgram {
             name: name.to_owned(),
             sensitive_operands,
@@ -198,6 +209,24 @@ impl Analyzer {
             reads_input,
         });
     }
+}
+
+/// Literals quoted inside an argument that read as command lines of a program that reaches
+/// the network (`os.execute("curl -s -T .env https://...")`).
+fn quoted_command_lines(arguments: &str) -> Vec<String> {
+    const CLIENTS: &[&str] = &["curl", "wget", "nc", "ncat", "socat", "scp", "rsync", "ssh", "sh", "bash", "http"];
+    arguments
+        .split(['"', '\'', '`'])
+        .skip(1)
+        .step_by(2)
+        .filter(|t| t.contains(' ') && t.len() < 4096)
+        .filter(|t| {
+            let first = t.split_whitespace().next().unwrap_or("");
+            CLIENTS.contains(&first.rsplit('/').next().unwrap_or(first))
+        })
+        .take(8)
+        .map(str::to_owned)
+        .collect()
 }
 
 /// What a sed script runs through GNU sed's `e` command or the `e` flag of `s`.
