@@ -257,8 +257,21 @@ const PROXY_WRAPPERS: &[&str] = &["proxychains", "proxychains4", "torsocks", "ts
 /// hosts of the URLs anywhere in its text, and whether a proxy wrapper redirects them. Empty
 /// when nothing on the line runs text.
 pub fn hosts_in_text_it_runs(commands: &[Vec<String>], text: &str) -> (Vec<String>, Option<String>) {
+    if !runs_text(commands) {
+        return (Vec::new(), None);
+    }
     let progs: Vec<&str> = commands.iter().filter_map(|argv| program_at(argv).map(|i| program(&argv[i]))).collect();
-    let runs_text = commands.iter().any(|argv| {
+    let mut hosts = crate::flow::shell::url_hosts_in(text);
+    hosts.sort();
+    hosts.dedup();
+    let proxy = progs.iter().find(|p| PROXY_WRAPPERS.contains(p)).map(|p| p.to_string());
+    (hosts, proxy)
+}
+
+/// Something on the line hands text to a program that runs it as a command line (a tracer,
+/// scheduler, terminal, editor, `git -c core.pager=...`, awk's `system()`).
+pub fn runs_text(commands: &[Vec<String>]) -> bool {
+    commands.iter().any(|argv| {
         let Some(at) = program_at(argv) else { return false };
         let prog = program(&argv[at]);
         let args = &argv[at + 1..];
@@ -283,15 +296,7 @@ pub fn hosts_in_text_it_runs(commands: &[Vec<String>], text: &str) -> (Vec<Strin
             "vim" | "vi" | "nvim" | "ex" => has(&|a| a == "-c" || a.starts_with('+') || a.starts_with(":!")),
             p => TEXT_EXECUTORS.contains(&p) || p.contains(['*', '?', '[']),
         }
-    });
-    if !runs_text {
-        return (Vec::new(), None);
-    }
-    let mut hosts = crate::flow::shell::url_hosts_in(text);
-    hosts.sort();
-    hosts.dedup();
-    let proxy = progs.iter().find(|p| PROXY_WRAPPERS.contains(p)).map(|p| p.to_string());
-    (hosts, proxy)
+    })
 }
 
 /// The command lines inside the words of a line that hands text to another program:

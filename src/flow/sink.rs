@@ -489,6 +489,13 @@ pub fn prepare(call: &Call, class: ToolClass, cfg: &Config, key: u64) -> Option<
             // Command text handed to a tracer, scheduler, terminal or editor goes where its URLs say.
             let (text_hosts, proxy_wrapper) = runs::hosts_in_text_it_runs(&facts.simple_commands, cmd);
             let mut facts = facts;
+            if runs::runs_text(&facts.simple_commands) {
+                // `echo '* * * * * sh /repo/cron.sh' | crontab -`: the scripts those lines run
+                // are run by this command too (judged by what the session wrote in them).
+                for inner in runs::command_texts_in(&facts.simple_commands) {
+                    named.extend(executed_scripts(&shell::analyze(&inner).simple_commands));
+                }
+            }
             if !text_hosts.is_empty() {
                 scripts_only = false;
                 // What the handed command lines upload (`git -c core.pager='curl -d @.env ...'`).

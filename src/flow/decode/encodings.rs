@@ -588,18 +588,23 @@ pub(super) fn layer_uuencode(t: &str, ctx: &mut Ctx) {
         if n == 0 || !body.iter().all(|c| (32..=96).contains(c)) {
             break;
         }
-        let mut bytes = Vec::with_capacity(body.len() / 4 * 3);
-        for group in body.chunks(4) {
-            let v: Vec<u8> = (0..4).map(|i| group.get(i).map_or(0, |c| c.wrapping_sub(32) & 63)).collect();
-            bytes.extend([v[0] << 2 | v[1] >> 4, v[1] << 4 | v[2] >> 2, v[2] << 6 | v[3]]);
-        }
-        bytes.truncate(n);
-        out.extend(bytes);
+        out.extend(uu_decode_line(body, n));
         if out.len() > ctx.remaining() {
             break;
         }
     }
     ctx.emit_bytes(&out, "uuencode", false);
+}
+
+/// The first `n` bytes a uuencoded line's body holds (4 chars of 6 bits make 3 bytes).
+fn uu_decode_line(body: &[u8], n: usize) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(body.len() / 4 * 3);
+    for group in body.chunks(4) {
+        let v: Vec<u8> = (0..4).map(|i| group.get(i).map_or(0, |c| c.wrapping_sub(32) & 63)).collect();
+        bytes.extend([v[0] << 2 | v[1] >> 4, v[1] << 4 | v[2] >> 2, v[2] << 6 | v[3]]);
+    }
+    bytes.truncate(n);
+    bytes
 }
 
 /// Lines of uuencode without their `begin` header (pieces of one sent a line a call): a
@@ -627,13 +632,7 @@ fn uuencoded_lines(t: &str, ctx: &mut Ctx) {
             i += 1;
             continue;
         }
-        let mut bytes = Vec::with_capacity(body_len / 4 * 3);
-        for g in b[i + 1..end].chunks(4) {
-            let v: Vec<u8> = g.iter().map(|c| c.wrapping_sub(32) & 63).collect();
-            bytes.extend([v[0] << 2 | v[1] >> 4, v[1] << 4 | v[2] >> 2, v[2] << 6 | v[3]]);
-        }
-        bytes.truncate(n);
-        out.extend(bytes);
+        out.extend(uu_decode_line(&b[i + 1..end], n));
         i = end;
     }
     if !out.is_empty() && is_mostly_printable(&out) {
