@@ -470,3 +470,21 @@ fn code_that_loads_the_env_file_without_naming_it_or_globs_for_it_is_judged_when
     );
     assert_eq!(bash(&home, "s", "python3 lint.py"), None);
 }
+
+#[test]
+fn a_schedule_that_runs_the_written_script_runs_it() {
+    let home = Home::new();
+    session_with_script(&home, "s", "/repo/cron.sh");
+    for cmd in [
+        "(crontab -l; echo '* * * * * sh /repo/cron.sh') | crontab -",
+        "echo 'sh /repo/cron.sh' | at now + 1 minute",
+        "watch -n 60 'sh /repo/cron.sh'",
+    ] {
+        let (d, reason) = bash(&home, "s", cmd).unwrap_or_else(|| panic!("{cmd}: silent"));
+        assert_eq!(d, "deny", "{cmd}: {reason}");
+        assert!(reason.contains("cron.sh"), "{cmd}: {reason}");
+    }
+    for cmd in ["(crontab -l; echo '0 3 * * * sh /repo/backup.sh') | crontab -", "crontab -l", "watch -n 5 'ls -la'"] {
+        assert_eq!(bash(&home, "s", cmd), None, "{cmd}");
+    }
+}
