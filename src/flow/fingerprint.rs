@@ -51,6 +51,33 @@ pub fn window_hashes(bytes: &[u8], k: usize, key: u64) -> Vec<u64> {
 /// Winnowing (Schleimer et al.): the minimum hash of each window of `w` consecutive hashes
 /// (values only; callers sort and deduplicate). Block prefix/suffix minima make this a few
 /// branch-free passes instead of a deque walk.
+/// A bit set over fingerprint hashes (keyed, so their low bits are uniform): a hash whose bit
+/// is clear is in none of the sets it was built from. About 16 bits per hash, so roughly one
+/// hash in 16 that is in no set still passes and is confirmed by an exact look-up.
+pub struct Prefilter {
+    bits: Vec<u64>,
+    mask: u64,
+}
+
+impl Prefilter {
+    pub fn of<'a>(sets: impl Iterator<Item = &'a [u64]> + Clone) -> Prefilter {
+        let total: usize = sets.clone().map(<[u64]>::len).sum();
+        let size_bits = (total.max(1) * 16).next_power_of_two().clamp(1 << 12, 1 << 27);
+        let mut bits = vec![0u64; size_bits / 64];
+        let mask = (size_bits - 1) as u64;
+        for h in sets.flatten() {
+            let at = h & mask;
+            bits[(at >> 6) as usize] |= 1 << (at & 63);
+        }
+        Prefilter { bits, mask }
+    }
+
+    pub fn may_hold(&self, h: u64) -> bool {
+        let at = h & self.mask;
+        self.bits[(at >> 6) as usize] & (1 << (at & 63)) != 0
+    }
+}
+
 #[cfg(test)]
 fn winnow(hashes: &[u64], w: usize) -> Vec<u64> {
     let n = hashes.len();
@@ -191,6 +218,16 @@ pub fn covered_len(mut positions: Vec<usize>, span: usize, join: usize) -> usize
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_prefilter_passes_every_member_and_few_others() {
+        let set: Vec<u64> = (0..10_000u64).map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15)).collect();
+        let filter = super::Prefilter::of([set.as_slice()].into_iter());
+        assert!(set.iter().all(|&h| filter.may_hold(h)));
+        let others = (10_000..20_000u64).map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let passed = others.filter(|&h| filter.may_hold(h)).count();
+        assert!(passed < 1_000, "{passed} of 10000 others passed");
+    }
+
     use super::*;
 
     #[test]

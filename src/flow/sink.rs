@@ -15,7 +15,7 @@ use crate::flow::runs;
 use crate::flow::secrets::{pii, Category};
 use crate::flow::shell;
 use crate::flow::taint::TaintKind;
-use crate::flow::view::{Outcome, SecretState, SessionView, Taint};
+use crate::flow::view::{ContentIndex, Outcome, SecretState, SessionView, Taint};
 use std::collections::HashMap;
 
 /// Where a sink call sends data.
@@ -332,33 +332,52 @@ struct ContentMatch {
     encoding: String,
 }
 
-fn match_content(vars: &[Variant], view: &SessionView) -> Vec<ContentMatch> {
-    if !view.content.iter().any(|c| c.origin == Origin::Private) {
-        return Vec::new();
+/// The content matches, per source, and the distinct private chars the call carries: each
+/// span of a field counted once however many sources hold it (a licence header read in ten
+/// files is one header), the best decoding of each field, summed over fields.
+fn match_content(vars: &[Variant], view: &SessionView) -> (Vec<ContentMatch>, usize) {
+    let private: Vec<&ContentIndex> = view.content.iter().filter(|c| c.origin == Origin::Private).collect();
+    if private.is_empty() {
+        return (Vec::new(), 0);
     }
+    let location = |k: usize| view.sources.get(&private[k].source_id).map(|m| m.location.as_str());
     let mut best: HashMap<i64, ContentMatch> = HashMap::new();
+    let mut distinct_per_field: HashMap<&str, usize> = HashMap::new();
+    let mut filter: Option<fingerprint::Prefilter> = None;
     for v in vars {
         let grams = &v.content_grams;
         if grams.is_empty() {
             continue;
         }
-        let public: Vec<bool> = grams
-            .iter()
-            .map(|h| view.content.iter().any(|c| c.origin == Origin::Public && c.hashes.binary_search(h).is_ok()))
-            .collect();
-        for idx in view.content.iter().filter(|c| c.origin == Origin::Private) {
-            let positions: Vec<usize> = grams
-                .iter()
-                .enumerate()
-                .filter(|(i, h)| !public[*i] && idx.hashes.binary_search(h).is_ok())
-                .map(|(i, _)| i)
-                .collect();
-            if positions.is_empty() {
+        // Most grams of a sink are in no source: one probe of the session-wide filter each,
+        // and only the few that pass are looked up source by source.
+        let filter = filter.get_or_insert_with(|| fingerprint::Prefilter::of(private.iter().map(|c| &c.hashes[..])));
+        let mut per_source: Vec<Vec<usize>> = vec![Vec::new(); private.len()];
+        let mut in_any: Vec<usize> = Vec::new();
+        for i in (0..grams.len()).filter(|&i| filter.may_hold(grams[i])) {
+            let h = &grams[i];
+            if view.content.iter().any(|c| c.origin == Origin::Public && c.hashes.binary_search(h).is_ok()) {
                 continue;
             }
+            let holders: Vec<usize> =
+                (0..private.len()).filter(|&k| private[k].hashes.binary_search(h).is_ok()).collect();
+            // Text held by many different files is boilerplate (a licence or generated header,
+            // a shared lint block), not what any one of them keeps private.
+            let mut places: Vec<Option<&str>> = holders.iter().map(|&k| location(k)).collect();
+            places.sort_unstable();
+            places.dedup();
+            if places.len() >= BOILERPLATE_FILES {
+                continue;
+            }
+            in_any.extend((!holders.is_empty()).then_some(i));
+            for k in holders {
+                per_source[k].push(i);
+            }
+        }
+        for (k, positions) in per_source.into_iter().enumerate().filter(|(_, p)| !p.is_empty()) {
             let chars = fingerprint::covered_len(positions, CONTENT_K, WINNOW_W);
-            let e = best.entry(idx.source_id).or_insert(ContentMatch {
-                source_id: idx.source_id,
+            let e = best.entry(private[k].source_id).or_insert(ContentMatch {
+                source_id: private[k].source_id,
                 chars: 0,
                 field: v.field.clone(),
                 encoding: v.encoding.clone(),
@@ -369,11 +388,19 @@ fn match_content(vars: &[Variant], view: &SessionView) -> Vec<ContentMatch> {
                 e.encoding = v.encoding.clone();
             }
         }
+        if !in_any.is_empty() {
+            let distinct = fingerprint::covered_len(in_any, CONTENT_K, WINNOW_W);
+            let field = distinct_per_field.entry(v.field.as_str()).or_default();
+            *field = (*field).max(distinct);
+        }
     }
     let mut out: Vec<ContentMatch> = best.into_values().collect();
     out.sort_by_key(|m| m.source_id);
-    out
+    (out, distinct_per_field.values().sum())
 }
+
+/// Private text found in this many different files (paths, URLs, tools) counts as boilerplate.
+const BOILERPLATE_FILES: usize = 4;
 
 fn is_tainted<'v>(path: &str, view: &'v SessionView) -> Option<&'v Taint> {
     let p = path.trim_start_matches("./");
@@ -779,8 +806,7 @@ pub fn evaluate(call: &Call, prepared: &PreparedSink, view: &SessionView, cfg: &
         });
     }
 
-    let content = match_content(vars, view);
-    let total_content: usize = content.iter().map(|c| c.chars).sum();
+    let (content, total_content) = match_content(vars, view);
     for c in &content {
         let kind = if collector.is_some() {
             FlowKind::Collector
