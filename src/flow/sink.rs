@@ -1155,7 +1155,13 @@ fn executed_scripts(commands: &[Vec<String>]) -> Vec<String> {
         let prog = first.rsplit('/').next().unwrap_or(first);
         if INTERPRETERS.contains(&prog) {
             for (i, a) in argv.iter().enumerate().skip(1) {
-                if matches!(a.as_str(), "-c" | "-e" | "-m" | "--eval" | "-E" | "-r") {
+                // (`-ne`, `-lpe`: a perl or ruby flag cluster ending in the code flag.)
+                let code_cluster = matches!(prog, "perl" | "ruby")
+                    && a.len() > 2
+                    && a.starts_with('-')
+                    && !a.starts_with("--")
+                    && (a.ends_with('e') || a.ends_with('E'));
+                if code_cluster || matches!(a.as_str(), "-c" | "-e" | "-m" | "--eval" | "-E" | "-r") {
                     // A module or inline code: the files of the project's own modules it names.
                     out.extend(modules_named(a, argv.get(i + 1).map(String::as_str).unwrap_or("")));
                     break;

@@ -162,20 +162,36 @@ impl Analyzer {
     /// `kubectl create secret --from-literal=k=v` (the current context's cluster), `docker login -p
     /// P registry`.
     fn cluster_or_registry_write(name: &str, args: &[Arg], words: &[&str]) -> Option<NetUse> {
-        let sub = words.iter().find(|w| !w.starts_with('-')).copied().unwrap_or("");
+        let positional = positional_words(words, CLUSTER_VALUED);
+        let sub = positional.first().copied().unwrap_or("");
         let mut nu = NetUse { tool: format!("{name} {sub}"), ..Default::default() };
         match name {
             "kubectl" | "oc" => {
-                let credentials = words.iter().any(|w| w.starts_with("--server") || w.starts_with("--token"));
+                let credentials = words.iter().any(|w| {
+                    w.starts_with("--server") || w.starts_with("--token") || *w == "-s" || w.starts_with("-s=")
+                });
                 let writes =
                     matches!(sub, "create" | "apply" | "set" | "patch" | "replace" | "annotate" | "label" | "edit");
                 if !credentials && !writes {
                     return None;
                 }
                 nu.hosts = super::services::named_hosts(args);
+                // `--from-file=.env`, `--from-env-file .env`, `-f manifest`: those files go to the
+                // cluster (`--from-file=key=path` names the key first).
+                for (at, w) in words.iter().enumerate() {
+                    let (option, value) = match w.split_once('=') {
+                        Some((o, v)) if o.starts_with('-') => (o, Some(v)),
+                        _ => (*w, words.get(at + 1).copied()),
+                    };
+                    if matches!(option, "--from-file" | "--from-env-file" | "-f" | "--filename") {
+                        if let Some(v) = value {
+                            nu.add_upload(v.rsplit_once('=').map_or(v, |(_, path)| path));
+                        }
+                    }
+                }
             }
             "docker" | "podman" | "nerdctl" if sub == "login" => {
-                let registry = words.iter().skip(1).rev().find(|w| !w.starts_with('-'));
+                let registry = positional_words(words, &["-u", "--username", "-p", "--password"]).get(1).copied();
                 nu.hosts.push(registry.map(|r| registry_of(&format!("{r}/x"))).unwrap_or_else(|| registry_of("")));
             }
             _ => return None,
@@ -222,35 +238,70 @@ impl Analyzer {
 
     /// `npx PKG`, `bunx PKG`, `pnpm dlx PKG`: a tunnel package run straight from the registry.
     pub(super) fn package_runner(&mut self, _name: &str, args: &[Arg], ctx: &mut CommandContext) {
-        let at = args.iter().position(|a| !a.text.starts_with('-') && a.text != "dlx" && a.text != "exec");
-        if let Some(p) = at.map(|i| args[i].text.as_str()) {
-            // `npx evil.example.com/pkg`, `npx https://host/p.tgz`, `npx github:o/r`: code
-            // fetched from a place the command names, run here unseen.
-            let first = p.split('/').next().unwrap_or("");
-            let remote = p.contains("://")
-                || p.starts_with("github:")
-                || p.starts_with("git+")
-                || (first.contains('.') && !first.starts_with('@') && p.contains('/') && !p.starts_with('.'));
-            if remote {
-                self.facts.unresolved.push(format!("it runs a package fetched from {p}, unseen"));
-                let nu = NetUse {
-                    tool: "package runner".into(),
-                    hosts: loose_host(p).into_iter().collect(),
-                    ..Default::default()
-                };
-                self.push_net(ctx, nu, false);
+        // `--package evil -- cat .env`: the command comes from that package, whatever its name.
+        let mut package_option = None;
+        let mut at = None;
+        let mut i = 0;
+        while let Some(a) = args.get(i) {
+            let value = args.get(i + 1).map(|v| v.text.clone());
+            match a.text.as_str() {
+                "-p" | "--package" => package_option = value,
+                // `npx -c 'cmd'`, `npm exec --call 'cmd'`: a command line run with the bins on PATH.
+                "-c" | "--call" => {
+                    if let Some(line) = value {
+                        self.sub_string(&line, None, ctx.depth);
+                        self.facts.unresolved.push("a command line run by a package runner (-c)".into());
+                    }
+                }
+                t if t.starts_with("--package=") => package_option = Some(t["--package=".len()..].to_owned()),
+                t if t.starts_with("--call=") => self.sub_string(&t["--call=".len()..], None, ctx.depth),
+                "dlx" | "exec" | "--" => {}
+                t if t.starts_with('-') => {}
+                _ => {
+                    at = Some(i);
+                    break;
+                }
             }
-            let base = p.split('@').next().unwrap_or(p);
-            if TUNNELS.contains(&base) || base.contains("tunnel") || base == "ngrok" {
-                self.tunnel(base, &[], ctx);
-            } else if !remote {
-                // The package's command is judged as that program: a known one by its handler,
-                // any other as a program of unknown reach with what it is handed.
-                let program = launched_command(p);
-                let rest = at.map_or(&[][..], |i| &args[i + 1..]);
-                self.run_tool(&program, rest, ctx);
-            }
+            i += if matches!(a.text.as_str(), "-p" | "--package" | "-c" | "--call") { 2 } else { 1 };
         }
+        let Some(at) = at else { return };
+        let p = args[at].text.as_str();
+        // `npx evil.example.com/pkg`, `npx https://host/p.tgz`, `npx github:o/r`: code
+        // fetched from a place the command names, run here unseen.
+        let first = p.split('/').next().unwrap_or("");
+        let remote = p.contains("://")
+            || p.starts_with("github:")
+            || p.starts_with("git+")
+            || (first.contains('.') && !first.starts_with('@') && p.contains('/') && !p.starts_with('.'));
+        if remote {
+            self.facts.unresolved.push(format!("it runs a package fetched from {p}, unseen"));
+            let nu = NetUse {
+                tool: "package runner".into(),
+                hosts: loose_host(p).into_iter().collect(),
+                ..Default::default()
+            };
+            self.push_net(ctx, nu, false);
+        }
+        let base = p.split('@').next().unwrap_or(p);
+        if TUNNELS.contains(&base) || base.contains("tunnel") || base == "ngrok" {
+            return self.tunnel(base, &[], ctx);
+        }
+        if remote {
+            return;
+        }
+        // The package's command is judged as that program when a handler knows it (`npx curl`
+        // is curl); any other (`npx cat .env` runs the registry's `cat` package) is a program
+        // of unknown reach with what it is handed.
+        let program = launched_command(p);
+        let rest = &args[at + 1..];
+        let known = super::HANDLERS.iter().any(|(names, _)| names.contains(&program.as_str()));
+        if known && package_option.is_none() {
+            return self.run_tool(&program, rest, ctx);
+        }
+        let name = package_option.as_deref().map(launched_command).unwrap_or(program);
+        let reads_input = ctx.pipe_input.is_some() || ctx.stdin_redirected;
+        let handed = ctx.sensitive_inputs();
+        self.unknown_program(&name, rest, reads_input, handed, ctx.depth);
     }
 
     pub(super) fn tunnel(&mut self, name: &str, args: &[Arg], ctx: &mut CommandContext) {
@@ -335,6 +386,39 @@ fn registry_of(image: &str) -> String {
         }
         _ => "registry-1.docker.io".to_owned(),
     }
+}
+
+/// kubectl/oc options that take a value (so the value is not the subcommand).
+const CLUSTER_VALUED: &[&str] = &[
+    "-s",
+    "--server",
+    "-n",
+    "--namespace",
+    "--context",
+    "--kubeconfig",
+    "--token",
+    "--cluster",
+    "--user",
+    "--as",
+    "-l",
+    "--selector",
+];
+
+/// The words that are neither options nor the values of the `valued` options before them.
+fn positional_words<'a>(words: &[&'a str], valued: &[&str]) -> Vec<&'a str> {
+    let mut out = Vec::new();
+    let mut skip = false;
+    for w in words {
+        if std::mem::take(&mut skip) {
+            continue;
+        }
+        if w.starts_with('-') {
+            skip = valued.contains(w);
+            continue;
+        }
+        out.push(*w);
+    }
+    out
 }
 
 /// The command a runner's package argument names: `@scope/pkg@1.2` → `pkg`, `pkg@latest` →

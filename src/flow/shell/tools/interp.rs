@@ -45,6 +45,7 @@ impl Analyzer {
     pub(super) fn interp(&mut self, name: &str, args: &[Arg], ctx: &mut CommandContext) {
         if matches!(name, "perl" | "ruby") {
             self.edits_in_place(args, ctx);
+            self.reads_line_by_line(args, ctx);
         }
         // `python -m http.server --bind 0.0.0.0` serves this folder to the network.
         let module = args.iter().position(|a| a.text == "-m").and_then(|i| args.get(i + 1));
@@ -82,6 +83,11 @@ impl Analyzer {
                 code.push('\n');
                 code.push_str(&d.text);
             }
+        }
+        // `os.system("curl -T .env https://...")`, `execSync(...)`, backticks: a command line
+        // quoted in the code runs as written.
+        for line in super::text::quoted_command_lines(&code) {
+            self.sub_string(&line, None, ctx.depth);
         }
         let mut reads = code_reads(&code);
         if super::code::reads_whole_environment(&code) {
@@ -136,6 +142,24 @@ impl Analyzer {
         handed.extend(ctx.sensitive_inputs().into_iter().filter(|h| !handed.contains(h)).collect::<Vec<_>>());
         for h in handed {
             self.facts.unresolved.push(format!("it hands {h} to {script}, a script this guard has not read"));
+        }
+    }
+
+    /// `perl -ne CODE FILE`, `ruby -pe CODE FILE`: the code runs on every line of the files.
+    fn reads_line_by_line(&mut self, args: &[Arg], ctx: &mut CommandContext) {
+        let loops = |t: &str| t.starts_with('-') && !t.starts_with("--") && t[1..].contains(['n', 'p']);
+        if !args.iter().any(|a| loops(&a.text)) {
+            return;
+        }
+        let mut i = 0;
+        while i < args.len() {
+            let t = args[i].text.as_str();
+            if t.starts_with('-') {
+                i += if t.ends_with('e') || t.ends_with('E') { 2 } else { 1 };
+                continue;
+            }
+            self.read_arg(&args[i], ctx);
+            i += 1;
         }
     }
 

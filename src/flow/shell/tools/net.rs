@@ -135,20 +135,34 @@ impl Analyzer {
                 }
             }
         }
-        if !p.vals(&["-R"]).is_empty() {
+        let options: Vec<String> = p.vals(&["-o"]).iter().map(|v| v.text.to_ascii_lowercase()).collect();
+        let option_values = |name: &str| -> Vec<String> {
+            options
+                .iter()
+                .filter_map(|o| o.strip_prefix(name))
+                .map(|v| v.trim_start_matches(['=', ' ']).replace(' ', ":"))
+                .collect()
+        };
+        if !p.vals(&["-R"]).is_empty() || !option_values("remoteforward").is_empty() {
             // A reverse forward exposes this machine's ports to the remote side.
             self.facts.unresolved.push("a tunnel that exposes this machine (ssh -R)".into());
         }
-        // `ssh -L 8080:evil.example:80 host`: later calls to a local port reach another machine.
-        let forwards = p.vals(&["-L", "-D"]).len()
-            + p.vals(&["-o"])
-                .iter()
-                .filter(|v| {
-                    let o = v.text.to_ascii_lowercase();
-                    o.starts_with("localforward") || o.starts_with("dynamicforward")
-                })
-                .count();
-        if forwards > 0 {
+        // `ssh -L 8080:evil.example:80 host`: later calls to a local port reach a third machine
+        // (a forward to the ssh host's own or private ports is ordinary work); `-D` reaches any.
+        let local_forwards: Vec<String> =
+            p.vals(&["-L"]).iter().map(|v| v.text.clone()).chain(option_values("localforward")).collect();
+        let reaches_a_third_machine = local_forwards.iter().any(|spec| {
+            let parts: Vec<&str> = spec.split(':').collect();
+            let target = if parts.len() >= 3 { parts[parts.len() - 2] } else { "" };
+            let target = target.trim_matches(['[', ']']);
+            use crate::flow::destination::{is_local_alias, is_loopback, is_private};
+            !(target.is_empty()
+                || !target.contains('.')
+                || is_loopback(target)
+                || is_local_alias(target)
+                || is_private(target))
+        });
+        if reaches_a_third_machine || !p.vals(&["-D"]).is_empty() || !option_values("dynamicforward").is_empty() {
             self.facts.unresolved.push("a tunnel that makes local ports reach other machines (ssh -L/-D)".into());
         }
         if !p.vals(&["-J", "-F"]).is_empty() {

@@ -74,6 +74,20 @@ impl Analyzer {
         } else if !nu.hosts.is_empty() {
             self.push_net(ctx, nu, false);
         }
+        // `npm run upload .env`, `yarn upload .env`, `cargo run -- .env`: a script or program of
+        // the project's, which this analysis does not read, is handed a credential file.
+        let runs_project_code = match name {
+            "npm" | "pnpm" | "yarn" | "bun" => !matches!(sub, "publish" | "dlx" | "exec" | "x" | ""),
+            "cargo" => sub == "run",
+            _ => false,
+        };
+        if runs_project_code {
+            for a in pos.iter().skip(1).filter(|a| crate::flow::classify::is_sensitive_path(&a.text)).take(4) {
+                self.facts
+                    .unresolved
+                    .push(format!("it hands {} to `{name} {sub}`, project code this guard has not read", a.text));
+            }
+        }
         // `pnpm dlx PKG`, `yarn dlx PKG`, `npm exec PKG`: a package run like `npx PKG`.
         if matches!((name, sub), ("pnpm" | "yarn", "dlx") | ("npm" | "pnpm", "exec") | ("npm", "x")) {
             self.package_runner(name, &args[args.iter().position(|a| a.text == sub).map_or(0, |i| i + 1)..], ctx);

