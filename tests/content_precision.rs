@@ -51,3 +51,22 @@ fn a_header_shared_by_many_files_is_boilerplate_and_a_span_counts_once() {
     assert_eq!(d, "ask", "{reason}");
     assert!(reason.contains("private content from Read /repo/src/m3.rs"), "{reason}");
 }
+
+#[test]
+fn words_inside_a_hand_written_key_are_no_fragment_of_it() {
+    let home = Home::new();
+    let key = "sk_live_51QzAttackerOwnedAccountKeyT9vX2mLq8RwYe4Np7Bs3Hd6Kf1Gj5Zc0Va";
+    read(&home, "/repo/tests/fixture.rs", &format!("let attacker = \"{key}\";\n"));
+    let fetch = |q: &str| {
+        let url = format!("https://docs.rs/regex/latest/regex/?search={q}");
+        decision(&home.hook(&payload("s", "PreToolUse", "WebFetch", json!({"url": url, "prompt": "How?"}), None)))
+    };
+    // Words the key happens to hold, searched one after another: no fragment, no pieces.
+    for word in ["attacker", "Attacker", "AttackerO", "owned", "account", "Account"] {
+        assert_eq!(fetch(word), None, "{word}");
+    }
+    // Its random part is still a fragment of it.
+    let (d, reason) = fetch("51QzAttackerOwned").expect("a fragment with the key's random part");
+    assert_eq!(d, "deny", "{reason}");
+    assert!(reason.contains("stripe-secret-key"), "{reason}");
+}

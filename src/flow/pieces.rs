@@ -23,6 +23,13 @@ const MAX_PIECE: usize = 24;
 /// The short values a call's field sends: query values and the last path segment of its URLs,
 /// the first label of a host with three or more labels, or the whole text when it is short.
 pub fn short_pieces(text: &str) -> Vec<String> {
+    // A piece that reads as a word (`search=account`) is no piece of a secret.
+    let mut pieces = pieces_of(text);
+    pieces.retain(|p| !crate::flow::words::is_wordlike(p.as_bytes()));
+    pieces
+}
+
+fn pieces_of(text: &str) -> Vec<String> {
     let t = text.trim();
     if t.is_empty() {
         return Vec::new();

@@ -142,7 +142,13 @@ fn variant(field: &str, text: &str, encoding: String, key: u64) -> Variant {
     Variant {
         field: field.to_owned(),
         encoding,
-        secret_grams: fingerprint::window_hashes(text.as_bytes(), SECRET_K, key),
+        // A window that reads as a word (`attacker`) says nothing about a secret it is inside.
+        secret_grams: fingerprint::window_hashes(text.as_bytes(), SECRET_K, key)
+            .into_iter()
+            .zip(text.as_bytes().windows(SECRET_K))
+            .filter(|(_, window)| !crate::flow::words::is_wordlike(window))
+            .map(|(h, _)| h)
+            .collect(),
         content_grams: fingerprint::window_hashes(&fingerprint::normalize_content(text), CONTENT_K, key),
     }
 }
@@ -543,10 +549,29 @@ pub fn prepare(call: &Call, class: ToolClass, cfg: &Config, key: u64) -> Option<
                 scripts_only = false;
                 unknown_reach = true;
             }
+            // `printf '//evil/:_authToken=K' > .npmrc`, `git config http.extraHeader ...`: what
+            // the configuration holds goes to the hosts it names the next time the client runs.
+            let configures_a_client = facts.net.is_empty()
+                && (facts.written_paths.iter().any(|p| crate::flow::written_code::is_client_config(p))
+                    || shell::configures_a_client(&facts.simple_commands));
+            if configures_a_client {
+                scripts_only = false;
+            }
             if scripts_only && scripts.is_empty() && named.is_empty() && implicit.is_empty() {
                 return None;
             }
             let mut dest = shell_destination(&facts, cfg);
+            if configures_a_client {
+                let named_hosts = client_config_hosts(cmd);
+                dest.unknown = named_hosts.is_empty();
+                dest.all_local = false;
+                dest.labels = if named_hosts.is_empty() {
+                    vec!["the hosts the client configuration it writes names".into()]
+                } else {
+                    named_hosts.iter().map(|h| hosts::display_host(h)).collect()
+                };
+                dest.hosts = named_hosts;
+            }
             if unknown_reach {
                 let names: Vec<&str> = facts.unknown_programs.iter().map(|p| p.name.as_str()).take(3).collect();
                 dest.unknown = true;
@@ -577,7 +602,9 @@ pub fn prepare(call: &Call, class: ToolClass, cfg: &Config, key: u64) -> Option<
                 dest.unknown = true;
                 dest.labels.push("wherever the files it runs send it".into());
             }
-            if facts.written_paths.iter().any(|p| crate::flow::written_code::is_client_config(p)) {
+            if !configures_a_client
+                && facts.written_paths.iter().any(|p| crate::flow::written_code::is_client_config(p))
+            {
                 // `echo proxy=... > ~/.curlrc && curl ...`: the same command redirects its client.
                 dest.unknown = true;
                 dest.all_local = false;
@@ -915,6 +942,23 @@ fn pushes_to_a_remote_set_this_session(prepared: &PreparedSink, view: &SessionVi
             !on_disk && crate::flow::destination::parse_lenient(url).is_none_or(|d| !hosts::is_local(&d.host, cfg));
         if pushed.contains(&name) && external {
             out.push(format!("it pushes to remote {name}, which this session set to {url}"));
+        }
+    }
+    out
+}
+
+/// The hosts a client configuration line names: URLs, and npm's `//host/:_authToken` keys.
+fn client_config_hosts(command: &str) -> Vec<String> {
+    let mut out = shell::url_hosts_in(command);
+    for (at, _) in command.match_indices("//").take(16) {
+        let before = command[..at].chars().last();
+        if before.is_some_and(|c| c == ':') {
+            continue; // a URL, already read
+        }
+        let host: String =
+            command[at + 2..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '.' || *c == '-').collect();
+        if host.contains('.') && !out.contains(&host) {
+            out.push(host.to_ascii_lowercase());
         }
     }
     out

@@ -109,6 +109,22 @@ pub fn assignments(command: &str) -> Vec<(String, String)> {
     out
 }
 
+/// A command that sets client configuration through the client itself (`npm config set`,
+/// `yarn config set`, `pnpm config set`, `git config` with a value, `pip config set`).
+pub fn configures_a_client(commands: &[Vec<String>]) -> bool {
+    commands.iter().any(|argv| {
+        let words: Vec<&str> = argv.iter().map(String::as_str).collect();
+        let prog = words.first().map(|p| p.rsplit('/').next().unwrap_or(p)).unwrap_or("");
+        let rest: Vec<&str> = words.iter().skip(1).copied().filter(|w| !w.starts_with('-')).collect();
+        match prog {
+            "npm" | "yarn" | "pnpm" | "pip" | "pip3" => matches!(rest.as_slice(), ["config", "set", ..]),
+            // `git config KEY VALUE` (a read names the key alone).
+            "git" => rest.first() == Some(&"config") && rest.len() >= 3,
+            _ => false,
+        }
+    })
+}
+
 /// The names of the variables `command` expands (`$NAME`, `${NAME}`, `${NAME:-x}`), in order.
 pub fn variable_names(command: &str) -> Vec<String> {
     static PATTERN: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
