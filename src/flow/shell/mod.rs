@@ -119,7 +119,10 @@ pub fn configures_a_client(commands: &[Vec<String>]) -> bool {
         match prog {
             "npm" | "yarn" | "pnpm" | "pip" | "pip3" => matches!(rest.as_slice(), ["config", "set", ..]),
             // `git config KEY VALUE` (a read names the key alone).
-            "git" => rest.first() == Some(&"config") && rest.len() >= 3,
+            "git" => {
+                (rest.first() == Some(&"config") && rest.len() >= 3)
+                    || matches!(rest.as_slice(), ["remote", "add" | "set-url", _, _, ..])
+            }
             _ => false,
         }
     })

@@ -109,6 +109,7 @@ impl Analyzer {
                 self.sub_string(&s, inh.as_deref(), ctx.depth);
                 Next::Done
             }
+            "dotenv" | "dotenvx" | "env-cmd" => self.env_loader(name, args, i + 1, ctx),
             "source" | "." => {
                 if let Some(a) = args.get(i + 1) {
                     self.read_arg(a, ctx);
@@ -300,6 +301,46 @@ impl Analyzer {
         } else if let Some(body) = ctx.stdin_text() {
             self.sub_string(&body, None, ctx.depth);
         }
+    }
+
+    /// `dotenv -e .env -- CMD`, `dotenvx run -f .env -- CMD`, `env-cmd -f .env CMD`: the env
+    /// file is read into the environment of the command that follows.
+    fn env_loader(&mut self, name: &str, args: &[Arg], mut j: usize, ctx: &mut CommandContext) -> Next {
+        if name == "dotenvx" {
+            if args.get(j).is_none_or(|a| a.text != "run") {
+                return Next::Done;
+            }
+            j += 1;
+        }
+        let mut files = 0;
+        while let Some(a) = args.get(j) {
+            let t = a.text.as_str();
+            if t == "--" {
+                j += 1;
+                break;
+            }
+            if !t.starts_with('-') {
+                break;
+            }
+            j += 1;
+            let file_option = matches!(t, "-e" | "-f" | "--file" | "--env-file");
+            if file_option || matches!(t, "-c" | "-p" | "-v" | "-r" | "--rc-file" | "--environments") {
+                if let Some(v) = args.get(j) {
+                    if file_option {
+                        self.read_arg(v, ctx);
+                        files += 1;
+                    }
+                }
+                j += 1;
+            } else if let Some(v) = t.strip_prefix("--file=").or_else(|| t.strip_prefix("--env-file=")) {
+                self.read_str(v, ctx);
+                files += 1;
+            }
+        }
+        if files == 0 {
+            self.read_str(".env", ctx);
+        }
+        Next::At(j)
     }
 
     /// `make -f - <<EOF`, `make -f /dev/stdin <<< 'all:; cmd'`: the recipes it is fed run.
