@@ -350,17 +350,23 @@ fn match_content(vars: &[Variant], view: &SessionView) -> (Vec<ContentMatch>, us
     let mut best: HashMap<i64, ContentMatch> = HashMap::new();
     let mut distinct_per_field: HashMap<&str, usize> = HashMap::new();
     let mut filter: Option<fingerprint::Prefilter> = None;
+    // (Decided for the call as a whole: the filter, once built, serves every variant.)
+    let total_hashes: usize = private.iter().map(|c| c.hashes.len()).sum();
+    let total_grams: usize = vars.iter().map(|v| v.content_grams.len()).sum();
+    let direct = total_grams * private.len() * 16 < total_hashes;
     for v in vars {
         let grams = &v.content_grams;
         if grams.is_empty() {
             continue;
         }
-        // Most grams of a sink are in no source: one probe of the session-wide filter each,
-        // and only the few that pass are looked up source by source.
-        let filter = filter.get_or_insert_with(|| fingerprint::Prefilter::of(private.iter().map(|c| &c.hashes[..])));
+        // Most grams of a sink are in no source: for a long text, one probe of a session-wide
+        // filter each, and only the few that pass are looked up source by source. Building the
+        // filter touches every hash of the session, so a short text is looked up directly.
+        let filter = (!direct)
+            .then(|| &*filter.get_or_insert_with(|| fingerprint::Prefilter::of(private.iter().map(|c| &c.hashes[..]))));
         let mut per_source: Vec<Vec<usize>> = vec![Vec::new(); private.len()];
         let mut in_any: Vec<usize> = Vec::new();
-        for i in (0..grams.len()).filter(|&i| filter.may_hold(grams[i])) {
+        for i in (0..grams.len()).filter(|&i| filter.is_none_or(|f| f.may_hold(grams[i]))) {
             let h = &grams[i];
             if view.content.iter().any(|c| c.origin == Origin::Public && c.hashes.binary_search(h).is_ok()) {
                 continue;
