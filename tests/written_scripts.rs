@@ -488,3 +488,18 @@ fn a_schedule_that_runs_the_written_script_runs_it() {
         assert_eq!(bash(&home, "s", cmd), None, "{cmd}");
     }
 }
+
+#[test]
+fn a_copy_of_the_written_script_made_in_an_earlier_call_does_what_it_does() {
+    let home = Home::new();
+    session_with_script(&home, "s", "/repo/x.sh");
+    ran(&home, "s", "cp x.sh y.sh");
+    ran(&home, "s", "mv x.sh z.sh");
+    ran(&home, "s", "cat y.sh > w.sh");
+    for cmd in ["sh y.sh", "bash z.sh", "sh w.sh"] {
+        let (d, reason) = bash(&home, "s", cmd).unwrap_or_else(|| panic!("{cmd}: silent"));
+        assert_eq!(d, "deny", "{cmd}: {reason}");
+    }
+    ran(&home, "s", "cp build.sh build2.sh");
+    assert_eq!(bash(&home, "s", "sh build2.sh"), None);
+}

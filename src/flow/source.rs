@@ -431,6 +431,7 @@ pub fn taints_from_writes(call: &Call, view: &SessionView, cfg: &Config, key: u6
             }
             taints.extend(code_written_by_shell(cmd, &facts));
             taints.extend(remotes_set(&facts));
+            taints.extend(copies_of_tainted_files(&facts, view));
             if !commits && facts.written_paths.is_empty() {
                 return taints;
             }
@@ -468,6 +469,42 @@ pub fn taints_from_writes(call: &Call, view: &SessionView, cfg: &Config, key: u6
         }
     }
     taints
+}
+
+/// `cp c.py g.py`, `mv c.py g.py`, `cat c.py > g.py`: the copy holds and does what the file
+/// it copies was recorded to hold or do.
+fn copies_of_tainted_files(facts: &shell::ShellFacts, view: &SessionView) -> Vec<Taint> {
+    const COPIERS: &[&str] = &["cp", "mv", "install", "ln", "rsync", "ditto"];
+    let same_file = |named: &str, tainted: &str| {
+        let named = named.trim_start_matches("./");
+        !named.is_empty() && (named == tainted || tainted.ends_with(&format!("/{named}")))
+    };
+    let kinds_of = |paths: &[&str]| {
+        view.taints
+            .iter()
+            .filter(|t| paths.iter().any(|p| same_file(p, &t.path)))
+            .fold(TaintKinds::default(), |held, t| held.union(&t.kinds))
+    };
+    let mut out = Vec::new();
+    for argv in &facts.simple_commands {
+        let prog = argv.first().map(|c| c.rsplit('/').next().unwrap_or(c)).unwrap_or("");
+        let operands: Vec<&str> = argv.iter().skip(1).map(String::as_str).filter(|a| !a.starts_with('-')).collect();
+        if COPIERS.contains(&prog) && operands.len() >= 2 {
+            let kinds = kinds_of(&operands[..operands.len() - 1]);
+            if !kinds.is_empty() {
+                out.push(Taint { path: operands[operands.len() - 1].to_owned(), kinds });
+            }
+        }
+        // `cat c.py > g.py`: what `cat` reads lands in what the line writes.
+        if prog == "cat" && !facts.written_paths.is_empty() {
+            let reads: Vec<&str> = facts.read_paths.iter().map(String::as_str).collect();
+            let kinds = kinds_of(&reads);
+            if !kinds.is_empty() {
+                out.extend(facts.written_paths.iter().map(|p| Taint { path: p.clone(), kinds: kinds.clone() }));
+            }
+        }
+    }
+    out
 }
 
 /// `git remote add NAME URL`, `git remote set-url [--push] NAME URL`: later pushes to NAME go to
