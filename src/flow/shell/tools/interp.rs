@@ -58,6 +58,15 @@ impl Analyzer {
         if module.is_some_and(|m| m.text == "webbrowser") {
             self.opener(name, args, ctx);
         }
+        // `python3 -m up .env`, `wget -qO- URL | python3 - .env`: code this analysis does not
+        // see (a module, or code read from stdin) is handed a credential file.
+        let unseen_code = match module {
+            Some(m) => Some((m.text.as_str(), args.iter().position(|a| std::ptr::eq(a, m)).map_or(0, |i| i + 1))),
+            None => args.iter().position(|a| a.text == "-").map(|i| ("code read from stdin", i + 1)),
+        };
+        if let Some((what, from)) = unseen_code {
+            self.credentials_handed_to_script(what, &args[from.min(args.len())..], ctx);
+        }
         let Some(mut found) = scan_arguments(name, args) else { return };
         // The interpreter reads the script: down a pipe, what it prints follows that file
         // (`python3 p.py | curl -d @-`, judged by what the session knows p.py does).

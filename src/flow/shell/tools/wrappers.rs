@@ -113,6 +113,7 @@ impl Analyzer {
             "source" | "." => {
                 if let Some(a) = args.get(i + 1) {
                     self.read_arg(a, ctx);
+                    self.credentials_handed_to_script(&a.text, &args[i + 2..], ctx);
                 }
                 Next::Done
             }
