@@ -34,7 +34,7 @@ impl Analyzer {
         for v in p.vals(&["-f", "--file"]) {
             self.read_arg(&v, ctx);
             // A program file can run commands or pipe out (`print | "nc host 80"`).
-            let files: Vec<Arg> = p.files_after_program(has_prog).iter().cloned().collect();
+            let files: Vec<Arg> = p.files_after_program(has_prog).to_vec();
             self.credentials_handed_to_script(&v.text, &files, ctx);
         }
         // `system("curl -d " $0 " URL")`: the command it builds, its variable parts as words.
@@ -61,7 +61,7 @@ impl Analyzer {
         for v in p.vals(&["-f", "--file"]) {
             self.read_arg(&v, ctx);
             // A script file can run its text (`e`) or write where it likes (`w`).
-            let files: Vec<Arg> = p.files_after_program(has_script).iter().cloned().collect();
+            let files: Vec<Arg> = p.files_after_program(has_script).to_vec();
             self.credentials_handed_to_script(&v.text, &files, ctx);
         }
         let scripts: Vec<String> = if has_script {
