@@ -2,9 +2,11 @@
 """Hook cost as the session grows, on real text.
 
 Builds sessions of 1, 10, 50 and 200 MB (PostToolUse Reads of 1 MB each, concatenated real
-source files from the cargo registry, or from the folder given with --source), then times
-PreToolUse calls that carry text the session never read, against the floor (`mcpproxy
---version` spawned the same way). Prints a markdown table.
+Rust source files from the cargo registry, or from the folder given with --source; past the
+end of them the files are read again under other paths, as a long session rereads), then
+times PreToolUse calls that carry real text the session never read (Python's standard
+library, or the last files of the source folder), against the floor (`mcpproxy --version`
+spawned the same way). Prints a markdown table.
 
     python3 bench/session_growth.py target/release/mcpproxy [--sizes 1,10,50,200] [--runs 11]
 """
@@ -25,9 +27,14 @@ def main():
     files = sorted(glob.glob(os.path.join(a.source, "**", "*.rs"), recursive=True))
     if len(files) < 20:
         sys.exit(f"too few source files under {a.source}")
-    # The calls carry text from the last files, which no session below reads.
-    unread = "".join(open(f, errors="replace").read() for f in files[-40:])
-    files = files[:-40]
+    # The calls carry text no session below reads: Python's standard library when there is
+    # one, else the last files of the source folder.
+    stdlib = sorted(glob.glob(os.path.join(os.path.dirname(os.__file__), "*.py")))
+    if len(stdlib) >= 20:
+        unread = "".join(open(f, errors="replace").read() for f in stdlib[:40])
+    else:
+        unread = "".join(open(f, errors="replace").read() for f in files[-40:])
+        files = files[:-40]
     body = unread[:2048].replace("'", " ")
     heredoc = (unread * 4)[: 100 * 1024]
     cases = {
@@ -51,11 +58,11 @@ def main():
     rows = []
     try:
         for size in [int(s) for s in a.sizes.split(",")]:
-            while built < size and fi < len(files):
+            while built < size:
                 chunk = []
                 n = 0
-                while n < 1024 * 1024 and fi < len(files):
-                    t = open(files[fi], errors="replace").read()
+                while n < 1024 * 1024:
+                    t = open(files[fi % len(files)], errors="replace").read()
                     fi += 1
                     chunk.append(t)
                     n += len(t)
