@@ -177,6 +177,10 @@ fn variants(fields: &[SinkField], key: u64) -> Vec<Variant> {
             }
         }
         for d in decoded {
+            // `base64(swapcase(key))`: a short decoded form with its case changed, lowercased.
+            if d.text.len() <= 4096 && has_mixed_case_token(&d.text) {
+                out.push(variant(&f.path, &d.text.to_ascii_lowercase(), format!("{}+uppercased", d.encoding), key));
+            }
             out.push(variant(&f.path, &d.text, d.encoding, key));
         }
         out.extend(bulk);
@@ -184,7 +188,6 @@ fn variants(fields: &[SinkField], key: u64) -> Vec<Variant> {
     out
 }
 
-/// A run of 8 or more uppercase letters and digits, with both in it (not a constant's name).
 /// A token of 16+ letters, digits and `_-` holding both cases and a digit (a key's shape).
 fn has_mixed_case_token(text: &str) -> bool {
     text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-')).any(|t| {
@@ -195,6 +198,7 @@ fn has_mixed_case_token(text: &str) -> bool {
     })
 }
 
+/// A run of 8 or more uppercase letters and digits, with both in it (not a constant's name).
 fn has_uppercased_run(text: &str) -> bool {
     let (mut run, mut letters, mut digits) = (0, false, false);
     for b in text.bytes() {

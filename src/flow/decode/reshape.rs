@@ -29,6 +29,8 @@ pub(super) const MAX_RESHAPE_BYTES: usize = 256 * 1024;
 const MIN_PAYLOAD: usize = 10;
 /// Maximum bytes of tokens gathered for the letter shifts (each shift hashes them once).
 const MAX_SHIFT_BYTES: usize = 8 * 1024;
+/// Nodes whose tokens are shifted (each costs 25 variants of up to `MAX_SHIFT_BYTES`).
+const MAX_SHIFT_NODES: usize = 2;
 /// Maximum tokens tried as base85.
 const MAX_B85_TOKENS: usize = 16;
 
@@ -373,7 +375,9 @@ fn shift(tokens: &[u8], k: u8) -> String {
 /// All 25 shifts of the encoded-looking tokens of `t`; ROT13 is decoded further, the others
 /// are only matched (a Caesar shift of a base64 string is rare, and 24 more nodes cost).
 pub(super) fn layer_shifts(t: &str, ctx: &mut Ctx) {
-    if !ctx.can_add(1) || ctx.shift_nodes >= 1 {
+    // The text as sent and one decoded form of it (`base64(rot13(key))`): two nodes at most,
+    // each shifted 25 ways.
+    if !ctx.can_add(1) || ctx.shift_nodes >= MAX_SHIFT_NODES {
         return;
     }
     let mut tokens: Vec<u8> = Vec::new();
