@@ -224,12 +224,12 @@ fn classify_default(call: &Call) -> ToolClass {
         }
         // Client configuration sends what it holds to the hosts it names the next time the
         // client runs (`.npmrc`'s `_authToken` to its registry, a token in pip's index URL).
-        Tool::WriteFile { path, .. } if crate::flow::written_code::is_client_config(path) => {
+        Tool::WriteFile { path, .. } if crate::flow::written_code::is_client_settings(path) => {
             ToolClass { source: None, sink: SinkClass::External }
         }
         Tool::WriteFile { .. } => ToolClass { source: None, sink: SinkClass::Local },
         // The result of an edit shows the model part of the file: what it returns is read.
-        Tool::EditFile { path, .. } if crate::flow::written_code::is_client_config(path) => {
+        Tool::EditFile { path, .. } if crate::flow::written_code::is_client_settings(path) => {
             private(SinkClass::External)
         }
         Tool::EditFile { .. } => private(SinkClass::Local),

