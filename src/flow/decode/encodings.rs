@@ -72,6 +72,33 @@ pub(super) fn layer_percent(t: &str, ctx: &mut Ctx) {
     }
 }
 
+/// Quoted-printable (`=73=6B=5F...`): runs of eight or more `=XX` escapes, decoded.
+pub(super) fn layer_quoted_printable(t: &str, ctx: &mut Ctx) {
+    let b = t.as_bytes();
+    if !ctx.can_add(1) || b.len() < 24 || !b.contains(&b'=') {
+        return;
+    }
+    let mut out = Vec::new();
+    let mut escapes = 0;
+    let mut i = 0;
+    while i < b.len() {
+        match (b[i], b.get(i + 1).and_then(|&c| hexval(c)), b.get(i + 2).and_then(|&c| hexval(c))) {
+            (b'=', Some(h), Some(l)) => {
+                out.push(h << 4 | l);
+                escapes += 1;
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    if escapes >= 8 {
+        ctx.emit_bytes(&out, "quoted-printable", false);
+    }
+}
+
 // ----- JSON string escapes -------------------------------------------------
 
 fn hex4(b: &[u8]) -> Option<u32> {

@@ -445,6 +445,7 @@ fn process(t: &str, ctx: &mut Ctx) {
         return;
     }
     layer_percent(t, ctx);
+    layer_quoted_printable(t, ctx);
     layer_json(t, ctx);
     layer_hex(t, ctx);
     layer_base32(t, ctx);
@@ -467,6 +468,7 @@ fn process(t: &str, ctx: &mut Ctx) {
         reshape::layer_base85(t, ctx);
         reshape::layer_radix(t, ctx);
         reshape::layer_shifts(t, ctx);
+        reshape::layer_alternate(t, ctx);
     }
 }
 
@@ -635,8 +637,11 @@ mod tests {
     fn only_harmless(out: &[Decoded]) {
         for d in out {
             assert!(
-                // Letter shifts apply to any encoded-looking token, like reversal.
-                d.encoding.split('+').all(|l| matches!(l, "reversed" | "whitespace" | "caesar" | "rot13")),
+                // Letter shifts, mirrors and alternate characters apply to any encoded-looking
+                // token, like reversal: matched only.
+                d.encoding.split('+').all(|l| {
+                    matches!(l, "reversed" | "whitespace" | "caesar" | "rot13" | "atbash" | "rot47" | "alternate")
+                }),
                 "unexpected {d:?}"
             );
         }

@@ -5,12 +5,15 @@
 //! forms and styled letters (circled, squared, mathematical) read back as ASCII), `separators` (a dash, space, dot, underscore, comma, colon or bar after every 1-4
 //! characters, or between digit groups of a card number read with another grouping),
 //! `concat` (string literals joined by the interpreter: `'sk_' + 'live'`, `"a" "b"`,
-//! `['sk', '_li']`), `rot13` and `caesar` (letter shifts; only of encoded-looking tokens),
+//! `['sk', '_li']`), `rot13`, `caesar` and `atbash` (letter shifts and the mirror alphabet;
+//! only of encoded-looking tokens), `rot47` (the whole text), `alternate` (every other
+//! character of long tokens, both ways: filler or doubled characters),
 //! `charcodes` (decimal, hex or octal character-code lists: `115,107`, `&#115;`, `0x73 0x6b`,
 //! `String.fromCharCode(...)`, `chr(115)+chr(107)`), `base85` (`<~...~>` Ascii85, and tokens
 //! in the Ascii85, Z85 or RFC 1924 alphabets), `params` (the values of three or more short
 //! `name=value` pairs joined in order: a secret split over query or form parameters),
-//! `radix` (a long number read as bytes: binary octets, a decimal integer, base58).
+//! `radix` (a long number read as bytes: binary octets, a decimal integer, base58, base36,
+//! base62).
 //!
 //! Each layer starts with a cheap byte check and bounds its own output. None of them runs on
 //! source text (see [`super::decode_encodings`]): they would only invent spurious values there.
@@ -18,8 +21,20 @@
 use super::{Ctx, MIN_RUN};
 
 /// The labels of this module's layers.
-pub(super) const RESHAPES: &[&str] =
-    &["invisible", "separators", "concat", "params", "rot13", "caesar", "charcodes", "base85", "radix"];
+pub(super) const RESHAPES: &[&str] = &[
+    "invisible",
+    "separators",
+    "concat",
+    "params",
+    "rot13",
+    "caesar",
+    "atbash",
+    "rot47",
+    "alternate",
+    "charcodes",
+    "base85",
+    "radix",
+];
 /// A parameter value longer than this is matched as it stands (only short pieces are joined).
 const MAX_PARAM_PIECE: usize = 24;
 
@@ -393,6 +408,16 @@ pub(super) fn layer_shifts(t: &str, ctx: &mut Ctx) {
             tokens.extend_from_slice(tok);
         }
     }
+    // ROT47 of the whole text (it moves digits and punctuation too, so the tokens below would
+    // not hold its output): only where a long run of printable characters could be a key.
+    let long_run = t.as_bytes().split(|c| !c.is_ascii_graphic()).any(|run| run.len() >= 24);
+    if long_run && t.len() <= MAX_SHIFT_BYTES {
+        let rot47: String = t
+            .bytes()
+            .map(|c| if (33..=126).contains(&c) { (33 + (c - 33 + 47) % 94) as char } else { c as char })
+            .collect();
+        ctx.emit_leaf(rot47, "rot47");
+    }
     if tokens.is_empty() {
         return;
     }
@@ -403,6 +428,44 @@ pub(super) fn layer_shifts(t: &str, ctx: &mut Ctx) {
             ctx.emit(text, "rot13");
         } else {
             ctx.emit_leaf(text, "caesar");
+        }
+    }
+    // The mirror alphabet (a<->z) of the same tokens.
+    let atbash: String = tokens
+        .iter()
+        .map(|&c| match c {
+            b'a'..=b'z' => (b'z' - (c - b'a')) as char,
+            b'A'..=b'Z' => (b'Z' - (c - b'A')) as char,
+            _ => c as char,
+        })
+        .collect();
+    ctx.emit_leaf(atbash, "atbash");
+}
+
+// ----- alternate characters ------------------------------------------------
+
+/// Tokens of 32+ printable characters read one character in two, both ways: a key with a
+/// filler after every character (`sQkQ_Q...`, random filler, or each character doubled) is
+/// its even or its odd characters.
+pub(super) fn layer_alternate(t: &str, ctx: &mut Ctx) {
+    if !ctx.can_add(1) || t.len() < 32 {
+        return;
+    }
+    let (mut even, mut odd) = (Vec::new(), Vec::new());
+    for tok in t.as_bytes().split(|c| c.is_ascii_whitespace() || matches!(c, b'\'' | b'"' | b'=' | b'&' | b'?')) {
+        if tok.len() < 32 || !tok.iter().all(u8::is_ascii_graphic) || even.len() + tok.len() > MAX_SHIFT_BYTES {
+            continue;
+        }
+        for (v, first) in [(&mut even, 0), (&mut odd, 1)] {
+            if !v.is_empty() {
+                v.push(b' ');
+            }
+            v.extend(tok.iter().skip(first).step_by(2));
+        }
+    }
+    for v in [even, odd] {
+        if !v.is_empty() {
+            ctx.emit_leaf(String::from_utf8_lossy(&v).into_owned(), "alternate");
         }
     }
 }
@@ -705,9 +768,29 @@ pub(super) fn layer_radix(t: &str, ctx: &mut Ctx) {
             tried += 1;
             let tab = table(BASE58);
             ctx.emit_bytes(&radix_to_bytes(word.iter().map(|c| tab[*c as usize]), 58), "radix", false);
+        } else if word.len() >= 40
+            && word.iter().all(|c| c.is_ascii_digit() || c.is_ascii_lowercase())
+            && word.iter().any(u8::is_ascii_digit)
+        {
+            // Base36 (`int.to_bytes` printed with digits and lowercase letters).
+            tried += 1;
+            let tab = table(BASE36);
+            ctx.emit_bytes(&radix_to_bytes(word.iter().map(|c| tab[*c as usize]), 36), "radix", false);
+        } else if word.len() >= 32 && word.iter().all(u8::is_ascii_alphanumeric) && word.iter().any(u8::is_ascii_digit)
+        {
+            // Base62, in either of its two usual alphabets.
+            tried += 1;
+            for alphabet in [BASE62_UPPER_FIRST, BASE62_LOWER_FIRST] {
+                let tab = table(alphabet);
+                ctx.emit_bytes(&radix_to_bytes(word.iter().map(|c| tab[*c as usize]), 62), "radix", false);
+            }
         }
     }
 }
+
+const BASE36: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+const BASE62_UPPER_FIRST: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+const BASE62_LOWER_FIRST: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
 fn find(h: &[u8], n: &[u8]) -> Option<usize> {
     h.windows(n.len()).position(|w| w == n)
