@@ -179,7 +179,7 @@ fn variants(fields: &[SinkField], key: u64) -> Vec<Variant> {
         for d in decoded {
             // `base64(swapcase(key))`: a short decoded form with its case changed, lowercased
             // (after the form itself, which names the encoding when both match).
-            let lowered = (d.text.len() <= 4096 && has_mixed_case_token(&d.text))
+            let lowered = (d.text.len() <= 1024 && has_mixed_case_token(&d.text))
                 .then(|| variant(&f.path, &d.text.to_ascii_lowercase(), format!("{}+uppercased", d.encoding), key));
             out.push(variant(&f.path, &d.text, d.encoding, key));
             out.extend(lowered);

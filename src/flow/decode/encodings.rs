@@ -78,25 +78,43 @@ pub(super) fn layer_quoted_printable(t: &str, ctx: &mut Ctx) {
     if !ctx.can_add(1) || b.len() < 24 || !b.contains(&b'=') {
         return;
     }
-    let mut out = Vec::new();
-    let mut escapes = 0;
+    let escape_at = |i: usize| {
+        (b[i] == b'=')
+            .then(|| b.get(i + 1).and_then(|&c| hexval(c)).zip(b.get(i + 2).and_then(|&c| hexval(c))))
+            .flatten()
+    };
+    // Only a run of eight escapes in a row is quoted-printable (`x=ab` in code is not).
+    let mut longest = 0;
+    let mut run = 0;
     let mut i = 0;
     while i < b.len() {
-        match (b[i], b.get(i + 1).and_then(|&c| hexval(c)), b.get(i + 2).and_then(|&c| hexval(c))) {
-            (b'=', Some(h), Some(l)) => {
+        if escape_at(i).is_some() {
+            run += 1;
+            longest = longest.max(run);
+            i += 3;
+        } else {
+            run = 0;
+            i += 1;
+        }
+    }
+    if longest < 8 {
+        return;
+    }
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match escape_at(i) {
+            Some((h, l)) => {
                 out.push(h << 4 | l);
-                escapes += 1;
                 i += 3;
             }
-            (c, _, _) => {
-                out.push(c);
+            None => {
+                out.push(b[i]);
                 i += 1;
             }
         }
     }
-    if escapes >= 8 {
-        ctx.emit_bytes(&out, "quoted-printable", false);
-    }
+    ctx.emit_bytes(&out, "quoted-printable", false);
 }
 
 // ----- JSON string escapes -------------------------------------------------

@@ -390,9 +390,9 @@ fn shift(tokens: &[u8], k: u8) -> String {
 /// All 25 shifts of the encoded-looking tokens of `t`; ROT13 is decoded further, the others
 /// are only matched (a Caesar shift of a base64 string is rare, and 24 more nodes cost).
 pub(super) fn layer_shifts(t: &str, ctx: &mut Ctx) {
-    // The text as sent and one decoded form of it (`base64(rot13(key))`): two nodes at most,
-    // each shifted 25 ways.
-    if !ctx.can_add(1) || ctx.shift_nodes >= MAX_SHIFT_NODES {
+    // The text as sent and one short decoded form of it (`base64(rot13(key))`): two nodes at
+    // most, each shifted 25 ways.
+    if !ctx.can_add(1) || ctx.shift_nodes >= MAX_SHIFT_NODES || (ctx.shift_nodes > 0 && t.len() > 1024) {
         return;
     }
     let mut tokens: Vec<u8> = Vec::new();
