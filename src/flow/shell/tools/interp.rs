@@ -160,15 +160,8 @@ impl Analyzer {
         if !args.iter().any(|a| loops(&a.text)) {
             return;
         }
-        let mut i = 0;
-        while i < args.len() {
-            let t = args[i].text.as_str();
-            if t.starts_with('-') {
-                i += if t.ends_with('e') || t.ends_with('E') { 2 } else { 1 };
-                continue;
-            }
-            self.read_arg(&args[i], ctx);
-            i += 1;
+        for file in file_operands(args) {
+            self.read_arg(file, ctx);
         }
     }
 
@@ -182,19 +175,28 @@ impl Analyzer {
         if !args.iter().any(|a| in_place(&a.text)) {
             return;
         }
-        let mut i = 0;
-        while i < args.len() {
-            let t = args[i].text.as_str();
-            if t.starts_with('-') {
-                // `-e CODE` (also ending a cluster, `-pie`): the next word is the code.
-                i += if t.ends_with('e') || t.ends_with('E') { 2 } else { 1 };
-                continue;
-            }
-            self.read_arg(&args[i], ctx);
-            self.write_arg(&args[i], ctx);
-            i += 1;
+        for file in file_operands(args) {
+            self.read_arg(file, ctx);
+            self.write_arg(file, ctx);
         }
     }
+}
+
+/// The file operands of a perl or ruby line: past its flags and the code after `-e` (also
+/// ending a cluster, `-pie`).
+fn file_operands(args: &[Arg]) -> Vec<&Arg> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let t = args[i].text.as_str();
+        if t.starts_with('-') {
+            i += if t.ends_with('e') || t.ends_with('E') { 2 } else { 1 };
+            continue;
+        }
+        out.push(&args[i]);
+        i += 1;
+    }
+    out
 }
 
 /// Read the interpreter's options up to its first operand; `None` when it runs a module.
