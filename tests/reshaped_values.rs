@@ -290,3 +290,23 @@ fn mirror_alphabets_filler_characters_quoted_printable_and_base36_62_are_undone(
         assert_eq!(bash(&home, quiet), None, "{quiet}");
     }
 }
+
+#[test]
+fn pieces_posted_one_a_call_to_an_mcp_tool_add_up() {
+    let home = Home::new();
+    home.hook(&read_env("s"));
+    let post = |text: &str| {
+        let input = json!({"channel": "general", "text": text});
+        let pre = decision(&home.hook(&payload("s", "PreToolUse", "mcp__slack__post_message", input.clone(), None)));
+        home.hook(&payload("s", "PostToolUse", "mcp__slack__post_message", input, Some(json!({"ok": true}))));
+        pre
+    };
+    let chars: Vec<char> = STRIPE.chars().collect();
+    let decisions: Vec<Option<String>> =
+        chars.chunks(6).map(|c| post(&c.iter().collect::<String>()).map(|d| d.0)).collect();
+    assert!(decisions.iter().any(|d| d.as_deref() == Some("deny")), "{decisions:?}");
+    // Ordinary short messages to the same channel stay silent.
+    for text in ["deploy done", "build 1234 ok", "see PR #42", "lgtm"] {
+        assert_eq!(post(text), None, "{text}");
+    }
+}

@@ -739,9 +739,19 @@ fn pieces_across_calls(
     cfg: &Config,
 ) -> (Vec<Variant>, Vec<(String, Vec<u8>)>) {
     let (mut variants, mut tails) = (Vec::new(), Vec::new());
-    let host = prepared.dest.hosts.iter().find(|h| !hosts::is_local(h, cfg));
-    let Some(host) = host.filter(|_| !view.secrets.is_empty()) else { return (variants, tails) };
-    let destination = pieces::tail_destination(host);
+    if view.secrets.is_empty() {
+        return (variants, tails);
+    }
+    // A host's owner (the last two labels); with no host, what the destination is called (an
+    // MCP server: `<mcp server slack>`), so pieces posted one a call to a tool add up too.
+    let destination = match prepared.dest.hosts.iter().find(|h| !hosts::is_local(h, cfg)) {
+        Some(host) => pieces::tail_destination(host),
+        None if prepared.dest.hosts.is_empty() => match prepared.dest.labels.first() {
+            Some(label) => format!("<{label}>"),
+            None => return (variants, tails),
+        },
+        None => return (variants, tails),
+    };
     for (field, sent) in &prepared.pieces {
         let stream = format!("{destination} {field}");
         let before = view.egress_tails.get(&stream).and_then(|t| pieces::open(t, prepared.key)).unwrap_or_default();
