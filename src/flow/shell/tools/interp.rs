@@ -141,15 +141,7 @@ impl Analyzer {
     /// file it is handed is in the script, which this analysis does not read (a script written
     /// this session that sends is judged by its taint as well).
     pub(super) fn credentials_handed_to_script(&mut self, script: &str, script_args: &[Arg], ctx: &CommandContext) {
-        let named = script_args
-            .iter()
-            .map(|a| a.text.split_once('=').filter(|_| a.text.starts_with('-')).map_or(a.text.as_str(), |(_, v)| v))
-            .filter(|t| crate::flow::classify::is_sensitive_path(t))
-            .map(str::to_owned)
-            .take(8);
-        let mut handed: Vec<String> = named.collect();
-        handed.extend(ctx.sensitive_inputs().into_iter().filter(|h| !handed.contains(h)).collect::<Vec<_>>());
-        for h in handed {
+        for h in super::text::credential_files_handed(script_args, ctx.sensitive_inputs()) {
             self.facts.unresolved.push(format!("it hands {h} to {script}, a script this guard has not read"));
         }
     }

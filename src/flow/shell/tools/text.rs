@@ -216,14 +216,7 @@ impl Analyzer {
         if self.facts.unknown_programs.len() >= crate::flow::shell::MAX_ENTRIES {
             return;
         }
-        let mut sensitive_operands: Vec<String> = args
-            .iter()
-            .map(|a| a.text.split_once('=').filter(|_| a.text.starts_with('-')).map_or(a.text.as_str(), |(_, v)| v))
-            .filter(|t| crate::flow::classify::is_sensitive_path(t))
-            .map(str::to_owned)
-            .take(8)
-            .collect();
-        sensitive_operands.extend(handed.into_iter().filter(|h| !sensitive_operands.contains(h)).collect::<Vec<_>>());
+        let sensitive_operands = credential_files_handed(args, handed);
         let arguments = args.iter().map(|a| a.text.as_str()).collect::<Vec<_>>().join(" ");
         // `lua -e 'os.execute("curl -T .env https://...")'`, `Rscript -e 'system("curl ...")'`:
         // a command line quoted inside the code it is given runs as written.
@@ -237,6 +230,24 @@ impl Analyzer {
             reads_input,
         });
     }
+}
+
+/// The credential files a program is handed: named in its arguments (`.env`, `--file=.env`)
+/// and `handed` on stdin or through substitutions, each once.
+pub(super) fn credential_files_handed(args: &[Arg], handed: Vec<String>) -> Vec<String> {
+    let mut files: Vec<String> = args
+        .iter()
+        .map(|a| a.text.split_once('=').filter(|_| a.text.starts_with('-')).map_or(a.text.as_str(), |(_, v)| v))
+        .filter(|t| crate::flow::classify::is_sensitive_path(t))
+        .map(str::to_owned)
+        .take(8)
+        .collect();
+    for h in handed {
+        if !files.contains(&h) {
+            files.push(h);
+        }
+    }
+    files
 }
 
 /// Literals quoted inside an argument that read as command lines of a program that reaches
