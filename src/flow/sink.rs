@@ -545,18 +545,22 @@ pub fn prepare(call: &Call, class: ToolClass, cfg: &Config, key: u64) -> Option<
             // Command text handed to a tracer, scheduler, terminal or editor goes where its URLs say.
             let (text_hosts, proxy_wrapper) = runs::hosts_in_text_it_runs(&facts.simple_commands, cmd);
             let mut facts = facts;
-            if runs::runs_text(&facts.simple_commands) {
+            // The command lines handed to a runner, each parsed once (none when nothing runs text;
+            // `text_hosts` is empty then too).
+            let inner_lines: Vec<shell::ShellFacts> = if runs::runs_text(&facts.simple_commands) {
+                runs::command_texts_in(&facts.simple_commands).iter().map(|t| shell::analyze(t)).collect()
+            } else {
+                Vec::new()
+            };
+            for inner in &inner_lines {
                 // `echo '* * * * * sh /repo/cron.sh' | crontab -`: the scripts those lines run
                 // are run by this command too (judged by what the session wrote in them).
-                for inner in runs::command_texts_in(&facts.simple_commands) {
-                    named.extend(executed_scripts(&shell::analyze(&inner).simple_commands));
-                }
+                named.extend(executed_scripts(&inner.simple_commands));
             }
             if !text_hosts.is_empty() {
                 scripts_only = false;
                 // What the handed command lines upload (`git -c core.pager='curl -d @.env ...'`).
-                for inner in runs::command_texts_in(&facts.simple_commands) {
-                    let inner = shell::analyze(&inner);
+                for inner in inner_lines {
                     facts.net.extend(inner.net);
                     facts.read_paths.extend(inner.read_paths);
                 }
