@@ -244,13 +244,14 @@ impl Evaluator {
             (_, Needs::Nothing) => SessionView::default(),
             (Some(store), _) => {
                 check_key(store, key)?;
+                let needs = narrowed(store, call, needs, &prepared, &self.cfg)?;
                 let mut view = store.load_view(&call.session_id, needs).context("loading session records")?;
                 view.approvals = store.approvals_for(&call.session_id, call.cwd.as_deref())?;
                 view.egress_tails = store.load_egress_tails(&call.session_id).context("loading egress tails")?;
                 add_spooled(&paths, call, &mut view);
                 view
             }
-            (None, _) => read_view(&paths, call, needs, self.on_corrupt(), key)?,
+            (None, _) => read_view(&paths, call, needs, &prepared, &self.cfg, self.on_corrupt(), key)?,
         };
         if reaches_out && view.sources.is_empty() && home::session_holds(&paths, &call.session_id) {
             anyhow::bail!(
@@ -615,9 +616,33 @@ fn check_key(store: &Store, key: u64) -> Result<bool> {
     }
 }
 
-fn read_view(paths: &Paths, call: &Call, needs: Needs, on_corrupt: OnCorrupt, key: u64) -> Result<SessionView> {
+/// The records a decision needs, narrowed by the session's content filter: when the grams it
+/// lets pass could not make the content check act, the fingerprints are not loaded (their
+/// load is what grows with the session).
+fn narrowed(store: &Store, call: &Call, needs: Needs, prepared: &Prepared, cfg: &Config) -> Result<Needs> {
+    if needs != Needs::WithContent {
+        return Ok(needs);
+    }
+    let probe = prepared.content_probe();
+    let passing = store.content_passing(&call.session_id, &probe).context("probing the content filter")?;
+    Ok(match passing {
+        Some(passing) if !prepared.content_may_matter(cfg, &passing) => Needs::Records,
+        _ => needs,
+    })
+}
+
+fn read_view(
+    paths: &Paths,
+    call: &Call,
+    needs: Needs,
+    prepared: &Prepared,
+    cfg: &Config,
+    on_corrupt: OnCorrupt,
+    key: u64,
+) -> Result<SessionView> {
     let load = |store: Store| -> Result<SessionView> {
         check_key(&store, key)?;
+        let needs = narrowed(&store, call, needs, prepared, cfg)?;
         let mut view = store.load_view(&call.session_id, needs).context("loading session records")?;
         view.approvals = store.approvals_for(&call.session_id, call.cwd.as_deref()).context("loading approvals")?;
         view.egress_tails = store.load_egress_tails(&call.session_id).context("loading egress tails")?;

@@ -50,6 +50,27 @@ impl Prepared {
             Prepared::Source(_) => Needs::Nothing,
         }
     }
+
+    /// Given the grams the session's content filter lets pass (sorted), whether content
+    /// fingerprints could change the decision (see `PreparedSink::content_may_matter`).
+    pub fn content_may_matter(&self, cfg: &Config, passing: &[u64]) -> bool {
+        match self {
+            Prepared::Sink(Some(p)) => p.content_may_matter(cfg, passing),
+            _ => false,
+        }
+    }
+
+    /// Every content gram a sink's text carries, sorted and deduplicated: what the caller
+    /// probes the session's content filter with before it loads fingerprints.
+    pub fn content_probe(&self) -> Vec<u64> {
+        let mut grams: Vec<u64> = match self {
+            Prepared::Sink(Some(p)) => p.content_grams().collect(),
+            _ => Vec::new(),
+        };
+        grams.sort_unstable();
+        grams.dedup();
+        grams
+    }
 }
 
 /// Match a prepared event against the session view: this is where a decision is made.

@@ -504,6 +504,38 @@ pub struct PreparedSink {
 impl PreparedSink {
     /// Whether private content could matter: a collector destination (any span counts) or an
     /// argument long enough to hold `content_ask_chars` of it.
+    /// Every content gram of every variant of the call's text.
+    pub fn content_grams(&self) -> impl Iterator<Item = u64> + '_ {
+        self.variants.iter().flat_map(|v| v.content_grams.iter().copied())
+    }
+
+    /// Whether the content check could find anything to act on, when only the grams in
+    /// `passing` (sorted: every gram any private source holds, and some it does not) can be
+    /// held: a collector acts on any of them; otherwise what they cover, counted as
+    /// [`match_content`] counts it, must reach `content_ask_chars`. Pieces joined across calls
+    /// are counted at their whole length (their earlier part is not known before the load).
+    pub fn content_may_matter(&self, cfg: &Config, passing: &[u64]) -> bool {
+        if passing.is_empty() {
+            return false;
+        }
+        if self.dest.hosts.iter().any(|h| hosts::is_collector(h, cfg)) {
+            return true;
+        }
+        let mut per_field: HashMap<&str, usize> = HashMap::new();
+        for v in &self.variants {
+            let held: Vec<usize> =
+                (0..v.content_grams.len()).filter(|&i| passing.binary_search(&v.content_grams[i]).is_ok()).collect();
+            if held.is_empty() {
+                continue;
+            }
+            let covered = fingerprint::covered_len(held, CONTENT_K, WINNOW_W);
+            let field = per_field.entry(v.field.as_str()).or_default();
+            *field = (*field).max(covered);
+        }
+        let pieces: usize = self.pieces.iter().map(|(_, sent)| sent.chars().count() + pieces::TAIL_CHARS).sum();
+        per_field.values().sum::<usize>() + pieces >= cfg.content_ask_chars
+    }
+
     pub fn may_carry_content(&self, cfg: &Config) -> bool {
         !self.scripts_only && self.dest.hosts.iter().any(|h| hosts::is_collector(h, cfg))
             || self.variants.iter().any(|v| v.content_grams.len() + CONTENT_K > cfg.content_ask_chars)

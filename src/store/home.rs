@@ -88,7 +88,7 @@ fn check_home(_dir: &Path, _meta: &std::fs::Metadata) -> Result<()> {
     Ok(())
 }
 
-fn set_mode(path: &Path, mode: u32) -> Result<()> {
+pub(crate) fn set_mode(path: &Path, mode: u32) -> Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -178,7 +178,7 @@ pub fn random_key() -> Result<u64> {
 
 /// File name for a session's marker and spool: a plain hash of the id (ids are not secret,
 /// but keep odd characters out of file names; unkeyed so it survives a lost key).
-fn session_file_name(session_id: &str) -> String {
+pub(crate) fn session_file_name(session_id: &str) -> String {
     let digest = Sha256::digest(session_id.as_bytes());
     digest[..16].iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -2,6 +2,7 @@
 //! beside it, with versioned migrations, pruning and the activity log.
 
 pub mod approvals;
+pub mod filter;
 pub mod home;
 pub mod queries;
 mod schema;
@@ -174,9 +175,7 @@ impl Store {
 
     /// The keyed check value of the fingerprint key the records were made with.
     pub fn key_check(&self) -> Result<Option<i64>> {
-        let v: Option<Vec<u8>> =
-            self.conn.query_row("SELECT value FROM meta WHERE key = 'key_check'", [], |r| r.get(0)).optional()?;
-        Ok(v.and_then(|b| b.try_into().ok()).map(i64::from_le_bytes))
+        key_check(&self.conn)
     }
 
     /// Remember which key the records are made with (first write after the key exists).
@@ -371,6 +370,28 @@ impl Store {
         Ok(view)
     }
 
+    /// Which of `probe` (content grams a call carries) may be private content of the session
+    /// or its linked sessions, from their filter files; `None` when a file cannot vouch.
+    pub fn content_passing(&self, session_id: &str, probe: &[u64]) -> Result<Option<Vec<u64>>> {
+        let key_check = self.key_check()?.unwrap_or(0);
+        let mut out = Vec::new();
+        for sid in self.session_family(session_id)? {
+            let path = filter::path_for(&self.db_path, &sid);
+            match filter::passing(&path, key_check, self.content_counts(&sid)?, probe) {
+                Some(found) => out.extend(found),
+                None => return Ok(None),
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        Ok(Some(out))
+    }
+
+    /// What the session's content filter must hold (see `filter`).
+    fn content_counts(&self, sid: &str) -> Result<Option<filter::Counts>> {
+        content_counts(&self.conn, sid)
+    }
+
     fn load_into(&self, sid: &str, with_content: bool, view: &mut SessionView) -> Result<()> {
         let mut stmt =
             self.conn.prepare_cached("SELECT id, tool, origin, location FROM sources WHERE session_id = ?1")?;
@@ -445,6 +466,9 @@ impl Store {
                     "INSERT INTO fingerprints(source_id, session_id, origin, hashes) VALUES (?1, ?2, ?3, ?4)",
                     params![source_id, entry.session_id, src.origin.as_str(), to_blob(&src.content)],
                 )?;
+                if src.origin == Origin::Private {
+                    add_to_filter(&tx, &self.db_path, entry.session_id, &src.content)?;
+                }
             }
             for s in &src.secrets {
                 tx.execute(
@@ -525,6 +549,7 @@ impl Store {
         tx.execute("DELETE FROM sessions WHERE id = ?1", params![id])
             .with_context(|| format!("removing session {id}"))?;
         tx.commit()?;
+        filter::remove(&self.db_path, id);
         Ok(())
     }
 
@@ -543,6 +568,9 @@ impl Store {
             params![now.to_le_bytes().to_vec()],
         )?;
         tx.commit()?;
+        for id in &ids {
+            filter::remove(&self.db_path, id);
+        }
         if removed > 0 {
             // Each step of this pragma frees one page: run it to the end.
             let mut stmt = self.conn.prepare("PRAGMA incremental_vacuum")?;
@@ -551,6 +579,47 @@ impl Store {
         }
         Ok(ids)
     }
+}
+
+fn key_check(conn: &Connection) -> Result<Option<i64>> {
+    let v: Option<Vec<u8>> =
+        conn.query_row("SELECT value FROM meta WHERE key = 'key_check'", [], |r| r.get(0)).optional()?;
+    Ok(v.and_then(|b| b.try_into().ok()).map(i64::from_le_bytes))
+}
+
+/// The session's `content_filters` row: `None` when it recorded no private content. (A session
+/// recorded before the filters existed has a row of -1s, which no file vouches for.)
+fn content_counts(conn: &Connection, sid: &str) -> Result<Option<filter::Counts>> {
+    let mut stmt = conn.prepare_cached("SELECT sources, hashes FROM content_filters WHERE session_id = ?1")?;
+    stmt.query_row(params![sid], |r| Ok(filter::Counts { sources: r.get(0)?, hashes: r.get(1)? }))
+        .optional()
+        .with_context(|| format!("reading the content filter counts of session {sid}"))
+}
+
+/// Count a private source's fingerprints for the session and add them to its filter file
+/// (before the commit: a file ahead of the database vouches for nothing, never for too little).
+/// A filter that cannot be written is no error: it then vouches for nothing and every long call
+/// loads the blobs, as without a filter, until a later write rebuilds it.
+fn add_to_filter(tx: &rusqlite::Transaction, db_path: &Path, sid: &str, hashes: &[u64]) -> Result<()> {
+    let before = content_counts(tx, sid)?.unwrap_or_default();
+    let after =
+        filter::Counts { sources: before.sources.max(0) + 1, hashes: before.hashes.max(0) + hashes.len() as i64 };
+    tx.execute(
+        "INSERT INTO content_filters(session_id, sources, hashes) VALUES (?1, ?2, ?3)
+         ON CONFLICT(session_id) DO UPDATE SET sources = excluded.sources, hashes = excluded.hashes",
+        params![sid, after.sources, after.hashes],
+    )?;
+    let key_check = key_check(tx)?.unwrap_or(0);
+    let every_private = || -> Result<Vec<Vec<u64>>> {
+        let mut stmt = tx.prepare("SELECT hashes FROM fingerprints WHERE session_id = ?1 AND origin = ?2")?;
+        let rows =
+            stmt.query_map(params![sid, Origin::Private.as_str()], |r| Ok(from_blob(&r.get::<_, Vec<u8>>(0)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    };
+    // (Not said on stderr: the hook's one line is for what the user must know, and a full
+    // disk that fails this write fails the records' write too, which is said.)
+    let _ = filter::add(&filter::path_for(db_path, sid), key_check, before, after, hashes, every_private);
+    Ok(())
 }
 
 /// Rename a corrupt database (and its WAL/SHM files) out of the way; never delete it.

@@ -145,6 +145,17 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (session_id, destination)
     );
     "#,
+    // v8: what each session's content filter file holds (see store::filter): the file vouches
+    // only for exactly these counts.
+    r#"
+    CREATE TABLE content_filters (
+        session_id TEXT PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+        sources INTEGER NOT NULL,
+        hashes INTEGER NOT NULL
+    );
+    INSERT INTO content_filters(session_id, sources, hashes)
+        SELECT DISTINCT session_id, -1, -1 FROM fingerprints WHERE origin = 'private';
+    "#,
 ];
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
