@@ -60,16 +60,13 @@ impl Prepared {
         }
     }
 
-    /// Every content gram a sink's text carries, sorted and deduplicated: what the caller
-    /// probes the session's content filter with before it loads fingerprints.
+    /// Every content gram a sink's text carries (repeats included): what the caller probes
+    /// the session's content filter with before it loads fingerprints.
     pub fn content_probe(&self) -> Vec<u64> {
-        let mut grams: Vec<u64> = match self {
+        match self {
             Prepared::Sink(Some(p)) => p.content_grams().collect(),
             _ => Vec::new(),
-        };
-        grams.sort_unstable();
-        grams.dedup();
-        grams
+        }
     }
 }
 

@@ -153,6 +153,14 @@ fn variant(field: &str, text: &str, encoding: String, key: u64) -> Variant {
     }
 }
 
+/// A lowercased copy of a text that is also matched as it is: content grams are taken of
+/// lowercased text already, so the copy's would repeat the original's (only its secret windows,
+/// which keep case, are new).
+fn lowercased(mut v: Variant) -> Variant {
+    v.content_grams = Vec::new();
+    v
+}
+
 /// The texts to match for each field: as sent, decoded, and (when a text holds a bulk of
 /// personal records) the digest text of its records (see `secrets::pii`).
 fn variants(fields: &[SinkField], key: u64) -> Vec<Variant> {
@@ -165,7 +173,7 @@ fn variants(fields: &[SinkField], key: u64) -> Vec<Variant> {
         // A key sent with its case changed (`SK_LIVE_51hX9k...`, swapped or upper) meets those
         // lowercased windows too; texts past 64 KB are matched as sent.
         if has_uppercased_run(&f.text) || (f.text.len() <= 64 * 1024 && has_mixed_case_token(&f.text)) {
-            out.push(variant(&f.path, &f.text.to_ascii_lowercase(), "uppercased".into(), key));
+            out.push(lowercased(variant(&f.path, &f.text.to_ascii_lowercase(), "uppercased".into(), key)));
         }
         let decoded = decode::decode_all(&f.text, &limits);
         let mut bulk = Vec::new();
@@ -180,7 +188,8 @@ fn variants(fields: &[SinkField], key: u64) -> Vec<Variant> {
             // `base64(swapcase(key))`: a short decoded form with its case changed, lowercased
             // (after the form itself, which names the encoding when both match).
             let lowered = (d.text.len() <= 1024 && has_mixed_case_token(&d.text))
-                .then(|| variant(&f.path, &d.text.to_ascii_lowercase(), format!("{}+uppercased", d.encoding), key));
+                .then(|| variant(&f.path, &d.text.to_ascii_lowercase(), format!("{}+uppercased", d.encoding), key))
+                .map(lowercased);
             out.push(variant(&f.path, &d.text, d.encoding, key));
             out.extend(lowered);
         }

@@ -100,7 +100,7 @@ fn open_existing(path: &Path, write: bool) -> Option<File> {
 }
 
 /// The probes that may be among the session's private hashes (every one that is, and about 3
-/// in 10,000 that are not). `expect` is the database's row (`None`: no private content
+/// in 10,000 that are not), sorted and deduplicated. `expect` is the database's row (`None`: no private content
 /// recorded for the session, nothing to hold). `None` when the file cannot vouch for that row
 /// (the caller then loads every blob).
 pub fn passing(path: &Path, key_check: i64, expect: Option<Counts>, probes: &[u64]) -> Option<Vec<u64>> {
@@ -112,18 +112,20 @@ pub fn passing(path: &Path, key_check: i64, expect: Option<Counts>, probes: &[u6
     if header.key_check != key_check || header.counts != expect {
         return None;
     }
-    let mut wanted: Vec<(u64, u64)> = probes.iter().map(|&h| (block_of(h, header.blocks), h)).collect();
-    wanted.sort_unstable();
-    let mut blocks: Vec<u64> = wanted.iter().map(|&(b, _)| b).collect();
-    blocks.dedup();
     let mut out = Vec::new();
-    if blocks.len() as u64 * 8 > header.blocks {
+    if probes.len() as u64 * 8 > header.blocks {
         // Many probes: one sequential read beats a read per block.
         let mut body = vec![0u8; header.blocks as usize * BLOCK];
         file.read_exact_at(&mut body, HEADER).ok()?;
-        out.extend(wanted.iter().filter(|&&(b, h)| holds(&body[b as usize * BLOCK..][..BLOCK], h)).map(|&(_, h)| h));
+        let block = |h: u64| &body[block_of(h, header.blocks) as usize * BLOCK..][..BLOCK];
+        out.extend(probes.iter().copied().filter(|&h| holds(block(h), h)));
+        out.sort_unstable();
+        out.dedup();
         return Some(out);
     }
+    let mut wanted: Vec<(u64, u64)> = probes.iter().map(|&h| (block_of(h, header.blocks), h)).collect();
+    wanted.sort_unstable();
+    wanted.dedup();
     let mut block = [0u8; BLOCK];
     let mut loaded = None;
     for &(b, h) in &wanted {
@@ -135,6 +137,7 @@ pub fn passing(path: &Path, key_check: i64, expect: Option<Counts>, probes: &[u6
             out.push(h);
         }
     }
+    out.sort_unstable();
     Some(out)
 }
 
@@ -272,6 +275,24 @@ mod tests {
         }
         let passed = passing(&path, 9, Some(three), &unread).unwrap().len();
         assert!(passed <= 4, "{passed} of 2000 unread grams passed");
+    }
+
+    #[test]
+    fn what_passes_comes_back_sorted_whichever_way_it_was_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.bloom");
+        let set = hashes(7, 200_000);
+        let counts = Counts { sources: 1, hashes: 200_000 };
+        add(&path, 3, Counts::default(), counts, &set, || Ok(vec![set.clone()])).unwrap();
+        let mut expected: Vec<u64> = set[..1000].to_vec();
+        expected.sort_unstable();
+        // Block by block (few probes for the file's size), then the whole file.
+        assert_eq!(passing(&path, 3, Some(counts), &set[..1000]), Some(expected.clone()));
+        let mut many = set[..1000].repeat(20);
+        many.extend(hashes(8, 5_000));
+        let passed = passing(&path, 3, Some(counts), &many).unwrap();
+        assert!(passed.windows(2).all(|w| w[0] < w[1]), "sorted and deduplicated");
+        assert!(expected.iter().all(|h| passed.binary_search(h).is_ok()));
     }
 
     #[test]
