@@ -108,8 +108,10 @@ fn decode(text: &str, limits: &Limits, reshape: bool) -> Vec<Decoded> {
         inflate_left: limits.max_output_bytes.saturating_mul(4),
         reshape,
         shift_nodes: 0,
+        parent: String::new(),
     };
     ctx.seen.insert(hash_str(text));
+    ctx.parent = text.to_owned();
     process(text, &mut ctx);
     while let Some((t, enc, depth)) = ctx.queue.pop_front() {
         if ctx.full() {
@@ -118,6 +120,7 @@ fn decode(text: &str, limits: &Limits, reshape: bool) -> Vec<Decoded> {
         ctx.cur_enc = enc;
         ctx.cur_depth = depth;
         ctx.raw_inflates = 0;
+        ctx.parent.clone_from(&t);
         process(&t, &mut ctx);
     }
     ctx.results
@@ -142,6 +145,8 @@ struct Ctx<'l> {
     reshape: bool,
     /// Nodes the letter shifts ran on (each makes 25 outputs).
     shift_nodes: usize,
+    /// The text of the node being processed (see `near_copy_regions`).
+    parent: String,
 }
 
 impl Ctx<'_> {
@@ -177,6 +182,28 @@ impl Ctx<'_> {
 
     fn emit_as(&mut self, text: String, label: &str, enqueue: bool) {
         if text.is_empty() || self.full() {
+            return;
+        }
+        // A long text that a layer changed in a few places only: what the layer decoded is in
+        // those places, the rest is the text already matched. Each changed place (with some
+        // context) goes on alone, so a long text is not matched and decoded again whole.
+        if let Some(regions) = near_copy_regions(&self.parent, &text) {
+            for r in regions {
+                self.emit_whole(text[r].to_owned(), label, enqueue);
+            }
+            return;
+        }
+        self.emit_whole(text, label, enqueue);
+    }
+
+    fn emit_whole(&mut self, text: String, label: &str, enqueue: bool) {
+        if self.full() {
+            return;
+        }
+        // A long text is transformed whole once (reversed, unescaped throughout): a second
+        // whole transform of the result is not taken. Its changed places still go on alone (see
+        // above), and each whole copy cost as much as the call itself.
+        if self.cur_depth >= 1 && text.len() >= NEAR_COPY_MIN && self.parent.len() >= NEAR_COPY_MIN {
             return;
         }
         let depth = self.cur_depth + label.split('+').count();
@@ -234,6 +261,83 @@ impl Ctx<'_> {
         }
         false
     }
+}
+
+/// Texts shorter than this are always decoded whole.
+const NEAR_COPY_MIN: usize = 16 * 1024;
+/// Context kept on each side of a changed place.
+const NEAR_COPY_CONTEXT: usize = 256;
+/// At most this many changed places; more, or more than a quarter of the text changed, and the
+/// output is a text of its own.
+const NEAR_COPY_MAX_REGIONS: usize = 64;
+
+/// When `out` is `parent` changed in a few places (a long text with a few escapes decoded),
+/// the byte ranges of `out` around those places, merged, with context. `None` when `out` is
+/// short or mostly new.
+fn near_copy_regions(parent: &str, out: &str) -> Option<Vec<std::ops::Range<usize>>> {
+    if out.len() < NEAR_COPY_MIN || parent.len() < NEAR_COPY_MIN || out.len() > parent.len() + parent.len() / 8 {
+        return None;
+    }
+    let (a, b) = (parent.as_bytes(), out.as_bytes());
+    const ANCHOR: usize = 8;
+    const SEARCH: usize = 32;
+    let mut changed: Vec<(usize, usize)> = Vec::new();
+    let (mut i, mut j) = (0usize, 0usize);
+    let mut changed_bytes = 0usize;
+    while i < a.len() && j < b.len() {
+        if a[i] == b[j] {
+            i += 1;
+            j += 1;
+            continue;
+        }
+        // Resynchronise: the nearest place where 8 bytes of both agree again.
+        let start = j;
+        let found = (0..SEARCH).flat_map(|d| (0..=d).map(move |e| (e, d - e))).find(|&(di, dj)| {
+            let (x, y) = (i + di, j + dj);
+            x + ANCHOR <= a.len() && y + ANCHOR <= b.len() && a[x..x + ANCHOR] == b[y..y + ANCHOR]
+        });
+        let Some((di, dj)) = found else {
+            return None;
+        };
+        i += di;
+        j += dj;
+        changed_bytes += dj.max(1);
+        if changed.len() > NEAR_COPY_MAX_REGIONS * 4 || changed_bytes * 4 > b.len() {
+            return None;
+        }
+        match changed.last_mut() {
+            Some(last) if start <= last.1 + 2 * NEAR_COPY_CONTEXT => last.1 = j.max(start + 1),
+            _ => changed.push((start, j.max(start + 1))),
+        }
+    }
+    if j < b.len() || i < a.len() {
+        // A tail that differs in length: one more changed place at the end.
+        let start = j.min(b.len());
+        match changed.last_mut() {
+            Some(last) if start <= last.1 + 2 * NEAR_COPY_CONTEXT => last.1 = b.len(),
+            _ => changed.push((start, b.len())),
+        }
+    }
+    if changed.is_empty() || changed.len() > NEAR_COPY_MAX_REGIONS {
+        return None;
+    }
+    let floor = |mut k: usize| {
+        while !out.is_char_boundary(k) {
+            k -= 1;
+        }
+        k
+    };
+    let ceil = |mut k: usize| {
+        while k < out.len() && !out.is_char_boundary(k) {
+            k += 1;
+        }
+        k
+    };
+    let regions: Vec<std::ops::Range<usize>> = changed
+        .into_iter()
+        .map(|(s, e)| floor(s.saturating_sub(NEAR_COPY_CONTEXT))..ceil((e + NEAR_COPY_CONTEXT).min(out.len())))
+        .collect();
+    (regions.iter().map(|r| r.len()).sum::<usize>() * 4 <= b.len()).then_some(regions)
 }
 
 /// Fast 64-bit content hash used only for deduplication.
@@ -645,6 +749,47 @@ mod tests {
                 "unexpected {d:?}"
             );
         }
+    }
+
+    // ----- long texts changed in a few places -----
+
+    /// Real text: this module's own source, made long.
+    fn long_text() -> String {
+        include_str!("mod.rs").repeat(3)
+    }
+
+    #[test]
+    fn a_long_text_decoded_in_a_few_places_goes_on_as_those_places() {
+        let text = long_text();
+        let encoded = "gho%5FqXo4jOi23GTN2xswCM5zsTsplFemWv1aEyRK";
+        let at = text.len() / 2;
+        let at = (at..).find(|&k| text.is_char_boundary(k)).unwrap();
+        let sent = format!("{} token={encoded} {}", &text[..at], &text[at..]);
+        let out = dec(&sent);
+        assert_has(&out, SECRET, "percent");
+        // The decoded place is matched with its context, not as a second copy of the text.
+        let place = out.iter().find(|d| d.encoding == "percent" && d.text.contains(SECRET)).unwrap();
+        assert!(place.text.len() < 2 * NEAR_COPY_CONTEXT + 200, "{} bytes", place.text.len());
+        // The whole text reversed after the encoding: reversed whole, then decoded in place.
+        let reversed: String = sent.chars().rev().collect();
+        assert_has(&dec(&reversed), SECRET, "reversed+percent");
+        // Every output together stays a small multiple of the input: each whole transform of
+        // the text once (here: percent, json-escape, reversed, concatenation), and the places.
+        let bytes: usize = dec(&sent).iter().map(|d| d.text.len()).sum();
+        assert!(bytes < sent.len() * 6, "{bytes} bytes of outputs for {}", sent.len());
+    }
+
+    #[test]
+    fn near_copy_regions_are_none_for_short_or_mostly_new_text() {
+        let text = long_text();
+        assert_eq!(near_copy_regions("short", "short but changed"), None);
+        let upper = text.to_ascii_uppercase();
+        assert_eq!(near_copy_regions(&text, &upper), None);
+        let mut one = text.clone();
+        one.insert_str(20_000, "%41%42");
+        let regions = near_copy_regions(&one, &text).expect("one changed place");
+        assert_eq!(regions.len(), 1);
+        assert!(regions[0].contains(&20_000));
     }
 
     // ----- percent -----
