@@ -296,9 +296,7 @@ fn near_copy_regions(parent: &str, out: &str) -> Option<Vec<std::ops::Range<usiz
             let (x, y) = (i + di, j + dj);
             x + ANCHOR <= a.len() && y + ANCHOR <= b.len() && a[x..x + ANCHOR] == b[y..y + ANCHOR]
         });
-        let Some((di, dj)) = found else {
-            return None;
-        };
+        let (di, dj) = found?;
         i += di;
         j += dj;
         changed_bytes += dj.max(1);
