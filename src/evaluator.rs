@@ -222,6 +222,10 @@ impl Evaluator {
         if call.phase == Phase::Before {
             let mut protected = self.protected.clone();
             protected.project_hook_files = project_hook_files(call.cwd.as_deref());
+            if matches!(&call.tool, Tool::Shell { command } if command.contains("git")) {
+                protected.hook_files_in_git =
+                    protected.project_hook_files.iter().map(|f| (f.clone(), in_git(f))).collect();
+            }
             protected
                 .paths
                 .extend(mcp_lists_through_proxy(call.cwd.as_deref()).into_iter().map(|p| (p, Guarded::McpConfig)));
@@ -469,6 +473,7 @@ pub fn discover_protected(paths: Option<&Paths>) -> Protected {
         paths: Vec::new(),
         settings_suffixes: protect::SETTINGS_SUFFIXES.iter().map(|s| s.to_string()).collect(),
         project_hook_files: Vec::new(),
+        hook_files_in_git: Vec::new(),
     };
     let text = |p: &std::path::Path| p.to_string_lossy().into_owned();
     if let Some(paths) = paths {
@@ -524,6 +529,28 @@ fn mcp_lists_through_proxy(cwd: Option<&str>) -> Vec<String> {
 fn names_mcpproxy(file: &std::path::Path) -> bool {
     std::fs::metadata(file).is_ok_and(|m| m.is_file() && m.len() < 1 << 20)
         && std::fs::read_to_string(file).is_ok_and(|t| t.contains("mcpproxy"))
+}
+
+/// What `git status` says of `file` (run in its folder; no git, no repository: outside).
+fn in_git(file: &str) -> protect::InGit {
+    let path = std::path::Path::new(file);
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else { return protect::InGit::Outside };
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["status", "--porcelain", "--ignored", "--"])
+        .arg(name)
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output();
+    match out {
+        Ok(o) if o.status.success() => match o.stdout.get(..2) {
+            None => protect::InGit::Committed,
+            Some(b"??") | Some(b"!!") => protect::InGit::Outside,
+            Some(_) => protect::InGit::Changed,
+        },
+        _ => protect::InGit::Outside,
+    }
 }
 
 /// Project hook settings that run mcpproxy in `cwd` or the folders above it (a few levels).

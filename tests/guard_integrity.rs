@@ -597,3 +597,75 @@ fn the_guard_under_another_name_a_path_held_in_a_variable_and_the_proxy_list_are
     std::fs::write(plain.path().join(".mcp.json"), r#"{"mcpServers":{"a":{"command":"a"}}}"#).unwrap();
     assert_eq!(g.hook(&bash_in("n", plain.path(), "echo '{}' > .mcp.json")).stdout, "");
 }
+
+fn git(dir: &std::path::Path, args: &[&str]) {
+    let out = Command::new("git").arg("-C").arg(dir).args(args).output().expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// A repository whose committed `.claude/settings.json` did not run mcpproxy; the hook install
+/// then wrote it (changed, not committed).
+fn repo_with_installed_hook() -> tempfile::TempDir {
+    let repo = tempfile::tempdir().unwrap();
+    let dir = repo.path();
+    git(dir, &["init", "-q"]);
+    git(dir, &["config", "user.email", "dev@example.com"]);
+    git(dir, &["config", "user.name", "dev"]);
+    std::fs::create_dir_all(dir.join(".claude")).unwrap();
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(dir.join(".claude/settings.json"), "{}\n").unwrap();
+    std::fs::write(dir.join("src/lib.rs"), "pub fn one() -> u32 { 1 }\n").unwrap();
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-qm", "first"]);
+    let settings = r#"{"hooks":{"PreToolUse":[{"hooks":[{"type":"command","command":"mcpproxy hook evaluate"}]}]}}"#;
+    std::fs::write(dir.join(".claude/settings.json"), settings).unwrap();
+    repo
+}
+
+#[test]
+fn git_commands_that_put_back_another_version_of_the_hook_settings_ask() {
+    let g = Guarded::new();
+    let repo = repo_with_installed_hook();
+    let at = |cwd: &std::path::Path, cmd: &str| decision(&g.hook(&bash_in("g", cwd, cmd)));
+    let asks = |cwd: &std::path::Path, cmd: &str| {
+        let (d, reason) = at(cwd, cmd).unwrap_or_else(|| panic!("{cmd}: silent"));
+        assert_eq!(d, "ask", "{cmd}: {reason}");
+        assert!(reason.contains(".claude/settings.json"), "{cmd}: {reason}");
+    };
+    let root = repo.path();
+    let src = root.join("src");
+    // The install's change is not committed: restoring the committed version removes the hook.
+    for cmd in
+        ["git stash", "git stash push", "git reset --hard", "git checkout -- .", "git restore .", "git restore :/"]
+    {
+        asks(root, cmd);
+    }
+    asks(&src, "cd .. && git stash");
+    // Naming the file itself is a tamper, denied as before.
+    assert_eq!(at(root, "git restore .claude/settings.json").map(|d| d.0).as_deref(), Some("deny"));
+    // Everyday git, pathspecs that leave the file alone, and `.` inside another folder: quiet.
+    for (cwd, cmd) in [
+        (root, "git status"),
+        (root, "git commit -am wip"),
+        (root, "git checkout main"),
+        (root, "git checkout -b topic"),
+        (root, "git stash push -- src"),
+        (root, "git stash push -- ':!.claude'"),
+        (root, "git restore --staged ."),
+        (&src, "git checkout -- ."),
+    ] {
+        assert_eq!(at(cwd, cmd), None, "{cmd}");
+    }
+    // Once committed, only a command that checks out another revision can change it.
+    git(root, &["commit", "-qam", "hook"]);
+    for cmd in ["git stash", "git reset --hard", "git checkout -- .", "git checkout main"] {
+        assert_eq!(at(root, cmd), None, "{cmd}");
+    }
+    for cmd in ["git reset --hard HEAD~1", "git checkout HEAD~1 -- .", "git checkout -f other", "git switch -f other"] {
+        asks(root, cmd);
+    }
+    // A repository without hook settings: nobody's business.
+    let plain = tempfile::tempdir().unwrap();
+    git(plain.path(), &["init", "-q"]);
+    assert_eq!(at(plain.path(), "git reset --hard HEAD~1"), None);
+}

@@ -38,6 +38,21 @@ pub struct Protected {
     /// Project hook settings files found above the call's folder that run mcpproxy (a
     /// `git clean -x` there deletes the git-ignored `settings.local.json`).
     pub project_hook_files: Vec<String>,
+    /// What git knows of each of those files (filled only for a call that runs `git`): a
+    /// `git stash` or `git reset --hard` puts back a version that may not run mcpproxy.
+    pub hook_files_in_git: Vec<(String, InGit)>,
+}
+
+/// A file as `git status` sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InGit {
+    /// Tracked and as committed: only a command that checks out another revision changes it.
+    Committed,
+    /// Tracked and changed since the last commit (hook install edits a tracked file): a
+    /// command that restores the committed version changes it.
+    Changed,
+    /// Untracked, ignored, or not in a repository: git's restoring commands leave it alone.
+    Outside,
 }
 
 /// Path suffixes of agent hook settings at project scope (user scope is the same under $HOME).
@@ -276,6 +291,7 @@ mod tests {
             ],
             settings_suffixes: SETTINGS_SUFFIXES.iter().map(|s| s.to_string()).collect(),
             project_hook_files: vec!["/home/u/proj/.claude/settings.local.json".into()],
+            hook_files_in_git: Vec::new(),
         }
     }
 

@@ -191,6 +191,7 @@ mod tests {
             ],
             settings_suffixes: vec!["/.claude/settings.json".into()],
             project_hook_files: Vec::new(),
+            hook_files_in_git: Vec::new(),
         };
         assert_eq!(p.glob_reaches("/h/.loc*"), Some(None));
         assert_eq!(p.glob_reaches("/h/.local/share/mcp*"), Some(Some(Guarded::State)));

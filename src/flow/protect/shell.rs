@@ -4,7 +4,7 @@
 //! the guard is a question.
 
 use super::paths::{expand_braces, is_shell_rc, names_our_variables, resolve, unresolved};
-use super::{ask, deny, describe, Guarded, Protected, CHANGE_WORDS, HINTS};
+use super::{ask, deny, describe, Guarded, InGit, Protected, CHANGE_WORDS, HINTS};
 use crate::flow::call::Verdict;
 use crate::flow::shell;
 
@@ -528,6 +528,10 @@ fn check_line(command: &str, cwd: &str, protected: &Protected, depth: usize) -> 
         if let Some(v) = check_operands(&prog, args, &cwd, protected, &vars, expands) {
             return Some(v);
         }
+        // (After the operands: a pathspec naming the file itself is denied there.)
+        if let Some(v) = (prog == "git").then(|| check_git_restores(args, &cwd, protected, &vars)).flatten() {
+            return Some(v);
+        }
         // `... | xargs rm -rf`: the operands arrive on stdin, from the rest of the line.
         if argv[..at].iter().any(|a| a.rsplit('/').next() == Some("xargs")) {
             // xargs appends them after the command's own operands (`xargs cp /tmp/c.json`).
@@ -821,6 +825,131 @@ fn check_git_untracked(args: &[String], cwd: &str, protected: &Protected) -> Opt
     Some(Verdict::Ask(format!(
         "mcpproxy check: `git {sub}` here also removes {file}, the hook settings that run mcpproxy (git does not \
          track it). Approve only if you asked for it."
+    )))
+}
+
+/// What a restoring git command puts back in the working tree: the last commit's (or the
+/// index's) version, or another revision's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Restores {
+    Committed,
+    OtherRevision,
+}
+
+/// `git stash`, `git reset --hard`, `git checkout [REV] -- PATHS`, `git restore`, `git switch
+/// -f`, `git read-tree -u`: whether the command rewrites files in the working tree, from which
+/// version, and the pathspecs it is limited to (none: every file).
+fn git_restores(args: &[String]) -> Option<(Restores, Vec<&str>)> {
+    let sub_at = args.iter().position(|a| !a.starts_with('-'))?;
+    let (sub, rest) = (args[sub_at].as_str(), &args[sub_at + 1..]);
+    let dashdash = rest.iter().position(|a| a == "--");
+    let (before, after): (&[String], &[String]) = match dashdash {
+        Some(i) => (&rest[..i], &rest[i + 1..]),
+        None => (rest, &[]),
+    };
+    let has = |f: &[&str]| before.iter().any(|a| f.iter().any(|x| a == x || a.starts_with(&format!("{x}="))));
+    let words: Vec<&str> = before.iter().filter(|a| !a.starts_with('-')).map(String::as_str).collect();
+    fn with_after<'a>(extra: &[&'a str], after: &'a [String]) -> Vec<&'a str> {
+        let mut v: Vec<&str> = extra.to_vec();
+        v.extend(after.iter().map(String::as_str));
+        v
+    }
+    match sub {
+        "stash" => {
+            let action = words.first().copied();
+            match action {
+                None | Some("push") | Some("save") => {
+                    let spec =
+                        if action == Some("push") { with_after(&words[1..], after) } else { with_after(&[], after) };
+                    (!has(&["--staged", "-S"])).then_some((Restores::Committed, spec))
+                }
+                _ => None,
+            }
+        }
+        "reset" if has(&["--hard", "--merge", "--keep"]) => {
+            let to = if words.is_empty() || words == ["HEAD"] { Restores::Committed } else { Restores::OtherRevision };
+            Some((to, with_after(&[], after)))
+        }
+        "checkout" => {
+            let forced = has(&["-f", "--force"]);
+            if has(&["-b", "-B", "--orphan"]) {
+                return None;
+            }
+            match (dashdash.is_some(), words.as_slice()) {
+                // `git checkout -- PATHS`: the index's version; `git checkout REV -- PATHS`.
+                (true, []) => Some((Restores::Committed, with_after(&[], after))),
+                (true, [_rev, ..]) => Some((Restores::OtherRevision, with_after(&words[1..], after))),
+                // `git checkout -f BRANCH` discards changes; `git checkout BRANCH` keeps them.
+                (false, [_branch]) if forced => Some((Restores::OtherRevision, Vec::new())),
+                (false, [_branch]) => None,
+                (false, [_rev, spec @ ..]) => Some((Restores::OtherRevision, spec.to_vec())),
+                (false, []) => None,
+            }
+        }
+        "restore" => {
+            let staged_only = has(&["--staged", "-S"]) && !has(&["--worktree", "-W"]);
+            let source = before.iter().any(|a| a == "-s" || a.starts_with("--source") || a.starts_with("-s"));
+            let to = if source { Restores::OtherRevision } else { Restores::Committed };
+            // (`-s REV`: the word after `-s` is the revision, not a path.)
+            let spec: Vec<&str> = before
+                .iter()
+                .enumerate()
+                .filter(|(i, a)| !(a.starts_with('-') || *i > 0 && before[i - 1] == "-s"))
+                .map(|(_, a)| a.as_str())
+                .chain(after.iter().map(String::as_str))
+                .collect();
+            (!staged_only && !spec.is_empty()).then_some((to, spec))
+        }
+        "switch" if has(&["-f", "--force", "--discard-changes"]) && !has(&["-c", "-C", "--orphan"]) => {
+            Some((Restores::OtherRevision, Vec::new()))
+        }
+        "read-tree" if has(&["-u"]) => Some((Restores::OtherRevision, Vec::new())),
+        _ => None,
+    }
+}
+
+/// A restoring git command (see [`git_restores`]) that would put back a version of a project's
+/// hook settings other than the one running mcpproxy: the committed version of a file the
+/// install changed, or any file under a command that checks out another revision.
+fn check_git_restores(args: &[String], cwd: &str, protected: &Protected, vars: &[(String, String)]) -> Option<Verdict> {
+    let (restores, spec) = git_restores(args)?;
+    let covers = |file: &str| {
+        spec.is_empty()
+            || spec.iter().any(|p| {
+                let p = p.trim_matches(['\'', '"']);
+                if p.starts_with(":!") || p.starts_with(":^") || p.starts_with(":(exclude)") {
+                    return false;
+                }
+                if matches!(p, ":/" | ":" | "*") {
+                    return true;
+                }
+                let full = resolve(p, cwd, protected.home_dir.as_deref(), vars);
+                let full = full.trim_end_matches("/.").trim_end_matches('/');
+                file == full || file.starts_with(&format!("{full}/"))
+            })
+    };
+    let excluded = |file: &str| {
+        spec.iter().any(|p| {
+            let p = p.trim_matches(['\'', '"']);
+            let Some(rest) =
+                p.strip_prefix(":!").or_else(|| p.strip_prefix(":^")).or_else(|| p.strip_prefix(":(exclude)"))
+            else {
+                return false;
+            };
+            let full = resolve(rest, cwd, protected.home_dir.as_deref(), vars);
+            file == full || file.starts_with(&format!("{}/", full.trim_end_matches('/')))
+        })
+    };
+    let (file, _) = protected.hook_files_in_git.iter().find(|(file, state)| {
+        let affected = matches!((restores, state), (_, InGit::Changed) | (Restores::OtherRevision, InGit::Committed));
+        affected && covers(file) && !excluded(file)
+    })?;
+    let sub = args.iter().find(|a| !a.starts_with('-')).map(String::as_str).unwrap_or("");
+    Some(Verdict::Ask(format!(
+        "mcpproxy check: `git {sub}` here would put back another version of {file}, the hook settings that run \
+         mcpproxy (they could stop running it). Approve only if you asked for it; `git {sub}` with the pathspec \
+         ':!{rel}' leaves the file as it is.",
+        rel = file.rsplitn(3, '/').take(2).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("/"),
     )))
 }
 
