@@ -405,6 +405,11 @@ fn glob_names_sensitive(pattern: &str) -> Option<bool> {
     // The glob is in the folder part: the name is plain.
     let re = crate::flow::shell::glob_regex(name)?;
     let dir_sensitive = !dir.is_empty() && !dir.contains(['*', '?', '[']) && is_sensitive_path(&format!("{dir}/x"));
+    // `dist/*` names every file of a folder, no sensitive name in particular: the folder decides
+    // (`~/.ssh/*` is sensitive, `twine upload dist/*` is not).
+    if name.chars().all(|c| c == '*') {
+        return Some(dir_sensitive);
+    }
     Some(dir_sensitive && name.contains('*') || CANDIDATES.iter().any(|c| re.is_match(c)))
 }
 
@@ -544,6 +549,13 @@ pub(crate) mod tests {
         assert!(!is_sensitive_path("[x"));
         assert!(!is_sensitive_path("notes[1"));
         assert!(is_sensitive_path("*/.env"));
+        // Every file of a folder: the folder decides; a glob shaped like a sensitive name does.
+        assert!(!is_sensitive_path("dist/*"));
+        assert!(!is_sensitive_path("*"));
+        assert!(is_sensitive_path("~/.ssh/*"));
+        assert!(is_sensitive_path("/home/u/.aws/*"));
+        assert!(is_sensitive_path("id_*"));
+        assert!(is_sensitive_path(".en?"));
         for p in [
             "~/.ssh",
             "/home/u/.ssh/id_ed25519",
