@@ -524,7 +524,10 @@ impl PreparedSink {
     /// [`match_content`] counts it, must reach `content_ask_chars`. Pieces joined across calls
     /// are counted at their whole length (their earlier part is not known before the load).
     pub fn content_may_matter(&self, cfg: &Config, passing: &[u64]) -> bool {
-        if passing.is_empty() {
+        // Pieces are joined to what earlier calls sent before they are matched: counted whole,
+        // in bytes as the grams are, with the longest earlier tail (4 bytes a char).
+        let pieces: usize = self.pieces.iter().map(|(_, sent)| sent.len() + 4 * pieces::TAIL_CHARS).sum();
+        if passing.is_empty() && pieces == 0 {
             return false;
         }
         if self.dest.hosts.iter().any(|h| hosts::is_collector(h, cfg)) {
@@ -541,7 +544,6 @@ impl PreparedSink {
             let field = per_field.entry(v.field.as_str()).or_default();
             *field = (*field).max(covered);
         }
-        let pieces: usize = self.pieces.iter().map(|(_, sent)| sent.chars().count() + pieces::TAIL_CHARS).sum();
         per_field.values().sum::<usize>() + pieces >= cfg.content_ask_chars
     }
 

@@ -188,9 +188,9 @@ impl Ctx<'_> {
         // those places, the rest is the text already matched. Each changed place (with some
         // context) goes on alone, so a long text is not matched and decoded again whole.
         if let Some(regions) = near_copy_regions(&self.parent, &text) {
-            for r in regions {
-                self.emit_whole(text[r].to_owned(), label, enqueue);
-            }
+            // One output of all the places, so what they hold adds up as one text would.
+            let places: Vec<&str> = regions.into_iter().map(|r| &text[r]).collect();
+            self.emit_whole(places.join("\n"), label, enqueue);
             return;
         }
         self.emit_whole(text, label, enqueue);
@@ -200,12 +200,11 @@ impl Ctx<'_> {
         if self.full() {
             return;
         }
-        // A long text is transformed whole once (reversed, unescaped throughout): a second
-        // whole transform of the result is not taken. Its changed places still go on alone (see
-        // above), and each whole copy cost as much as the call itself.
-        if self.cur_depth >= 1 && text.len() >= NEAR_COPY_MIN && self.parent.len() >= NEAR_COPY_MIN {
-            return;
-        }
+        // A long text transformed whole twice (reversed, unescaped throughout) is matched but
+        // not decoded a third time: each whole copy costs as much as the call itself. (Its
+        // changed places still go on, see above.)
+        let enqueue =
+            enqueue && !(self.cur_depth >= 1 && text.len() >= NEAR_COPY_MIN && self.parent.len() >= NEAR_COPY_MIN);
         let depth = self.cur_depth + label.split('+').count();
         if depth > self.limits.max_depth || text.len() > self.remaining() {
             return;
@@ -765,16 +764,37 @@ mod tests {
         let sent = format!("{} token={encoded} {}", &text[..at], &text[at..]);
         let out = dec(&sent);
         assert_has(&out, SECRET, "percent");
-        // The decoded place is matched with its context, not as a second copy of the text.
+        // The decoded places are matched with their context, not as a second copy of the text.
         let place = out.iter().find(|d| d.encoding == "percent" && d.text.contains(SECRET)).unwrap();
-        assert!(place.text.len() < 2 * NEAR_COPY_CONTEXT + 200, "{} bytes", place.text.len());
+        assert!(place.text.len() * 4 < sent.len(), "{} bytes", place.text.len());
         // The whole text reversed after the encoding: reversed whole, then decoded in place.
         let reversed: String = sent.chars().rev().collect();
         assert_has(&dec(&reversed), SECRET, "reversed+percent");
-        // Every output together stays a small multiple of the input: each whole transform of
-        // the text once (here: percent, json-escape, reversed, concatenation), and the places.
+        // Every output together stays a bounded multiple of the input: the whole transforms of
+        // the text (here: percent, json-escape, reversed, concatenation) and of those, matched
+        // but not decoded again, and the places.
         let bytes: usize = dec(&sent).iter().map(|d| d.text.len()).sum();
-        assert!(bytes < sent.len() * 6, "{bytes} bytes of outputs for {}", sent.len());
+        assert!(bytes < sent.len() * 20, "{bytes} bytes of outputs for {}", sent.len());
+    }
+
+    #[test]
+    fn places_far_apart_in_a_long_text_are_one_output_and_two_layers_are_still_taken() {
+        let text = long_text();
+        let (a, b) = (text.len() / 4, text.len() * 3 / 4);
+        let (a, b) =
+            ((a..).find(|&k| text.is_char_boundary(k)).unwrap(), (b..).find(|&k| text.is_char_boundary(k)).unwrap());
+        let sent =
+            format!("{} gho%5FqXo4jOi23G {} TN2xswCM5zsTsp%6CFemWv1aEyRK {}", &text[..a], &text[a..b], &text[b..]);
+        let out = dec(&sent);
+        assert!(
+            out.iter()
+                .any(|d| d.encoding == "percent" && d.text.contains("gho_qXo4jOi23G") && d.text.contains("splFemWv")),
+            "both places in one output"
+        );
+        // base64 of hex, inside a long text: two layers, the second over a whole decoded text.
+        let hidden = STANDARD.encode(hexs(SECRET.as_bytes()));
+        let sent = format!("{} data={hidden} {}", &text[..a], &text[a..]);
+        assert!(dec(&sent).iter().any(|d| d.text.contains(SECRET)), "base64(hex) in a long text");
     }
 
     #[test]
