@@ -99,6 +99,23 @@ fn listeners_and_forwards_that_serve_or_reroute_are_seen() {
     assert_eq!(bash(&home, "s", "ssh build.example uptime"), None);
     assert_eq!(bash(&home, "s", "socat TCP-LISTEN:8080,fork TCP:localhost:3000"), None);
     assert_eq!(bash(&home, "clean", "ssh -L 5432:localhost:5432 bastion.example"), None);
+    // Python's web server binds every interface unless told otherwise: this folder (its .env)
+    // is served to the network.
+    for command in
+        ["python3 -m http.server 8000", "python3 -m http.server --bind 0.0.0.0", "python -m http.server -b ::"]
+    {
+        let (d, reason) = bash(&home, "s", command).unwrap_or_else(|| panic!("{command}: silent"));
+        assert_eq!(d, "ask", "{command}: {reason}");
+        assert!(reason.contains("a web server that exposes this folder"), "{command}: {reason}");
+    }
+    for command in [
+        "python3 -m http.server --bind 127.0.0.1 8000",
+        "python3 -m http.server -b localhost",
+        "python3 -m http.server --bind=::1",
+    ] {
+        assert_eq!(bash(&home, "s", command), None, "{command}");
+    }
+    assert_eq!(bash(&home, "clean", "python3 -m http.server 8000"), None);
 }
 
 #[test]

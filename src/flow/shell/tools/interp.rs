@@ -47,11 +47,17 @@ impl Analyzer {
             self.edits_in_place(args, ctx);
             self.reads_line_by_line(args, ctx);
         }
-        // `python -m http.server --bind 0.0.0.0` serves this folder to the network.
+        // `python -m http.server` serves this folder to the network: it binds every interface
+        // unless `-b/--bind` names a loopback address.
         let module = args.iter().position(|a| a.text == "-m").and_then(|i| args.get(i + 1));
-        if module.is_some_and(|m| m.text == "http.server" || m.text == "SimpleHTTPServer")
-            && args.iter().any(|a| a.text == "0.0.0.0" || a.text == "::" || a.text.starts_with("--bind=0"))
-        {
+        let bind = args.iter().enumerate().find_map(|(i, a)| match a.text.as_str() {
+            "-b" | "--bind" => args.get(i + 1).map(|b| b.text.as_str()),
+            t => t.strip_prefix("--bind=").or_else(|| t.strip_prefix("-b").filter(|b| !b.is_empty())),
+        });
+        let loopback = bind.is_some_and(|b| {
+            b == "localhost" || b == "::1" || b.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
+        });
+        if module.is_some_and(|m| m.text == "http.server" || m.text == "SimpleHTTPServer") && !loopback {
             self.facts.unresolved.push("a web server that exposes this folder (python -m http.server)".into());
         }
         // `python -m webbrowser URL`: a browser fetches it.
