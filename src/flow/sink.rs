@@ -374,7 +374,7 @@ fn match_content(vars: &[Variant], view: &SessionView) -> (Vec<ContentMatch>, us
     }
     let location = |k: usize| view.sources.get(&private[k].source_id).map(|m| m.location.as_str());
     let mut best: HashMap<i64, ContentMatch> = HashMap::new();
-    let mut distinct_per_field: HashMap<&str, usize> = HashMap::new();
+    let mut distinct = FieldCoverage::default();
     let mut filter: Option<fingerprint::Prefilter> = None;
     // (Decided for the call as a whole: the filter, once built, serves every variant.)
     let total_hashes: usize = private.iter().map(|c| c.hashes.len()).sum();
@@ -426,15 +426,33 @@ fn match_content(vars: &[Variant], view: &SessionView) -> (Vec<ContentMatch>, us
                 e.encoding = v.encoding.clone();
             }
         }
-        if !in_any.is_empty() {
-            let distinct = fingerprint::covered_len(in_any, CONTENT_K, WINNOW_W);
-            let field = distinct_per_field.entry(v.field.as_str()).or_default();
-            *field = (*field).max(distinct);
-        }
+        distinct.add(&v.field, in_any);
     }
     let mut out: Vec<ContentMatch> = best.into_values().collect();
     out.sort_by_key(|m| m.source_id);
-    (out, distinct_per_field.values().sum())
+    (out, distinct.total())
+}
+
+/// Distinct private chars a call carries: per field the most any of its variants covers (the
+/// spans of its held grams), summed over fields. The content check and the bound that lets the
+/// filter skip it (`content_may_matter`) count with this one rule.
+#[derive(Default)]
+struct FieldCoverage<'v>(HashMap<&'v str, usize>);
+
+impl<'v> FieldCoverage<'v> {
+    /// `held`: positions of the variant's grams that are (or may be) private content.
+    fn add(&mut self, field: &'v str, held: Vec<usize>) {
+        if held.is_empty() {
+            return;
+        }
+        let covered = fingerprint::covered_len(held, CONTENT_K, WINNOW_W);
+        let most = self.0.entry(field).or_default();
+        *most = (*most).max(covered);
+    }
+
+    fn total(&self) -> usize {
+        self.0.values().sum()
+    }
 }
 
 /// Private text found in this many different files (paths, URLs, tools) counts as boilerplate.
@@ -511,8 +529,6 @@ pub struct PreparedSink {
 }
 
 impl PreparedSink {
-    /// Whether private content could matter: a collector destination (any span counts) or an
-    /// argument long enough to hold `content_ask_chars` of it.
     /// Every content gram of every variant of the call's text.
     pub fn content_grams(&self) -> impl Iterator<Item = u64> + '_ {
         self.variants.iter().flat_map(|v| v.content_grams.iter().copied())
@@ -533,20 +549,16 @@ impl PreparedSink {
         if self.dest.hosts.iter().any(|h| hosts::is_collector(h, cfg)) {
             return true;
         }
-        let mut per_field: HashMap<&str, usize> = HashMap::new();
+        let mut coverage = FieldCoverage::default();
         for v in &self.variants {
-            let held: Vec<usize> =
-                (0..v.content_grams.len()).filter(|&i| passing.binary_search(&v.content_grams[i]).is_ok()).collect();
-            if held.is_empty() {
-                continue;
-            }
-            let covered = fingerprint::covered_len(held, CONTENT_K, WINNOW_W);
-            let field = per_field.entry(v.field.as_str()).or_default();
-            *field = (*field).max(covered);
+            let held = (0..v.content_grams.len()).filter(|&i| passing.binary_search(&v.content_grams[i]).is_ok());
+            coverage.add(&v.field, held.collect());
         }
-        per_field.values().sum::<usize>() + pieces >= cfg.content_ask_chars
+        coverage.total() + pieces >= cfg.content_ask_chars
     }
 
+    /// Whether private content could matter: a collector destination (any span counts) or an
+    /// argument long enough to hold `content_ask_chars` of it.
     pub fn may_carry_content(&self, cfg: &Config) -> bool {
         !self.scripts_only && self.dest.hosts.iter().any(|h| hosts::is_collector(h, cfg))
             || self.variants.iter().any(|v| v.content_grams.len() + CONTENT_K > cfg.content_ask_chars)

@@ -185,8 +185,8 @@ impl Ctx<'_> {
             return;
         }
         // A long text that a layer changed in a few places only: what the layer decoded is in
-        // those places, the rest is the text already matched. Each changed place (with some
-        // context) goes on alone, so a long text is not matched and decoded again whole.
+        // those places, the rest is the text already matched. The changed places (with some
+        // context) go on, so a long text is not matched and decoded again whole.
         if let Some(regions) = near_copy_regions(&self.parent, &text) {
             // One output of all the places, so what they hold adds up as one text would.
             let places: Vec<&str> = regions.into_iter().map(|r| &text[r]).collect();
@@ -277,6 +277,13 @@ fn near_copy_regions(parent: &str, out: &str) -> Option<Vec<std::ops::Range<usiz
     if out.len() < NEAR_COPY_MIN || parent.len() < NEAR_COPY_MIN || out.len() > parent.len() + parent.len() / 8 {
         return None;
     }
+    // A changed place close to the last one (their contexts would overlap) extends it.
+    fn mark(changed: &mut Vec<(usize, usize)>, start: usize, end: usize) {
+        match changed.last_mut() {
+            Some(last) if start <= last.1 + 2 * NEAR_COPY_CONTEXT => last.1 = end,
+            _ => changed.push((start, end)),
+        }
+    }
     let (a, b) = (parent.as_bytes(), out.as_bytes());
     const ANCHOR: usize = 8;
     const SEARCH: usize = 32;
@@ -302,18 +309,11 @@ fn near_copy_regions(parent: &str, out: &str) -> Option<Vec<std::ops::Range<usiz
         if changed.len() > NEAR_COPY_MAX_REGIONS * 4 || changed_bytes * 4 > b.len() {
             return None;
         }
-        match changed.last_mut() {
-            Some(last) if start <= last.1 + 2 * NEAR_COPY_CONTEXT => last.1 = j.max(start + 1),
-            _ => changed.push((start, j.max(start + 1))),
-        }
+        mark(&mut changed, start, j.max(start + 1));
     }
     if j < b.len() || i < a.len() {
         // A tail that differs in length: one more changed place at the end.
-        let start = j.min(b.len());
-        match changed.last_mut() {
-            Some(last) if start <= last.1 + 2 * NEAR_COPY_CONTEXT => last.1 = b.len(),
-            _ => changed.push((start, b.len())),
-        }
+        mark(&mut changed, j.min(b.len()), b.len());
     }
     if changed.is_empty() || changed.len() > NEAR_COPY_MAX_REGIONS {
         return None;
