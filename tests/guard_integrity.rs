@@ -641,6 +641,8 @@ fn git_commands_that_put_back_another_version_of_the_hook_settings_ask() {
         asks(root, cmd);
     }
     asks(&src, "cd .. && git stash");
+    // Pathspecs that only exclude other folders still take everything else.
+    asks(root, "git stash push -- ':!src'");
     // Naming the file itself is a tamper, denied as before.
     assert_eq!(at(root, "git restore .claude/settings.json").map(|d| d.0).as_deref(), Some("deny"));
     // Everyday git, pathspecs that leave the file alone, and `.` inside another folder: quiet.

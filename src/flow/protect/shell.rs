@@ -913,33 +913,25 @@ fn git_restores(args: &[String]) -> Option<(Restores, Vec<&str>)> {
 /// install changed, or any file under a command that checks out another revision.
 fn check_git_restores(args: &[String], cwd: &str, protected: &Protected, vars: &[(String, String)]) -> Option<Verdict> {
     let (restores, spec) = git_restores(args)?;
-    let covers = |file: &str| {
-        spec.is_empty()
-            || spec.iter().any(|p| {
-                let p = p.trim_matches(['\'', '"']);
-                if p.starts_with(":!") || p.starts_with(":^") || p.starts_with(":(exclude)") {
-                    return false;
-                }
-                if matches!(p, ":/" | ":" | "*") {
-                    return true;
-                }
-                let full = resolve(p, cwd, protected.home_dir.as_deref(), vars);
-                let full = full.trim_end_matches("/.").trim_end_matches('/');
-                file == full || file.starts_with(&format!("{full}/"))
-            })
-    };
-    let excluded = |file: &str| {
-        spec.iter().any(|p| {
+    // Each pathspec once: excluded or not, and the path it names (`None`: the whole tree).
+    let spec: Vec<(bool, Option<String>)> = spec
+        .iter()
+        .map(|p| {
             let p = p.trim_matches(['\'', '"']);
-            let Some(rest) =
-                p.strip_prefix(":!").or_else(|| p.strip_prefix(":^")).or_else(|| p.strip_prefix(":(exclude)"))
-            else {
-                return false;
-            };
-            let full = resolve(rest, cwd, protected.home_dir.as_deref(), vars);
-            file == full || file.starts_with(&format!("{}/", full.trim_end_matches('/')))
+            let excluded = [":!", ":^", ":(exclude)"].iter().find_map(|x| p.strip_prefix(x));
+            let path = excluded.unwrap_or(p);
+            let full = (!matches!(path, ":/" | ":" | "*")).then(|| {
+                let full = resolve(path, cwd, protected.home_dir.as_deref(), vars);
+                full.trim_end_matches("/.").trim_end_matches('/').to_owned()
+            });
+            (excluded.is_some(), full)
         })
+        .collect();
+    let names = |full: &Option<String>, file: &str| {
+        full.as_deref().is_none_or(|d| file == d || file.strip_prefix(d).is_some_and(|r| r.starts_with('/')))
     };
+    let covers = |file: &str| spec.iter().all(|(x, _)| *x) || spec.iter().any(|(x, f)| !x && names(f, file));
+    let excluded = |file: &str| spec.iter().any(|(x, f)| *x && names(f, file));
     let (file, _) = protected.hook_files_in_git.iter().find(|(file, state)| {
         let affected = matches!((restores, state), (_, InGit::Changed) | (Restores::OtherRevision, InGit::Committed));
         affected && covers(file) && !excluded(file)
@@ -949,7 +941,8 @@ fn check_git_restores(args: &[String], cwd: &str, protected: &Protected, vars: &
         "mcpproxy check: `git {sub}` here would put back another version of {file}, the hook settings that run \
          mcpproxy (they could stop running it). Approve only if you asked for it; `git {sub}` with the pathspec \
          ':!{rel}' leaves the file as it is.",
-        rel = file.rsplitn(3, '/').take(2).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("/"),
+        // `.claude/settings.json`: the folder and the name (every hook file lies in a folder).
+        rel = file.rsplitn(3, '/').nth(2).map_or(file.as_str(), |root| &file[root.len() + 1..]),
     )))
 }
 
